@@ -1,0 +1,34 @@
+"""Where the project's data folders are: shapes, ontologies, model and examples.
+
+They live at the top of the repository (committed, reviewed in diffs) rather than inside the
+package; ``GDCAT_HOME`` points elsewhere when gdcat runs from another checkout or install.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The folder holding ``model/``, ``shapes/`` and ``ontologies/``."""
+    env = os.environ.get("GDCAT_HOME")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2]
+
+
+def shapes_dir() -> Path:
+    return project_root() / "shapes"
+
+
+def ontologies_dir() -> Path:
+    return project_root() / "ontologies"
+
+
+def model_dir() -> Path:
+    return project_root() / "model"
+
+
+def examples_dir() -> Path:
+    return model_dir() / "examples"
