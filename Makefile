@@ -1,0 +1,46 @@
+# gdcat: every command the README names goes through this file.
+# The first target that needs it creates .venv with the project and its dev tools.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+STORE  ?= var/store
+
+.PHONY: install run demo test lint typecheck unit generate bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: build the demo federation, validate and load it into the embedded store,
+## print the validation summary and the 1+MG inventory.
+run: install
+	$(BIN)/gdcat demo --store $(STORE) --replace
+
+## The whole test suite: lint, format, types, tests.
+test: lint typecheck unit
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest -q
+
+## Regenerate SHACL, OWL, JSON-LD context, model docs and Python classes from model/.
+generate: install
+	$(BIN)/python -m gdcat.model.generate
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

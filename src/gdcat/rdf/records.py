@@ -1,0 +1,136 @@
+"""Splitting a document into records.
+
+A *record* is one ``dcat:Dataset`` or ``dcat:DatasetSeries`` together with every node it
+reaches through the document (distributions, agents, contact points, periods, blank or not),
+stopping at other records and at catalogues. It is the unit gdcat validates, hashes, stores
+in its own named graph and withdraws.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import DCAT, RDF
+from rdflib.term import Node
+
+from gdcat.vocab import PREFIXES
+
+#: Classes whose instances are records of their own.
+RECORD_CLASSES: tuple[URIRef, ...] = (DCAT.Dataset, URIRef(str(DCAT) + "DatasetSeries"))
+#: Nodes a record never swallows: containers that list records.
+_BOUNDARY_CLASSES: tuple[URIRef, ...] = (DCAT.Catalog,)
+
+
+@dataclass
+class Record:
+    """One dataset (or series) with its own description, ready to validate and store."""
+
+    iri: str
+    graph: Graph
+    kind: str = "Dataset"
+    source: str = field(default="", compare=False)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """A SHA-256 of the record's triples that ignores blank-node labels and order."""
+        return graph_hash(self.graph)
+
+
+def split_records(graph: Graph, *, source: str = "") -> list[Record]:
+    """Every record described in ``graph``, in a stable order (by IRI)."""
+    roots: dict[Node, str] = {}
+    for cls in RECORD_CLASSES:
+        for subject in graph.subjects(RDF.type, cls):
+            if isinstance(subject, URIRef | BNode):
+                roots.setdefault(subject, str(cls).rsplit("#", 1)[-1])
+    boundary: set[Node] = set(roots)
+    for cls in _BOUNDARY_CLASSES:
+        boundary.update(graph.subjects(RDF.type, cls))
+    records = []
+    for root, kind in sorted(roots.items(), key=lambda item: str(item[0])):
+        records.append(Record(str(root), _closure(graph, root, boundary), kind=kind, source=source))
+    return records
+
+
+def _closure(graph: Graph, root: Node, boundary: set[Node]) -> Graph:
+    """The triples of ``root`` and of every node it reaches, not entering other records."""
+    out = Graph()
+    for prefix, namespace in PREFIXES.items():
+        out.bind(prefix, namespace)
+    seen = {root}
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        for _, p, o in graph.triples((node, None, None)):
+            out.add((node, p, o))
+            if o in seen or isinstance(o, Literal) or o in boundary:
+                continue
+            if isinstance(o, BNode) or (o, None, None) in graph:
+                seen.add(o)
+                todo.append(o)
+    return out
+
+
+def graph_hash(graph: Graph) -> str:
+    """Hash of a graph's content, stable across blank-node relabelling and triple order.
+
+    Blank nodes are named by a hash of what they say (recursively), which is exact for the
+    tree-shaped descriptions records are made of; graphs where that leaves two blank nodes
+    indistinguishable or where blank nodes form a cycle fall back to rdflib's canonical
+    labelling.
+    """
+    labels = _tree_labels(graph)
+    if labels is None:
+        canonical = to_canonical_graph(graph)
+        lines = sorted(_nt_line(s, p, o, {}) for s, p, o in canonical)
+    else:
+        lines = sorted(_nt_line(s, p, o, labels) for s, p, o in graph)
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _tree_labels(graph: Graph) -> dict[BNode, str] | None:
+    labels: dict[BNode, str] = {}
+    visiting: set[BNode] = set()
+
+    def label(node: BNode) -> str | None:
+        if node in labels:
+            return labels[node]
+        if node in visiting:
+            return None
+        visiting.add(node)
+        parts = []
+        for _, p, o in graph.triples((node, None, None)):
+            if isinstance(o, BNode):
+                inner = label(o)
+                if inner is None:
+                    return None
+                parts.append(f"{p.n3()} _:{inner}")
+            else:
+                parts.append(f"{p.n3()} {o.n3()}")
+        visiting.discard(node)
+        labels[node] = hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:32]
+        return labels[node]
+
+    for node in set(graph.all_nodes()):
+        if isinstance(node, BNode) and label(node) is None:
+            return None
+    if len(set(labels.values())) != len(labels):
+        return None
+    return labels
+
+
+def _nt_line(s: Node, p: Node, o: Node, labels: dict[BNode, str]) -> str:
+    def term(t: Node) -> str:
+        if isinstance(t, BNode) and t in labels:
+            return f"_:{labels[t]}"
+        return t.n3()
+
+    return f"{term(s)} {term(p)} {term(o)} ."
