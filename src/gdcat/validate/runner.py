@@ -1,0 +1,805 @@
+"""The batched SHACL runner: many records, few pySHACL runs, results traced back to fields.
+
+How a validation goes:
+
+1. Each document is cut into *units*: one per record (a ``dcat:Dataset`` or
+   ``dcat:DatasetSeries`` with every node it reaches, stopping at other records and at
+   catalogues: the records of :func:`gdcat.rdf.records.split_records`) and one for the rest
+   of the document (a catalogue, nodes no dataset reaches). A unit owns the subjects of its
+   triples; a unit pointing to a node another unit describes (a dataset to its series, a
+   catalogue to its datasets) gets that node's ``rdf:type``, so that range checks hold,
+   without owning it.
+2. Units are grouped by shapes graph (the HealthDCAT-AP level is chosen per dataset from its
+   access right) and packed into batches; one pySHACL run validates a whole batch. Two units
+   that describe the same subject differently never share a batch.
+3. Each run sees the batch plus the vocabulary triples it names (:mod:`.background`).
+4. Every result is given to the units that own its focus node; results on vocabulary nodes
+   belong to nobody and are dropped. A ``sh:node`` failure on an agent, contact point or
+   distribution is reported as the nested field that is wrong
+   (``publisher.agent_contact_point``), with the path traced from the dataset.
+
+Batches run in worker processes (``settings.validation_workers``; shapes and vocabularies are
+loaded once per worker) when there are enough records to pay for starting them, in this
+process otherwise. Batching is invisible in the reports: the tests check that documents
+validated together, apart, in this process or in workers get the same results.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import weakref
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
+from rdflib.term import Node
+
+from gdcat.errors import GdcatError
+from gdcat.rdf.records import RECORD_CLASSES
+from gdcat.settings import Settings
+from gdcat.validate.background import Triple, vocabulary_index
+from gdcat.validate.messages import curie, explain, field_name, local_name
+from gdcat.validate.profiles import Profile, get_profile, shapes_graph
+from gdcat.validate.report import PathSpec, ValidationReport, ValidationResult
+
+log = logging.getLogger(__name__)
+
+_SHAPE_PARAMETERS = (
+    "minCount",
+    "maxCount",
+    "datatype",
+    "class",
+    "nodeKind",
+    "hasValue",
+    "pattern",
+    "node",
+    "minLength",
+    "maxLength",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+    "name",
+)
+_PATH_MODIFIERS = ("zeroOrMore", "oneOrMore", "zeroOrOne")
+
+
+# --- what travels between processes ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """One pySHACL result, reduced to plain data that pickles across processes."""
+
+    focus: Node
+    path: PathSpec | None
+    severity: str
+    component: str
+    source_shape: str
+    shape_message: str | None
+    value: Node | None
+    params: tuple[tuple[str, tuple[str, ...]], ...]
+    details: tuple[RawResult, ...]
+    #: False when the focus node is described nowhere in the data (the graph guard's sentinel).
+    described: bool = True
+
+    @property
+    def param_map(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.params)
+
+
+def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> list[RawResult]:
+    """Validate ``triples`` (plus the vocabulary they name) with one profile level.
+
+    Module-level so that worker processes can run it; the shapes graph and the vocabulary
+    index are cached per process.
+    """
+    import pyshacl  # imported here: costly, and only workers and validators need it
+
+    shapes = shapes_graph(profile_name, level)
+    data = Graph()
+    for triple in triples:
+        data.add(triple)
+    for triple in vocabulary_index().background_for(triples).triples:
+        data.add(triple)
+    try:
+        with _fast_parameter_lookup():
+            _, report_graph, _ = pyshacl.validate(
+                data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+            )
+    except Exception as e:  # pySHACL's errors share no useful base class
+        raise GdcatError(f"SHACL validation with profile {profile_name!r} failed: {e}") from e
+    return _raw_results(report_graph, shapes, data)
+
+
+class _SetBackedList(list[Any]):
+    """A list whose ``in`` is a set lookup (same items, same order, same answers)."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        super().__init__(items)
+        self._members = frozenset(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+@contextmanager
+def _fast_parameter_lookup() -> Iterator[None]:
+    """Let pySHACL find constraint parameters with a set lookup instead of a list scan.
+
+    For every shape it evaluates (nested ``sh:node`` checks included), pySHACL tests each
+    predicate of the shape for membership in a list of ~40 parameter IRIs, comparing rdflib
+    terms one by one: about a fifth of the CPU time on the HealthDCAT-AP shapes. pySHACL keeps
+    that list in a lazily filled module attribute (``pyshacl.shape.CONSTRAINT_PARAMS``); for
+    the duration of one run it holds an equal list with a set-backed ``in``, then the previous
+    value is put back. Nothing changes when pySHACL's internals differ from what is expected.
+    """
+    try:
+        from pyshacl import shape as shape_module
+        from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+    except ImportError:
+        yield
+        return
+    if not isinstance(ALL_CONSTRAINT_PARAMETERS, list) or not hasattr(shape_module, "module"):
+        yield
+        return
+    missing = object()
+    previous = getattr(shape_module, "CONSTRAINT_PARAMS", missing)
+    shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+        _SetBackedList(ALL_CONSTRAINT_PARAMETERS),
+        CONSTRAINT_PARAMETERS_MAP,
+    )
+    try:
+        yield
+    finally:
+        if previous is missing:
+            del shape_module.CONSTRAINT_PARAMS  # type: ignore[attr-defined]
+        else:
+            shape_module.CONSTRAINT_PARAMS = previous  # type: ignore[attr-defined]
+
+
+def _warm_worker(profile_name: str) -> None:
+    """Load what every batch of this profile needs, once, when a worker starts."""
+    import pyshacl  # noqa: F401
+
+    profile = get_profile(profile_name)
+    for level in profile.level_names:
+        shapes_graph(profile_name, level)
+    vocabulary_index()
+
+
+def _raw_results(report: Graph, shapes: Graph, data: Graph) -> list[RawResult]:
+    tops = [
+        r
+        for rep in report.subjects(RDF.type, SH.ValidationReport)
+        for r in report.objects(rep, SH.result)
+    ]
+    return [_raw(report, node, shapes, data) for node in tops]
+
+
+def _raw(report: Graph, node: Node, shapes: Graph, data: Graph) -> RawResult:
+    focus = report.value(node, SH.focusNode)
+    shape = report.value(node, SH.sourceShape)
+    constraint = report.value(node, SH.sourceConstraint)
+    component = report.value(node, SH.sourceConstraintComponent)
+    severity = report.value(node, SH.resultSeverity)
+    message = _shape_message(shapes, constraint) or _shape_message(shapes, shape)
+    details = tuple(_raw(report, d, shapes, data) for d in report.objects(node, SH.detail))
+    return RawResult(
+        focus=focus if focus is not None else Literal(""),
+        path=path_spec(report, report.value(node, SH.resultPath)),
+        severity=local_name(str(severity)) if severity is not None else "Violation",
+        component=_component_name(component),
+        source_shape=_shape_name(shapes, shape),
+        shape_message=message,
+        value=report.value(node, SH.value),
+        params=_params(shapes, shape),
+        details=details,
+        described=focus is not None and (focus, None, None) in data,
+    )
+
+
+def _component_name(component: Node | None) -> str:
+    name = local_name(str(component)) if component is not None else ""
+    return name[: -len("ConstraintComponent")] if name.endswith("ConstraintComponent") else name
+
+
+def _shape_message(shapes: Graph, node: Node | None) -> str | None:
+    if node is None:
+        return None
+    for message in shapes.objects(node, SH.message):
+        return str(message)
+    return None
+
+
+def _shape_name(shapes: Graph, shape: Node | None) -> str:
+    """The IRI of the shape, or of the node shape a blank property shape belongs to."""
+    seen: set[Node] = set()
+    while isinstance(shape, BNode) and shape not in seen:
+        seen.add(shape)
+        shape = shapes.value(None, SH.property, shape)
+    return str(shape) if isinstance(shape, URIRef) else ""
+
+
+def _params(shapes: Graph, shape: Node | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if shape is None:
+        return ()
+    out: dict[str, tuple[str, ...]] = {}
+    for name in _SHAPE_PARAMETERS:
+        values = tuple(str(v) for v in shapes.objects(shape, SH[name]))
+        if values:
+            out[name] = values
+    for items in shapes.objects(shape, SH["in"]):
+        out["in"] = tuple(str(v) for v in Collection(shapes, items))
+    for items in shapes.objects(shape, SH.languageIn):
+        out["languageIn"] = tuple(str(v) for v in Collection(shapes, items))
+    schemes = tuple(
+        str(scheme)
+        for target in shapes.objects(shape, SH.node)
+        for prop in shapes.objects(target, SH.property)
+        if shapes.value(prop, SH.path) == SKOS.inScheme
+        for scheme in shapes.objects(prop, SH.hasValue)
+    )
+    if schemes:
+        out["scheme"] = schemes
+    return tuple(out.items())
+
+
+def path_spec(graph: Graph, node: Node | None) -> PathSpec | None:
+    """A SHACL property path node as a :data:`PathSpec` tree."""
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return ("p", str(node))
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return ("inv", path_spec(graph, inverse))
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return ("alt", tuple(path_spec(graph, p) for p in Collection(graph, alternatives)))
+    for modifier in _PATH_MODIFIERS:
+        inner = graph.value(node, SH[modifier + "Path"])
+        if inner is not None:
+            return (modifier, path_spec(graph, inner))
+    if (node, RDF.first, None) in graph:
+        return ("seq", tuple(path_spec(graph, p) for p in Collection(graph, node)))
+    return None
+
+
+# --- units and batches ----------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    """A record (or the rest of a document) as validated and reported on."""
+
+    source: int
+    #: The record's IRI; ``""`` for the rest of the document.
+    dataset: str
+    triples: list[Triple]
+    level: str
+    #: Where field paths start: the dataset, or the top nodes of the rest of the document.
+    roots: tuple[Node, ...]
+    owned: frozenset[Node]
+    #: ``rdf:type`` triples of nodes described outside this unit that it points to.
+    stubs: list[Triple] = field(default_factory=list)
+    #: True for a document without any record: validated alone, owns document-level results.
+    whole_document: bool = False
+    _descriptions: dict[Node, frozenset[tuple[Node, Node]]] | None = None
+
+    def description(self, subject: Node) -> frozenset[tuple[Node, Node]]:
+        if self._descriptions is None:
+            grouped: dict[Node, set[tuple[Node, Node]]] = {}
+            for s, p, o in self.triples:
+                grouped.setdefault(s, set()).add((p, o))
+            self._descriptions = {s: frozenset(po) for s, po in grouped.items()}
+        return self._descriptions.get(subject, frozenset())
+
+
+@dataclass
+class _Batch:
+    level: str
+    units: list[_Unit] = field(default_factory=list)
+    described: dict[Node, frozenset[tuple[Node, Node]]] = field(default_factory=dict)
+
+    def conflicts_with(self, unit: _Unit) -> bool:
+        for subject in unit.owned:
+            known = self.described.get(subject)
+            if known is not None and known != unit.description(subject):
+                return True
+        return False
+
+    def add(self, unit: _Unit) -> None:
+        self.units.append(unit)
+        for subject in unit.owned:
+            self.described.setdefault(subject, unit.description(subject))
+
+    def triples(self) -> list[Triple]:
+        seen: dict[Triple, None] = {}
+        for unit in self.units:
+            seen.update(dict.fromkeys(unit.triples))
+            seen.update(dict.fromkeys(unit.stubs))
+        return list(seen)
+
+
+def _record_roots(graph: Graph) -> dict[str, Node]:
+    roots: dict[str, Node] = {}
+    for cls in RECORD_CLASSES:
+        for subject in graph.subjects(RDF.type, cls):
+            if isinstance(subject, URIRef | BNode):
+                roots.setdefault(str(subject), subject)
+    return roots
+
+
+def _closure(graph: Graph, root: Node, boundary: set[Node]) -> list[Triple]:
+    """The triples of ``root`` and of every node it reaches, not entering other records.
+
+    The same record as :func:`gdcat.rdf.records.split_records` makes, as a plain list (the
+    runner needs no graph per record, and building one costs as much as a tenth of a
+    validation).
+    """
+    out: list[Triple] = []
+    seen = {root}
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        for triple in graph.triples((node, None, None)):
+            out.append(triple)
+            o = triple[2]
+            if o in seen or isinstance(o, Literal) or o in boundary:
+                continue
+            if isinstance(o, BNode) or (o, None, None) in graph:
+                seen.add(o)
+                todo.append(o)
+    return out
+
+
+def _add_stubs(units: Sequence[_Unit]) -> None:
+    """Give each unit the ``rdf:type`` of the nodes it points to that other units describe.
+
+    A record pointing to another record (``dcat:inSeries``), or a catalogue pointing to its
+    datasets, is checked against the *class* of what it points to (a range check); the other
+    node's own checks belong to the unit that owns it. Types are looked up across every graph
+    of the call, so that a record validates the same whether its series comes in the same
+    document or as another graph of the same :meth:`Validator.validate_many` call.
+    """
+    types: dict[Node, list[Triple]] = {}
+    for unit in units:
+        for triple in unit.triples:
+            if triple[1] == RDF.type:
+                types.setdefault(triple[0], []).append(triple)
+    for unit in units:
+        out: dict[Triple, None] = {}
+        for _, _, o in unit.triples:
+            if o not in unit.owned and o in types:
+                out.update(dict.fromkeys(types[o]))
+        unit.stubs = list(out)
+
+
+def _rest_roots(triples: Sequence[Triple]) -> tuple[Node, ...]:
+    subjects = dict.fromkeys(s for s, _, _ in triples)
+    pointed_to = {o for s, _, o in triples if o != s and o in subjects}
+    tops = [s for s in subjects if s not in pointed_to] or list(subjects)
+    return tuple(sorted(tops, key=lambda n: (isinstance(n, BNode), str(n))))
+
+
+# --- tracing results back to fields ---------------------------------------------------
+
+
+class _Tracer:
+    """Shortest predicate chains from a unit's roots to each node it owns."""
+
+    def __init__(self, unit: _Unit) -> None:
+        out: dict[Node, list[tuple[Node, Node]]] = {}
+        for s, p, o in unit.triples:
+            out.setdefault(s, []).append((p, o))
+        self.routes: dict[Node, tuple[Node, tuple[str, ...]]] = {}
+        # The roots first; then any node still unreached (a cycle no root leads into).
+        starts = [*unit.roots, *sorted(out, key=lambda n: (isinstance(n, BNode), str(n)))]
+        for root in starts:
+            if root in self.routes:
+                continue
+            self.routes[root] = (root, ())
+            queue = deque([root])
+            while queue:
+                node = queue.popleft()
+                start, preds = self.routes[node]
+                for p, o in sorted(out.get(node, ()), key=lambda po: (str(po[0]), str(po[1]))):
+                    if o not in self.routes and isinstance(o, URIRef | BNode):
+                        self.routes[o] = (start, (*preds, str(p)))
+                        queue.append(o)
+
+    def route(self, node: Node) -> tuple[Node | None, tuple[str, ...]]:
+        found = self.routes.get(node)
+        return found if found is not None else (None, ())
+
+
+def _spec_field(spec: PathSpec) -> str:
+    kind = spec[0]
+    if kind == "p":
+        return field_name(spec[1])
+    if kind == "inv":
+        return "^" + _spec_field(spec[1])
+    if kind == "seq":
+        return ".".join(_spec_field(p) for p in spec[1])
+    if kind == "alt":
+        return "|".join(_spec_field(p) for p in spec[1])
+    return _spec_field(spec[1]) + {"zeroOrMore": "*", "oneOrMore": "+"}.get(kind, "?")
+
+
+def _spec_curie(spec: PathSpec) -> str:
+    kind = spec[0]
+    if kind == "p":
+        return curie(spec[1])
+    if kind == "inv":
+        return "^" + _spec_curie(spec[1])
+    if kind == "seq":
+        return "/".join(_spec_curie(p) for p in spec[1])
+    if kind == "alt":
+        return "(" + "|".join(_spec_curie(p) for p in spec[1]) + ")"
+    return _spec_curie(spec[1]) + {"zeroOrMore": "*", "oneOrMore": "+"}.get(kind, "?")
+
+
+def _last_predicate(spec: PathSpec | None) -> str | None:
+    if spec is None:
+        return None
+    if spec[0] == "p":
+        return str(spec[1])
+    if spec[0] == "seq" and spec[1]:
+        return _last_predicate(spec[1][-1])
+    return None
+
+
+def _flattenable(raw: RawResult) -> bool:
+    """True when a ``sh:node`` failure is better reported as its nested fields.
+
+    Agents, contact points, distributions: the details name the nested field that is wrong.
+    Controlled-vocabulary restrictions (details on ``skos:inScheme`` of a concept, or on the
+    concept itself) are not: the steward wrote the concept, so the outer result, whose message
+    names the vocabulary, is the useful one.
+    """
+    if raw.component != "Node" or not raw.details:
+        return False
+    return all(d.path is not None and d.path != ("p", str(SKOS.inScheme)) for d in raw.details)
+
+
+def _leaves(
+    raw: RawResult, chain: tuple[PathSpec, ...]
+) -> list[tuple[RawResult, tuple[PathSpec, ...]]]:
+    if not _flattenable(raw):
+        return [(raw, chain)]
+    below = (*chain, raw.path) if raw.path is not None else chain
+    out = []
+    for detail in raw.details:
+        out.extend(_leaves(detail, below))
+    return out
+
+
+def _term_text(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def _value_kind(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return "iri"
+    if isinstance(node, BNode):
+        return "bnode"
+    return "literal"
+
+
+_CONSTRAINT_NAMES = {"SPARQL": "sh:sparql"}
+
+
+def _constraint(component: str) -> str:
+    if not component:
+        return ""
+    return _CONSTRAINT_NAMES.get(component, "sh:" + component[0].lower() + component[1:])
+
+
+def _convert(
+    unit: _Unit, tracer: _Tracer, raw: RawResult, profile: Profile
+) -> list[ValidationResult]:
+    start, route = tracer.route(raw.focus)
+    dataset = unit.dataset or (str(start) if isinstance(start, URIRef) else "")
+    out = []
+    for leaf, chain in _leaves(raw, ()):
+        specs: list[PathSpec] = [("p", p) for p in route]
+        specs.extend(chain)
+        if leaf.path is not None:
+            specs.append(leaf.path)
+        field_path = ".".join(_spec_field(s) for s in specs)
+        prop = "/".join(_spec_curie(s) for s in specs)
+        predicate = _last_predicate(leaf.path)
+        shape_message = leaf.shape_message or raw.shape_message
+        # pySHACL repeats the focus node as the value of node-level results: not a value.
+        value = None if leaf.value == leaf.focus else leaf.value
+        explanation = explain(
+            leaf.component,
+            field_path,
+            predicate,
+            leaf.param_map,
+            _term_text(value) if not isinstance(value, BNode) else None,
+            _value_kind(value),
+            shape_message,
+            raw.severity,
+            subject="This node" if raw.described else "The document",
+        )
+        message = explanation.message
+        if (
+            profile.level_from_access_rights
+            and leaf.component == "HasValue"
+            and predicate == str(DCTERMS.accessRights)
+        ):
+            message = (
+                f"`{field_path}` must be one of the EU access rights PUBLIC, RESTRICTED or "
+                "NON_PUBLIC; HealthDCAT-AP decides from it which fields are mandatory."
+            )
+        out.append(
+            ValidationResult(
+                dataset=dataset,
+                path=field_path,
+                severity=raw.severity,
+                message=message,
+                hint=explanation.hint,
+                property=prop,
+                focus_node=_term_text(leaf.focus) or "",
+                value=_term_text(value),
+                source_shape=leaf.source_shape or raw.source_shape,
+                constraint=_constraint(leaf.component),
+                shape_message=shape_message,
+                result_path=leaf.path,
+                focus_term=leaf.focus,
+                value_term=value,
+                constraint_component=str(SH[leaf.component + "ConstraintComponent"])
+                if leaf.component
+                else "",
+            )
+        )
+    return out
+
+
+def _deduplicate(results: Iterable[ValidationResult]) -> list[ValidationResult]:
+    """One result per (dataset, field, focus, constraint, value, severity).
+
+    DCAT-AP and HealthDCAT-AP put property shapes with the same constraint on the same node
+    shapes; the one carrying the profile's own message is kept.
+    """
+    kept: dict[tuple[Any, ...], ValidationResult] = {}
+    for r in results:
+        key = (r.dataset, r.path, r.property, r.focus_node, r.constraint, r.value, r.severity)
+        previous = kept.get(key)
+        if previous is None or (previous.shape_message is None and r.shape_message is not None):
+            kept[key] = r
+    return list(kept.values())
+
+
+# --- the validator ------------------------------------------------------------------------
+
+
+def _as_graph(item: Any) -> Graph:
+    if isinstance(item, ConjunctiveGraph):  # a TriG / N-Quads document: its union is validated
+        merged = Graph()
+        for s, p, o, _ in item.quads((None, None, None, None)):
+            merged.add((s, p, o))
+        return merged
+    if isinstance(item, Graph):
+        return item
+    inner = getattr(item, "graph", None)
+    if isinstance(inner, Graph):
+        return inner
+    raise TypeError(f"cannot validate a {type(item).__name__}: give an rdflib Graph or a Record")
+
+
+def _shutdown(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Validator:
+    """Validates graphs against one profile; reusable, and cheap to reuse.
+
+    ``Validator("healthdcat-ap-r8").validate(graph)`` validates every record in ``graph``;
+    :meth:`validate_many` validates many documents together, in batches, and in ``workers``
+    processes once there are at least ``parallel_from`` records (starting the processes takes
+    seconds; smaller jobs run in this process). Close the validator (or use it as a context
+    manager) to stop its worker processes. Programs that use worker processes must guard their
+    entry point with ``if __name__ == "__main__":`` (they are started with ``spawn``).
+    """
+
+    def __init__(
+        self,
+        profile: str | Profile | None = None,
+        *,
+        settings: Settings | None = None,
+        workers: int | None = None,
+        batch_size: int | None = None,
+        parallel_from: int = 16,
+    ) -> None:
+        self.settings = settings if settings is not None else Settings.model_validate({})
+        if isinstance(profile, Profile):
+            self.profile = profile
+        else:
+            self.profile = get_profile(profile or self.settings.default_profile)
+        self.workers = max(1, workers if workers is not None else self.settings.validation_workers)
+        self.batch_size = max(
+            1, batch_size if batch_size is not None else self.settings.validation_batch_size
+        )
+        #: Fewest records for which starting worker processes (seconds) pays off.
+        self.parallel_from = max(1, parallel_from)
+        self._pool: ProcessPoolExecutor | None = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+
+    # --- public API ---------------------------------------------------------------
+
+    def validate(self, graph: Graph) -> ValidationReport:
+        """The report for every record in ``graph`` (and the rest of the document)."""
+        return self.validate_many([graph])[0]
+
+    def validate_many(self, graphs: Sequence[Graph]) -> list[ValidationReport]:
+        """One report per graph (or record: anything with a ``graph``), in order.
+
+        All graphs are validated together, in batches; a record in one graph may point to a
+        record in another (a dataset to its series) and is checked as if they came together.
+        """
+        documents = [_as_graph(g) for g in graphs]
+        if not documents:
+            return []
+        units: list[_Unit] = []
+        datasets: list[list[str]] = []
+        for index, graph in enumerate(documents):
+            found = self._units(index, graph)
+            units.extend(found)
+            datasets.append([u.dataset for u in found if u.dataset])
+        _add_stubs(units)
+        parallel = self.workers > 1 and (self._pool is not None or len(units) >= self.parallel_from)
+        batches = self._batches(units, parallel)
+        outcomes = self._run(batches, parallel)
+        per_document: list[list[ValidationResult]] = [[] for _ in documents]
+        for batch, raws in zip(batches, outcomes, strict=True):
+            for unit, results in self._attribute(batch, raws):
+                per_document[unit.source].extend(results)
+        return [
+            ValidationReport.from_results(_deduplicate(results), self.profile.name, datasets[i])
+            for i, results in enumerate(per_document)
+        ]
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._finalizer is not None:
+            self._finalizer()
+            self._finalizer = None
+        self._pool = None
+
+    def __enter__(self) -> Validator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- internals -----------------------------------------------------------------
+
+    def _units(self, index: int, graph: Graph) -> list[_Unit]:
+        roots = _record_roots(graph)
+        boundary = set(roots.values()) | set(graph.subjects(RDF.type, DCAT.Catalog))
+        units: list[_Unit] = []
+        covered: set[Triple] = set()
+        for iri, root in sorted(roots.items()):
+            triples = _closure(graph, root, boundary)
+            covered.update(triples)
+            owned = frozenset(s for s, _, _ in triples) | {root}
+            units.append(
+                _Unit(
+                    source=index,
+                    dataset=iri if isinstance(root, URIRef) else f"_:{root}",
+                    triples=triples,
+                    level=self.profile.level_for(graph, root),
+                    roots=(root,),
+                    owned=owned,
+                )
+            )
+        rest = [t for t in graph if t not in covered]
+        if rest or not units:
+            owned = frozenset(s for s, _, _ in rest)
+            units.append(
+                _Unit(
+                    source=index,
+                    dataset="",
+                    triples=rest,
+                    level=self.profile.default_level,
+                    roots=_rest_roots(rest),
+                    owned=owned,
+                    whole_document=not units,
+                )
+            )
+        return units
+
+    def _batches(self, units: list[_Unit], parallel: bool) -> list[_Batch]:
+        by_level: dict[str, list[_Unit]] = {}
+        for unit in units:
+            by_level.setdefault(unit.level, []).append(unit)
+        batches: list[_Batch] = []
+        for level, members in by_level.items():
+            size = self.batch_size
+            if parallel:
+                size = min(size, max(1, math.ceil(len(members) / self.workers)))
+            open_batches: list[_Batch] = []
+            for unit in members:
+                if unit.whole_document:
+                    batches.append(_Batch(level, [unit]))
+                    continue
+                target = next(
+                    (b for b in open_batches if len(b.units) < size and not b.conflicts_with(unit)),
+                    None,
+                )
+                if target is None:
+                    target = _Batch(level)
+                    open_batches.append(target)
+                target.add(unit)
+            batches.extend(open_batches)
+        return batches
+
+    def _run(self, batches: list[_Batch], parallel: bool) -> list[list[RawResult]]:
+        jobs = [(self.profile.name, b.level, b.triples()) for b in batches]
+        if not parallel or len(jobs) <= 1:
+            return [validate_batch(*job) for job in jobs]
+        pool = self._executor()
+        futures = [pool.submit(validate_batch, *job) for job in jobs]
+        try:
+            return [f.result() for f in futures]
+        except BrokenExecutor as e:
+            self.close()
+            raise GdcatError(f"a validation worker process stopped unexpectedly: {e}") from e
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            check_profile(self.profile.name)  # a broken shapes set fails here, not in a worker
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm_worker,
+                initargs=(self.profile.name,),
+            )
+            self._finalizer = weakref.finalize(self, _shutdown, self._pool)
+        return self._pool
+
+    def _attribute(
+        self, batch: _Batch, raws: list[RawResult]
+    ) -> list[tuple[_Unit, list[ValidationResult]]]:
+        owners: dict[Node, list[_Unit]] = {}
+        for unit in batch.units:
+            for node in unit.owned:
+                owners.setdefault(node, []).append(unit)
+        tracers: dict[int, _Tracer] = {}
+        out: dict[int, tuple[_Unit, list[ValidationResult]]] = {}
+        for raw in raws:
+            units = owners.get(raw.focus)
+            if not units and not raw.described:
+                units = [u for u in batch.units if u.whole_document]
+            for unit in units or ():
+                tracer = tracers.get(id(unit))
+                if tracer is None:
+                    tracer = tracers[id(unit)] = _Tracer(unit)
+                entry = out.setdefault(id(unit), (unit, []))
+                entry[1].extend(_convert(unit, tracer, raw, self.profile))
+        return list(out.values())
+
+
+def check_profile(name: str) -> Profile:
+    """The profile ``name`` with its shapes loaded: a broken shapes set fails here, early."""
+    profile = get_profile(name)
+    for level in profile.level_names:
+        shapes_graph(name, level)
+    return profile
