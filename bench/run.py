@@ -1,0 +1,223 @@
+"""gdcat's foundation benchmark: validation throughput and loading into the on-disk store.
+
+Every figure is compared, in the same run, with its baseline on the same records:
+- validation: gdcat's batched, multi-process validator against naive one-record-at-a-time
+  pySHACL with the same shapes (parsed once) and the same background vocabulary copies;
+- loading: gdcat's record writer (one named graph and one catalogue record per record) against
+  pyoxigraph's ``bulk_load`` of the same triples into one graph, the limit.
+Each load runs in a fresh process so that its peak resident memory can be read.
+
+    .venv/bin/python bench/run.py --records 10000 --naive 300
+
+Results go to ``bench/results/latest.json`` and ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _records(n: int) -> list[Any]:
+    from gdcat.demo import iter_record_documents
+    from gdcat.rdf import parse_bytes, split_records
+
+    records = []
+    for text in iter_record_documents(n, seed=7):
+        graph = parse_bytes(text.encode(), "turtle")
+        records.extend(split_records(graph))
+    return records
+
+
+def _naive(profile_name: str, graphs: list[Any]) -> float:
+    """One pySHACL run per record, shapes parsed once beforehand; returns records/s."""
+    import pyshacl
+    from rdflib.namespace import DCAT, RDF
+
+    from gdcat.validate import get_profile
+    from gdcat.validate.background import validation_copy
+
+    profile = get_profile(profile_name)
+    for level in profile.level_names:
+        profile.shapes_graph(level)  # parse outside the timing, as the validator does
+    start = time.perf_counter()
+    for graph in graphs:
+        dataset = next(iter(graph.subjects(RDF.type, DCAT.Dataset)), None)
+        level = profile.level_for(graph, dataset) if dataset is not None else profile.default_level
+        data, _ = validation_copy(graph)
+        pyshacl.validate(
+            data, shacl_graph=profile.shapes_graph(level), inference="none", allow_warnings=True
+        )
+    return len(graphs) / (time.perf_counter() - start)
+
+
+def _gdcat(profile_name: str, graphs: list[Any], workers: int) -> tuple[float, int]:
+    """gdcat's validator over ``graphs``; returns records/s and how many conformed."""
+    from gdcat.validate import Validator
+
+    with Validator(profile_name, workers=workers) as validator:
+        start = time.perf_counter()
+        reports = validator.validate_many(graphs)
+        elapsed = time.perf_counter() - start
+    return len(graphs) / elapsed, sum(r.conforms for r in reports)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _load_gdcat(n: int, store_dir: str, queue: Any) -> None:
+    from gdcat.ingest import Checked, store_conforming
+    from gdcat.store import open_store
+    from gdcat.validate import ValidationReport
+
+    records = _records(n)
+    checked = [Checked(r, ValidationReport(True, [], "gdcat")) for r in records]
+    triples = sum(len(r.graph) for r in records)
+    store = open_store(Path(store_dir), "http://127.0.0.1:8000/")
+    start = time.perf_counter()
+    store_conforming(checked, store, profile="gdcat", bulk=True)
+    store.close()
+    elapsed = time.perf_counter() - start
+    queue.put({"triples": triples, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()})
+
+
+def _load_raw(n: int, store_dir: str, queue: Any) -> None:
+    import pyoxigraph as ox
+
+    from gdcat.demo import iter_record_documents
+
+    data = "".join(
+        ox.serialize(
+            ox.parse(text.encode(), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES
+        ).decode()  # type: ignore[union-attr]
+        for text in iter_record_documents(n, seed=7)
+    ).encode()
+    store = ox.Store(store_dir)
+    start = time.perf_counter()
+    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    triples = len(store)
+    elapsed = time.perf_counter() - start
+    queue.put({"triples": triples, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()})
+
+
+def _in_process(target: Callable[..., None], n: int) -> dict[str, float]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    folder = tempfile.mkdtemp(prefix="gdcat-bench-")
+    try:
+        process = context.Process(target=target, args=(n, folder, queue))
+        process.start()
+        result: dict[str, float] = queue.get()
+        process.join()
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--naive", type=int, default=300, help="records for the naive baseline")
+    parser.add_argument("--profiles", nargs="+", default=["gdcat", "healthdcat-ap-r8"])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.processor() or platform.machine()}, "
+        f"{multiprocessing.cpu_count()} cores, Python {platform.python_version()}",
+        "records": args.records,
+        "validation": {},
+    }
+    print(f"generating {args.records} records…", file=sys.stderr)
+    records = _records(args.records)
+    graphs = [r.graph for r in records]
+    sample = graphs[: args.naive]
+    for profile in args.profiles:
+        print(f"validation, {profile}…", file=sys.stderr)
+        naive = _naive(profile, sample)
+        same, _ = _gdcat(profile, sample, args.workers)
+        full, conforming = _gdcat(profile, graphs, args.workers)
+        results["validation"][profile] = {
+            "naive_records_per_s": round(naive, 1),
+            "gdcat_same_sample_records_per_s": round(same, 1),
+            "gdcat_all_records_per_s": round(full, 1),
+            "ratio_same_sample": round(same / naive, 2),
+            "ratio_all_records": round(full / naive, 2),
+            "conforming": conforming,
+        }
+    print("loading…", file=sys.stderr)
+    raw = _in_process(_load_raw, args.records)
+    ours = _in_process(_load_gdcat, args.records)
+    results["load"] = {
+        "raw_bulk_load_triples_per_s": round(raw["triples"] / raw["seconds"]),
+        "raw_peak_rss_mb": round(raw["peak_rss_mb"]),
+        "gdcat_triples_per_s": round(ours["triples"] / ours["seconds"]),
+        "gdcat_peak_rss_mb": round(ours["peak_rss_mb"]),
+        "gdcat_triples": int(ours["triples"]),
+        "ratio_to_raw": round(
+            (ours["triples"] / ours["seconds"]) / (raw["triples"] / raw["seconds"]), 2
+        ),
+    }
+    out = ROOT / "bench" / "results" / "latest.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    _write_markdown(results)
+    print(json.dumps(results, indent=2))
+
+
+def _write_markdown(results: dict[str, Any]) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured by `make bench` (`.venv/bin/python bench/run.py`); raw figures in",
+        "`bench/results/latest.json`. The machines are shared and noisy: read the ratios, which",
+        "compare with a baseline measured in the same run on the same records.",
+        "",
+        f"Run {results['date']} on {results['machine']}, {results['records']:,} generated records.",
+        "",
+        "## Validation throughput (records/s)",
+        "",
+        "| profile | naive pySHACL, one record a run | gdcat, same records | ratio | gdcat, all records | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    for profile, v in results["validation"].items():
+        lines.append(
+            f"| `{profile}` | {v['naive_records_per_s']} | {v['gdcat_same_sample_records_per_s']} "
+            f"| {v['ratio_same_sample']}× | {v['gdcat_all_records_per_s']} | {v['ratio_all_records']}× |"
+        )
+    load = results["load"]
+    lines += [
+        "",
+        "Target: at least 3× naive on 2 cores.",
+        "",
+        "## Loading into the on-disk embedded store",
+        "",
+        "| loader | triples/s | peak RSS (MB) |",
+        "|---|---|---|",
+        f"| pyoxigraph `bulk_load`, one graph (the limit) | {load['raw_bulk_load_triples_per_s']:,} | {load['raw_peak_rss_mb']} |",
+        f"| gdcat: a named graph and a catalogue record per record | {load['gdcat_triples_per_s']:,} | {load['gdcat_peak_rss_mb']} |",
+        "",
+        f"gdcat / raw: {load['ratio_to_raw']}×. Target: 150,000 triples/s or more.",
+        "Peak RSS includes generating and parsing the records in the same process.",
+        "",
+    ]
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

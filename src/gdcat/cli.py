@@ -1,0 +1,297 @@
+"""gdcat's command line: thin commands over the package.
+
+Exit codes scripts can rely on: 0 success (everything conforms), 1 validation violations,
+2 unusable input (malformed RDF, unknown format or profile, unreadable file).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from gdcat.errors import GdcatError, InputError, ProfileError
+from gdcat.settings import Settings
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_UNUSABLE = 2
+
+store_option = click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the embedded store (default: $GDCAT_STORE_DIR or var/store).",
+)
+
+
+def _settings(store_dir: Path | None = None) -> Settings:
+    settings = Settings()
+    if store_dir is not None:
+        settings = settings.model_copy(update={"store_dir": store_dir})
+    return settings
+
+
+def _fail(error: GdcatError) -> None:
+    click.echo(f"error: {error}", err=True)
+    code = EXIT_UNUSABLE if isinstance(error, InputError | ProfileError) else EXIT_VIOLATIONS
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gdcat")
+def main() -> None:
+    """gdcat: a metadata catalogue and FAIR knowledge graph for genomic datasets."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--profile", default=None, help="Validation profile (see `gdcat profiles`).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+)
+def validate(paths: Sequence[Path], profile: str | None, output_format: str) -> None:
+    """Validate files and folders (Turtle, JSON-LD, RDF/XML, N-Triples, steward YAML).
+
+    Exit 0 when everything conforms (warnings allowed), 1 on violations, 2 on unusable input.
+    """
+    from gdcat.ingest import check_paths
+    from gdcat.validate import ValidationReport, Validator, get_profile
+
+    settings = _settings()
+    try:
+        validator = Validator(get_profile(profile or settings.default_profile))
+        outcome = check_paths(paths, validator, max_bytes=settings.max_document_bytes)
+    except GdcatError as e:
+        _fail(e)
+        return
+    for error in outcome.unusable:
+        click.echo(f"error: {error}", err=True)
+    report = ValidationReport.combine(outcome.reports, profile=validator.profile.name)
+    if output_format == "json":
+        document = report.to_json()
+        document["unusable"] = [_error_json(e) for e in outcome.unusable]
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    elif output_format == "turtle":
+        click.echo(report.to_turtle())
+    else:
+        click.echo(report.to_text())
+        click.echo(_summary_line(outcome.files, len(outcome.checked), len(outcome.failing)))
+    if outcome.unusable:
+        sys.exit(EXIT_UNUSABLE)
+    sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
+
+
+def _error_json(error: InputError) -> dict[str, object]:
+    location = error.location
+    return {
+        "file": location.source if location else None,
+        "line": location.line if location else None,
+        "column": location.column if location else None,
+        "message": error.message,
+    }
+
+
+def _summary_line(files: int, records: int, failing: int) -> str:
+    return (
+        f"{records} record(s) in {files} file(s): {records - failing} conform, "
+        f"{failing} with violations"
+    )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_option
+@click.option("--profile", default=None, help="Validation profile records must conform to.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def load(
+    paths: Sequence[Path], store_dir: Path | None, profile: str | None, output_format: str
+) -> None:
+    """Validate, then store what conforms; report the rest.
+
+    Exit 0 when every record was stored, 1 when some were rejected, 2 on unusable input.
+    """
+    from gdcat.ingest import check_paths, store_conforming
+    from gdcat.store import open_store
+    from gdcat.validate import ValidationReport, Validator, get_profile
+
+    settings = _settings(store_dir)
+    try:
+        validator = Validator(get_profile(profile or settings.default_profile))
+        outcome = check_paths(paths, validator, max_bytes=settings.max_document_bytes)
+        store = open_store(settings.store_dir, settings.base_iri)
+        try:
+            stored = store_conforming(outcome.checked, store, profile=validator.profile.name)
+        finally:
+            store.close()
+    except GdcatError as e:
+        _fail(e)
+        return
+    for error in outcome.unusable:
+        click.echo(f"error: {error}", err=True)
+    rejected = ValidationReport.combine(
+        [c.report for c in outcome.failing], profile=validator.profile.name
+    )
+    if output_format == "json":
+        document = {
+            "stored": stored,
+            "rejected": rejected.to_json(),
+            "unusable": [_error_json(e) for e in outcome.unusable],
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        if outcome.failing:
+            click.echo(rejected.to_text())
+        click.echo(
+            f"stored {len(stored)} record(s) in {settings.store_dir}; "
+            f"rejected {len(outcome.failing)}; unusable files {len(outcome.unusable)}"
+        )
+    if outcome.unusable:
+        sys.exit(EXIT_UNUSABLE)
+    sys.exit(EXIT_VIOLATIONS if outcome.failing else EXIT_OK)
+
+
+@main.command()
+@click.argument("sparql")
+@store_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv", "turtle"]),
+    default="table",
+    show_default=True,
+)
+def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
+    """Run a SPARQL query against the store (for operators). SPARQL may be @FILE or - (stdin)."""
+    from gdcat.store import open_store
+
+    if sparql == "-":
+        sparql = sys.stdin.read()
+    elif sparql.startswith("@"):
+        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    settings = _settings(store_dir)
+    try:
+        store = open_store(settings.store_dir, settings.base_iri)
+        try:
+            click.echo(store.serialize(store.query(sparql), output_format), nl=False)
+        finally:
+            store.close()
+    except GdcatError as e:
+        _fail(e)
+
+
+@main.command()
+@store_option
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+def inventory(store_dir: Path | None, output_format: str) -> None:
+    """The 1+MG inventory: per country, datasets, individuals, genomes by sequencing type,
+    by access level, shareable or not, with linked clinical data or not."""
+    from gdcat.store import compute_inventory, open_store
+
+    settings = _settings(store_dir)
+    try:
+        store = open_store(settings.store_dir, settings.base_iri)
+        try:
+            result = compute_inventory(store)
+        finally:
+            store.close()
+    except GdcatError as e:
+        _fail(e)
+        return
+    if output_format == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.to_table())
+
+
+@main.command()
+def profiles() -> None:
+    """List the validation profiles."""
+    from gdcat.validate import PROFILE_NAMES
+
+    for name in PROFILE_NAMES:
+        click.echo(name)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/demo"),
+    show_default=True,
+    help="Where the demo nodes' metadata is written.",
+)
+@store_option
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--datasets", type=int, default=400, show_default=True)
+@click.option("--replace", is_flag=True, help="Empty the store first.")
+@click.option("--profile", default=None, help="Validation profile (default: gdcat).")
+def demo(
+    out: Path,
+    store_dir: Path | None,
+    seed: int,
+    datasets: int,
+    replace: bool,
+    profile: str | None,
+) -> None:
+    """Build the demo federation, validate and load it, print the summary and the inventory."""
+    from gdcat.demo import generate_federation, write_federation
+    from gdcat.ingest import check_paths, store_conforming
+    from gdcat.store import compute_inventory, open_store
+    from gdcat.validate import Validator, get_profile
+
+    settings = _settings(store_dir)
+    federation = generate_federation(seed=seed, datasets=datasets)
+    if out.exists():
+        shutil.rmtree(out)
+    files = write_federation(federation, out)
+    node_files = [f for f in files if f.suffix == ".ttl"]
+    click.echo(f"demo federation: {len(node_files)} nodes written to {out}")
+    try:
+        validator = Validator(get_profile(profile or settings.default_profile))
+        outcome = check_paths(node_files, validator, max_bytes=settings.max_document_bytes)
+        if replace and settings.store_dir.exists():
+            shutil.rmtree(settings.store_dir)
+        store = open_store(settings.store_dir, settings.base_iri)
+        try:
+            stored = store_conforming(
+                outcome.checked, store, profile=validator.profile.name, bulk=True
+            )
+            result = compute_inventory(store)
+        finally:
+            store.close()
+    except GdcatError as e:
+        _fail(e)
+        return
+    click.echo(_validation_summary(outcome, validator.profile.name))
+    click.echo(f"stored {len(stored)} record(s) in {settings.store_dir}\n")
+    click.echo(result.to_table())
+
+
+def _validation_summary(outcome: object, profile: str) -> str:
+    from gdcat.ingest import CheckOutcome
+
+    assert isinstance(outcome, CheckOutcome)
+    lines = [
+        f"validation ({profile}): "
+        + _summary_line(outcome.files, len(outcome.checked), len(outcome.failing))
+    ]
+    for checked in outcome.failing:
+        violations = [r for r in checked.report.results if r.severity == "Violation"]
+        first = violations[0] if violations else None
+        reason = f"{first.path}: {first.message}" if first else "see report"
+        lines.append(f"  rejected {checked.record.iri}\n    {reason}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""From files to validated records, and from validated records into the store.
+
+The steps every entry point shares (``gdcat validate``, ``gdcat load``, ``gdcat demo``, later
+publishing and harvesting): parse safely, split into records, validate in batches, and write
+only what conforms, through the store's one record-writing mechanism.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from gdcat.errors import InputError
+from gdcat.rdf import Record, parse_paths, split_records
+from gdcat.store import RecordMeta, RecordWrite, Store
+from gdcat.validate import ValidationReport, Validator
+
+
+@dataclass
+class Checked:
+    """A record with its validation report."""
+
+    record: Record
+    report: ValidationReport
+
+    @property
+    def conforms(self) -> bool:
+        return self.report.conforms
+
+
+@dataclass
+class CheckOutcome:
+    """What validating a set of files found."""
+
+    checked: list[Checked] = field(default_factory=list)
+    unusable: list[InputError] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def conforming(self) -> list[Checked]:
+        return [c for c in self.checked if c.conforms]
+
+    @property
+    def failing(self) -> list[Checked]:
+        return [c for c in self.checked if not c.conforms]
+
+    @property
+    def reports(self) -> list[ValidationReport]:
+        return [c.report for c in self.checked]
+
+
+def records_from_paths(
+    paths: Iterable[Path], *, max_bytes: int
+) -> tuple[list[Record], list[InputError], int]:
+    """Every record in the files below ``paths``, the files that could not be used, and how
+    many files were read. A file that describes no dataset is checked as one record."""
+    records: list[Record] = []
+    unusable: list[InputError] = []
+    files = 0
+    for path, outcome in parse_paths(paths, max_bytes=max_bytes):
+        files += 1
+        if isinstance(outcome, InputError):
+            unusable.append(outcome)
+            continue
+        found = split_records(outcome, source=str(path))
+        records.extend(found or [_whole_document(outcome, path)])
+    return records, unusable, files
+
+
+def _whole_document(graph: Graph, path: Path) -> Record:
+    return Record(path.resolve().as_uri(), graph, kind="Document", source=str(path))
+
+
+def check_records(records: Sequence[Record], validator: Validator) -> list[Checked]:
+    """Validate records in batches (the validator spreads them over worker processes)."""
+    reports = validator.validate_many([r.graph for r in records])
+    return [Checked(record, report) for record, report in zip(records, reports, strict=True)]
+
+
+def check_paths(paths: Iterable[Path], validator: Validator, *, max_bytes: int) -> CheckOutcome:
+    records, unusable, files = records_from_paths(paths, max_bytes=max_bytes)
+    return CheckOutcome(check_records(records, validator), unusable, files)
+
+
+def store_conforming(
+    checked: Sequence[Checked], store: Store, *, profile: str, bulk: bool = False
+) -> list[str]:
+    """Write every conforming dataset record; returns the IRIs written."""
+    writes = [
+        RecordWrite(
+            dataset_iri=c.record.iri,
+            graph=c.record.graph,
+            meta=RecordMeta(
+                source=c.record.source,
+                content_hash=c.record.content_hash,
+                profile=profile,
+                outcome="warnings" if c.report.results else "conforms",
+            ),
+        )
+        for c in checked
+        if c.conforms and c.record.kind != "Document"
+    ]
+    store.put_records(writes, bulk=bulk)
+    return [w.dataset_iri for w in writes]

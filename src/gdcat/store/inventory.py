@@ -1,0 +1,359 @@
+"""The 1+MG inventory: what the federation holds, country by country.
+
+Counted over the live ``dcat:Dataset`` records (dataset series are left out: they summarise
+their members, which are counted themselves):
+
+- **country**: the catalogue record's ``gdcat:sourceCountry`` (the node's country) when the
+  writer gave one, otherwise the dataset's ``dct:spatial`` value from the EU country table
+  (the first by IRI if there are several); datasets with neither are counted under no country;
+- **individuals**: ``healthdcatap:numberOfUniqueIndividuals``;
+- **by sequencing type**: for each ``gdcat:sequencingType`` of a dataset, the count that type
+  produces: genomes (``gdcat:numberOfGenomes``) for WGS and long-read sequencing, exomes
+  (``gdcat:numberOfExomes``) for WES, samples (``gdcat:numberOfSamples``) for gene panels,
+  genotyping arrays and RNA-seq. A dataset of several types counts under each of them, so the
+  columns are not meant to be added up;
+- **access**: datasets by ``dct:accessRights`` (PUBLIC, RESTRICTED, NON_PUBLIC);
+- **shareable**: datasets whose ``gdcat:oneMgReadiness`` is READY; the others (CONDITIONAL,
+  NOT_READY, unstated) are not shareable yet;
+- **linked clinical data**: datasets whose ``gdcat:hasLinkedClinicalData`` is true.
+
+Progress toward the 1+MG goal is the WGS genome count over one million; the genomes and exomes
+of every dataset together are shown beside it. Two aggregate queries do the counting in the
+store; Python only arranges their rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from gdcat.store.protocol import Store
+from gdcat.store.results import QueryResult
+from gdcat.vocab import ACCESS_LEVELS, ACCESS_RIGHT, COUNTRY, GDCAT, GDCATV, HEALTHDCATAP
+
+#: The 1+MG goal.
+GENOME_TARGET = 1_000_000
+SEQUENCING_TYPES = ("WGS", "WES", "PANEL", "ARRAY", "RNASEQ", "LONGREAD")
+READINESS_LEVELS = ("READY", "CONDITIONAL", "NOT_READY")
+
+_SEQUENCING_TYPE = str(GDCATV) + "sequencing-type/"
+_READINESS = str(GDCATV) + "readiness/"
+#: Which count a sequencing type produces.
+_GENOME_TYPES = ("WGS", "LONGREAD")
+_EXOME_TYPES = ("WES",)
+
+_DATASET_FACTS = """
+  {{ SELECT ?record ?dataset (MIN(?spatial) AS ?datasetCountry)
+           (MAX(?individuals0) AS ?individuals) (MAX(?genomes0) AS ?genomes)
+           (MAX(?exomes0) AS ?exomes) (MAX(?samples0) AS ?samples)
+           (SAMPLE(?access0) AS ?access) (SAMPLE(?readiness0) AS ?readiness)
+           (SAMPLE(?clinical0) AS ?clinical)
+    WHERE {{
+      GRAPH <{prov}> {{ ?record <http://xmlns.com/foaf/0.1/primaryTopic> ?dataset }}
+      GRAPH ?record {{
+        # ?dataset is bound already; the type tells datasets from dataset series.
+        ?dataset a <http://www.w3.org/ns/dcat#Dataset> .
+        OPTIONAL {{ ?dataset <http://purl.org/dc/terms/spatial> ?spatial
+                   FILTER(STRSTARTS(STR(?spatial), "{country}")) }}
+        OPTIONAL {{ ?dataset <{individuals}> ?individuals0 FILTER(isNumeric(?individuals0)) }}
+        OPTIONAL {{ ?dataset <{genomes}> ?genomes0 FILTER(isNumeric(?genomes0)) }}
+        OPTIONAL {{ ?dataset <{exomes}> ?exomes0 FILTER(isNumeric(?exomes0)) }}
+        OPTIONAL {{ ?dataset <{samples}> ?samples0 FILTER(isNumeric(?samples0)) }}
+        OPTIONAL {{ ?dataset <http://purl.org/dc/terms/accessRights> ?access0 }}
+        OPTIONAL {{ ?dataset <{readiness}> ?readiness0 }}
+        OPTIONAL {{ ?dataset <{clinical}> ?clinical0 }}
+      }}
+    }}
+    GROUP BY ?record ?dataset
+  }}
+  OPTIONAL {{ GRAPH <{prov}> {{ ?record <{source_country}> ?recordCountry }} }}
+  BIND(COALESCE(?recordCountry, ?datasetCountry) AS ?country)
+"""
+
+_BY_COUNTRY = """
+SELECT ?country (COUNT(?dataset) AS ?datasets)
+       (SUM(COALESCE(?individuals, 0)) AS ?individualsTotal)
+       (SUM(COALESCE(?genomes, 0)) AS ?genomesTotal)
+       (SUM(COALESCE(?exomes, 0)) AS ?exomesTotal)
+       (SUM(COALESCE(?samples, 0)) AS ?samplesTotal)
+       {access_columns}
+       {readiness_columns}
+       (SUM(IF(COALESCE(?readiness = <{ready}>, false), COALESCE(?genomes, 0), 0))
+         AS ?shareableGenomes)
+       (SUM(IF(COALESCE(?clinical = true, false), 1, 0)) AS ?clinicalYes)
+WHERE {{ {facts} }}
+GROUP BY ?country
+"""
+
+_BY_TYPE = """
+SELECT ?country ?type (COUNT(?dataset) AS ?datasets) (SUM(COALESCE(?produced, 0)) AS ?count)
+WHERE {{
+  {facts}
+  GRAPH ?record {{ ?dataset <{sequencing_type}> ?type }}
+  BIND(IF(?type IN ({genome_types}), ?genomes,
+          IF(?type IN ({exome_types}), ?exomes, ?samples)) AS ?produced)
+}}
+GROUP BY ?country ?type
+"""
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    """One country's figures (or the totals)."""
+
+    #: ISO 3166-1 alpha-3 code, ``None`` for datasets of no known country, ``"TOTAL"`` for totals
+    country: str | None
+    datasets: int = 0
+    individuals: int = 0
+    genomes: int = 0
+    exomes: int = 0
+    samples: int = 0
+    #: sequencing type code -> genomes / exomes / samples produced by that type
+    by_sequencing_type: dict[str, int] = field(default_factory=dict)
+    #: sequencing type code -> datasets of that type
+    datasets_by_sequencing_type: dict[str, int] = field(default_factory=dict)
+    #: PUBLIC / RESTRICTED / NON_PUBLIC -> datasets
+    by_access: dict[str, int] = field(default_factory=dict)
+    #: READY / CONDITIONAL / NOT_READY -> datasets
+    by_readiness: dict[str, int] = field(default_factory=dict)
+    shareable_genomes: int = 0
+    linked_clinical: int = 0
+
+    @property
+    def shareable(self) -> int:
+        """Datasets ready to share in 1+MG (readiness READY)."""
+        return self.by_readiness.get("READY", 0)
+
+    @property
+    def not_shareable(self) -> int:
+        """Datasets not ready yet (CONDITIONAL, NOT_READY or readiness unstated)."""
+        return self.datasets - self.shareable
+
+    @property
+    def no_linked_clinical(self) -> int:
+        """Datasets without linked clinical data (false or unstated)."""
+        return self.datasets - self.linked_clinical
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "country": self.country,
+            "datasets": self.datasets,
+            "individuals": self.individuals,
+            "genomes": self.genomes,
+            "exomes": self.exomes,
+            "samples": self.samples,
+            "by_sequencing_type": dict(self.by_sequencing_type),
+            "datasets_by_sequencing_type": dict(self.datasets_by_sequencing_type),
+            "by_access": dict(self.by_access),
+            "by_readiness": dict(self.by_readiness),
+            "shareable": self.shareable,
+            "not_shareable": self.not_shareable,
+            "shareable_genomes": self.shareable_genomes,
+            "linked_clinical": self.linked_clinical,
+            "no_linked_clinical": self.no_linked_clinical,
+        }
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The inventory table: one row per country, and the totals."""
+
+    countries: tuple[InventoryRow, ...]
+    totals: InventoryRow
+    target: int = GENOME_TARGET
+
+    @property
+    def wgs_genomes(self) -> int:
+        return self.totals.by_sequencing_type.get("WGS", 0)
+
+    @property
+    def genomes_and_exomes(self) -> int:
+        return self.totals.genomes + self.totals.exomes
+
+    @property
+    def wgs_progress(self) -> float:
+        """WGS genomes as a percentage of the 1+MG target."""
+        return 100.0 * self.wgs_genomes / self.target
+
+    @property
+    def genomes_and_exomes_progress(self) -> float:
+        return 100.0 * self.genomes_and_exomes / self.target
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "countries": [row.to_json() for row in self.countries],
+            "totals": self.totals.to_json(),
+            "progress": {
+                "target_genomes": self.target,
+                "wgs_genomes": self.wgs_genomes,
+                "wgs_percent": round(self.wgs_progress, 4),
+                "genomes_and_exomes": self.genomes_and_exomes,
+                "genomes_and_exomes_percent": round(self.genomes_and_exomes_progress, 4),
+            },
+        }
+
+    def to_table(self) -> str:
+        header = [
+            "Country",
+            "Datasets",
+            "Individuals",
+            *SEQUENCING_TYPES,
+            *("Public", "Restricted", "Non-public"),
+            *("Shareable", "Not yet", "Clinical", "No clin."),
+        ]
+        rows = [_table_cells(row) for row in self.countries]
+        total = _table_cells(self.totals)
+        widths = [len(h) for h in header]
+        for cells in [*rows, total]:
+            widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
+
+        def line(cells: list[str]) -> str:
+            first = cells[0].ljust(widths[0])
+            rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+            return "  ".join([first, *rest])
+
+        rule = "  ".join("-" * w for w in widths)
+        out = [line(header), rule, *(line(r) for r in rows), rule, line(total), ""]
+        out.append(
+            f"Progress toward {self.target:,} genomes: {self.wgs_genomes:,} WGS genomes "
+            f"({self.wgs_progress:.2f}%); genomes + exomes: {self.genomes_and_exomes:,} "
+            f"({self.genomes_and_exomes_progress:.2f}%)"
+        )
+        return "\n".join(out) + "\n"
+
+
+def _table_cells(row: InventoryRow) -> list[str]:
+    numbers = (
+        [row.datasets, row.individuals]
+        + [row.by_sequencing_type.get(code, 0) for code in SEQUENCING_TYPES]
+        + [row.by_access.get(level, 0) for level in ACCESS_LEVELS]
+        + [row.shareable, row.not_shareable, row.linked_clinical, row.no_linked_clinical]
+    )
+    label = row.country if row.country is not None else "(none)"
+    return [label] + [f"{n:,}" for n in numbers]
+
+
+def inventory_queries(provenance_graph: str) -> tuple[str, str]:
+    """The two SPARQL queries behind the inventory (by country; by country and type)."""
+    facts = _DATASET_FACTS.format(
+        prov=provenance_graph,
+        country=str(COUNTRY),
+        individuals=HEALTHDCATAP.numberOfUniqueIndividuals,
+        genomes=GDCAT.numberOfGenomes,
+        exomes=GDCAT.numberOfExomes,
+        samples=GDCAT.numberOfSamples,
+        readiness=GDCAT.oneMgReadiness,
+        clinical=GDCAT.hasLinkedClinicalData,
+        source_country=GDCAT.sourceCountry,
+    )
+    access_columns = "\n       ".join(
+        f"(SUM(IF(COALESCE(?access = <{ACCESS_RIGHT}{level}>, false), 1, 0)) AS ?access_{level})"
+        for level in ACCESS_LEVELS
+    )
+    readiness_columns = "\n       ".join(
+        f"(SUM(IF(COALESCE(?readiness = <{_READINESS}{level}>, false), 1, 0)) "
+        f"AS ?readiness_{level})"
+        for level in READINESS_LEVELS
+    )
+    by_country = _BY_COUNTRY.format(
+        facts=facts,
+        access_columns=access_columns,
+        readiness_columns=readiness_columns,
+        ready=_READINESS + "READY",
+    )
+    by_type = _BY_TYPE.format(
+        facts=facts,
+        sequencing_type=GDCAT.sequencingType,
+        genome_types=", ".join(f"<{_SEQUENCING_TYPE}{code}>" for code in _GENOME_TYPES),
+        exome_types=", ".join(f"<{_SEQUENCING_TYPE}{code}>" for code in _EXOME_TYPES),
+    )
+    return by_country, by_type
+
+
+def compute_inventory(store: Store) -> Inventory:
+    """Count the store's live dataset records per country (see the module docstring)."""
+    by_country_query, by_type_query = inventory_queries(store.provenance_graph)
+    by_country = store.query(by_country_query, union_default_graph=False)
+    by_type = store.query(by_type_query, union_default_graph=False)
+
+    types: dict[str | None, dict[str, int]] = {}
+    type_datasets: dict[str | None, dict[str, int]] = {}
+    for solution in _records(by_type):
+        country = _country_code(solution["country"])
+        code = _local_code(solution["type"], _SEQUENCING_TYPE)
+        types.setdefault(country, {})[code] = _int(solution["count"])
+        type_datasets.setdefault(country, {})[code] = _int(solution["datasets"])
+
+    rows = []
+    for solution in _records(by_country):
+        country = _country_code(solution["country"])
+        rows.append(
+            InventoryRow(
+                country=country,
+                datasets=_int(solution["datasets"]),
+                individuals=_int(solution["individualsTotal"]),
+                genomes=_int(solution["genomesTotal"]),
+                exomes=_int(solution["exomesTotal"]),
+                samples=_int(solution["samplesTotal"]),
+                by_sequencing_type=types.get(country, {}),
+                datasets_by_sequencing_type=type_datasets.get(country, {}),
+                by_access={level: _int(solution[f"access_{level}"]) for level in ACCESS_LEVELS},
+                by_readiness={
+                    level: _int(solution[f"readiness_{level}"]) for level in READINESS_LEVELS
+                },
+                shareable_genomes=_int(solution["shareableGenomes"]),
+                linked_clinical=_int(solution["clinicalYes"]),
+            )
+        )
+    rows.sort(key=lambda row: (row.country is None, row.country or ""))
+    return Inventory(countries=tuple(rows), totals=_total(rows))
+
+
+def _total(rows: list[InventoryRow]) -> InventoryRow:
+    def add(dicts: list[dict[str, int]]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for d in dicts:
+            for key, value in d.items():
+                out[key] = out.get(key, 0) + value
+        return out
+
+    return InventoryRow(
+        country="TOTAL",
+        datasets=sum(r.datasets for r in rows),
+        individuals=sum(r.individuals for r in rows),
+        genomes=sum(r.genomes for r in rows),
+        exomes=sum(r.exomes for r in rows),
+        samples=sum(r.samples for r in rows),
+        by_sequencing_type=add([r.by_sequencing_type for r in rows]),
+        datasets_by_sequencing_type=add([r.datasets_by_sequencing_type for r in rows]),
+        by_access=add([r.by_access for r in rows]),
+        by_readiness=add([r.by_readiness for r in rows]),
+        shareable_genomes=sum(r.shareable_genomes for r in rows),
+        linked_clinical=sum(r.linked_clinical for r in rows),
+    )
+
+
+def _records(result: QueryResult) -> list[dict[str, object]]:
+    return [dict(zip(result.variables, row, strict=True)) for row in result.rows]
+
+
+def _int(term: object) -> int:
+    if isinstance(term, ox.Literal):
+        try:
+            return int(term.value)
+        except ValueError:
+            return int(float(term.value))
+    return 0
+
+
+def _country_code(term: object) -> str | None:
+    if isinstance(term, ox.NamedNode):
+        return _local_code(term, str(COUNTRY))
+    return None
+
+
+def _local_code(term: object, namespace: str) -> str:
+    value = term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
+    return value[len(namespace) :] if value.startswith(namespace) else value

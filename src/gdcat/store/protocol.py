@@ -1,0 +1,91 @@
+"""The narrow interface every knowledge-graph store offers.
+
+The embedded Oxigraph store implements it (``gdcat.store.oxigraph``); a remote SPARQL 1.1
+store (Query, Update and Graph Store Protocol: Oxigraph server, Fuseki, GraphDB, Virtuoso) can
+implement it too: each method maps onto one or two SPARQL requests or graph-store calls.
+
+Graph layout (see ``docs/architecture.md``): one named graph per record, named by its
+``dcat:CatalogRecord`` IRI; the catalogue records in the provenance graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from rdflib import Graph
+
+from gdcat.store.records import CatalogRecord, RecordWrite
+from gdcat.store.results import QueryResult
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A knowledge graph of records with their catalogue records."""
+
+    @property
+    def base_iri(self) -> str:
+        """The base under which record and graph IRIs are minted (ends with ``/``)."""
+        ...
+
+    @property
+    def provenance_graph(self) -> str:
+        """The IRI of the graph holding the ``dcat:CatalogRecord``s."""
+        ...
+
+    def put_records(self, records: Sequence[RecordWrite], *, bulk: bool = False) -> None:
+        """Write or replace records, each with its catalogue record.
+
+        Each record is replaced as a whole: no triple of its previous version survives, and a
+        write that fails leaves the previous version whole. Records that could not be written
+        are reported together in one :class:`~gdcat.store.records.RecordWriteError` after the
+        others were written. ``bulk=True`` loads records the store has never seen through the
+        fastest path (for first loads of many records); records already known are replaced as
+        usual.
+        """
+        ...
+
+    def withdraw(self, dataset_iri: str) -> bool:
+        """Remove a record's graph and mark its catalogue record withdrawn (a tombstone).
+
+        Returns False when no live record of that dataset was stored.
+        """
+        ...
+
+    def get_record(self, dataset_iri: str) -> Graph | None:
+        """The record's triples as published (datatypes restored), or None."""
+        ...
+
+    def catalog_record(self, dataset_iri: str) -> CatalogRecord | None:
+        """The dataset's catalogue record, withdrawn ones included, or None if never stored."""
+        ...
+
+    def list_records(self) -> list[str]:
+        """The dataset IRIs of every live record, sorted."""
+        ...
+
+    def record_hashes(self) -> dict[str, str]:
+        """Dataset IRI -> content hash of every live record (to skip unchanged records)."""
+        ...
+
+    def query(
+        self, sparql: str, *, union_default_graph: bool = True, max_rows: int | None = None
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+        With ``union_default_graph`` the default graph is the union of every graph in the
+        store. ``max_rows`` caps the rows (or triples) read; the result says if it was cut.
+        """
+        ...
+
+    def serialize(self, result: QueryResult, fmt: str) -> str:
+        """``result`` rendered for people or programs (see :mod:`gdcat.store.results`)."""
+        ...
+
+    def count_triples(self) -> int:
+        """How many triples (quads) the store holds in all graphs."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release the store; further calls fail."""
+        ...

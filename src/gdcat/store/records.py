@@ -1,0 +1,163 @@
+"""What the store keeps about a record besides its triples: the ``dcat:CatalogRecord``.
+
+Every stored dataset has a named graph whose name is its catalogue record's IRI
+(``{base}record/{sha256(dataset IRI)[:24]}``) and, in the provenance graph
+(``{base}graph/provenance``), a ``dcat:CatalogRecord`` saying where the record came from and
+what gdcat made of it:
+
+| property | value |
+|---|---|
+| ``foaf:primaryTopic`` | the dataset IRI |
+| ``dct:issued`` | first seen (``xsd:dateTime``), kept when the record is replaced or withdrawn |
+| ``dct:modified`` | last written or withdrawn (``xsd:dateTime``) |
+| ``adms:status`` | ADMS change type: ``created``, ``updated`` or ``deleted`` (withdrawn) |
+| ``dct:conformsTo`` | the application profile's IRI, when the writer names one |
+| ``gdcat:sourceUrl`` | where the record was read from (``xsd:anyURI``: URL or file path) |
+| ``gdcat:sourceNode`` | the harvested node's name, when known |
+| ``gdcat:sourceCountry`` | the node's country (EU country authority IRI), when known |
+| ``gdcat:contentHash`` | the writer's hash of the record's triples (incremental harvest) |
+| ``gdcat:validationProfile`` | the validation profile's name (``gdcat``, ``gdi``…) |
+| ``gdcat:validationOutcome`` | ``conforms`` or ``warnings`` |
+
+A withdrawn record keeps its catalogue record as a tombstone (status ``deleted``, ``dct:modified``
+the withdrawal time, the last metadata kept) so that a change feed can announce deletions.
+``dct:source`` is not used: DCAT-AP gives it a ``dcat:CatalogRecord`` range, not a URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal, get_args
+
+from rdflib import Graph
+
+from gdcat.errors import StoreError
+from gdcat.vocab import ADMS, COUNTRY, GDCAT
+
+#: What validation concluded about a stored record (records with violations are not stored).
+Outcome = Literal["conforms", "warnings"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+
+#: ADMS change type vocabulary, used by DCAT-AP for ``adms:status`` of a catalogue record.
+CHANGE_TYPE = "http://purl.org/adms/changetype/"
+
+# Provenance predicates gdcat defines (the rest are DCAT, DCTERMS, FOAF, ADMS terms).
+SOURCE_URL = str(GDCAT.sourceUrl)
+SOURCE_NODE = str(GDCAT.sourceNode)
+SOURCE_COUNTRY = str(GDCAT.sourceCountry)
+CONTENT_HASH = str(GDCAT.contentHash)
+VALIDATION_PROFILE = str(GDCAT.validationProfile)
+VALIDATION_OUTCOME = str(GDCAT.validationOutcome)
+ADMS_STATUS = str(ADMS.status)
+
+_COUNTRY_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+class RecordStatus(StrEnum):
+    """The change type of a catalogue record: its last write created, updated or withdrew it."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    WITHDRAWN = "deleted"
+
+    @property
+    def iri(self) -> str:
+        return CHANGE_TYPE + self.value
+
+    @classmethod
+    def from_iri(cls, iri: str) -> RecordStatus:
+        if not iri.startswith(CHANGE_TYPE):
+            raise StoreError(f"unknown catalogue record status {iri!r}")
+        return cls(iri[len(CHANGE_TYPE) :])
+
+
+@dataclass(frozen=True)
+class RecordMeta:
+    """What the writer knows about a record: where it came from and how it validated."""
+
+    source: str
+    content_hash: str
+    profile: str
+    outcome: Outcome
+    #: the name of the node it was harvested from
+    node: str | None = None
+    #: the node's country: an ISO 3166-1 alpha-3 code (``"ESP"``) or an EU country IRI
+    country: str | None = None
+    #: IRI of the application profile the record conforms to (``dct:conformsTo``)
+    conforms_to: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome not in OUTCOMES:
+            raise StoreError(
+                f"validation outcome must be one of {', '.join(OUTCOMES)}, not {self.outcome!r}"
+            )
+        if self.country is not None:
+            object.__setattr__(self, "country", country_iri(self.country))
+
+
+@dataclass(frozen=True)
+class RecordWrite:
+    """One record to store: the dataset it describes, its triples and its metadata."""
+
+    dataset_iri: str
+    graph: Graph = field(repr=False)
+    meta: RecordMeta
+
+
+@dataclass(frozen=True)
+class CatalogRecord:
+    """A stored catalogue record, as read back from the provenance graph."""
+
+    iri: str
+    dataset_iri: str
+    meta: RecordMeta
+    #: first seen
+    issued: datetime
+    #: last written or withdrawn
+    modified: datetime
+    status: RecordStatus
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status is RecordStatus.WITHDRAWN
+
+
+def record_iri(base_iri: str, dataset_iri: str) -> str:
+    """The catalogue record IRI of a dataset, which also names the record's graph."""
+    digest = hashlib.sha256(dataset_iri.encode("utf-8")).hexdigest()[:24]
+    return f"{base_iri}record/{digest}"
+
+
+def provenance_graph_iri(base_iri: str) -> str:
+    """The graph holding every ``dcat:CatalogRecord``."""
+    return f"{base_iri}graph/provenance"
+
+
+def country_iri(value: str) -> str:
+    """An EU country authority IRI from a three-letter code or the IRI itself."""
+    if _COUNTRY_CODE.match(value):
+        return str(COUNTRY) + value
+    if value.startswith(str(COUNTRY)) and _COUNTRY_CODE.match(value[len(str(COUNTRY)) :]):
+        return value
+    raise StoreError(
+        f"country must be an ISO 3166-1 alpha-3 code or an EU country IRI, not {value!r}"
+    )
+
+
+class RecordWriteError(StoreError):
+    """Some records of a ``put_records`` call could not be written.
+
+    Every other record of the call was written; each failed record kept its previous version
+    (or stayed absent).
+    """
+
+    def __init__(self, failures: dict[str, str], written: list[str]) -> None:
+        self.failures = failures
+        self.written = written
+        shown = "; ".join(f"{iri}: {msg}" for iri, msg in list(failures.items())[:3])
+        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+        super().__init__(f"{len(failures)} record(s) not written: {shown}{more}")
