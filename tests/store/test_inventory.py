@@ -242,3 +242,36 @@ def test_an_empty_store_has_an_empty_inventory(store: OxigraphStore) -> None:
     assert inventory.totals.datasets == 0
     assert inventory.wgs_progress == 0
     assert "TOTAL" in inventory.to_table()
+
+
+def test_derived_data_adds_no_genomes_of_its_own() -> None:
+    cohort = DatasetSpec(ORG + "cohort", ("SWE",), individuals=1000, genomes=1000)
+    frequencies = DatasetSpec(
+        ORG + "frequencies",
+        ("SWE",),
+        individuals=1000,
+        genomes=1000,
+        access="PUBLIC",
+        extra=[(URIRef(ORG + "frequencies"), rdfns.DCTERMS.source, URIRef(ORG + "cohort"))],
+    )
+    # derived from a dataset the catalogue does not hold: its counts are the only ones
+    orphan = DatasetSpec(
+        ORG + "orphan",
+        ("SWE",),
+        individuals=10,
+        genomes=10,
+        extra=[
+            (URIRef(ORG + "orphan"), rdfns.DCTERMS.source, URIRef("https://elsewhere.org/d"))
+        ],
+    )
+    with OxigraphStore(None, "http://127.0.0.1:8000/") as store:
+        store.put_records([write(cohort), write(frequencies), write(orphan)])
+        row = compute_inventory(store).to_json()["totals"]
+        assert row["datasets"] == 3
+        assert row["genomes"] == 1010
+        assert row["individuals"] == 1010
+        assert row["by_access"]["PUBLIC"] == 1
+        store.withdraw(cohort.iri)
+        row = compute_inventory(store).to_json()["totals"]
+    # with its source withdrawn, the derived dataset's own counts are all there is
+    assert (row["datasets"], row["genomes"]) == (2, 1010)

@@ -7,6 +7,9 @@ their members, which are counted themselves):
   writer gave one, otherwise the dataset's ``dct:spatial`` value from the EU country table
   (the first by IRI if there are several); datasets with neither are counted under no country;
 - **individuals**: ``healthdcatap:numberOfUniqueIndividuals``;
+- **derived data** (a dataset whose ``dct:source`` or ``prov:wasDerivedFrom`` is another
+  dataset of the catalogue, such as allele frequencies aggregated from a cohort) counts as a
+  dataset but adds no individuals, genomes, exomes or samples: its source already counts them;
 - **by sequencing type**: for each ``gdcat:sequencingType`` of a dataset, the count that type
   produces: genomes (``gdcat:numberOfGenomes``) for WGS and long-read sequencing, exomes
   (``gdcat:numberOfExomes``) for WES, samples (``gdcat:numberOfSamples``) for gene panels,
@@ -46,10 +49,10 @@ _EXOME_TYPES = ("WES",)
 
 _DATASET_FACTS = """
   {{ SELECT ?record ?dataset (MIN(?spatial) AS ?datasetCountry)
-           (MAX(?individuals0) AS ?individuals) (MAX(?genomes0) AS ?genomes)
-           (MAX(?exomes0) AS ?exomes) (MAX(?samples0) AS ?samples)
+           (MAX(?individuals0) AS ?ownIndividuals) (MAX(?genomes0) AS ?ownGenomes)
+           (MAX(?exomes0) AS ?ownExomes) (MAX(?samples0) AS ?ownSamples)
            (SAMPLE(?access0) AS ?access) (SAMPLE(?readiness0) AS ?readiness)
-           (SAMPLE(?clinical0) AS ?clinical)
+           (SAMPLE(?clinical0) AS ?clinical) (SAMPLE(?source0) AS ?derivedFrom)
     WHERE {{
       GRAPH <{prov}> {{ ?record <http://xmlns.com/foaf/0.1/primaryTopic> ?dataset }}
       GRAPH ?record {{
@@ -64,10 +67,22 @@ _DATASET_FACTS = """
         OPTIONAL {{ ?dataset <http://purl.org/dc/terms/accessRights> ?access0 }}
         OPTIONAL {{ ?dataset <{readiness}> ?readiness0 }}
         OPTIONAL {{ ?dataset <{clinical}> ?clinical0 }}
+        OPTIONAL {{ ?dataset <http://purl.org/dc/terms/source>|<http://www.w3.org/ns/prov#wasDerivedFrom>
+                             ?source0 }}
       }}
     }}
     GROUP BY ?record ?dataset
   }}
+  # Data derived from a dataset the catalogue holds (allele frequencies computed from a
+  # cohort) adds no individuals, genomes, exomes or samples of its own.
+  BIND(BOUND(?derivedFrom) && EXISTS {{
+         GRAPH <{prov}> {{ ?sourceRecord <http://xmlns.com/foaf/0.1/primaryTopic> ?derivedFrom }}
+         GRAPH ?sourceRecord {{ ?derivedFrom a <http://www.w3.org/ns/dcat#Dataset> }}
+       }} AS ?derived)
+  BIND(IF(?derived, 0, ?ownIndividuals) AS ?individuals)
+  BIND(IF(?derived, 0, ?ownGenomes) AS ?genomes)
+  BIND(IF(?derived, 0, ?ownExomes) AS ?exomes)
+  BIND(IF(?derived, 0, ?ownSamples) AS ?samples)
   OPTIONAL {{ GRAPH <{prov}> {{ ?record <{source_country}> ?recordCountry }} }}
   BIND(COALESCE(?recordCountry, ?datasetCountry) AS ?country)
 """
