@@ -1,7 +1,8 @@
 """gdcat's command line: thin commands over the package.
 
 Exit codes scripts can rely on: 0 success (everything conforms), 1 validation violations,
-2 unusable input (malformed RDF, unknown format or profile, unreadable file).
+2 unusable input (malformed RDF, unknown format or profile, unreadable file, bad SPARQL),
+3 an operational failure (the store could not be opened or written).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from pathlib import Path
 
 import click
 
-from gdcat.errors import GdcatError, InputError, ProfileError
+from gdcat.errors import GdcatError, InputError, ProfileError, QueryError
 from gdcat.settings import Settings
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_UNUSABLE = 2
+EXIT_FAILURE = 3
 
 store_option = click.option(
     "--store",
@@ -39,7 +41,8 @@ def _settings(store_dir: Path | None = None) -> Settings:
 
 def _fail(error: GdcatError) -> None:
     click.echo(f"error: {error}", err=True)
-    code = EXIT_UNUSABLE if isinstance(error, InputError | ProfileError) else EXIT_VIOLATIONS
+    unusable = isinstance(error, InputError | ProfileError | QueryError)
+    code = EXIT_UNUSABLE if unusable else EXIT_FAILURE
     sys.exit(code)
 
 
@@ -118,7 +121,8 @@ def load(
 ) -> None:
     """Validate, then store what conforms; report the rest.
 
-    Exit 0 when every record was stored, 1 when some were rejected, 2 on unusable input.
+    Exit 0 when every record was stored, 1 when some were rejected, 2 on unusable input,
+    3 when the store refused a record (it keeps its previous version).
     """
     from gdcat.ingest import check_paths, store_conforming
     from gdcat.store import open_store
@@ -143,20 +147,25 @@ def load(
     )
     if output_format == "json":
         document = {
-            "stored": stored,
+            "stored": stored.written,
             "rejected": rejected.to_json(),
+            "not_written": stored.failures,
             "unusable": [_error_json(e) for e in outcome.unusable],
         }
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         if outcome.failing:
             click.echo(rejected.to_text())
+        for iri, reason in stored.failures.items():
+            click.echo(f"error: the store refused {iri}: {reason}", err=True)
         click.echo(
-            f"stored {len(stored)} record(s) in {settings.store_dir}; "
+            f"stored {len(stored.written)} record(s) in {settings.store_dir}; "
             f"rejected {len(outcome.failing)}; unusable files {len(outcome.unusable)}"
         )
     if outcome.unusable:
         sys.exit(EXIT_UNUSABLE)
+    if stored.failures:
+        sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_VIOLATIONS if outcome.failing else EXIT_OK)
 
 
@@ -273,7 +282,9 @@ def demo(
         _fail(e)
         return
     click.echo(_validation_summary(outcome, validator.profile.name))
-    click.echo(f"stored {len(stored)} record(s) in {settings.store_dir}\n")
+    for iri, reason in stored.failures.items():
+        click.echo(f"error: the store refused {iri}: {reason}", err=True)
+    click.echo(f"stored {len(stored.written)} record(s) in {settings.store_dir}\n")
     click.echo(result.to_table())
 
 

@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from gdcat.errors import InputError
 from gdcat.rdf import Record, parse_paths, split_records
-from gdcat.store import RecordMeta, RecordWrite, Store
+from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
 from gdcat.validate import ValidationReport, Validator
 
 
@@ -85,10 +85,19 @@ def check_paths(paths: Iterable[Path], validator: Validator, *, max_bytes: int) 
     return CheckOutcome(check_records(records, validator), unusable, files)
 
 
+@dataclass
+class StoreOutcome:
+    """Which records were written, and which the store refused (with its reason)."""
+
+    written: list[str]
+    failures: dict[str, str]
+
+
 def store_conforming(
     checked: Sequence[Checked], store: Store, *, profile: str, bulk: bool = False
-) -> list[str]:
-    """Write every conforming dataset record; returns the IRIs written."""
+) -> StoreOutcome:
+    """Write every conforming dataset record. A record the store refuses keeps its previous
+    version and is reported; the others are written."""
     writes = [
         RecordWrite(
             dataset_iri=c.record.iri,
@@ -103,5 +112,8 @@ def store_conforming(
         for c in checked
         if c.conforms and c.record.kind != "Document"
     ]
-    store.put_records(writes, bulk=bulk)
-    return [w.dataset_iri for w in writes]
+    try:
+        store.put_records(writes, bulk=bulk)
+    except RecordWriteError as e:
+        return StoreOutcome(e.written, e.failures)
+    return StoreOutcome([w.dataset_iri for w in writes], {})

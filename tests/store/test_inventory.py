@@ -260,9 +260,7 @@ def test_derived_data_adds_no_genomes_of_its_own() -> None:
         ("SWE",),
         individuals=10,
         genomes=10,
-        extra=[
-            (URIRef(ORG + "orphan"), rdfns.DCTERMS.source, URIRef("https://elsewhere.org/d"))
-        ],
+        extra=[(URIRef(ORG + "orphan"), rdfns.DCTERMS.source, URIRef("https://elsewhere.org/d"))],
     )
     with OxigraphStore(None, "http://127.0.0.1:8000/") as store:
         store.put_records([write(cohort), write(frequencies), write(orphan)])

@@ -1,0 +1,149 @@
+"""The command line as stewards and operators use it: exit codes, reports, the store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from gdcat.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+VALID = ROOT / "model" / "examples" / "valid"
+INVALID = ROOT / "model" / "examples" / "invalid"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_valid_examples_conform_exit_0() -> None:
+    result = run(
+        "validate",
+        str(VALID / "nl-rare-disease-wgs.yaml"),
+        str(VALID / "se-allele-frequencies-beacon.ttl"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 record(s) in 2 file(s): 2 conform, 0 with violations" in result.output
+
+
+def test_violations_exit_1_and_json_names_dataset_and_field() -> None:
+    result = run("validate", str(INVALID / "negative-individuals.yaml"), "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["conforms"] is False
+    violations = [r for r in report["results"] if r["severity"] == "Violation"]
+    assert {"dataset", "path", "severity", "message", "hint"} <= set(violations[0])
+    assert "number_of_unique_individuals" in {r["path"] for r in violations}
+    assert all(r["dataset"].startswith("http") for r in violations)
+
+
+def test_text_report_is_readable_and_turtle_is_a_shacl_report() -> None:
+    text = run("validate", str(INVALID / "missing-title.yaml"))
+    assert text.exit_code == 1
+    assert "title" in text.output and "Violation" in text.output
+    turtle = run("validate", str(INVALID / "missing-title.yaml"), "--format", "turtle")
+    graph = Graph().parse(data=turtle.output, format="turtle")
+    report = next(graph.subjects(None, SH.ValidationReport))
+    assert str(graph.value(report, SH.conforms)) == "false"
+
+
+def test_profile_is_selectable_and_unknown_profile_exits_2() -> None:
+    ok = run(
+        "validate", str(VALID / "fi-cardiomyopathy-gene-panel.ttl"), "--profile", "healthdcat-ap-r8"
+    )
+    assert ok.exit_code == 0, ok.output
+    bad = CliRunner().invoke(main, ["validate", str(VALID), "--profile", "nope"])
+    assert bad.exit_code == 2
+    assert "gdcat" in bad.output and "healthdcat-ap-r8" in bad.output
+
+
+def test_malformed_turtle_exits_2_with_file_line_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ttl"
+    path.write_text(
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+        "<http://x> a dcat:Dataset ;\n"
+        '  dcat:keyword "open .\n'
+    )
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:3:" in result.output
+
+
+def test_network_is_never_touched_and_exit_2(tmp_path: Path, recording_server) -> None:  # type: ignore[no-untyped-def]
+    remote = tmp_path / "remote.jsonld"
+    remote.write_text(json.dumps({"@context": recording_server.url + "/c", "@id": "http://x"}))
+    xxe = tmp_path / "xxe.rdf"
+    xxe.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE r [ <!ENTITY e SYSTEM "{recording_server.url}/e"> ]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+    )
+    for path in (remote, xxe):
+        result = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+        assert result.exit_code == 2
+        assert str(path) in result.output
+    assert recording_server.requests == []
+
+
+def test_load_stores_what_conforms_then_query_and_inventory(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("nl-rare-disease-wgs.yaml", "es-clinical-exomes-not-shareable.ttl"):
+        (docs / name).write_bytes((VALID / name).read_bytes())
+    (docs / "bad.yaml").write_bytes((INVALID / "negative-individuals.yaml").read_bytes())
+    result = run("load", str(docs), "--store", str(store), "--format", "json")
+    assert result.exit_code == 1  # one record rejected
+    outcome = json.loads(result.output)
+    assert len(outcome["stored"]) == 2
+    assert outcome["rejected"]["conforms"] is False
+
+    query = run(
+        "query",
+        "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> }",
+        "--store",
+        str(store),
+        "--format",
+        "json",
+    )
+    assert query.exit_code == 0
+    bindings = json.loads(query.output)["results"]["bindings"]
+    assert bindings[0]["n"]["value"] == "2"
+
+    inventory = run("inventory", "--store", str(store), "--format", "json")
+    totals = json.loads(inventory.output)["totals"]
+    assert totals["datasets"] == 2
+    assert {"NLD", "ESP"} <= {row["country"] for row in json.loads(inventory.output)["countries"]}
+
+
+def test_bad_sparql_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["query", "SELEC nothing", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 2
+    assert "error" in result.output.lower()
+
+
+@pytest.mark.slow
+def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gdcat.cli",
+            "validate",
+            str(INVALID / "missing-title.yaml"),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert json.loads(completed.stdout)["conforms"] is False
