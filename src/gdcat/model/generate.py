@@ -429,7 +429,7 @@ def _md_escape(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-MODULES = ("dcat_ap", "healthdcat_ap", "genomics", "gdcat")
+MODULES = ("dcat_ap", "healthdcat_ap", "genomics", "provenance", "gdcat")
 
 
 @cache
@@ -514,6 +514,7 @@ def docs_texts() -> dict[str, str]:
         "dcat_ap": "DCAT-AP 3.0.1 core",
         "healthdcat_ap": "HealthDCAT-AP Release 8",
         "genomics": "gdcat genomics extension",
+        "provenance": "gdcat record provenance",
         "gdcat": "gdcat (assembled classes)",
     }
     pages: dict[str, list[str]] = {}

@@ -79,10 +79,14 @@ linkml_meta = LinkMLMeta({'default_prefix': 'gdcat',
                     'standard that defines it, so that a record written with this '
                     'model is a DCAT-AP and HealthDCAT-AP record. This file only '
                     'assembles the classes that take slots from more than one '
-                    'module (Dataset, DatasetSeries, Agent); the slots themselves '
-                    'live in the modules.',
+                    'module (Dataset, DatasetSeries, Agent, CatalogRecord); the '
+                    'slots themselves live in the modules.',
      'id': 'https://w3id.org/gdcat/model',
-     'imports': ['linkml:types', 'dcat_ap', 'healthdcat_ap', 'genomics'],
+     'imports': ['linkml:types',
+                 'dcat_ap',
+                 'healthdcat_ap',
+                 'genomics',
+                 'provenance'],
      'license': 'Apache-2.0',
      'name': 'gdcat',
      'prefixes': {'gdcat': {'prefix_prefix': 'gdcat',
@@ -298,7 +302,7 @@ class Catalog(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -309,7 +313,7 @@ class Catalog(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -327,7 +331,7 @@ class Catalog(ConfiguredBaseModel):
          'slot_uri': 'dcat:catalog'} })
     record: Optional[list[CatalogRecord]] = Field(default=None, description="""A catalogue record describing a dataset's registration in the catalogue.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog'], 'slot_uri': 'dcat:record'} })
     homepage: Optional[str] = Field(default=None, description="""The home page of the catalogue.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog'], 'slot_uri': 'foaf:homepage'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'CatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
     license: Optional[LicenseDocument] = Field(default=None, description="""The licence under which the resource is made available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'Distribution', 'DataService'],
          'slot_uri': 'dct:license'} })
@@ -336,7 +340,7 @@ class Catalog(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'Identifier'],
          'slot_uri': 'dct:issued'} })
     modified: Optional[Union[date, datetime ]] = Field(default=None, description="""Most recent date on which the resource was changed.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -344,7 +348,7 @@ class Catalog(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord'],
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
     spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:spatial'} })
@@ -401,7 +405,7 @@ class DcatDataset(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -412,7 +416,7 @@ class DcatDataset(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -436,7 +440,7 @@ class DcatDataset(ConfiguredBaseModel):
          'slot_uri': 'dcatap:applicableLegislation'} })
     resource_type: Optional[list[str]] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
          'slot_uri': 'dct:type'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'CatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
     accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:accrualPeriodicity'} })
@@ -445,7 +449,7 @@ class DcatDataset(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'Identifier'],
          'slot_uri': 'dct:issued'} })
     modified: Optional[Union[date, datetime ]] = Field(default=None, description="""Most recent date on which the resource was changed.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -453,13 +457,16 @@ class DcatDataset(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord'],
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
     publisher: Optional[Agent] = Field(default=None, description="""The agent responsible for making the resource available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dct:publisher'} })
     creator: Optional[list[Agent]] = Field(default=None, description="""An agent responsible for producing the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset'], 'slot_uri': 'dct:creator'} })
-    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution', 'DataService', 'CatalogRecord'],
+    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+                       'Distribution',
+                       'DataService',
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:conformsTo'} })
     relation: Optional[list[str]] = Field(default=None, description="""A related resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Relationship'], 'slot_uri': 'dct:relation'} })
     is_referenced_by: Optional[list[str]] = Field(default=None, description="""A publication or resource that cites or uses the dataset (e.g. a DOI).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'dct:isReferencedBy'} })
@@ -489,7 +496,7 @@ class DcatDataset(ConfiguredBaseModel):
     has_version: Optional[list[str]] = Field(default=None, description="""A related dataset that is a version of this one.""", json_schema_extra = { "linkml_meta": {'annotations': {'reference_only': {'tag': 'reference_only', 'value': True}},
          'domain_of': ['DcatDataset'],
          'slot_uri': 'dcat:hasVersion'} })
-    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'CatalogRecord', 'LegalBasis'],
+    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatCatalogRecord', 'LegalBasis'],
          'slot_uri': 'dct:source'} })
     qualified_relation: Optional[list[Relationship]] = Field(default=None, description="""A relation to another resource with its role.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'dcat:qualifiedRelation'} })
     qualified_attribution: Optional[list[Attribution]] = Field(default=None, description="""An agent with a role in the dataset other than publisher or creator.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'prov:qualifiedAttribution'} })
@@ -530,7 +537,7 @@ class DcatDatasetSeries(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -541,7 +548,7 @@ class DcatDatasetSeries(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -571,7 +578,7 @@ class DcatDatasetSeries(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'Identifier'],
          'slot_uri': 'dct:issued'} })
     modified: Optional[Union[date, datetime ]] = Field(default=None, description="""Most recent date on which the resource was changed.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -579,7 +586,7 @@ class DcatDatasetSeries(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord'],
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
     publisher: Optional[Agent] = Field(default=None, description="""The agent responsible for making the resource available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
@@ -612,7 +619,7 @@ class Distribution(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -623,7 +630,7 @@ class Distribution(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -657,13 +664,16 @@ class Distribution(ConfiguredBaseModel):
                        'Distribution',
                        'DataService'],
          'slot_uri': 'dct:accessRights'} })
-    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'CatalogRecord'], 'slot_uri': 'adms:status'} })
+    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'DcatCatalogRecord'], 'slot_uri': 'adms:status'} })
     availability: Optional[str] = Field(default=None, description="""How long the distribution is planned to be available (EU planned-availability table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'],
          'recommended': True,
          'slot_uri': 'dcatap:availability'} })
-    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution', 'DataService', 'CatalogRecord'],
+    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+                       'Distribution',
+                       'DataService',
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:conformsTo'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'CatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
     page: Optional[list[str]] = Field(default=None, description="""A page or document about the resource (documentation).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution'], 'slot_uri': 'foaf:page'} })
     issued: Optional[Union[date, datetime ]] = Field(default=None, description="""Date of formal issuance (publication) of the resource.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -671,7 +681,7 @@ class Distribution(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'Identifier'],
          'slot_uri': 'dct:issued'} })
     modified: Optional[Union[date, datetime ]] = Field(default=None, description="""Most recent date on which the resource was changed.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -679,7 +689,7 @@ class Distribution(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord'],
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
     has_policy: Optional[str] = Field(default=None, description="""An ODRL policy describing the conditions of use of the distribution.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'odrl:hasPolicy'} })
     spatial_resolution_in_meters: Optional[Decimal] = Field(default=None, description="""The minimum spatial separation resolvable in the data, in metres.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution'],
@@ -707,7 +717,7 @@ class DataService(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -718,7 +728,7 @@ class DataService(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -744,7 +754,10 @@ class DataService(ConfiguredBaseModel):
                        'Distribution',
                        'DataService'],
          'slot_uri': 'dcatap:applicableLegislation'} })
-    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution', 'DataService', 'CatalogRecord'],
+    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+                       'Distribution',
+                       'DataService',
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:conformsTo'} })
     contact_point: Optional[list[Kind]] = Field(default=None, description="""Contact information (vcard) for questions about the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
@@ -762,22 +775,22 @@ class DataService(ConfiguredBaseModel):
          'slot_uri': 'dcat:theme'} })
 
 
-class CatalogRecord(ConfiguredBaseModel):
+class DcatCatalogRecord(ConfiguredBaseModel):
     """
-    The registration of a dataset in a catalogue (who published it there, when, how it was checked).
+    The DCAT-AP 3.0.1 properties of a catalogue record.
     """
-    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'dcat:CatalogRecord',
-         'from_schema': 'https://w3id.org/gdcat/model/dcat_ap',
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'from_schema': 'https://w3id.org/gdcat/model/dcat_ap',
+         'mixin': True,
          'slot_usage': {'modified': {'name': 'modified', 'required': True},
                         'primary_topic': {'name': 'primary_topic', 'required': True}}})
 
-    primary_topic: str = Field(default=..., description="""The dataset or service a catalogue record describes.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogRecord'], 'slot_uri': 'foaf:primaryTopic'} })
+    primary_topic: str = Field(default=..., description="""The dataset or service a catalogue record describes.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatCatalogRecord'], 'slot_uri': 'foaf:primaryTopic'} })
     title: Optional[list[str]] = Field(default=None, description="""A name given to the resource, one per language.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog',
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -788,7 +801,7 @@ class CatalogRecord(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -800,7 +813,7 @@ class CatalogRecord(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'Identifier'],
          'slot_uri': 'dct:issued'} })
     modified: Union[date, datetime ] = Field(default=..., description="""Most recent date on which the resource was changed.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -808,14 +821,17 @@ class CatalogRecord(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord'],
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
-    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'CatalogRecord'], 'slot_uri': 'adms:status'} })
-    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution', 'DataService', 'CatalogRecord'],
+    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'DcatCatalogRecord'], 'slot_uri': 'adms:status'} })
+    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+                       'Distribution',
+                       'DataService',
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:conformsTo'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'CatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
-    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'CatalogRecord', 'LegalBasis'],
+    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatCatalogRecord', 'LegalBasis'],
          'slot_uri': 'dct:source'} })
 
 
@@ -839,7 +855,7 @@ class DcatAgent(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -905,7 +921,7 @@ class Identifier(ConfiguredBaseModel):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'Identifier'],
          'slot_uri': 'dct:issued'} })
 
@@ -990,7 +1006,7 @@ class LicenseDocument(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -1063,7 +1079,7 @@ class ConceptScheme(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -1361,7 +1377,7 @@ class TemporalEntity(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -1383,7 +1399,7 @@ class Purpose(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -1404,14 +1420,14 @@ class LegalBasis(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
                        'LegalBasis',
                        'Column'],
          'slot_uri': 'dct:description'} })
-    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'CatalogRecord', 'LegalBasis'],
+    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatCatalogRecord', 'LegalBasis'],
          'slot_uri': 'dct:source'} })
 
 
@@ -1465,7 +1481,7 @@ class TableGroup(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -1488,7 +1504,7 @@ class Table(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -1518,7 +1534,7 @@ class Column(ConfiguredBaseModel):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -1605,6 +1621,20 @@ class GenomicDatasetSeries(ConfiguredBaseModel):
          'slot_uri': 'gdcat:dataAccessCommittee'} })
 
 
+class GdcatCatalogRecord(ConfiguredBaseModel):
+    """
+    gdcat's provenance properties of a catalogue record.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'from_schema': 'https://w3id.org/gdcat/model/provenance', 'mixin': True})
+
+    source_url: Optional[str] = Field(default=None, description="""The document (file or URL) the record was read from.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:sourceUrl'} })
+    source_node: Optional[str] = Field(default=None, description="""The name of the national node the record was harvested from.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:sourceNode'} })
+    source_country: Optional[str] = Field(default=None, description="""The country of that node, from the EU country authority table.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:sourceCountry'} })
+    content_hash: Optional[str] = Field(default=None, description="""SHA-256 of the record's triples, independent of blank-node labels and triple order; equal hashes mean an unchanged record.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:contentHash'} })
+    validation_profile: Optional[str] = Field(default=None, description="""The validation profile the record was checked against when stored.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationProfile'} })
+    validation_outcome: Optional[str] = Field(default=None, description="""How it validated: conforms (no result) or warnings (warnings only).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationOutcome'} })
+
+
 class Dataset(GenomicDataset, HealthDataset, DcatDataset):
     """
     A collection of genomic data (and the phenotypic or clinical data linked to it) published or curated by a single agent. A gdcat dataset is a DCAT-AP dataset with the HealthDCAT-AP health properties and gdcat's genomic properties.
@@ -1635,7 +1665,7 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -1646,7 +1676,7 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -1670,7 +1700,7 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
          'slot_uri': 'dcatap:applicableLegislation'} })
     resource_type: Optional[list[str]] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
          'slot_uri': 'dct:type'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'CatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
     accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:accrualPeriodicity'} })
@@ -1679,7 +1709,7 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'Identifier'],
          'slot_uri': 'dct:issued'} })
     modified: Optional[Union[date, datetime ]] = Field(default=None, description="""Most recent date on which the resource was changed.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -1687,13 +1717,16 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord'],
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
     publisher: Optional[Agent] = Field(default=None, description="""The agent responsible for making the resource available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dct:publisher'} })
     creator: Optional[list[Agent]] = Field(default=None, description="""An agent responsible for producing the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset'], 'slot_uri': 'dct:creator'} })
-    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution', 'DataService', 'CatalogRecord'],
+    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+                       'Distribution',
+                       'DataService',
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:conformsTo'} })
     relation: Optional[list[str]] = Field(default=None, description="""A related resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Relationship'], 'slot_uri': 'dct:relation'} })
     is_referenced_by: Optional[list[str]] = Field(default=None, description="""A publication or resource that cites or uses the dataset (e.g. a DOI).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'dct:isReferencedBy'} })
@@ -1723,7 +1756,7 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
     has_version: Optional[list[str]] = Field(default=None, description="""A related dataset that is a version of this one.""", json_schema_extra = { "linkml_meta": {'annotations': {'reference_only': {'tag': 'reference_only', 'value': True}},
          'domain_of': ['DcatDataset'],
          'slot_uri': 'dcat:hasVersion'} })
-    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'CatalogRecord', 'LegalBasis'],
+    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatCatalogRecord', 'LegalBasis'],
          'slot_uri': 'dct:source'} })
     qualified_relation: Optional[list[Relationship]] = Field(default=None, description="""A relation to another resource with its role.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'dcat:qualifiedRelation'} })
     qualified_attribution: Optional[list[Attribution]] = Field(default=None, description="""An agent with a role in the dataset other than publisher or creator.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'prov:qualifiedAttribution'} })
@@ -1823,7 +1856,7 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'LicenseDocument',
                        'ConceptScheme',
                        'TableGroup',
@@ -1834,7 +1867,7 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -1864,7 +1897,7 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'Identifier'],
          'slot_uri': 'dct:issued'} })
     modified: Optional[Union[date, datetime ]] = Field(default=None, description="""Most recent date on which the resource was changed.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -1872,7 +1905,7 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
                        'DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
-                       'CatalogRecord'],
+                       'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
     publisher: Optional[Agent] = Field(default=None, description="""The agent responsible for making the resource available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
@@ -1927,7 +1960,7 @@ class Agent(HealthAgent, DcatAgent):
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService',
-                       'CatalogRecord',
+                       'DcatCatalogRecord',
                        'DcatAgent',
                        'TemporalEntity',
                        'Purpose',
@@ -1938,6 +1971,71 @@ class Agent(HealthAgent, DcatAgent):
     trusted_data_holder: Optional[bool] = Field(default=None, description="""Whether the publisher is a trusted data holder under the EHDS Regulation.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthAgent'], 'slot_uri': 'healthdcatap:trustedDataHolder'} })
 
 
+class CatalogRecord(GdcatCatalogRecord, DcatCatalogRecord):
+    """
+    The registration of a dataset in the catalogue: who published it there, when, where it came from and how it was checked. gdcat keeps one per record, in its provenance graph.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'dcat:CatalogRecord',
+         'from_schema': 'https://w3id.org/gdcat/model',
+         'mixins': ['DcatCatalogRecord', 'GdcatCatalogRecord']})
+
+    primary_topic: str = Field(default=..., description="""The dataset or service a catalogue record describes.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatCatalogRecord'], 'slot_uri': 'foaf:primaryTopic'} })
+    title: Optional[list[str]] = Field(default=None, description="""A name given to the resource, one per language.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog',
+                       'DcatDataset',
+                       'DcatDatasetSeries',
+                       'Distribution',
+                       'DataService',
+                       'DcatCatalogRecord',
+                       'LicenseDocument',
+                       'ConceptScheme',
+                       'TableGroup',
+                       'Table'],
+         'slot_uri': 'dct:title'} })
+    description: Optional[list[str]] = Field(default=None, description="""A free-text account of the resource, one per language.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog',
+                       'DcatDataset',
+                       'DcatDatasetSeries',
+                       'Distribution',
+                       'DataService',
+                       'DcatCatalogRecord',
+                       'DcatAgent',
+                       'TemporalEntity',
+                       'Purpose',
+                       'LegalBasis',
+                       'Column'],
+         'slot_uri': 'dct:description'} })
+    issued: Optional[Union[date, datetime ]] = Field(default=None, description="""Date of formal issuance (publication) of the resource.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
+         'domain_of': ['Catalog',
+                       'DcatDataset',
+                       'DcatDatasetSeries',
+                       'Distribution',
+                       'DcatCatalogRecord',
+                       'Identifier'],
+         'slot_uri': 'dct:issued'} })
+    modified: Union[date, datetime ] = Field(default=..., description="""Most recent date on which the resource was changed.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
+         'domain_of': ['Catalog',
+                       'DcatDataset',
+                       'DcatDatasetSeries',
+                       'Distribution',
+                       'DcatCatalogRecord'],
+         'slot_uri': 'dct:modified'} })
+    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'DcatCatalogRecord'], 'slot_uri': 'adms:status'} })
+    conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+                       'Distribution',
+                       'DataService',
+                       'DcatCatalogRecord'],
+         'slot_uri': 'dct:conformsTo'} })
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
+         'slot_uri': 'dct:language'} })
+    source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatCatalogRecord', 'LegalBasis'],
+         'slot_uri': 'dct:source'} })
+    source_url: Optional[str] = Field(default=None, description="""The document (file or URL) the record was read from.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:sourceUrl'} })
+    source_node: Optional[str] = Field(default=None, description="""The name of the national node the record was harvested from.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:sourceNode'} })
+    source_country: Optional[str] = Field(default=None, description="""The country of that node, from the EU country authority table.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:sourceCountry'} })
+    content_hash: Optional[str] = Field(default=None, description="""SHA-256 of the record's triples, independent of blank-node labels and triple order; equal hashes mean an unchanged record.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:contentHash'} })
+    validation_profile: Optional[str] = Field(default=None, description="""The validation profile the record was checked against when stored.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationProfile'} })
+    validation_outcome: Optional[str] = Field(default=None, description="""How it validated: conforms (no result) or warnings (warnings only).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationOutcome'} })
+
+
 # Model rebuild
 # see https://pydantic-docs.helpmanual.io/usage/models/#rebuilding-a-model
 Catalog.model_rebuild()
@@ -1945,7 +2043,7 @@ DcatDataset.model_rebuild()
 DcatDatasetSeries.model_rebuild()
 Distribution.model_rebuild()
 DataService.model_rebuild()
-CatalogRecord.model_rebuild()
+DcatCatalogRecord.model_rebuild()
 DcatAgent.model_rebuild()
 Kind.model_rebuild()
 PeriodOfTime.model_rebuild()
@@ -1982,6 +2080,8 @@ Table.model_rebuild()
 Column.model_rebuild()
 GenomicDataset.model_rebuild()
 GenomicDatasetSeries.model_rebuild()
+GdcatCatalogRecord.model_rebuild()
 Dataset.model_rebuild()
 DatasetSeries.model_rebuild()
 Agent.model_rebuild()
+CatalogRecord.model_rebuild()
