@@ -147,3 +147,20 @@ def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
     )
     assert completed.returncode == 1
     assert json.loads(completed.stdout)["conforms"] is False
+
+
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("json-ld", ".jsonld"), ("xml", ".rdf"), ("nt", ".nt")]
+)
+def test_every_rdf_format_validates_the_same(tmp_path: Path, fmt: str, suffix: str) -> None:
+    graph = Graph().parse(VALID / "fi-cardiomyopathy-gene-panel.ttl")
+    good = tmp_path / f"record{suffix}"
+    good.write_text(graph.serialize(format=fmt))
+    assert run("validate", str(good)).exit_code == 0
+
+    bad_graph = Graph().parse(INVALID / "title-without-language.ttl")
+    bad = tmp_path / f"bad{suffix}"
+    bad.write_text(bad_graph.serialize(format=fmt))
+    result = run("validate", str(bad), "--format", "json")
+    assert result.exit_code == 1
+    assert "title" in {r["path"] for r in json.loads(result.output)["results"]}

@@ -167,7 +167,8 @@ class ValidationReport:
                 field_label = r.path or "(record)"
                 lines.append(f"  [{r.severity}] {field_label}: {r.message}")
                 lines.append(f"      fix: {r.hint}")
-                if r.focus_node and r.focus_node != dataset:
+                # the field path already locates results on blank nodes; IRIs are worth naming
+                if r.focus_node and r.focus_node != dataset and not r.focus_node.startswith("_:"):
                     lines.append(f"      on: {r.focus_node}")
         return "\n".join(lines) + "\n"
 
