@@ -9,6 +9,7 @@ in its own named graph and withdraws.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,6 +19,8 @@ from rdflib.namespace import DCAT, RDF
 from rdflib.term import Node
 
 from gdcat.vocab import PREFIXES
+
+Triple = tuple[Node, Node, Node]
 
 #: Classes whose instances are records of their own.
 RECORD_CLASSES: tuple[URIRef, ...] = (DCAT.Dataset, URIRef(str(DCAT) + "DatasetSeries"))
@@ -40,33 +43,49 @@ class Record:
         return graph_hash(self.graph)
 
 
-def split_records(graph: Graph, *, source: str = "") -> list[Record]:
-    """Every record described in ``graph``, in a stable order (by IRI)."""
+def record_roots(graph: Graph) -> dict[Node, str]:
+    """The nodes of ``graph`` that are records, each with its kind (``Dataset``…)."""
     roots: dict[Node, str] = {}
     for cls in RECORD_CLASSES:
         for subject in graph.subjects(RDF.type, cls):
             if isinstance(subject, URIRef | BNode):
                 roots.setdefault(subject, str(cls).rsplit("#", 1)[-1])
+    return roots
+
+
+def record_boundary(graph: Graph, roots: Iterable[Node]) -> set[Node]:
+    """The nodes a record never swallows: every record root and every catalogue."""
     boundary: set[Node] = set(roots)
     for cls in _BOUNDARY_CLASSES:
         boundary.update(graph.subjects(RDF.type, cls))
+    return boundary
+
+
+def split_records(graph: Graph, *, source: str = "") -> list[Record]:
+    """Every record described in ``graph``, in a stable order (by IRI)."""
+    roots = record_roots(graph)
+    boundary = record_boundary(graph, roots)
     records = []
     for root, kind in sorted(roots.items(), key=lambda item: str(item[0])):
-        records.append(Record(str(root), _closure(graph, root, boundary), kind=kind, source=source))
+        record_graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            record_graph.bind(prefix, namespace)
+        for triple in closure_triples(graph, root, boundary):
+            record_graph.add(triple)
+        records.append(Record(str(root), record_graph, kind=kind, source=source))
     return records
 
 
-def _closure(graph: Graph, root: Node, boundary: set[Node]) -> Graph:
-    """The triples of ``root`` and of every node it reaches, not entering other records."""
-    out = Graph()
-    for prefix, namespace in PREFIXES.items():
-        out.bind(prefix, namespace)
+def closure_triples(graph: Graph, root: Node, boundary: set[Node]) -> list[Triple]:
+    """The triples of ``root`` and of every node it reaches, not entering ``boundary``."""
+    out: list[Triple] = []
     seen = {root}
     todo = [root]
     while todo:
         node = todo.pop()
-        for _, p, o in graph.triples((node, None, None)):
-            out.add((node, p, o))
+        for triple in graph.triples((node, None, None)):
+            out.append(triple)
+            o = triple[2]
             if o in seen or isinstance(o, Literal) or o in boundary:
                 continue
             if isinstance(o, BNode) or (o, None, None) in graph:

@@ -20,11 +20,12 @@ from collections.abc import Iterable
 from functools import cache
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from gdcat.errors import StoreError
 from gdcat.model.schema import datatype_ranges
+from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.vocab import PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -80,18 +81,9 @@ def restore_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 
 
 def to_rdflib(term: object) -> Node:
-    """The rdflib term for a pyoxigraph term (simple literals stay plain, as rdflib writes them)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+    """The rdflib term for a pyoxigraph term (see :func:`gdcat.rdf.terms.ox_to_rdflib`)."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return ox_to_rdflib(term)
     raise StoreError(f"the store returned a term gdcat cannot represent: {term!r}")
 
 

@@ -23,12 +23,13 @@ from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
 from gdcat.errors import GdcatError
 from gdcat.paths import ontologies_dir
+from gdcat.rdf.terms import ox_to_rdflib
 
 log = logging.getLogger(__name__)
 
@@ -124,16 +125,10 @@ def _format_of(path: Path) -> ox.RdfFormat | None:
 
 
 def _term(term: object) -> Node | None:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    return None  # blank nodes: OWL restrictions and the like, never needed for validation
+    """Blank nodes (OWL restrictions and the like) are never needed for validation."""
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return ox_to_rdflib(term)
+    return None
 
 
 def _read(path: Path) -> Iterable[ox.Triple]:

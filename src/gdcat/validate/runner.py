@@ -39,11 +39,11 @@ from typing import Any
 
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 from rdflib.term import Node
 
 from gdcat.errors import GdcatError
-from gdcat.rdf.records import RECORD_CLASSES
+from gdcat.rdf.records import closure_triples, record_boundary, record_roots
 from gdcat.settings import Settings
 from gdcat.validate.background import Triple, vocabulary_index
 from gdcat.validate.messages import curie, explain, field_name, local_name
@@ -328,38 +328,6 @@ class _Batch:
             seen.update(dict.fromkeys(unit.triples))
             seen.update(dict.fromkeys(unit.stubs))
         return list(seen)
-
-
-def _record_roots(graph: Graph) -> dict[str, Node]:
-    roots: dict[str, Node] = {}
-    for cls in RECORD_CLASSES:
-        for subject in graph.subjects(RDF.type, cls):
-            if isinstance(subject, URIRef | BNode):
-                roots.setdefault(str(subject), subject)
-    return roots
-
-
-def _closure(graph: Graph, root: Node, boundary: set[Node]) -> list[Triple]:
-    """The triples of ``root`` and of every node it reaches, not entering other records.
-
-    The same record as :func:`gdcat.rdf.records.split_records` makes, as a plain list (the
-    runner needs no graph per record, and building one costs as much as a tenth of a
-    validation).
-    """
-    out: list[Triple] = []
-    seen = {root}
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        for triple in graph.triples((node, None, None)):
-            out.append(triple)
-            o = triple[2]
-            if o in seen or isinstance(o, Literal) or o in boundary:
-                continue
-            if isinstance(o, BNode) or (o, None, None) in graph:
-                seen.add(o)
-                todo.append(o)
-    return out
 
 
 def _add_stubs(units: Sequence[_Unit]) -> None:
@@ -692,12 +660,12 @@ class Validator:
     # --- internals -----------------------------------------------------------------
 
     def _units(self, index: int, graph: Graph) -> list[_Unit]:
-        roots = _record_roots(graph)
-        boundary = set(roots.values()) | set(graph.subjects(RDF.type, DCAT.Catalog))
+        roots = {str(root): root for root in record_roots(graph)}
+        boundary = record_boundary(graph, roots.values())
         units: list[_Unit] = []
         covered: set[Triple] = set()
         for iri, root in sorted(roots.items()):
-            triples = _closure(graph, root, boundary)
+            triples = closure_triples(graph, root, boundary)
             covered.update(triples)
             owned = frozenset(s for s, _, _ in triples) | {root}
             units.append(
