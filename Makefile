@@ -35,9 +35,11 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q
 
-## Regenerate SHACL, OWL, JSON-LD context, model docs and Python classes from model/.
+## Regenerate SHACL, OWL, JSON-LD context, model docs and Python classes from model/,
+## then the CLI reference and the profile pages in docs/.
 generate: install
 	$(BIN)/python -m gdcat.model.generate
+	$(BIN)/python -m gdcat.docgen
 
 bench: install
 	$(BIN)/python bench/run.py

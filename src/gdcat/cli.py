@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from gdcat.errors import GdcatError, InputError, ProfileError, QueryError
 from gdcat.settings import Settings
@@ -33,7 +34,16 @@ store_option = click.option(
 
 
 def _settings(store_dir: Path | None = None) -> Settings:
-    settings = Settings()
+    """The settings from ``GDCAT_*`` variables; a bad value is unusable input (exit 2)."""
+    try:
+        settings = Settings()
+    except ValidationError as e:
+        problems = "; ".join(
+            f"GDCAT_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in e.errors()
+        )
+        click.echo(f"error: invalid setting: {problems}", err=True)
+        sys.exit(EXIT_UNUSABLE)
     if store_dir is not None:
         settings = settings.model_copy(update={"store_dir": store_dir})
     return settings
@@ -79,6 +89,9 @@ def validate(paths: Sequence[Path], profile: str | None, output_format: str) -> 
         return
     for error in outcome.unusable:
         click.echo(f"error: {error}", err=True)
+    if not outcome.checked and output_format == "text":
+        click.echo(f"no record checked: none of the {outcome.files} file(s) could be used")
+        sys.exit(EXIT_UNUSABLE)
     report = ValidationReport.combine(outcome.reports, profile=validator.profile.name)
     if output_format == "json":
         document = report.to_json()
@@ -167,6 +180,33 @@ def load(
     if stored.failures:
         sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_VIOLATIONS if outcome.failing else EXIT_OK)
+
+
+@main.command()
+@click.argument("datasets", nargs=-1, required=True)
+@store_option
+def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
+    """Withdraw records by dataset IRI: their graphs go, their catalogue records stay as
+    tombstones. Exit 0 when every one was withdrawn, 1 when some were not in the store."""
+    from gdcat.store import open_store
+
+    settings = _settings(store_dir)
+    missing = []
+    try:
+        store = open_store(settings.store_dir, settings.base_iri)
+        try:
+            for iri in datasets:
+                if store.withdraw(iri):
+                    click.echo(f"withdrawn {iri}")
+                else:
+                    missing.append(iri)
+        finally:
+            store.close()
+    except GdcatError as e:
+        _fail(e)
+    for iri in missing:
+        click.echo(f"error: no live record of {iri} in {settings.store_dir}", err=True)
+    sys.exit(EXIT_VIOLATIONS if missing else EXIT_OK)
 
 
 @main.command()

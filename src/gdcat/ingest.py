@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from gdcat.errors import InputError
+from gdcat.errors import InputError, SourceLocation
 from gdcat.rdf import Record, parse_paths, split_records
 from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
 from gdcat.validate import ValidationReport, Validator
@@ -56,8 +56,14 @@ def records_from_paths(
     paths: Iterable[Path], *, max_bytes: int
 ) -> tuple[list[Record], list[InputError], int]:
     """Every record in the files below ``paths``, the files that could not be used, and how
-    many files were read. A file that describes no dataset is checked as one record."""
-    records: list[Record] = []
+    many files were read. A file that describes no dataset is checked as one record.
+
+    A dataset described identically in several files (a steward's YAML beside the Turtle made
+    from it) is one record; described differently, it is refused as conflicting input, since
+    gdcat cannot tell which description is meant.
+    """
+    records: dict[str, Record] = {}
+    conflicts: dict[str, list[str]] = {}
     unusable: list[InputError] = []
     files = 0
     for path, outcome in parse_paths(paths, max_bytes=max_bytes):
@@ -65,9 +71,22 @@ def records_from_paths(
         if isinstance(outcome, InputError):
             unusable.append(outcome)
             continue
-        found = split_records(outcome, source=str(path))
-        records.extend(found or [_whole_document(outcome, path)])
-    return records, unusable, files
+        for record in split_records(outcome, source=str(path)) or [_whole_document(outcome, path)]:
+            known = records.get(record.iri)
+            if known is None:
+                records[record.iri] = record
+            elif known.content_hash != record.content_hash:
+                conflicts.setdefault(record.iri, [known.source]).append(record.source)
+    for iri, sources in conflicts.items():
+        del records[iri]
+        unusable.append(
+            InputError(
+                f"dataset {iri} is described differently in {', '.join(sources)}; "
+                "keep one description",
+                SourceLocation(sources[-1]),
+            )
+        )
+    return list(records.values()), unusable, files
 
 
 def _whole_document(graph: Graph, path: Path) -> Record:

@@ -164,3 +164,55 @@ def test_every_rdf_format_validates_the_same(tmp_path: Path, fmt: str, suffix: s
     result = run("validate", str(bad), "--format", "json")
     assert result.exit_code == 1
     assert "title" in {r["path"] for r in json.loads(result.output)["results"]}
+
+
+def test_load_of_the_examples_folder_counts_yaml_and_turtle_twins_once(tmp_path: Path) -> None:
+    result = run("load", str(VALID), "--store", str(tmp_path / "s"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    stored = json.loads(result.output)["stored"]
+    assert len(stored) == len(set(stored))
+    twins = {p.stem for p in VALID.glob("*.yaml")} & {p.stem for p in VALID.glob("*.ttl")}
+    assert len(twins) >= 10 and len(stored) >= len(twins)
+
+
+def test_a_dataset_described_differently_in_two_files_is_refused(tmp_path: Path) -> None:
+    first = tmp_path / "one.ttl"
+    second = tmp_path / "two.ttl"
+    first.write_bytes((VALID / "fi-cardiomyopathy-gene-panel.ttl").read_bytes())
+    text = first.read_text().replace("(174 genes)", "(180 genes)")
+    assert text != first.read_text()
+    second.write_text(text)
+    result = CliRunner().invoke(main, ["validate", str(first), str(second)])
+    assert result.exit_code == 2
+    assert "described differently" in result.output
+    assert str(first) in result.output and str(second) in result.output
+
+
+def test_a_bad_setting_is_unusable_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GDCAT_VALIDATION_WORKERS", "many")
+    result = CliRunner().invoke(main, ["validate", str(VALID / "fi-cardiomyopathy-gene-panel.ttl")])
+    assert result.exit_code == 2
+    assert "GDCAT_VALIDATION_WORKERS" in result.output
+
+
+def test_nothing_usable_is_not_reported_as_conforming(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is not turtle")
+    result = CliRunner().invoke(main, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert "conforms" not in result.output
+    assert "no record checked" in result.output
+
+
+def test_withdraw_removes_the_record_and_reports_unknown_ones(tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    loaded = run(
+        "load", str(VALID / "pt-paediatric-exomes.yaml"), "--store", store, "--format", "json"
+    )
+    (iri,) = json.loads(loaded.output)["stored"]
+    gone = run("withdraw", iri, "https://nowhere.example/d", "--store", store)
+    assert gone.exit_code == 1
+    assert f"withdrawn {iri}" in gone.output
+    assert "no live record of https://nowhere.example/d" in gone.output
+    totals = json.loads(run("inventory", "--store", store, "--format", "json").output)["totals"]
+    assert totals["datasets"] == 0
