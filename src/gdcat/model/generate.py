@@ -168,6 +168,9 @@ def _shape_name(class_name: str) -> URIRef:
     return GDCAT_SHAPES[f"{class_name}Shape"]
 
 
+GDCAT_ID = URIRef("https://w3id.org/gdcat/ns#id")
+
+
 def shacl_graph() -> Graph:
     """The gdcat SHACL shapes: LinkML's ShaclGenerator output, post-processed."""
     from linkml.generators.shaclgen import ShaclGenerator
@@ -203,6 +206,11 @@ def shacl_graph() -> Graph:
             _remove_tree(out, lst)
         for prop in list(out.objects(shape, SH.property)):
             path = out.value(prop, SH.path)
+            if path == GDCAT_ID:
+                # LinkML's identifier slot is the node's own IRI, not a property: no check.
+                out.remove((shape, SH.property, prop))
+                _remove_tree(out, prop)
+                continue
             info = slot_by_predicate.get(str(path))
             if info is None:
                 continue
