@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from gdcat.rdf import parse_bytes, split_records
 from gdcat.rdf.records import graph_hash
@@ -60,3 +60,22 @@ def test_hash_handles_blank_node_cycles() -> None:
     g.add((a, DCTERMS.relation, b))
     g.add((b, DCTERMS.relation, a))
     assert len(graph_hash(g)) == 64
+
+
+def test_hash_treats_plain_and_xsd_string_literals_as_the_same_term() -> None:
+    plain, typed = Graph(), Graph()
+    plain.add((URIRef(EX + "d"), DCTERMS.title, Literal("x")))
+    typed.add((URIRef(EX + "d"), DCTERMS.title, Literal("x", datatype=XSD.string)))
+    assert graph_hash(plain) == graph_hash(typed)
+
+
+def test_hash_tells_apart_literals_that_only_escaping_distinguishes() -> None:
+    one, two = Graph(), Graph()
+    one.add((URIRef(EX + "d"), DCTERMS.title, Literal('a" <http://x> "b')))
+    two.add((URIRef(EX + "d"), DCTERMS.title, Literal("a")))
+    two.add((URIRef(EX + "d"), DCTERMS.title, Literal("b")))
+    assert graph_hash(one) != graph_hash(two)
+    lang, typed = Graph(), Graph()
+    lang.add((URIRef(EX + "d"), DCTERMS.title, Literal("1", lang="en")))
+    typed.add((URIRef(EX + "d"), DCTERMS.title, Literal("1", datatype=XSD.integer)))
+    assert graph_hash(lang) != graph_hash(typed)

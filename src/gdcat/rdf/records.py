@@ -100,56 +100,80 @@ def graph_hash(graph: Graph) -> str:
     Blank nodes are named by a hash of what they say (recursively), which is exact for the
     tree-shaped descriptions records are made of; graphs where that leaves two blank nodes
     indistinguishable or where blank nodes form a cycle fall back to rdflib's canonical
-    labelling.
+    labelling. ``"x"`` and ``"x"^^xsd:string`` (the same RDF term) hash alike.
     """
-    labels = _tree_labels(graph)
+    triples = list(graph)
+    labels = _tree_labels(triples)
     if labels is None:
-        canonical = to_canonical_graph(graph)
-        lines = sorted(_nt_line(s, p, o, {}) for s, p, o in canonical)
-    else:
-        lines = sorted(_nt_line(s, p, o, labels) for s, p, o in graph)
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
+        triples = list(to_canonical_graph(graph))
+        labels = {}
+    encoded: dict[Node, str] = {}
+
+    def term(node: Node) -> str:
+        text = encoded.get(node)
+        if text is None:
+            text = encoded[node] = _encode(node, labels)
+        return text
+
+    lines = sorted([f"{term(s)} {term(p)} {term(o)}" for s, p, o in triples])
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def _tree_labels(graph: Graph) -> dict[BNode, str] | None:
+_XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+def _encode(node: Node, labels: dict[BNode, str]) -> str:
+    """An injective text for a term: IRIs in ``<>``, literals quoted and escaped."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, BNode):
+        return f"_:{labels.get(node, node)}"
+    if isinstance(node, Literal):
+        text = '"' + str(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+        if node.language:
+            return f"{text}@{node.language.lower()}"
+        if node.datatype is not None and node.datatype != _XSD_STRING:
+            return f"{text}^^<{node.datatype}>"
+        return text
+    return repr(node)
+
+
+def _tree_labels(triples: list[tuple[Node, Node, Node]]) -> dict[BNode, str] | None:
+    """A label per blank node from what it says, or None where that cannot be done exactly."""
+    edges: dict[BNode, list[tuple[Node, Node]]] = {}
+    blank: set[BNode] = set()
+    for s, p, o in triples:
+        if isinstance(s, BNode):
+            edges.setdefault(s, []).append((p, o))
+            blank.add(s)
+        if isinstance(o, BNode):
+            blank.add(o)
     labels: dict[BNode, str] = {}
     visiting: set[BNode] = set()
 
     def label(node: BNode) -> str | None:
-        if node in labels:
-            return labels[node]
+        known = labels.get(node)
+        if known is not None:
+            return known
         if node in visiting:
             return None
         visiting.add(node)
         parts = []
-        for _, p, o in graph.triples((node, None, None)):
+        for p, o in edges.get(node, ()):
             if isinstance(o, BNode):
                 inner = label(o)
                 if inner is None:
                     return None
-                parts.append(f"{p.n3()} _:{inner}")
+                parts.append(f"<{p}> _:{inner}")
             else:
-                parts.append(f"{p.n3()} {o.n3()}")
+                parts.append(f"<{p}> {_encode(o, {})}")
         visiting.discard(node)
         labels[node] = hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:32]
         return labels[node]
 
-    for node in set(graph.all_nodes()):
-        if isinstance(node, BNode) and label(node) is None:
+    for node in blank:
+        if label(node) is None:
             return None
     if len(set(labels.values())) != len(labels):
         return None
     return labels
-
-
-def _nt_line(s: Node, p: Node, o: Node, labels: dict[BNode, str]) -> str:
-    def term(t: Node) -> str:
-        if isinstance(t, BNode) and t in labels:
-            return f"_:{labels[t]}"
-        return t.n3()
-
-    return f"{term(s)} {term(p)} {term(o)} ."
