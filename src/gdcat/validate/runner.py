@@ -45,6 +45,7 @@ from rdflib.term import Node
 from gdcat.errors import GdcatError
 from gdcat.rdf.records import closure_triples, record_boundary, record_roots
 from gdcat.settings import Settings
+from gdcat.validate import sparql_cache
 from gdcat.validate.background import Triple, vocabulary_index
 from gdcat.validate.messages import curie, explain, field_name, local_name
 from gdcat.validate.profiles import Profile, get_profile, shapes_graph
@@ -104,6 +105,7 @@ def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> 
     """
     import pyshacl  # imported here: costly, and only workers and validators need it
 
+    sparql_cache.install()
     shapes = shapes_graph(profile_name, level)
     data = Graph()
     for triple in triples:
