@@ -32,15 +32,15 @@ a node) appears once per graph in the union: use ``DISTINCT`` where it matters.
 
 from __future__ import annotations
 
-import io
 import itertools
+import queue
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TypeVar, cast
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -83,7 +83,7 @@ _WITHDRAWN = RecordStatus.WITHDRAWN.iri
 #: keep the update text (a few kB a record) and a retry cheap.
 _BATCH = 200
 #: Bytes of N-Quads handed to the bulk loader at a time.
-_CHUNK = 1 << 20
+_CHUNK = 1 << 22
 
 _STORE_FAILURES = (SyntaxError, ValueError, RuntimeError)
 
@@ -473,10 +473,14 @@ class OxigraphStore:
             if parts:
                 yield "".join(parts).encode("utf-8")
 
+        producer = _BackgroundChunks(chunks())
         try:
-            reader = cast(IO[bytes], io.BufferedReader(_ChunkReader(chunks()), _CHUNK))
-            store.bulk_load(reader, format=ox.RdfFormat.N_QUADS)
+            # Each chunk is handed over as bytes: Oxigraph then loads without holding the
+            # GIL, and the producer thread writes the next chunk meanwhile.
+            for chunk in producer:
+                store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
         except (*_STORE_FAILURES, OSError) as e:
+            producer.close()
             # Bulk loading is not transactional: remove what it may have written (none of
             # these records existed before).
             self._remove_records(store, [item.record for item in fresh])
@@ -501,26 +505,56 @@ class OxigraphStore:
             )
 
 
-class _ChunkReader(io.RawIOBase):
-    """A readable stream over byte chunks, so the bulk loader parses while Python writes."""
+class _BackgroundChunks:
+    """Runs a chunk generator in a thread, a few chunks ahead of the consumer.
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buffer = memoryview(b"")
+    Oxigraph's bulk loader releases the GIL while it parses and indexes, so the N-Quads text
+    of the next records is written in Python while the previous chunk is being loaded, instead
+    of each waiting for the other. An exception in the generator reaches the consumer.
+    """
 
-    def readable(self) -> bool:
-        return True
+    _DONE = object()
 
-    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._buffer:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._buffer = memoryview(chunk)
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        self._buffer = self._buffer[size:]
-        return size
+    def __init__(self, chunks: Iterator[bytes], depth: int = 3) -> None:
+        self._queue: queue.Queue[object] = queue.Queue(depth)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(chunks,), daemon=True)
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, chunks: Iterator[bytes]) -> None:
+        try:
+            for chunk in chunks:
+                if not self._put(chunk):
+                    return
+        except BaseException as e:  # handed to the consumer, which raises it
+            self._put(e)
+            return
+        self._put(self._DONE)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            item = self._queue.get()
+            if item is self._DONE:
+                self._thread.join()
+                return
+            if isinstance(item, BaseException):
+                self._thread.join()
+                raise item
+            yield cast(bytes, item)
+
+    def close(self) -> None:
+        """Stop the producer (after a failed load) and wait for it."""
+        self._stopped.set()
+        self._thread.join()
 
 
 def _problem(write: RecordWrite) -> str | None:
