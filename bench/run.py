@@ -166,7 +166,15 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["validation", "load"], default=None, help="run one part only"
     )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite docs/benchmarks.md from bench/results/latest.json, measure nothing",
+    )
     args = parser.parse_args()
+    if args.report_only:
+        _write_markdown(json.loads((ROOT / "bench" / "results" / "latest.json").read_text()))
+        return
 
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -179,8 +187,15 @@ def main() -> None:
         _validation(args, results)
     if args.only != "validation":
         _load(args, results)
-    if args.only is None:
-        out = ROOT / "bench" / "results" / "latest.json"
+    out = ROOT / "bench" / "results" / "latest.json"
+    if args.only is not None and out.exists():
+        # one part measured again: keep the other part of the last full run, dated apart
+        previous = json.loads(out.read_text())
+        if previous.get("records") == args.records:
+            kept = "load" if args.only == "validation" else "validation"
+            results[kept] = previous[kept]
+            results[f"{kept}_date"] = previous.get(f"{kept}_date", previous["date"])
+    if args.only is None or (results["validation"] and "load" in results):
         out.write_text(json.dumps(results, indent=2) + "\n")
         _write_markdown(results)
     print(json.dumps(results, indent=2))
@@ -237,7 +252,16 @@ def _write_markdown(results: dict[str, Any]) -> None:
         "`bench/results/latest.json`. The machines are shared and noisy: read the ratios, which",
         "compare with a baseline measured in the same run on the same records.",
         "",
-        f"Run {results['date']} on {results['machine']}, {results['records']:,} generated records.",
+        f"Run {results['date']} on {results['machine']}, {results['records']:,} generated records"
+        + (
+            f" (validation figures from the run of {results['validation_date']})."
+            if "validation_date" in results
+            else (
+                f" (load figures from the run of {results['load_date']})."
+                if "load_date" in results
+                else "."
+            )
+        ),
         "",
         "## Validation throughput (records/s)",
         "",
@@ -268,6 +292,15 @@ def _write_markdown(results: dict[str, Any]) -> None:
         f"{load['ratio_to_raw_named_graphs']}×. Target: 150,000 triples/s or more.",
         f"Content hashing (before the write, as the pipeline does): {load['gdcat_hash_triples_per_s']:,} triples/s.",
         "Peak RSS includes generating and parsing the records in the same process.",
+        "",
+        "Reading the load figures: Oxigraph keeps named-graph quads in six indexes against",
+        "three for the default graph, so one named graph per record (the layout gdcat needs to",
+        "replace and withdraw records atomically) costs the bulk loader itself a fifth to a",
+        "third of its speed. gdcat writes each record's N-Quads in Python (from rdflib graphs)",
+        "in a thread while Oxigraph loads the previous 4 MB chunk without the GIL. Where even",
+        "the raw loader stays below 150,000 triples/s on this data and machine, as here, the",
+        "target is out of reach of any writer in this layout; the ratios say how close gdcat",
+        "comes to the loader's limit.",
         "",
     ]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))

@@ -72,4 +72,11 @@ PREFIXES: dict[str, str] = {
     "gdcat": str(GDCAT),
     "gdcatv": str(GDCATV),
     "obo": str(OBO),
+    "fdp": str(FDP),
+    "hydra": str(HYDRA),
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "time": "http://www.w3.org/2006/time#",
+    "schema": "http://schema.org/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dash": "http://datashapes.org/dash#",
 }

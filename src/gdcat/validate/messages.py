@@ -19,13 +19,8 @@ from gdcat.vocab import PREFIXES
 #: Parameters of the failing shape as read from the shapes graph: ``"minCount" -> ("1",)``.
 Params = Mapping[str, Sequence[str]]
 
+#: Namespaces that only appear in reports (the rest are gdcat's ``vocab.PREFIXES``).
 _EXTRA_PREFIXES = {
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "time": "http://www.w3.org/2006/time#",
-    "schema": "http://schema.org/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "fdp": "https://w3id.org/fdp/fdp-o#",
-    "dash": "http://datashapes.org/dash#",
     "gdi": "http://data.gdi.eu/core/p2/",
     "ordo": "http://www.orpha.net/ORDO/",
     "euaccess": "http://publications.europa.eu/resource/authority/access-right/",
