@@ -95,7 +95,7 @@ linkml_meta = LinkMLMeta({'default_prefix': 'gdcat',
                              'prefix_reference': 'https://w3id.org/linkml/'}},
      'see_also': ['https://semiceu.github.io/DCAT-AP/releases/3.0.1/',
                   'https://healthdataeu.pages.code.europa.eu/healthdcat-ap/releases/release-8/'],
-     'source_file': '/work/main/model/gdcat.yaml',
+     'source_file': 'model/gdcat.yaml',
      'title': 'gdcat metadata model'} )
 
 class SequencingTypeEnum(str, Enum):
