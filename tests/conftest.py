@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from gdcat.validate import Validator
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,3 +48,18 @@ def recording_server() -> Iterator[RecordingServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def validator() -> Iterator[Callable[[str], Validator]]:
+    """``validator(profile)``: an in-process validator, one per profile for the session."""
+    made: dict[str, Validator] = {}
+
+    def get(profile: str) -> Validator:
+        if profile not in made:
+            made[profile] = Validator(profile, workers=1)
+        return made[profile]
+
+    yield get
+    for v in made.values():
+        v.close()

@@ -10,14 +10,19 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
 
 from gdcat.errors import GdcatError, InputError, ProfileError, QueryError
 from gdcat.settings import Settings
+
+if TYPE_CHECKING:
+    from gdcat.store import Store
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -47,6 +52,18 @@ def _settings(store_dir: Path | None = None) -> Settings:
     if store_dir is not None:
         settings = settings.model_copy(update={"store_dir": store_dir})
     return settings
+
+
+@contextmanager
+def _opened_store(settings: Settings) -> Iterator[Store]:
+    """The store the settings name, closed (and its lock released) whatever happens."""
+    from gdcat.store import open_store
+
+    store = open_store(settings.store_dir, settings.base_iri)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _fail(error: GdcatError) -> None:
@@ -138,18 +155,14 @@ def load(
     3 when the store refused a record (it keeps its previous version).
     """
     from gdcat.ingest import check_paths, store_conforming
-    from gdcat.store import open_store
     from gdcat.validate import ValidationReport, Validator, get_profile
 
     settings = _settings(store_dir)
     try:
         validator = Validator(get_profile(profile or settings.default_profile))
         outcome = check_paths(paths, validator, max_bytes=settings.max_document_bytes)
-        store = open_store(settings.store_dir, settings.base_iri)
-        try:
+        with _opened_store(settings) as store:
             stored = store_conforming(outcome.checked, store, profile=validator.profile.name)
-        finally:
-            store.close()
     except GdcatError as e:
         _fail(e)
         return
@@ -188,20 +201,15 @@ def load(
 def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
     """Withdraw records by dataset IRI: their graphs go, their catalogue records stay as
     tombstones. Exit 0 when every one was withdrawn, 1 when some were not in the store."""
-    from gdcat.store import open_store
-
     settings = _settings(store_dir)
     missing = []
     try:
-        store = open_store(settings.store_dir, settings.base_iri)
-        try:
+        with _opened_store(settings) as store:
             for iri in datasets:
                 if store.withdraw(iri):
                     click.echo(f"withdrawn {iri}")
                 else:
                     missing.append(iri)
-        finally:
-            store.close()
     except GdcatError as e:
         _fail(e)
     for iri in missing:
@@ -221,19 +229,14 @@ def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
 )
 def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
     """Run a SPARQL query against the store (for operators). SPARQL may be @FILE or - (stdin)."""
-    from gdcat.store import open_store
-
     if sparql == "-":
         sparql = sys.stdin.read()
     elif sparql.startswith("@"):
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")
     settings = _settings(store_dir)
     try:
-        store = open_store(settings.store_dir, settings.base_iri)
-        try:
+        with _opened_store(settings) as store:
             click.echo(store.serialize(store.query(sparql), output_format), nl=False)
-        finally:
-            store.close()
     except GdcatError as e:
         _fail(e)
 
@@ -244,15 +247,12 @@ def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
 def inventory(store_dir: Path | None, output_format: str) -> None:
     """The 1+MG inventory: per country, datasets, individuals, genomes by sequencing type,
     by access level, shareable or not, with linked clinical data or not."""
-    from gdcat.store import compute_inventory, open_store
+    from gdcat.store import compute_inventory
 
     settings = _settings(store_dir)
     try:
-        store = open_store(settings.store_dir, settings.base_iri)
-        try:
+        with _opened_store(settings) as store:
             result = compute_inventory(store)
-        finally:
-            store.close()
     except GdcatError as e:
         _fail(e)
         return
@@ -295,7 +295,7 @@ def demo(
     """Build the demo federation, validate and load it, print the summary and the inventory."""
     from gdcat.demo import generate_federation, write_federation
     from gdcat.ingest import check_paths, store_conforming
-    from gdcat.store import compute_inventory, open_store
+    from gdcat.store import compute_inventory
     from gdcat.validate import Validator, get_profile
 
     settings = _settings(store_dir)
@@ -310,14 +310,11 @@ def demo(
         outcome = check_paths(node_files, validator, max_bytes=settings.max_document_bytes)
         if replace and settings.store_dir.exists():
             shutil.rmtree(settings.store_dir)
-        store = open_store(settings.store_dir, settings.base_iri)
-        try:
+        with _opened_store(settings) as store:
             stored = store_conforming(
                 outcome.checked, store, profile=validator.profile.name, bulk=True
             )
             result = compute_inventory(store)
-        finally:
-            store.close()
     except GdcatError as e:
         _fail(e)
         return

@@ -6,10 +6,10 @@ the one violation it introduces, named by the field a steward wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from official_examples import (
+from example_data import (
     ARCA,
     ARCA_IRI,
     GDI_RECORD,
@@ -38,21 +38,6 @@ DCATAP = Namespace("http://data.europa.eu/r5r/")
 EHDS = URIRef("http://data.europa.eu/eli/reg/2025/327/oj")
 
 ValidatorFor = Callable[[str], Validator]
-
-
-@pytest.fixture(scope="module")
-def validator() -> Iterator[ValidatorFor]:
-    """``validator(profile)``: an in-process validator, one per profile."""
-    made: dict[str, Validator] = {}
-
-    def get(profile: str) -> Validator:
-        if profile not in made:
-            made[profile] = Validator(profile, workers=1)
-        return made[profile]
-
-    yield get
-    for v in made.values():
-        v.close()
 
 
 def violations(report: ValidationReport) -> set[tuple[str, str, str]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from example_data import GDI_RECORD, OFFICIAL, load
 from rdflib import Graph, Literal, Namespace, URIRef
-from validation_data import GDI_RECORD, OFFICIAL, load
 
 from gdcat.validate import gdi_to_healthdcat
 from gdcat.vocab import CV, DATA_THEME, DATASET_TYPE, HEALTH_CATEGORY, HEALTHDCATAP, PREFIXES

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from example_data import ARCA, load
 from rdflib import Graph, Literal, Namespace, URIRef
-from validation_data import ARCA, load
 
 from gdcat.validate.background import build_index, validation_copy, vocabulary_index
 from gdcat.vocab import ACCESS_RIGHT, COUNTRY, DATA_THEME, LANGUAGE, PREFIXES

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from example_data import ARCA, ARCA_IRI, NON_PUBLIC_EXAMPLE, ONCOLOGY, load
 from rdflib import Graph, Literal, Namespace
-from validation_data import ARCA, ARCA_IRI, NON_PUBLIC_EXAMPLE, ONCOLOGY, load
 
 from gdcat.validate import ValidationReport, ValidationResult, Validator
 from gdcat.vocab import HEALTHDCATAP, PREFIXES

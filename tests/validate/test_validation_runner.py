@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from validation_data import (
+from example_data import (
     ARCA,
     ARCA_IRI,
     NON_PUBLIC_EXAMPLE,
@@ -14,6 +13,7 @@ from validation_data import (
     SAMPLE_CATALOGUE,
     load,
 )
+from rdflib import Graph, Literal, Namespace, URIRef
 
 from gdcat.rdf.records import split_records
 from gdcat.validate import ValidationReport, Validator

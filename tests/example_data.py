@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parent / "data"
 OFFICIAL = DATA / "official"
 NON_PUBLIC_EXAMPLE = OFFICIAL / "healthdcat-ap-r8" / "example-healthdcat-dataset.ttl"
 ARCA = OFFICIAL / "healthdcat-ap-r8" / "EPRDR" / "ARCA.ttl"
