@@ -484,8 +484,16 @@ def _class_section(name: str) -> list[str]:
     if cls.mixins:
         lines.append("Takes its fields from " + ", ".join(f"`{m}`" for m in cls.mixins) + ".")
         lines.append("")
-    lines.append("| field | property | range | card. | level | description |")
-    lines.append("|---|---|---|---|---|---|")
+    return lines + _field_table(name)
+
+
+def _field_table(name: str) -> list[str]:
+    """The table of a class's fields: name, property, range, cardinality, level."""
+    sv = schema.schema_view()
+    lines = [
+        "| field | property | range | card. | level | description |",
+        "|---|---|---|---|---|---|",
+    ]
     for slot in sv.class_induced_slots(name):
         if slot.identifier:
             continue
@@ -581,21 +589,7 @@ def _class_section_mixin(name: str) -> list[str]:
     sv = schema.schema_view()
     cls = sv.get_class(name)
     lines = [f"## {name} (mixin)", "", _md_escape(cls.description or ""), ""]
-    lines.append("| field | property | range | card. | level | description |")
-    lines.append("|---|---|---|---|---|---|")
-    for slot in sv.class_induced_slots(name):
-        if slot.identifier:
-            continue
-        sinfo = schema.slots()[slot.name]
-        low = "1" if slot.required else "0"
-        high = "*" if slot.multivalued else "1"
-        level = "required" if slot.required else ("recommended" if slot.recommended else "optional")
-        lines.append(
-            f"| `{slot.name}` | `{_curie(sinfo.predicate)}` | {_range_text(sinfo)} | {low}..{high} "
-            f"| {level} | {_md_escape(slot.description or '')} |"
-        )
-    lines.append("")
-    return lines
+    return lines + _field_table(name)
 
 
 # --------------------------------------------------------------------------- examples
