@@ -22,6 +22,7 @@ from gdcat.errors import GdcatError, InputError, ProfileError, QueryError
 from gdcat.settings import Settings
 
 if TYPE_CHECKING:
+    from gdcat.ingest import CheckOutcome
     from gdcat.store import Store
 
 EXIT_OK = 0
@@ -325,10 +326,7 @@ def demo(
     click.echo(result.to_table())
 
 
-def _validation_summary(outcome: object, profile: str) -> str:
-    from gdcat.ingest import CheckOutcome
-
-    assert isinstance(outcome, CheckOutcome)
+def _validation_summary(outcome: CheckOutcome, profile: str) -> str:
     lines = [
         f"validation ({profile}): "
         + _summary_line(outcome.files, len(outcome.checked), len(outcome.failing))
