@@ -216,3 +216,33 @@ def test_withdraw_removes_the_record_and_reports_unknown_ones(tmp_path: Path) ->
     assert "no live record of https://nowhere.example/d" in gone.output
     totals = json.loads(run("inventory", "--store", store, "--format", "json").output)["totals"]
     assert totals["datasets"] == 0
+
+
+def test_demo_builds_validates_loads_and_prints_the_inventory(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    result = run("demo", "--datasets", "40", "--out", str(tmp_path / "demo"), "--store", str(store))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "demo" / "manifest.json").read_text())
+    assert len(list((tmp_path / "demo").glob("*.ttl"))) == 25
+    rejected = [line.split()[1] for line in result.output.splitlines() if "rejected http" in line]
+    failing_gdcat = {
+        r["dataset"]
+        for node in manifest["nodes"]
+        for r in node["invalid"]
+        if "gdcat" in r["profiles"]
+    }
+    assert rejected and set(rejected) == failing_gdcat
+    stored = json.loads(
+        run(
+            "query",
+            "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a ?t "
+            "FILTER(?t IN (<http://www.w3.org/ns/dcat#Dataset>, "
+            "<http://www.w3.org/ns/dcat#DatasetSeries>)) } }",
+            "--store",
+            str(store),
+            "--format",
+            "json",
+        ).output
+    )
+    assert int(stored["results"]["bindings"][0]["n"]["value"]) == 40 - len(rejected)
+    assert "Progress toward 1,000,000 genomes" in result.output
