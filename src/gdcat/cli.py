@@ -22,6 +22,7 @@ from gdcat.errors import GdcatError, InputError, ProfileError, QueryError
 from gdcat.settings import Settings
 
 if TYPE_CHECKING:
+    from gdcat.harvest import NodeReport
     from gdcat.ingest import CheckOutcome
     from gdcat.store import Store
 
@@ -324,6 +325,147 @@ def demo(
         click.echo(f"error: the store refused {iri}: {reason}", err=True)
     click.echo(f"stored {len(stored.written)} record(s) in {settings.store_dir}\n")
     click.echo(result.to_table())
+
+
+@main.command()
+@click.argument("node_ids", nargs=-1, metavar="[NODE]...")
+@click.option(
+    "--nodes",
+    "registry",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Node registry (TOML or YAML; default: $GDCAT_NODES or nodes.toml).",
+)
+@store_option
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--allow-shrink",
+    multiple=True,
+    metavar="NODE",
+    help="Let NODE withdraw more than its max_shrink share this run (repeatable).",
+)
+@click.option(
+    "--registered/--no-registered",
+    default=True,
+    show_default=True,
+    help="Also harvest nodes that registered themselves.",
+)
+def harvest(
+    node_ids: Sequence[str],
+    registry: Path | None,
+    store_dir: Path | None,
+    dry_run: bool,
+    output_format: str,
+    allow_shrink: Sequence[str],
+    registered: bool,
+) -> None:
+    """Harvest national nodes into the store: only what changed is validated and written.
+
+    Exit code 0 when every node was harvested completely (rejected records are reported, not
+    failures), 3 when a node was partial or failed, 2 for an unusable registry.
+    """
+    import os
+
+    from gdcat.harvest import Harvester, load_registry, select_nodes
+    from gdcat.harvest.registration import record_outcomes, registered_nodes
+
+    settings = _settings(store_dir)
+    path = registry or Path(os.environ.get("GDCAT_NODES", "nodes.toml"))
+    progress = _harvest_progress if sys.stderr.isatty() and output_format == "text" else None
+    try:
+        nodes = load_registry(path)
+        with _opened_store(settings) as store:
+            if registered:
+                ids = {n.id for n in nodes}
+                extra = registered_nodes(store, settings.default_profile)
+                nodes += [n for n in extra if n.id not in ids]
+            chosen = select_nodes(nodes, node_ids)
+            if progress is not None:
+                click.echo(f"harvesting {len(chosen)} node(s)…", err=True)
+            with Harvester(store, settings, progress=progress) as harvester:
+                report = harvester.run(chosen, dry_run=dry_run, allow_shrink=allow_shrink)
+            if not dry_run:
+                record_outcomes(store, {n.node: n.status for n in report.nodes})
+    except GdcatError as e:
+        _fail(e)
+        return
+    if output_format == "json":
+        click.echo(report.to_json_text())
+    else:
+        click.echo(report.to_text())
+    sys.exit(EXIT_OK if report.status == "complete" else EXIT_FAILURE)
+
+
+def _harvest_progress(node: NodeReport) -> None:
+    c = node.counts()
+    click.echo(
+        f"  {node.node}: {node.status}, +{c['added']} ~{c['updated']} ={c['unchanged']} "
+        f"-{c['withdrawn']} x{c['rejected']} ({node.seconds:.1f} s)",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("client_url")
+@store_option
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Accept loopback and private addresses (test and intranet set-ups).",
+)
+def register(client_url: str, store_dir: Path | None, allow_private: bool) -> None:
+    """Queue a FAIR Data Point that announces itself (FDP-style ping); the next harvest
+    reads it."""
+    from gdcat.harvest.registration import register as do_register
+
+    settings = _settings(store_dir)
+    try:
+        with _opened_store(settings) as store:
+            registration = do_register(store, client_url, allow_private=allow_private)
+    except GdcatError as e:
+        _fail(e)
+        return
+    click.echo(
+        f"{registration.client_url}: registered as node {registration.node_id} "
+        f"({registration.status})"
+    )
+
+
+@main.command()
+@store_option
+@click.option("--since", default=None, help="Only changes after this time (ISO 8601, with zone).")
+@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "turtle"]), default="text"
+)
+def changes(store_dir: Path | None, since: str | None, limit: int, output_format: str) -> None:
+    """The change feed: records created, updated or withdrawn (tombstones), oldest first."""
+    from datetime import datetime
+
+    from gdcat.harvest.feed import changes as read_changes
+    from gdcat.harvest.feed import changes_graph
+
+    settings = _settings(store_dir)
+    try:
+        moment = None
+        if since is not None:
+            try:
+                moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+            except ValueError:
+                raise InputError(f"--since is not an ISO 8601 date-time: {since!r}") from None
+        with _opened_store(settings) as store:
+            items = read_changes(store, since=moment, limit=limit)
+    except GdcatError as e:
+        _fail(e)
+        return
+    if output_format == "json":
+        click.echo(json.dumps([c.to_json() for c in items], indent=2))
+    elif output_format == "turtle":
+        click.echo(changes_graph(items).serialize(format="turtle"))
+    else:
+        for c in items:
+            click.echo(f"{c.modified.isoformat()}  {c.status.value:<8} {c.dataset}")
 
 
 def _validation_summary(outcome: CheckOutcome, profile: str) -> str:

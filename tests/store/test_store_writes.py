@@ -284,7 +284,7 @@ def test_unusable_writes_are_refused_before_anything_is_written(store: OxigraphS
     with pytest.raises(StoreError, match="country"):
         meta(country="Spain")
     with pytest.raises(StoreError, match="outcome"):
-        meta(outcome="violations")
+        meta(outcome="rejected")
     empty = DatasetSpec(D1).graph()
     empty.remove((None, None, None))
     with pytest.raises(RecordWriteError) as caught:

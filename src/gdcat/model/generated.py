@@ -423,7 +423,7 @@ class DcatDataset(ConfiguredBaseModel):
                        'LegalBasis',
                        'Column'],
          'slot_uri': 'dct:description'} })
-    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
+    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dct:identifier'} })
     other_identifier: Optional[list[Identifier]] = Field(default=None, description="""A secondary identifier of the dataset (e.g. an EGA accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'adms:identifier'} })
@@ -555,7 +555,7 @@ class DcatDatasetSeries(ConfiguredBaseModel):
                        'LegalBasis',
                        'Column'],
          'slot_uri': 'dct:description'} })
-    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
+    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dct:identifier'} })
     access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
@@ -743,6 +743,10 @@ class DataService(ConfiguredBaseModel):
          'domain_of': ['DataService'],
          'recommended': True,
          'slot_uri': 'dcat:servesDataset'} })
+    filtering_term: Optional[list[str]] = Field(default=None, description="""An ontology term the service can be queried by (a GA4GH Beacon v2 filtering term: HPO, ORDO, MONDO…), as an IRI; kept for search facets.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DataService'], 'slot_uri': 'gdcat:filteringTerm'} })
+    filtering_term_code: Optional[list[str]] = Field(default=None, description="""A filtering term whose CURIE prefix gdcat cannot expand to an IRI, as written.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DataService'], 'slot_uri': 'gdcat:filteringTermCode'} })
+    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
+         'slot_uri': 'dct:identifier'} })
     access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
@@ -1632,7 +1636,8 @@ class GdcatCatalogRecord(ConfiguredBaseModel):
     source_country: Optional[str] = Field(default=None, description="""The country of that node, from the EU country authority table.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:sourceCountry'} })
     content_hash: Optional[str] = Field(default=None, description="""SHA-256 of the record's triples, independent of blank-node labels and triple order; equal hashes mean an unchanged record.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:contentHash'} })
     validation_profile: Optional[str] = Field(default=None, description="""The validation profile the record was checked against when stored.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationProfile'} })
-    validation_outcome: Optional[str] = Field(default=None, description="""How it validated: conforms (no result) or warnings (warnings only).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationOutcome'} })
+    validation_outcome: Optional[str] = Field(default=None, description="""How it validated: conforms (no result), warnings (warnings only), or violations (kept only from a node whose harvest policy accepts invalid records).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationOutcome'} })
+    last_harvest_run: Optional[str] = Field(default=None, description="""The last harvest run (a prov:Activity) that saw the record, changed or not.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:lastHarvestRun'} })
 
 
 class Dataset(GenomicDataset, HealthDataset, DcatDataset):
@@ -1683,7 +1688,7 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
                        'LegalBasis',
                        'Column'],
          'slot_uri': 'dct:description'} })
-    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
+    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dct:identifier'} })
     other_identifier: Optional[list[Identifier]] = Field(default=None, description="""A secondary identifier of the dataset (e.g. an EGA accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'adms:identifier'} })
@@ -1874,7 +1879,7 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
                        'LegalBasis',
                        'Column'],
          'slot_uri': 'dct:description'} })
-    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
+    identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dct:identifier'} })
     access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
@@ -2033,7 +2038,8 @@ class CatalogRecord(GdcatCatalogRecord, DcatCatalogRecord):
     source_country: Optional[str] = Field(default=None, description="""The country of that node, from the EU country authority table.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:sourceCountry'} })
     content_hash: Optional[str] = Field(default=None, description="""SHA-256 of the record's triples, independent of blank-node labels and triple order; equal hashes mean an unchanged record.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:contentHash'} })
     validation_profile: Optional[str] = Field(default=None, description="""The validation profile the record was checked against when stored.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationProfile'} })
-    validation_outcome: Optional[str] = Field(default=None, description="""How it validated: conforms (no result) or warnings (warnings only).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationOutcome'} })
+    validation_outcome: Optional[str] = Field(default=None, description="""How it validated: conforms (no result), warnings (warnings only), or violations (kept only from a node whose harvest policy accepts invalid records).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:validationOutcome'} })
+    last_harvest_run: Optional[str] = Field(default=None, description="""The last harvest run (a prov:Activity) that saw the record, changed or not.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:lastHarvestRun'} })
 
 
 # Model rebuild

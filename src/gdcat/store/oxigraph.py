@@ -51,11 +51,13 @@ from gdcat.store.quads import QuadWriter, UnwritableTermError
 from gdcat.store.records import (
     ADMS_STATUS,
     CONTENT_HASH,
+    LAST_HARVEST_RUN,
     SOURCE_COUNTRY,
     SOURCE_NODE,
     SOURCE_URL,
     VALIDATION_OUTCOME,
     VALIDATION_PROFILE,
+    WAS_GENERATED_BY,
     CatalogRecord,
     RecordMeta,
     RecordStatus,
@@ -230,6 +232,7 @@ class OxigraphStore:
                 node=values.get(SOURCE_NODE),
                 country=values.get(SOURCE_COUNTRY),
                 conforms_to=values.get(_CONFORMS_TO),
+                run=values.get(WAS_GENERATED_BY),
             )
             return CatalogRecord(
                 iri=record,
@@ -260,6 +263,59 @@ class OxigraphStore:
             union_default_graph=False,
         )
         return {_value(row[0]): _value(row[1]) for row in result.rows}
+
+    def record_sources(self, node: str | None = None) -> dict[str, tuple[str, str]]:
+        node_filter = ""
+        if node is not None:
+            node_filter = f"; <{SOURCE_NODE}> {QuadWriter().literal(node)} "
+        result = self.query(
+            f"SELECT ?dataset ?hash ?source WHERE {{ GRAPH <{self._provenance}> {{ "
+            f"?record <{_PRIMARY_TOPIC}> ?dataset ; <{CONTENT_HASH}> ?hash {node_filter}"
+            f"OPTIONAL {{ ?record <{SOURCE_URL}> ?source }} "
+            f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }}",
+            union_default_graph=False,
+        )
+        return {
+            _value(row[0]): (_value(row[1]), _value(row[2]) if row[2] is not None else "")
+            for row in result.rows
+        }
+
+    def mark_seen(self, dataset_iris: Sequence[str], run_iri: str) -> None:
+        store = self._open()
+        writer = QuadWriter()
+        run = writer.iri(run_iri)
+        prov = self._provenance
+        with self._lock:
+            for start in range(0, len(dataset_iris), 2000):
+                part = dataset_iris[start : start + 2000]
+                values = " ".join(f"<{self.record_iri(iri)}>" for iri in part)
+                self._update(
+                    store,
+                    f"DELETE {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> ?old }} }}\n"
+                    f"INSERT {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> {run} }} }}\n"
+                    f"WHERE {{ VALUES ?record {{ {values} }} "
+                    f"GRAPH <{prov}> {{ ?record <{_PRIMARY_TOPIC}> ?dataset "
+                    f"OPTIONAL {{ ?record <{LAST_HARVEST_RUN}> ?old }} }} }}",
+                )
+
+    def put_graph(self, graph_iri: str, graph: Graph, *, replace: bool = True) -> None:
+        store = self._open()
+        name = QuadWriter().iri(graph_iri)
+        data = QuadWriter().lines(graph, " .\n")
+        drop = f"DROP SILENT GRAPH {name} ;\n" if replace else ""
+        with self._lock:
+            try:
+                self._update(store, f"{drop}INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
+            except _STORE_FAILURES as e:
+                raise StoreError(f"cannot write graph {graph_iri}: {_message(e)}") from e
+
+    def get_graph(self, graph_iri: str) -> Graph:
+        store = self._open()
+        try:
+            quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)))
+        except (OSError, ValueError) as e:
+            raise StoreError(f"cannot read graph {graph_iri}: {e}") from e
+        return graph_from_quads(quads) if quads else Graph()
 
     def query(
         self, sparql: str, *, union_default_graph: bool = True, max_rows: int | None = None
@@ -432,6 +488,9 @@ class OxigraphStore:
             pairs.append((SOURCE_COUNTRY, writer.iri(meta.country)))
         if meta.conforms_to is not None:
             pairs.append((_CONFORMS_TO, writer.iri(meta.conforms_to)))
+        if meta.run is not None:
+            pairs.append((WAS_GENERATED_BY, writer.iri(meta.run)))
+            pairs.append((LAST_HARVEST_RUN, writer.iri(meta.run)))
         if first:
             pairs.append((_ISSUED, now_text))
             pairs.append((ADMS_STATUS, f"<{_CREATED}>"))

@@ -68,6 +68,24 @@ class Store(Protocol):
         """Dataset IRI -> content hash of every live record (to skip unchanged records)."""
         ...
 
+    def record_sources(self, node: str | None = None) -> dict[str, tuple[str, str]]:
+        """Dataset IRI -> (content hash, source URL) of every live record, of one node if
+        ``node`` is given (what a harvest diffs against)."""
+        ...
+
+    def mark_seen(self, dataset_iris: Sequence[str], run_iri: str) -> None:
+        """Record that the harvest run ``run_iri`` saw these (unchanged) records."""
+        ...
+
+    def put_graph(self, graph_iri: str, graph: Graph, *, replace: bool = True) -> None:
+        """Write a graph that is not a record (harvest state, run reports, registrations),
+        replacing it whole unless ``replace`` is False (then the triples are added)."""
+        ...
+
+    def get_graph(self, graph_iri: str) -> Graph:
+        """A non-record graph's triples (empty if there is none)."""
+        ...
+
     def query(
         self, sparql: str, *, union_default_graph: bool = True, max_rows: int | None = None
     ) -> QueryResult:

@@ -17,7 +17,9 @@ what gdcat made of it:
 | ``gdcat:sourceCountry`` | the node's country (EU country authority IRI), when known |
 | ``gdcat:contentHash`` | the writer's hash of the record's triples (incremental harvest) |
 | ``gdcat:validationProfile`` | the validation profile's name (``gdcat``, ``gdi``…) |
-| ``gdcat:validationOutcome`` | ``conforms`` or ``warnings`` |
+| ``gdcat:validationOutcome`` | ``conforms``, ``warnings``, or ``violations`` (accepted by policy) |
+| ``prov:wasGeneratedBy`` | the harvest run (``prov:Activity``) that wrote this version, if any |
+| ``gdcat:lastHarvestRun`` | the last harvest run that saw the record, changed or not |
 
 A withdrawn record keeps its catalogue record as a tombstone (status ``deleted``, ``dct:modified``
 the withdrawal time, the last metadata kept) so that a change feed can announce deletions.
@@ -38,8 +40,9 @@ from rdflib import Graph
 from gdcat.errors import StoreError
 from gdcat.vocab import ADMS, COUNTRY, GDCAT
 
-#: What validation concluded about a stored record (records with violations are not stored).
-Outcome = Literal["conforms", "warnings"]
+#: What validation concluded about a stored record. Records with violations are stored only
+#: from a node whose policy accepts them ("violations").
+Outcome = Literal["conforms", "warnings", "violations"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
 #: ADMS change type vocabulary, used by DCAT-AP for ``adms:status`` of a catalogue record.
@@ -52,6 +55,8 @@ SOURCE_COUNTRY = str(GDCAT.sourceCountry)
 CONTENT_HASH = str(GDCAT.contentHash)
 VALIDATION_PROFILE = str(GDCAT.validationProfile)
 VALIDATION_OUTCOME = str(GDCAT.validationOutcome)
+LAST_HARVEST_RUN = str(GDCAT.lastHarvestRun)
+WAS_GENERATED_BY = "http://www.w3.org/ns/prov#wasGeneratedBy"
 ADMS_STATUS = str(ADMS.status)
 
 _COUNTRY_CODE = re.compile(r"^[A-Z]{3}$")
@@ -89,6 +94,8 @@ class RecordMeta:
     country: str | None = None
     #: IRI of the application profile the record conforms to (``dct:conformsTo``)
     conforms_to: str | None = None
+    #: IRI of the harvest run (``prov:Activity``) writing the record
+    run: str | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

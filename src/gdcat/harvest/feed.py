@@ -1,0 +1,91 @@
+"""The change feed: which records were created, updated or withdrawn since a moment.
+
+Read from the catalogue records in the provenance graph (``dct:modified``, ``adms:status``),
+oldest first, so a downstream harvester can poll with the last ``modified`` it saw as
+``since`` and page with ``limit``. Withdrawn records appear as tombstones (status
+``deleted``) so that deletions propagate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+
+from gdcat.errors import InputError
+from gdcat.store import Store
+from gdcat.store.records import ADMS_STATUS, CONTENT_HASH, SOURCE_NODE, RecordStatus
+from gdcat.vocab import ADMS, GDCAT, PREFIXES
+
+
+@dataclass(frozen=True)
+class Change:
+    record: str
+    dataset: str
+    status: RecordStatus
+    modified: datetime
+    node: str | None
+    content_hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "record": self.record,
+            "dataset": self.dataset,
+            "change": self.status.value,
+            "modified": self.modified.isoformat(),
+            "node": self.node,
+            "content_hash": self.content_hash,
+        }
+
+
+def changes(store: Store, *, since: datetime | None = None, limit: int = 1000) -> list[Change]:
+    """Changes after ``since`` (all when None), oldest first, at most ``limit``."""
+    if limit <= 0:
+        raise InputError("limit must be positive")
+    after = ""
+    if since is not None:
+        if since.tzinfo is None:
+            raise InputError("since must carry a time zone (e.g. 2026-01-31T12:00:00Z)")
+        after = f'FILTER(?modified > "{since.isoformat()}"^^<{XSD.dateTime}>)'
+    result = store.query(
+        f"SELECT ?record ?dataset ?status ?modified ?node ?hash WHERE {{ "
+        f"GRAPH <{store.provenance_graph}> {{ ?record a <{DCAT.CatalogRecord}> ; "
+        f"<{FOAF.primaryTopic}> ?dataset ; <{ADMS_STATUS}> ?status ; "
+        f"<{DCTERMS.modified}> ?modified ; <{CONTENT_HASH}> ?hash "
+        f"OPTIONAL {{ ?record <{SOURCE_NODE}> ?node }} {after} }} }} "
+        f"ORDER BY ?modified ?record LIMIT {int(limit)}",
+        union_default_graph=False,
+    )
+    out = []
+    for record, dataset, status, modified, node, digest in result.rows:
+        out.append(
+            Change(
+                str(record),
+                str(dataset),
+                RecordStatus.from_iri(str(status)),
+                datetime.fromisoformat(str(modified)),
+                str(node) if node is not None else None,
+                str(digest),
+            )
+        )
+    return out
+
+
+def changes_graph(items: list[Change]) -> Graph:
+    """The changes as DCAT catalogue records (tombstones included)."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for c in items:
+        r = URIRef(c.record)
+        g.add((r, RDF.type, DCAT.CatalogRecord))
+        g.add((r, FOAF.primaryTopic, URIRef(c.dataset)))
+        g.add((r, ADMS.status, URIRef(c.status.iri)))
+        g.add((r, DCTERMS.modified, Literal(c.modified.isoformat(), datatype=XSD.dateTime)))
+        g.add((r, GDCAT.contentHash, Literal(c.content_hash)))
+        if c.node:
+            g.add((r, GDCAT.sourceNode, Literal(c.node)))
+    return g

@@ -1,0 +1,466 @@
+"""The harvest: fetch -> parse -> split -> normalise -> hash -> diff -> validate -> write ->
+withdraw, for every node of a run.
+
+Nodes are crawled concurrently, each in its own thread with its own HTTP client and limits,
+so a dead or slow node never holds up the others. As each node's crawl ends, the main thread
+validates the records that changed (in worker processes) and writes them; records nobody
+changed cost a hash and nothing else, and documents whose pages did not change (``304`` or the
+same body) are not even parsed. Beacons are crawled after the other nodes, since their
+service records link to datasets by identifier.
+
+Safety rules:
+
+- one bad record never stops a run: it is rejected with its report (or, under the ``accept``
+  policy, stored with its violations), and the other records go on;
+- a node whose crawl met any failure withdraws nothing (the run is *partial*, with the reason);
+- a node that shrinks by more than its ``max_shrink`` share withdraws nothing unless the
+  operator allows it for this run;
+- a record refused by the store keeps its previous version, and the node's page state is not
+  advanced, so the next run reads it again;
+- the node's state is saved only after its records were written: a run killed half way leaves
+  every record whole (old or new version) and the next run completes the work.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from gdcat.errors import GdcatError
+from gdcat.harvest.normalise import apply_crosswalks, link_beacon_datasets, normalise
+from gdcat.harvest.registry import NodeConfig
+from gdcat.harvest.report import NodeReport, PageFailure, Reason, Rejection, RunReport
+from gdcat.harvest.state import NodeState, RejectedRecord, load_state, save_state
+from gdcat.rdf.records import Record, closure_triples, record_boundary, record_roots, split_records
+from gdcat.settings import Settings
+from gdcat.sources import Document, Failure, HttpClient, PageState
+from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
+from gdcat.validate import ValidationReport, Validator
+from gdcat.vocab import PREFIXES
+
+#: Called with each node's report as soon as the node is done.
+Progress = Callable[[NodeReport], None]
+
+
+@dataclass
+class _Known:
+    """What the store holds for a node before the run."""
+
+    hashes: dict[str, str]
+    by_source: dict[str, list[str]]
+
+
+@dataclass
+class _Collected:
+    """One node's crawl: what changed, what was seen, what failed."""
+
+    node: NodeConfig
+    report: NodeReport
+    known: _Known
+    state: NodeState
+    changed: list[Record] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    unchanged: list[str] = field(default_factory=list)
+    carried_rejections: dict[str, RejectedRecord] = field(default_factory=dict)
+    error: str | None = None
+
+
+class Harvester:
+    """Harvests nodes into a store; one instance can run several times."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        *,
+        max_parallel: int = 8,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings or Settings()
+        self.max_parallel = max_parallel
+        self.progress = progress
+        self._validators: dict[str, Validator] = {}
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        for validator in self._validators.values():
+            validator.close()
+        self._validators.clear()
+
+    def __enter__(self) -> Harvester:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- a run ----------------------------------------------------------------------------
+
+    def run(
+        self,
+        nodes: Sequence[NodeConfig],
+        *,
+        dry_run: bool = False,
+        allow_shrink: Iterable[str] = (),
+    ) -> RunReport:
+        """Harvest ``nodes``; ``allow_shrink`` names nodes allowed past the deletion guard."""
+        started = _now()
+        run_iri = (
+            f"{self.store.base_iri}run/{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+        )
+        report = RunReport(run_iri, started, dry_run=dry_run)
+        allowed = set(allow_shrink)
+        phases = [
+            [n for n in nodes if n.kind != "beacon"],
+            [n for n in nodes if n.kind == "beacon"],
+        ]
+        by_id: dict[str, NodeReport] = {}
+        for phase in phases:
+            if not phase:
+                continue
+            with ThreadPoolExecutor(
+                max_workers=max(1, min(self.max_parallel, len(phase))),
+                thread_name_prefix="gdcat-harvest",
+            ) as pool:
+                futures: dict[Future[_Collected], NodeConfig] = {
+                    pool.submit(self._collect, node): node for node in phase
+                }
+                for future in as_completed(futures):
+                    node = futures[future]
+                    try:
+                        collected = future.result()
+                    except Exception as e:  # a bug or an unforeseen failure: isolate the node
+                        node_report = NodeReport(node.id, node.kind, node.url)
+                        node_report.fail(f"the harvest of this node failed: {_describe(e)}")
+                    else:
+                        node_report = self._commit_isolated(
+                            collected, run_iri, dry_run=dry_run, allow_shrink=node.id in allowed
+                        )
+                    by_id[node.id] = node_report
+                    if self.progress is not None:
+                        self.progress(node_report)
+        report.nodes = [by_id[n.id] for n in nodes if n.id in by_id]
+        report.ended = _now()
+        if not dry_run:
+            self._save_report(report)
+        return report
+
+    # -- per node: crawl (in a thread) ----------------------------------------------------
+
+    def _collect(self, node: NodeConfig) -> _Collected:
+        begun = time.monotonic()
+        report = NodeReport(node.id, node.kind, node.url)
+        known = self._known(node.id)
+        state = load_state(self.store, node.id)
+        collected = _Collected(node, report, known, state)
+        try:
+            policy = node.http_policy()
+        except GdcatError as e:
+            report.fail(str(e))
+            collected.error = str(e)
+            return collected
+        pages = dict(state.pages)
+        new_pages: dict[str, PageState] = {}
+        with HttpClient(policy) as client:
+            try:
+                for item in node.source().crawl(client, pages):
+                    if isinstance(item, Failure):
+                        report.failures.append(PageFailure(item.url, item.kind, item.message))
+                        continue
+                    for page in item.pages:
+                        new_pages[page.url] = page
+                    self._take(collected, item)
+            except GdcatError as e:
+                report.failures.append(PageFailure(node.url, "protocol", str(e)))
+            finally:
+                report.requests = client.requests
+        if report.failures:
+            # pages not reached this time keep what was known of them
+            new_pages = {**state.pages, **new_pages}
+        collected.state = NodeState(new_pages, state.rejected, state.last_run)
+        report.seconds = time.monotonic() - begun
+        return collected
+
+    def _take(self, c: _Collected, doc: Document) -> None:
+        c.report.documents += 1
+        if doc.unchanged:
+            c.report.unchanged_documents += 1
+            members = (
+                list(doc.members) if doc.members is not None else c.known.by_source.get(doc.url, [])
+            )
+            for iri in members:
+                if iri in c.known.hashes and iri not in c.seen:
+                    c.seen.add(iri)
+                    c.unchanged.append(iri)
+            for iri, rejected in c.state.rejected.items():
+                if iri not in c.seen and (
+                    rejected.source == doc.url or (doc.members is not None and iri in doc.members)
+                ):
+                    c.seen.add(iri)
+                    c.carried_rejections[iri] = rejected
+            return
+        assert doc.graph is not None
+        for record in self._records(c, doc):
+            if record.iri in c.seen:
+                c.report.warnings.append(
+                    f"{record.iri} is described in more than one document; kept the first "
+                    f"(also in {doc.url})"
+                )
+                continue
+            c.seen.add(record.iri)
+            digest = record.content_hash
+            if c.known.hashes.get(record.iri) == digest:
+                c.unchanged.append(record.iri)
+                continue
+            before = c.state.rejected.get(record.iri)
+            if before is not None and before.content_hash == digest:
+                c.carried_rejections[record.iri] = RejectedRecord(digest, doc.url, before.reasons)
+                continue
+            c.changed.append(record)
+
+    def _records(self, c: _Collected, doc: Document) -> list[Record]:
+        assert doc.graph is not None
+        graph = normalise(doc.graph)
+        records = split_records(graph, source=doc.url)
+        if doc.extra_roots:
+            roots = dict(record_roots(graph))
+            for iri, _ in doc.extra_roots:
+                roots.setdefault(URIRef(iri), "DataService")
+            boundary = record_boundary(graph, roots)
+            for iri, kind in doc.extra_roots:
+                sub = _new_graph()
+                for triple in closure_triples(graph, URIRef(iri), boundary - {URIRef(iri)}):
+                    sub.add(triple)
+                if c.node.kind == "beacon":
+                    sub, missing = link_beacon_datasets(sub, self._datasets_by_identifier)
+                    if missing:
+                        shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+                        c.report.warnings.append(
+                            f"the Beacon {iri} serves {len(missing)} dataset(s) not in the "
+                            f"catalogue (by dct:identifier): {shown}"
+                        )
+                records.append(Record(iri, sub, kind=kind, source=doc.url))
+        if c.node.crosswalks:
+            records = [
+                Record(r.iri, apply_crosswalks(r.graph, c.node.crosswalks), r.kind, r.source)
+                for r in records
+            ]
+        return records
+
+    def _datasets_by_identifier(self, identifiers: Sequence[str]) -> Mapping[str, str]:
+        if not identifiers:
+            return {}
+        values = " ".join(_string_literal(i) for i in identifiers)
+        result = self.store.query(
+            "SELECT ?id (MIN(STR(?d)) AS ?dataset) WHERE { "
+            f"VALUES ?id {{ {values} }} GRAPH ?g {{ ?d <{DCTERMS.identifier}> ?lit }} "
+            "FILTER(STR(?lit) = ?id) } GROUP BY ?id",
+            union_default_graph=False,
+        )
+        return {
+            row[0].value: row[1].value
+            for row in result.rows
+            if isinstance(row[0], ox.Literal) and isinstance(row[1], ox.Literal)
+        }
+
+    def _known(self, node: str) -> _Known:
+        sources = self.store.record_sources(node)
+        by_source: dict[str, list[str]] = {}
+        for iri, (_, source) in sources.items():
+            by_source.setdefault(source, []).append(iri)
+        return _Known({iri: h for iri, (h, _) in sources.items()}, by_source)
+
+    # -- per node: validate, write, withdraw (main thread) --------------------------------
+
+    def _commit_isolated(
+        self, c: _Collected, run_iri: str, *, dry_run: bool, allow_shrink: bool
+    ) -> NodeReport:
+        try:
+            return self._commit(c, run_iri, dry_run=dry_run, allow_shrink=allow_shrink)
+        except Exception as e:  # validation or store trouble: this node only
+            c.report.fail(f"the node's records could not be processed: {_describe(e)}")
+            return c.report
+
+    def _commit(
+        self, c: _Collected, run_iri: str, *, dry_run: bool, allow_shrink: bool
+    ) -> NodeReport:
+        begun = time.monotonic()
+        node, report = c.node, c.report
+        if c.error is not None:
+            return report
+        report.unchanged = len(c.unchanged)
+        writes: list[RecordWrite] = []
+        rejected_state: dict[str, RejectedRecord] = dict(c.carried_rejections)
+        for iri, carried in c.carried_rejections.items():
+            report.rejected.append(Rejection(iri, carried.source, carried.reasons, known=True))
+        if c.changed:
+            reports = self._validator(node.profile).validate_many([r.graph for r in c.changed])
+            report.validations += len(c.changed)
+            for record, validation in zip(c.changed, reports, strict=True):
+                write = self._decide(node, record, validation, run_iri, report, rejected_state)
+                if write is not None:
+                    writes.append(write)
+        failed_writes: dict[str, str] = {}
+        if writes and not dry_run:
+            try:
+                self.store.put_records(writes)
+            except RecordWriteError as e:
+                failed_writes = e.failures
+            except GdcatError as e:
+                failed_writes = {w.dataset_iri: str(e) for w in writes}
+        for w in writes:
+            if w.dataset_iri in failed_writes:
+                report.failures.append(
+                    PageFailure(
+                        w.meta.source, "store", f"{w.dataset_iri}: {failed_writes[w.dataset_iri]}"
+                    )
+                )
+                continue
+            (report.updated if w.dataset_iri in c.known.hashes else report.added).append(
+                w.dataset_iri
+            )
+        report.writes = 0 if dry_run else len(writes) - len(failed_writes)
+        if failed_writes:
+            report.partial(
+                f"{len(failed_writes)} record(s) could not be written and keep their previous "
+                "version; they are read again next run"
+            )
+        self._withdraw(c, dry_run=dry_run, allow_shrink=allow_shrink)
+        report.added.sort()
+        report.updated.sort()
+        report.rejected.sort(key=lambda r: r.dataset)
+        if not dry_run:
+            seen_unchanged = [iri for iri in c.unchanged if iri in c.known.hashes]
+            written = report.added + report.updated
+            try:
+                self.store.mark_seen(seen_unchanged + written, run_iri)
+                if not failed_writes:
+                    save_state(
+                        self.store, node.id, NodeState(c.state.pages, rejected_state, run_iri)
+                    )
+            except GdcatError as e:
+                report.partial(f"the run's bookkeeping could not be saved: {e}")
+        report.seconds += time.monotonic() - begun
+        return report
+
+    def _decide(
+        self,
+        node: NodeConfig,
+        record: Record,
+        validation: ValidationReport,
+        run_iri: str,
+        report: NodeReport,
+        rejected_state: dict[str, RejectedRecord],
+    ) -> RecordWrite | None:
+        if validation.conforms:
+            outcome = "warnings" if validation.results else "conforms"
+        elif node.policy == "accept":
+            outcome = "violations"
+            report.accepted_with_violations.append(record.iri)
+        else:
+            reasons = tuple(
+                Reason(r.path or r.property or "(record)", r.message, r.severity, r.hint)
+                for r in validation.violations
+            )
+            report.rejected.append(Rejection(record.iri, record.source, reasons))
+            rejected_state[record.iri] = RejectedRecord(record.content_hash, record.source, reasons)
+            return None
+        return RecordWrite(
+            dataset_iri=record.iri,
+            graph=record.graph,
+            meta=RecordMeta(
+                source=record.source,
+                content_hash=record.content_hash,
+                profile=node.profile,
+                outcome=outcome,  # type: ignore[arg-type]
+                node=node.id,
+                country=node.country,
+                run=run_iri,
+            ),
+        )
+
+    def _withdraw(self, c: _Collected, *, dry_run: bool, allow_shrink: bool) -> None:
+        report = c.report
+        vanished = sorted(set(c.known.hashes) - c.seen)
+        if not vanished:
+            return
+        before = len(c.known.hashes)
+        if report.failures:
+            report.kept = vanished
+            report.partial(
+                f"{len(report.failures)} page(s) could not be read, so the {len(vanished)} "
+                "record(s) not seen this run were kept, not withdrawn"
+            )
+            return
+        share = len(vanished) / before if before else 0.0
+        if share > c.node.max_shrink and not allow_shrink:
+            report.kept = vanished
+            report.partial(
+                f"the node shrank from {before} to {before - len(vanished)} records "
+                f"(-{share:.0%}, over its limit of {c.node.max_shrink:.0%}); nothing was "
+                f"withdrawn. If this is intended, run again allowing it "
+                f"(gdcat harvest --allow-shrink {c.node.id})"
+            )
+            return
+        for iri in vanished:
+            if dry_run:
+                report.withdrawn.append(iri)
+                continue
+            try:
+                if self.store.withdraw(iri):
+                    report.withdrawn.append(iri)
+            except GdcatError as e:
+                report.partial(f"{iri} could not be withdrawn: {e}")
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _validator(self, profile: str) -> Validator:
+        with self._lock:
+            validator = self._validators.get(profile)
+            if validator is None:
+                validator = Validator(
+                    profile,
+                    workers=self.settings.validation_workers,
+                    batch_size=self.settings.validation_batch_size,
+                )
+                self._validators[profile] = validator
+            return validator
+
+    def _save_report(self, report: RunReport) -> None:
+        try:
+            self.store.put_graph(self.store.provenance_graph, report.summary_graph(), replace=False)
+            self.store.put_graph(report.run, report.detail_graph())
+        except GdcatError as e:
+            for node in report.nodes:
+                node.partial(f"the run report could not be stored: {e}")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _new_graph() -> Graph:
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    return g
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if not isinstance(error, GdcatError) else str(error)
+
+
+def _string_literal(value: str) -> str:
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    return f'"{escaped}"'

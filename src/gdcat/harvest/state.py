@@ -1,0 +1,95 @@
+"""What the harvester remembers about a node between runs.
+
+Kept in the store (graph ``{base}graph/harvest/{node}``), written only after a node's records
+were written, so that a run killed half way leaves the previous state and the next run reads
+again whatever it needs:
+
+- per page: its validators (``ETag``, ``Last-Modified``), the SHA-256 of its body and the links
+  it led to, so that an unchanged page costs one conditional request and no parsing;
+- per rejected record: its content hash and reasons, so that an invalid record that does not
+  change is not validated again (and the report still says why it is out).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+
+from gdcat.harvest.report import Reason
+from gdcat.sources import PageState, Validators
+from gdcat.store import Store
+from gdcat.vocab import GDCAT
+
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    content_hash: str
+    source: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass
+class NodeState:
+    pages: dict[str, PageState] = field(default_factory=dict)
+    rejected: dict[str, RejectedRecord] = field(default_factory=dict)
+    last_run: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": _FORMAT,
+            "last_run": self.last_run,
+            "pages": [
+                [p.url, p.validators.etag, p.validators.last_modified, p.body_hash, list(p.links)]
+                for p in self.pages.values()
+            ],
+            "rejected": [
+                [
+                    iri,
+                    r.content_hash,
+                    r.source,
+                    [[x.path, x.message, x.severity] for x in r.reasons],
+                ]
+                for iri, r in self.rejected.items()
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NodeState:
+        if data.get("format") != _FORMAT:
+            return cls()
+        pages = {
+            url: PageState(url, Validators(etag, modified), body_hash, tuple(links))
+            for url, etag, modified, body_hash, links in data.get("pages", [])
+        }
+        rejected = {
+            iri: RejectedRecord(h, source, tuple(Reason(p, m, s) for p, m, s in reasons))
+            for iri, h, source, reasons in data.get("rejected", [])
+        }
+        return cls(pages, rejected, data.get("last_run"))
+
+
+def state_graph_iri(store: Store, node: str) -> str:
+    return f"{store.base_iri}graph/harvest/{node}"
+
+
+def load_state(store: Store, node: str) -> NodeState:
+    graph = store.get_graph(state_graph_iri(store, node))
+    for value in graph.objects(None, GDCAT.harvestState):
+        try:
+            return NodeState.from_json(json.loads(str(value)))
+        except (ValueError, TypeError):
+            return NodeState()  # unreadable: start afresh (everything is read again)
+    return NodeState()
+
+
+def save_state(store: Store, node: str, state: NodeState) -> None:
+    iri = state_graph_iri(store, node)
+    graph = Graph()
+    text = json.dumps(state.to_json(), separators=(",", ":"), ensure_ascii=False)
+    graph.add((URIRef(iri), GDCAT.harvestState, Literal(text)))
+    store.put_graph(iri, graph)
