@@ -22,8 +22,9 @@ from gdcat.errors import GdcatError, InputError, ProfileError, QueryError
 from gdcat.settings import Settings
 
 if TYPE_CHECKING:
+    from gdcat.demo import Federation
+    from gdcat.demo.nodes import ServedFederation
     from gdcat.harvest import NodeReport
-    from gdcat.ingest import CheckOutcome
     from gdcat.store import Store
 
 EXIT_OK = 0
@@ -279,13 +280,21 @@ def profiles() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("var/demo"),
     show_default=True,
-    help="Where the demo nodes' metadata is written.",
+    help="Where the demo nodes' metadata, manifest and node registry are written.",
 )
 @store_option
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--datasets", type=int, default=400, show_default=True)
 @click.option("--replace", is_flag=True, help="Empty the store first.")
 @click.option("--profile", default=None, help="Validation profile (default: gdcat).")
+@click.option(
+    "--first-port",
+    type=int,
+    default=8101,
+    show_default=True,
+    help="Port of the first demo node (the others follow); 0 picks free ports.",
+)
+@click.option("--keep-serving", is_flag=True, help="Keep the demo nodes running after the harvest.")
 def demo(
     out: Path,
     store_dir: Path | None,
@@ -293,38 +302,97 @@ def demo(
     datasets: int,
     replace: bool,
     profile: str | None,
+    first_port: int,
+    keep_serving: bool,
 ) -> None:
-    """Build the demo federation, validate and load it, print the summary and the inventory."""
+    """Serve the demo federation as real nodes on 127.0.0.1 (FAIR Data Points, DCAT-AP
+    documents, paged feeds, SPARQL endpoints, a Beacon), harvest them into the store, and
+    print the harvest report and the 1+MG inventory."""
     from gdcat.demo import generate_federation, write_federation
-    from gdcat.ingest import check_paths, store_conforming
+    from gdcat.harvest import Harvester, select_nodes
+    from gdcat.harvest.registry import parse_registry
     from gdcat.store import compute_inventory
-    from gdcat.validate import Validator, get_profile
 
     settings = _settings(store_dir)
     federation = generate_federation(seed=seed, datasets=datasets)
     if out.exists():
         shutil.rmtree(out)
-    files = write_federation(federation, out)
-    node_files = [f for f in files if f.suffix == ".ttl"]
-    click.echo(f"demo federation: {len(node_files)} nodes written to {out}")
+    write_federation(federation, out)
+    with _served_demo(federation, first_port) as served:
+        registry = served.write_registry(out / "nodes.toml", profile=profile or "gdcat")
+        click.echo(f"demo federation: {len(served.nodes)} nodes serving on 127.0.0.1")
+        for node in served.nodes:
+            click.echo(f"  {node.id:<10} {node.kind:<7} {node.url}")
+        click.echo(f"node registry: {registry}")
+        try:
+            nodes = select_nodes(parse_registry(registry.read_text(), source=str(registry)), [])
+            if replace and settings.store_dir.exists():
+                shutil.rmtree(settings.store_dir)
+            with _opened_store(settings) as store:
+                progress = _harvest_progress if sys.stderr.isatty() else None
+                with Harvester(store, settings, progress=progress) as harvester:
+                    report = harvester.run(nodes)
+                result = compute_inventory(store)
+        except GdcatError as e:
+            _fail(e)
+            return
+        click.echo(report.to_text())
+        click.echo(f"stored in {settings.store_dir}\n")
+        click.echo(result.to_table())
+        if keep_serving:
+            _serve_until_interrupted()
+
+
+@main.command("demo-nodes")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--datasets", type=int, default=400, show_default=True)
+@click.option("--first-port", type=int, default=8101, show_default=True)
+@click.option(
+    "--registry",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("var/demo/nodes.toml"),
+    show_default=True,
+    help="Where to write the node registry naming the served nodes.",
+)
+def demo_nodes(seed: int, datasets: int, first_port: int, registry: Path) -> None:
+    """Serve the demo federation's nodes on 127.0.0.1 until interrupted (Ctrl-C)."""
+    from gdcat.demo import generate_federation
+
+    federation = generate_federation(seed=seed, datasets=datasets)
+    with _served_demo(federation, first_port) as served:
+        registry.parent.mkdir(parents=True, exist_ok=True)
+        served.write_registry(registry)
+        for node in served.nodes:
+            click.echo(f"{node.id:<10} {node.kind:<7} {node.url}")
+        click.echo(f"node registry: {registry}  (gdcat harvest --nodes {registry})")
+        _serve_until_interrupted()
+
+
+@contextmanager
+def _served_demo(federation: Federation, first_port: int) -> Iterator[ServedFederation]:
+    from gdcat.demo.nodes import serve_federation
+
     try:
-        validator = Validator(get_profile(profile or settings.default_profile))
-        outcome = check_paths(node_files, validator, max_bytes=settings.max_document_bytes)
-        if replace and settings.store_dir.exists():
-            shutil.rmtree(settings.store_dir)
-        with _opened_store(settings) as store:
-            stored = store_conforming(
-                outcome.checked, store, profile=validator.profile.name, bulk=True
-            )
-            result = compute_inventory(store)
-    except GdcatError as e:
-        _fail(e)
-        return
-    click.echo(_validation_summary(outcome, validator.profile.name))
-    for iri, reason in stored.failures.items():
-        click.echo(f"error: the store refused {iri}: {reason}", err=True)
-    click.echo(f"stored {len(stored.written)} record(s) in {settings.store_dir}\n")
-    click.echo(result.to_table())
+        served = serve_federation(federation, first_port=first_port or None)
+    except OSError as e:
+        click.echo(
+            f"note: port {first_port} and up are not free ({e.strerror}); using free ports",
+            err=True,
+        )
+        served = serve_federation(federation)
+    with served:
+        yield served
+
+
+def _serve_until_interrupted() -> None:
+    import time
+
+    click.echo("serving; press Ctrl-C to stop", err=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
 
 
 @main.command()
@@ -466,19 +534,6 @@ def changes(store_dir: Path | None, since: str | None, limit: int, output_format
     else:
         for c in items:
             click.echo(f"{c.modified.isoformat()}  {c.status.value:<8} {c.dataset}")
-
-
-def _validation_summary(outcome: CheckOutcome, profile: str) -> str:
-    lines = [
-        f"validation ({profile}): "
-        + _summary_line(outcome.files, len(outcome.checked), len(outcome.failing))
-    ]
-    for checked in outcome.failing:
-        violations = [r for r in checked.report.results if r.severity == "Violation"]
-        first = violations[0] if violations else None
-        reason = f"{first.path}: {first.message}" if first else "see report"
-        lines.append(f"  rejected {checked.record.iri}\n    {reason}")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

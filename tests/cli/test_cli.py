@@ -13,6 +13,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from gdcat.cli import main
+from gdcat.model.schema import slot_name_for
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = ROOT / "model" / "examples" / "valid"
@@ -218,20 +219,33 @@ def test_withdraw_removes_the_record_and_reports_unknown_ones(tmp_path: Path) ->
     assert totals["datasets"] == 0
 
 
-def test_demo_builds_validates_loads_and_prints_the_inventory(tmp_path: Path) -> None:
+def test_demo_serves_the_nodes_harvests_them_and_prints_the_inventory(tmp_path: Path) -> None:
+    """The README's run command: the demo federation served as real nodes of every kind on
+    127.0.0.1 and harvested; exactly the records gdcat's profile rejects stay out, each
+    rejection naming the field the planted defect broke."""
     store = tmp_path / "store"
-    result = run("demo", "--datasets", "40", "--out", str(tmp_path / "demo"), "--store", str(store))
+    out = tmp_path / "demo"
+    result = run(
+        "demo", "--datasets", "40", "--out", str(out), "--store", str(store), "--first-port", "0"
+    )
     assert result.exit_code == 0, result.output
-    manifest = json.loads((tmp_path / "demo" / "manifest.json").read_text())
-    assert len(list((tmp_path / "demo").glob("*.ttl"))) == 25
-    rejected = [line.split()[1] for line in result.output.splitlines() if "rejected http" in line]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(list(out.glob("*.ttl"))) == 25
+    registry = (out / "nodes.toml").read_text()
+    for kind in ("fdp", "dcat", "feed", "sparql", "beacon"):
+        assert f'kind = "{kind}"' in registry
+    rejected = {
+        line.split("rejected: ", 1)[1].split(": ")[0]: line.split(": ")[2]
+        for line in result.output.splitlines()
+        if "rejected: http" in line
+    }
     failing_gdcat = {
-        r["dataset"]
+        r["dataset"]: slot_name_for(r["path"])
         for node in manifest["nodes"]
         for r in node["invalid"]
         if "gdcat" in r["profiles"]
     }
-    assert rejected and set(rejected) == failing_gdcat
+    assert rejected and rejected == failing_gdcat
     stored = json.loads(
         run(
             "query",

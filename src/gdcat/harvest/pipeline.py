@@ -191,6 +191,8 @@ class Harvester:
         return collected
 
     def _take(self, c: _Collected, doc: Document) -> None:
+        if doc.navigation:
+            return
         c.report.documents += 1
         if doc.unchanged:
             c.report.unchanged_documents += 1

@@ -53,6 +53,8 @@ class Document:
     #: the records the document holds, when known without parsing it (an unchanged document
     #: keeps exactly these; otherwise it keeps the records last read from ``url``)
     members: tuple[str, ...] | None = None
+    #: a page read only to find others (an FDP root or catalogue): it holds no records
+    navigation: bool = False
 
     @property
     def unchanged(self) -> bool:

@@ -99,6 +99,7 @@ class _Crawl:
             # the URL given is a catalogue, not an FDP root
             yield from self.catalog(root, page)
             return
+        yield _navigation(page)
         for catalog in catalogs:
             yield from self.catalog(catalog, None)
 
@@ -110,6 +111,7 @@ class _Crawl:
             yield Failure.of(e)
             return
         children = self.links(page, iri, _DATASET_LINKS, subcatalogs=True)
+        yield _navigation(page)
         for child in children:
             kind, target = child.split(" ", 1)
             if kind == "catalog":
@@ -197,6 +199,11 @@ class _Crawl:
         links = tuple(found)
         page.state = PageState(page.state.url, page.state.validators, page.state.body_hash, links)
         return links
+
+
+def _navigation(page: Fetched) -> Document:
+    """A root or catalogue page: no records, but its state (validators, links) is kept."""
+    return Document(page.state.url, None, [page.state], members=(), navigation=True)
 
 
 def _is_catalog(graph: Graph, node: Node) -> bool:
