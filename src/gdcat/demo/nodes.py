@@ -576,6 +576,8 @@ class _Handler(BaseHTTPRequestHandler):
         status = response.status
         if _not_modified(request, response):
             status = 304
+        # recorded before answering, so that a client that got its answer finds it counted
+        node.requests.append((method, self.path, status))
         self.send_response(status)
         if status != 304:
             self.send_header("Content-Type", response.content_type)
@@ -591,7 +593,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if status != 304 and method != "HEAD":
             self.wfile.write(response.body)
-        node.requests.append((method, self.path, status))
 
 
 # -- served nodes ------------------------------------------------------------------------
