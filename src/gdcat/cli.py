@@ -414,6 +414,11 @@ def _serve_until_interrupted() -> None:
     help="Let NODE withdraw more than its max_shrink share this run (repeatable).",
 )
 @click.option(
+    "--due",
+    is_flag=True,
+    help="Only the nodes whose schedule says they are due (for cron or a timer).",
+)
+@click.option(
     "--registered/--no-registered",
     default=True,
     show_default=True,
@@ -426,6 +431,7 @@ def harvest(
     dry_run: bool,
     output_format: str,
     allow_shrink: Sequence[str],
+    due: bool,
     registered: bool,
 ) -> None:
     """Harvest national nodes into the store: only what changed is validated and written.
@@ -449,6 +455,12 @@ def harvest(
                 extra = registered_nodes(store, settings.default_profile)
                 nodes += [n for n in extra if n.id not in ids]
             chosen = select_nodes(nodes, node_ids)
+            if due:
+                from datetime import UTC, datetime
+
+                from gdcat.harvest.state import due_nodes
+
+                chosen = due_nodes(store, chosen, datetime.now(UTC))
             if progress is not None:
                 click.echo(f"harvesting {len(chosen)} node(s)…", err=True)
             with Harvester(store, settings, progress=progress) as harvester:

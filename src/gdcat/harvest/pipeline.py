@@ -91,6 +91,7 @@ class Harvester:
         self.progress = progress
         self._validators: dict[str, Validator] = {}
         self._lock = threading.Lock()
+        self._started = _now()
 
     def close(self) -> None:
         for validator in self._validators.values():
@@ -118,6 +119,7 @@ class Harvester:
             f"{self.store.base_iri}run/{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
         )
         report = RunReport(run_iri, started, dry_run=dry_run)
+        self._started = started
         allowed = set(allow_shrink)
         phases = [
             [n for n in nodes if n.kind != "beacon"],
@@ -347,7 +349,11 @@ class Harvester:
                 self.store.mark_seen(seen_unchanged + written, run_iri)
                 if not failed_writes:
                     save_state(
-                        self.store, node.id, NodeState(c.state.pages, rejected_state, run_iri)
+                        self.store,
+                        node.id,
+                        NodeState(
+                            c.state.pages, rejected_state, run_iri, self._started.isoformat()
+                        ),
                     )
             except GdcatError as e:
                 report.partial(f"the run's bookkeeping could not be saved: {e}")

@@ -49,7 +49,7 @@ Policy = Literal["reject", "accept"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 _EVERY = re.compile(r"^every\s+(\d+)\s*([mhd])$")
-_ISO = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
+_ISO = re.compile(r"^P(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?)?$")
 _NAMED = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
 
 
@@ -188,7 +188,7 @@ def parse_registry(
     text: str, *, source: str = "<registry>", yaml_format: bool = False
 ) -> list[NodeConfig]:
     try:
-        data: Any = yaml.safe_load(text) if yaml_format else tomllib.loads(text)
+        data: Any = yaml.load(text, _YamlLoader) if yaml_format else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as e:
         raise InputError(f"not a valid registry file: {e}", SourceLocation(source)) from e
     if not isinstance(data, dict):
@@ -224,6 +224,19 @@ def parse_registry(
     return nodes
 
 
+class _YamlLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans (only ``true``/``false``): ``id: no``, Norway's node, stays a string."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def select_nodes(nodes: Sequence[NodeConfig], names: Sequence[str]) -> list[NodeConfig]:
     """The nodes named (all enabled nodes when none is named); an unknown name is an error."""
     if not names:
@@ -245,5 +258,7 @@ def _pydantic_message(error: ValidationError) -> str:
             message = "unknown field"
         elif item["type"] == "missing":
             message = "is required"
+        elif item["type"] == "value_error" and "error" in item.get("ctx", {}):
+            message = str(item["ctx"]["error"])  # without pydantic's "Value error, " prefix
         parts.append(f"{where}: {message}")
     return "; ".join(parts)

@@ -13,11 +13,14 @@ again whatever it needs:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
+from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import Reason
 from gdcat.sources import PageState, Validators
 from gdcat.store import Store
@@ -38,11 +41,14 @@ class NodeState:
     pages: dict[str, PageState] = field(default_factory=dict)
     rejected: dict[str, RejectedRecord] = field(default_factory=dict)
     last_run: str | None = None
+    #: when the last run that completed this node's bookkeeping started (ISO 8601)
+    harvested_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": _FORMAT,
             "last_run": self.last_run,
+            "harvested_at": self.harvested_at,
             "pages": [
                 [p.url, p.validators.etag, p.validators.last_modified, p.body_hash, list(p.links)]
                 for p in self.pages.values()
@@ -70,7 +76,7 @@ class NodeState:
             iri: RejectedRecord(h, source, tuple(Reason(p, m, s) for p, m, s in reasons))
             for iri, h, source, reasons in data.get("rejected", [])
         }
-        return cls(pages, rejected, data.get("last_run"))
+        return cls(pages, rejected, data.get("last_run"), data.get("harvested_at"))
 
 
 def state_graph_iri(store: Store, node: str) -> str:
@@ -93,3 +99,17 @@ def save_state(store: Store, node: str, state: NodeState) -> None:
     text = json.dumps(state.to_json(), separators=(",", ":"), ensure_ascii=False)
     graph.add((URIRef(iri), GDCAT.harvestState, Literal(text)))
     store.put_graph(iri, graph)
+
+
+def due_nodes(store: Store, nodes: Sequence[NodeConfig], now: datetime) -> list[NodeConfig]:
+    """The nodes whose schedule says they are due: never harvested, or harvested longer ago
+    than their period (nodes with a ``manual`` schedule never are)."""
+    due = []
+    for node in nodes:
+        interval = node.interval
+        if interval is None:
+            continue
+        last = load_state(store, node.id).harvested_at
+        if last is None or now - datetime.fromisoformat(last) >= interval:
+            due.append(node)
+    return due

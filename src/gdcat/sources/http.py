@@ -212,8 +212,10 @@ class HttpClient:
         self.requests += 1
         deadline = time.monotonic() + self.policy.timeout
         limit = self.policy.max_bytes
+        encoding = ""
         try:
             with self._client.stream(method, url, headers=headers, content=content) as r:
+                encoding = r.headers.get("content-encoding", "")
                 if r.status_code in (301, 302, 303, 307, 308):
                     location = r.headers.get("location")
                     return Response(url, r.status_code, b"", "", Validators(), location=location)
@@ -236,7 +238,9 @@ class HttpClient:
                     )
                 chunks: list[bytes] = []
                 size = 0
-                for chunk in r.iter_raw():
+                # decoded bytes: httpx asks for gzip/deflate, and the limit is on what a
+                # compressed body unpacks to (a small "gzip bomb" is cut off as it unpacks)
+                for chunk in r.iter_bytes():
                     size += len(chunk)
                     if size > limit:
                         raise FetchError(
@@ -257,6 +261,10 @@ class HttpClient:
             ) from None
         except httpx.TransportError as e:
             raise FetchError(url, "network", _transport_message(e)) from None
+        except httpx.DecodingError as e:
+            raise FetchError(
+                url, "protocol", f"cannot decode the body (Content-Encoding {encoding}): {e}"
+            ) from None
         except httpx.InvalidURL as e:
             raise FetchError(url, "protocol", f"invalid URL: {e}") from None
 
@@ -292,7 +300,7 @@ def _snippet(response: httpx.Response, deadline: float) -> str:
     """The start of an error body, to help the node's operator (best effort)."""
     try:
         data = b""
-        for chunk in response.iter_raw():
+        for chunk in response.iter_bytes():
             data += chunk
             if len(data) >= 300 or time.monotonic() > deadline:
                 break
