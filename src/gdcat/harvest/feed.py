@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from gdcat.errors import InputError
+from gdcat.errors import InputError, StoreError
 from gdcat.store import Store
 from gdcat.store.records import ADMS_STATUS, CONTENT_HASH, SOURCE_NODE, RecordStatus
 from gdcat.vocab import ADMS, GDCAT, PREFIXES
@@ -63,15 +64,22 @@ def changes(store: Store, *, since: datetime | None = None, limit: int = 1000) -
     for record, dataset, status, modified, node, digest in result.rows:
         out.append(
             Change(
-                str(record),
-                str(dataset),
-                RecordStatus.from_iri(str(status)),
-                datetime.fromisoformat(str(modified)),
-                str(node) if node is not None else None,
-                str(digest),
+                _value(record),
+                _value(dataset),
+                RecordStatus.from_iri(_value(status)),
+                datetime.fromisoformat(_value(modified)),
+                _value(node) if node is not None else None,
+                _value(digest),
             )
         )
     return out
+
+
+def _value(term: object) -> str:
+    """The IRI or lexical form of a result term (``str()`` gives its N-Triples form)."""
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    raise StoreError(f"unexpected value in a catalogue record: {term!r}")
 
 
 def changes_graph(items: list[Change]) -> Graph:

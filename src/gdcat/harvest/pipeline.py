@@ -57,6 +57,9 @@ class _Known:
 
     hashes: dict[str, str]
     by_source: dict[str, list[str]]
+    #: stored records to validate again although unchanged: stored under another profile,
+    #: or accepted with violations by a node whose policy is now ``reject``
+    stale: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -71,6 +74,8 @@ class _Collected:
     seen: set[str] = field(default_factory=set)
     unchanged: list[str] = field(default_factory=list)
     carried_rejections: dict[str, RejectedRecord] = field(default_factory=dict)
+    #: document URL -> the records read from it this run
+    documents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -161,7 +166,7 @@ class Harvester:
     def _collect(self, node: NodeConfig) -> _Collected:
         begun = time.monotonic()
         report = NodeReport(node.id, node.kind, node.url)
-        known = self._known(node.id)
+        known = self._known(node)
         state = load_state(self.store, node.id)
         collected = _Collected(node, report, known, state)
         try:
@@ -171,6 +176,11 @@ class Harvester:
             collected.error = str(e)
             return collected
         pages = dict(state.pages)
+        decided_otherwise = any(
+            (r.profile, r.policy) != (node.profile, node.policy) for r in state.rejected.values()
+        )
+        if known.stale or decided_otherwise:
+            pages = {}  # records must be validated again: read every page afresh
         new_pages: dict[str, PageState] = {}
         with HttpClient(policy) as client:
             try:
@@ -185,10 +195,14 @@ class Harvester:
                 report.failures.append(PageFailure(node.url, "protocol", str(e)))
             finally:
                 report.requests = client.requests
+        documents = collected.documents
         if report.failures:
             # pages not reached this time keep what was known of them
             new_pages = {**state.pages, **new_pages}
-        collected.state = NodeState(new_pages, state.rejected, state.last_run)
+            documents = {**state.documents, **documents}
+        collected.state = NodeState(
+            new_pages, state.rejected, state.last_run, state.harvested_at, documents
+        )
         report.seconds = time.monotonic() - begun
         return collected
 
@@ -198,22 +212,29 @@ class Harvester:
         c.report.documents += 1
         if doc.unchanged:
             c.report.unchanged_documents += 1
-            members = (
-                list(doc.members) if doc.members is not None else c.known.by_source.get(doc.url, [])
-            )
+            if doc.members is not None:
+                members: tuple[str, ...] = doc.members
+            elif doc.url in c.state.documents:
+                members = c.state.documents[doc.url]
+            else:  # state written before documents were remembered
+                members = tuple(c.known.by_source.get(doc.url, []))
+            c.documents[doc.url] = members
             for iri in members:
-                if iri in c.known.hashes and iri not in c.seen:
-                    c.seen.add(iri)
-                    c.unchanged.append(iri)
-            for iri, rejected in c.state.rejected.items():
-                if iri not in c.seen and (
-                    rejected.source == doc.url or (doc.members is not None and iri in doc.members)
-                ):
+                if iri in c.seen:
+                    continue
+                rejected = c.state.rejected.get(iri)
+                if rejected is not None:
+                    # the node still publishes the version that was rejected
                     c.seen.add(iri)
                     c.carried_rejections[iri] = rejected
+                elif iri in c.known.hashes:
+                    c.seen.add(iri)
+                    c.unchanged.append(iri)
             return
         assert doc.graph is not None
-        for record in self._records(c, doc):
+        records = self._records(c, doc)
+        c.documents[doc.url] = tuple(r.iri for r in records)
+        for record in records:
             if record.iri in c.seen:
                 c.report.warnings.append(
                     f"{record.iri} is described in more than one document; kept the first "
@@ -222,12 +243,18 @@ class Harvester:
                 continue
             c.seen.add(record.iri)
             digest = record.content_hash
-            if c.known.hashes.get(record.iri) == digest:
+            if c.known.hashes.get(record.iri) == digest and record.iri not in c.known.stale:
                 c.unchanged.append(record.iri)
                 continue
             before = c.state.rejected.get(record.iri)
-            if before is not None and before.content_hash == digest:
-                c.carried_rejections[record.iri] = RejectedRecord(digest, doc.url, before.reasons)
+            if (
+                before is not None
+                and before.content_hash == digest
+                and (before.profile, before.policy) == (c.node.profile, c.node.policy)
+            ):
+                c.carried_rejections[record.iri] = RejectedRecord(
+                    digest, doc.url, before.reasons, before.profile, before.policy
+                )
                 continue
             c.changed.append(record)
 
@@ -276,12 +303,18 @@ class Harvester:
             if isinstance(row[0], ox.Literal) and isinstance(row[1], ox.Literal)
         }
 
-    def _known(self, node: str) -> _Known:
-        sources = self.store.record_sources(node)
+    def _known(self, node: NodeConfig) -> _Known:
+        sources = self.store.record_sources(node.id)
         by_source: dict[str, list[str]] = {}
-        for iri, (_, source) in sources.items():
-            by_source.setdefault(source, []).append(iri)
-        return _Known({iri: h for iri, (h, _) in sources.items()}, by_source)
+        for iri, entry in sources.items():
+            by_source.setdefault(entry.source_url, []).append(iri)
+        stale = {
+            iri
+            for iri, entry in sources.items()
+            if entry.profile != node.profile
+            or (entry.outcome == "violations" and node.policy == "reject")
+        }
+        return _Known({iri: e.content_hash for iri, e in sources.items()}, by_source, stale)
 
     # -- per node: validate, write, withdraw (main thread) --------------------------------
 
@@ -339,6 +372,18 @@ class Harvester:
                 "version; they are read again next run"
             )
         self._withdraw(c, dry_run=dry_run, allow_shrink=allow_shrink)
+        crawl_failures = [f for f in report.failures if f.kind != "store"]
+        if crawl_failures:
+            if report.documents == 0:
+                report.fail(
+                    f"the node could not be read: {crawl_failures[0].url}: "
+                    f"{crawl_failures[0].message}"
+                )
+            elif not report.kept:
+                report.partial(
+                    f"{len(crawl_failures)} page(s) could not be read (first: "
+                    f"{crawl_failures[0].url}); nothing was withdrawn"
+                )
         report.added.sort()
         report.updated.sort()
         report.rejected.sort(key=lambda r: r.dataset)
@@ -352,7 +397,11 @@ class Harvester:
                         self.store,
                         node.id,
                         NodeState(
-                            c.state.pages, rejected_state, run_iri, self._started.isoformat()
+                            c.state.pages,
+                            rejected_state,
+                            run_iri,
+                            self._started.isoformat(),
+                            c.state.documents,
                         ),
                     )
             except GdcatError as e:
@@ -380,7 +429,9 @@ class Harvester:
                 for r in validation.violations
             )
             report.rejected.append(Rejection(record.iri, record.source, reasons))
-            rejected_state[record.iri] = RejectedRecord(record.content_hash, record.source, reasons)
+            rejected_state[record.iri] = RejectedRecord(
+                record.content_hash, record.source, reasons, node.profile, node.policy
+            )
             return None
         return RecordWrite(
             dataset_iri=record.iri,
@@ -405,8 +456,9 @@ class Harvester:
         if report.failures:
             report.kept = vanished
             report.partial(
-                f"{len(report.failures)} page(s) could not be read, so the {len(vanished)} "
-                "record(s) not seen this run were kept, not withdrawn"
+                f"{len(report.failures)} page(s) could not be read (first: "
+                f"{report.failures[0].url}), so the {len(vanished)} record(s) not seen this run "
+                "were kept, not withdrawn"
             )
             return
         share = len(vanished) / before if before else 0.0

@@ -26,7 +26,7 @@ from gdcat.sources import PageState, Validators
 from gdcat.store import Store
 from gdcat.vocab import GDCAT
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ class RejectedRecord:
     content_hash: str
     source: str
     reasons: tuple[Reason, ...]
+    #: the profile and policy it was rejected under: a change of either decides again
+    profile: str = ""
+    policy: str = ""
 
 
 @dataclass
@@ -43,6 +46,8 @@ class NodeState:
     last_run: str | None = None
     #: when the last run that completed this node's bookkeeping started (ISO 8601)
     harvested_at: str | None = None
+    #: document URL -> the records last read from it (what an unchanged document still holds)
+    documents: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,9 +64,12 @@ class NodeState:
                     r.content_hash,
                     r.source,
                     [[x.path, x.message, x.severity] for x in r.reasons],
+                    r.profile,
+                    r.policy,
                 ]
                 for iri, r in self.rejected.items()
             ],
+            "documents": {url: list(iris) for url, iris in self.documents.items()},
         }
 
     @classmethod
@@ -73,10 +81,13 @@ class NodeState:
             for url, etag, modified, body_hash, links in data.get("pages", [])
         }
         rejected = {
-            iri: RejectedRecord(h, source, tuple(Reason(p, m, s) for p, m, s in reasons))
-            for iri, h, source, reasons in data.get("rejected", [])
+            iri: RejectedRecord(
+                h, source, tuple(Reason(p, m, s) for p, m, s in reasons), profile, policy
+            )
+            for iri, h, source, reasons, profile, policy in data.get("rejected", [])
         }
-        return cls(pages, rejected, data.get("last_run"), data.get("harvested_at"))
+        documents = {url: tuple(iris) for url, iris in data.get("documents", {}).items()}
+        return cls(pages, rejected, data.get("last_run"), data.get("harvested_at"), documents)
 
 
 def state_graph_iri(store: Store, node: str) -> str:

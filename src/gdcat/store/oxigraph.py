@@ -60,6 +60,7 @@ from gdcat.store.records import (
     WAS_GENERATED_BY,
     CatalogRecord,
     RecordMeta,
+    RecordSource,
     RecordStatus,
     RecordWrite,
     RecordWriteError,
@@ -264,19 +265,22 @@ class OxigraphStore:
         )
         return {_value(row[0]): _value(row[1]) for row in result.rows}
 
-    def record_sources(self, node: str | None = None) -> dict[str, tuple[str, str]]:
+    def record_sources(self, node: str | None = None) -> dict[str, RecordSource]:
         node_filter = ""
         if node is not None:
             node_filter = f"; <{SOURCE_NODE}> {QuadWriter().literal(node)} "
         result = self.query(
-            f"SELECT ?dataset ?hash ?source WHERE {{ GRAPH <{self._provenance}> {{ "
+            f"SELECT ?dataset ?hash ?source ?profile ?outcome WHERE {{ "
+            f"GRAPH <{self._provenance}> {{ "
             f"?record <{_PRIMARY_TOPIC}> ?dataset ; <{CONTENT_HASH}> ?hash {node_filter}"
             f"OPTIONAL {{ ?record <{SOURCE_URL}> ?source }} "
+            f"OPTIONAL {{ ?record <{VALIDATION_PROFILE}> ?profile }} "
+            f"OPTIONAL {{ ?record <{VALIDATION_OUTCOME}> ?outcome }} "
             f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }}",
             union_default_graph=False,
         )
         return {
-            _value(row[0]): (_value(row[1]), _value(row[2]) if row[2] is not None else "")
+            _value(row[0]): RecordSource(*(_value(t) if t is not None else "" for t in row[1:]))
             for row in result.rows
         }
 

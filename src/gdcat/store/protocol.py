@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from rdflib import Graph
 
-from gdcat.store.records import CatalogRecord, RecordWrite
+from gdcat.store.records import CatalogRecord, RecordSource, RecordWrite
 from gdcat.store.results import QueryResult
 
 
@@ -68,9 +68,9 @@ class Store(Protocol):
         """Dataset IRI -> content hash of every live record (to skip unchanged records)."""
         ...
 
-    def record_sources(self, node: str | None = None) -> dict[str, tuple[str, str]]:
-        """Dataset IRI -> (content hash, source URL) of every live record, of one node if
-        ``node`` is given (what a harvest diffs against)."""
+    def record_sources(self, node: str | None = None) -> dict[str, RecordSource]:
+        """Dataset IRI -> hash, source URL, profile and outcome of every live record, of one
+        node if ``node`` is given (what a harvest diffs against)."""
         ...
 
     def mark_seen(self, dataset_iris: Sequence[str], run_iri: str) -> None:

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from rdflib import Graph
 
@@ -104,6 +104,15 @@ class RecordMeta:
             )
         if self.country is not None:
             object.__setattr__(self, "country", country_iri(self.country))
+
+
+class RecordSource(NamedTuple):
+    """What a harvest diffs a record against: its hash, where it was read, how it validated."""
+
+    content_hash: str
+    source_url: str
+    profile: str
+    outcome: str
 
 
 @dataclass(frozen=True)
