@@ -2,11 +2,14 @@
 withdraw, for every node of a run.
 
 Nodes are crawled concurrently, each in its own thread with its own HTTP client and limits,
-so a dead or slow node never holds up the others. As each node's crawl ends, the main thread
-validates the records that changed (in worker processes) and writes them; records nobody
-changed cost a hash and nothing else, and documents whose pages did not change (``304`` or the
-same body) are not even parsed. Beacons are crawled after the other nodes, since their
-service records link to datasets by identifier.
+so a dead or slow node never holds up the others. The crawl threads hand the records that
+changed to the main thread in batches, through a bounded queue: the main thread validates them
+(in worker processes) and writes them while the crawls go on, and a crawl that gets ahead waits
+for room, so memory stays bounded however large the federation. Records nobody changed cost a
+hash and nothing else, and documents whose pages did not change (``304`` or the same body) are
+not even parsed. When a node's crawl ends, its vanished records are withdrawn (or kept, see
+below) and its state saved. Beacons are crawled after the other nodes, since their service
+records link to datasets by identifier.
 
 Safety rules:
 
@@ -23,13 +26,15 @@ Safety rules:
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -49,6 +54,11 @@ from gdcat.vocab import PREFIXES
 
 #: Called with each node's report as soon as the node is done.
 Progress = Callable[[NodeReport], None]
+
+#: Changed records handed from a crawl thread to the main thread at a time.
+BATCH = 400
+#: Batches waiting in the queue before crawl threads wait (bounds the memory in flight).
+QUEUE_BATCHES = 3
 
 
 @dataclass
@@ -77,6 +87,13 @@ class _Collected:
     #: document URL -> the records read from it this run
     documents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     error: str | None = None
+    #: filled in while committing, batch by batch
+    rejected_state: dict[str, RejectedRecord] = field(default_factory=dict)
+    failed_writes: dict[str, str] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    #: where a crawl thread hands its batches (set by the run)
+    outbox: queue.Queue[tuple[str, _Collected, list[Record]]] | None = None
+    started: float = field(default_factory=time.monotonic)
 
 
 class Harvester:
@@ -87,7 +104,7 @@ class Harvester:
         store: Store,
         settings: Settings | None = None,
         *,
-        max_parallel: int = 8,
+        max_parallel: int = 4,
         progress: Progress | None = None,
     ) -> None:
         self.store = store
@@ -132,49 +149,87 @@ class Harvester:
         ]
         by_id: dict[str, NodeReport] = {}
         for phase in phases:
-            if not phase:
-                continue
-            with ThreadPoolExecutor(
-                max_workers=max(1, min(self.max_parallel, len(phase))),
-                thread_name_prefix="gdcat-harvest",
-            ) as pool:
-                futures: dict[Future[_Collected], NodeConfig] = {
-                    pool.submit(self._collect, node): node for node in phase
-                }
-                for future in as_completed(futures):
-                    node = futures[future]
-                    try:
-                        collected = future.result()
-                    except Exception as e:  # a bug or an unforeseen failure: isolate the node
-                        node_report = NodeReport(node.id, node.kind, node.url)
-                        node_report.fail(f"the harvest of this node failed: {_describe(e)}")
-                    else:
-                        node_report = self._commit_isolated(
-                            collected, run_iri, dry_run=dry_run, allow_shrink=node.id in allowed
-                        )
-                    by_id[node.id] = node_report
-                    if self.progress is not None:
-                        self.progress(node_report)
+            if phase:
+                self._run_phase(phase, run_iri, by_id, dry_run=dry_run, allowed=allowed)
         report.nodes = [by_id[n.id] for n in nodes if n.id in by_id]
         report.ended = _now()
         if not dry_run:
             self._save_report(report)
         return report
 
+    def _run_phase(
+        self,
+        nodes: Sequence[NodeConfig],
+        run_iri: str,
+        by_id: dict[str, NodeReport],
+        *,
+        dry_run: bool,
+        allowed: set[str],
+    ) -> None:
+        """Crawl ``nodes`` in threads; validate, write and finish each in this thread."""
+        outbox: queue.Queue[tuple[str, _Collected, list[Record]]] = queue.Queue(QUEUE_BATCHES)
+        with ThreadPoolExecutor(
+            max_workers=max(1, min(self.max_parallel, len(nodes))),
+            thread_name_prefix="gdcat-harvest",
+        ) as pool:
+            for node in nodes:
+                pool.submit(self._crawl_thread, node, outbox)
+            remaining = len(nodes)
+            while remaining:
+                kind, c, records = outbox.get()
+                if kind == "batch":
+                    self._isolated(c, partial(self._write_batch, c, records, run_iri, dry_run))
+                    continue
+                remaining -= 1
+                finish = partial(
+                    self._finish, c, run_iri, dry_run=dry_run, allow_shrink=c.node.id in allowed
+                )
+                self._isolated(c, finish)
+                by_id[c.node.id] = c.report
+                if self.progress is not None:
+                    self.progress(c.report)
+
+    def _crawl_thread(
+        self, node: NodeConfig, outbox: queue.Queue[tuple[str, _Collected, list[Record]]]
+    ) -> None:
+        """Crawl one node, handing batches of changed records over; always ends with "done"."""
+        collected = _Collected(
+            node, NodeReport(node.id, node.kind, node.url), _Known({}, {}), NodeState()
+        )
+        collected.outbox = outbox
+        try:
+            self._collect(collected)
+        except Exception as e:  # a bug or an unforeseen failure: isolate the node
+            collected.error = _describe(e)
+            collected.report.fail(f"the harvest of this node failed: {_describe(e)}")
+        finally:
+            if collected.changed and collected.error is None:
+                outbox.put(("batch", collected, collected.changed))
+            collected.changed = []
+            outbox.put(("done", collected, []))
+
+    def _isolated(self, c: _Collected, step: Callable[[], None]) -> None:
+        """Run a commit step; a failure (validation, store) fails this node only."""
+        if c.error is not None:
+            return
+        try:
+            step()
+        except Exception as e:
+            c.error = _describe(e)
+            c.report.fail(f"the node's records could not be processed: {_describe(e)}")
+
     # -- per node: crawl (in a thread) ----------------------------------------------------
 
-    def _collect(self, node: NodeConfig) -> _Collected:
-        begun = time.monotonic()
-        report = NodeReport(node.id, node.kind, node.url)
-        known = self._known(node)
-        state = load_state(self.store, node.id)
-        collected = _Collected(node, report, known, state)
+    def _collect(self, collected: _Collected) -> None:
+        node, report = collected.node, collected.report
+        known = collected.known = self._known(node)
+        state = collected.state = load_state(self.store, node.id)
         try:
             policy = node.http_policy()
         except GdcatError as e:
             report.fail(str(e))
             collected.error = str(e)
-            return collected
+            return
         pages = dict(state.pages)
         decided_otherwise = any(
             (r.profile, r.policy) != (node.profile, node.policy) for r in state.rejected.values()
@@ -203,8 +258,6 @@ class Harvester:
         collected.state = NodeState(
             new_pages, state.rejected, state.last_run, state.harvested_at, documents
         )
-        report.seconds = time.monotonic() - begun
-        return collected
 
     def _take(self, c: _Collected, doc: Document) -> None:
         if doc.navigation:
@@ -257,6 +310,9 @@ class Harvester:
                 )
                 continue
             c.changed.append(record)
+            if len(c.changed) >= BATCH and c.outbox is not None:
+                c.outbox.put(("batch", c, c.changed))  # waits while the main thread is behind
+                c.changed = []
 
     def _records(self, c: _Collected, doc: Document) -> list[Record]:
         assert doc.graph is not None
@@ -318,57 +374,48 @@ class Harvester:
 
     # -- per node: validate, write, withdraw (main thread) --------------------------------
 
-    def _commit_isolated(
-        self, c: _Collected, run_iri: str, *, dry_run: bool, allow_shrink: bool
-    ) -> NodeReport:
-        try:
-            return self._commit(c, run_iri, dry_run=dry_run, allow_shrink=allow_shrink)
-        except Exception as e:  # validation or store trouble: this node only
-            c.report.fail(f"the node's records could not be processed: {_describe(e)}")
-            return c.report
-
-    def _commit(
-        self, c: _Collected, run_iri: str, *, dry_run: bool, allow_shrink: bool
-    ) -> NodeReport:
-        begun = time.monotonic()
+    def _write_batch(
+        self, c: _Collected, records: list[Record], run_iri: str, dry_run: bool
+    ) -> None:
+        """Validate a batch of changed records and write what may be stored."""
         node, report = c.node, c.report
-        if c.error is not None:
-            return report
-        report.unchanged = len(c.unchanged)
+        validations = self._validator(node.profile).validate_many([r.graph for r in records])
+        report.validations += len(records)
         writes: list[RecordWrite] = []
-        rejected_state: dict[str, RejectedRecord] = dict(c.carried_rejections)
-        for iri, carried in c.carried_rejections.items():
-            report.rejected.append(Rejection(iri, carried.source, carried.reasons, known=True))
-        if c.changed:
-            reports = self._validator(node.profile).validate_many([r.graph for r in c.changed])
-            report.validations += len(c.changed)
-            for record, validation in zip(c.changed, reports, strict=True):
-                write = self._decide(node, record, validation, run_iri, report, rejected_state)
-                if write is not None:
-                    writes.append(write)
-        failed_writes: dict[str, str] = {}
+        for record, validation in zip(records, validations, strict=True):
+            write = self._decide(node, record, validation, run_iri, report, c.rejected_state)
+            if write is not None:
+                writes.append(write)
+        failed: dict[str, str] = {}
         if writes and not dry_run:
             try:
-                self.store.put_records(writes)
+                self.store.put_records(writes, bulk=True)
             except RecordWriteError as e:
-                failed_writes = e.failures
+                failed = e.failures
             except GdcatError as e:
-                failed_writes = {w.dataset_iri: str(e) for w in writes}
+                failed = {w.dataset_iri: str(e) for w in writes}
         for w in writes:
-            if w.dataset_iri in failed_writes:
-                report.failures.append(
-                    PageFailure(
-                        w.meta.source, "store", f"{w.dataset_iri}: {failed_writes[w.dataset_iri]}"
-                    )
-                )
+            if w.dataset_iri in failed:
+                message = f"{w.dataset_iri}: {failed[w.dataset_iri]}"
+                report.failures.append(PageFailure(w.meta.source, "store", message))
                 continue
-            (report.updated if w.dataset_iri in c.known.hashes else report.added).append(
-                w.dataset_iri
-            )
-        report.writes = 0 if dry_run else len(writes) - len(failed_writes)
-        if failed_writes:
+            done = report.updated if w.dataset_iri in c.known.hashes else report.added
+            done.append(w.dataset_iri)
+            c.written.append(w.dataset_iri)
+        c.failed_writes.update(failed)
+        if not dry_run:
+            report.writes += len(writes) - len(failed)
+
+    def _finish(self, c: _Collected, run_iri: str, *, dry_run: bool, allow_shrink: bool) -> None:
+        """After a node's crawl: rejections carried over, withdrawals, status, bookkeeping."""
+        node, report = c.node, c.report
+        report.unchanged = len(c.unchanged)
+        c.rejected_state.update(c.carried_rejections)
+        for iri, carried in c.carried_rejections.items():
+            report.rejected.append(Rejection(iri, carried.source, carried.reasons, known=True))
+        if c.failed_writes:
             report.partial(
-                f"{len(failed_writes)} record(s) could not be written and keep their previous "
+                f"{len(c.failed_writes)} record(s) could not be written and keep their previous "
                 "version; they are read again next run"
             )
         self._withdraw(c, dry_run=dry_run, allow_shrink=allow_shrink)
@@ -389,25 +436,20 @@ class Harvester:
         report.rejected.sort(key=lambda r: r.dataset)
         if not dry_run:
             seen_unchanged = [iri for iri in c.unchanged if iri in c.known.hashes]
-            written = report.added + report.updated
             try:
-                self.store.mark_seen(seen_unchanged + written, run_iri)
-                if not failed_writes:
-                    save_state(
-                        self.store,
-                        node.id,
-                        NodeState(
-                            c.state.pages,
-                            rejected_state,
-                            run_iri,
-                            self._started.isoformat(),
-                            c.state.documents,
-                        ),
+                self.store.mark_seen(seen_unchanged + c.written, run_iri)
+                if not c.failed_writes:
+                    state = NodeState(
+                        c.state.pages,
+                        c.rejected_state,
+                        run_iri,
+                        self._started.isoformat(),
+                        c.state.documents,
                     )
+                    save_state(self.store, node.id, state)
             except GdcatError as e:
                 report.partial(f"the run's bookkeeping could not be saved: {e}")
-        report.seconds += time.monotonic() - begun
-        return report
+        report.seconds = time.monotonic() - c.started
 
     def _decide(
         self,

@@ -65,30 +65,43 @@ def split_records(graph: Graph, *, source: str = "") -> list[Record]:
     """Every record described in ``graph``, in a stable order (by IRI)."""
     roots = record_roots(graph)
     boundary = record_boundary(graph, roots)
+    # One pass over the graph instead of a pattern lookup per node: documents of thousands of
+    # records are split in linear time.
+    by_subject: dict[Node, list[Triple]] = {}
+    for triple in graph:
+        by_subject.setdefault(triple[0], []).append(triple)
     records = []
     for root, kind in sorted(roots.items(), key=lambda item: str(item[0])):
         record_graph = Graph()
         for prefix, namespace in PREFIXES.items():
             record_graph.bind(prefix, namespace)
-        for triple in closure_triples(graph, root, boundary):
-            record_graph.add(triple)
+        record_graph.addN(
+            (s, p, o, record_graph) for s, p, o in _closure(by_subject, root, boundary)
+        )
         records.append(Record(str(root), record_graph, kind=kind, source=source))
     return records
 
 
 def closure_triples(graph: Graph, root: Node, boundary: set[Node]) -> list[Triple]:
     """The triples of ``root`` and of every node it reaches, not entering ``boundary``."""
+    by_subject: dict[Node, list[Triple]] = {}
+    for triple in graph:
+        by_subject.setdefault(triple[0], []).append(triple)
+    return _closure(by_subject, root, boundary)
+
+
+def _closure(by_subject: dict[Node, list[Triple]], root: Node, boundary: set[Node]) -> list[Triple]:
     out: list[Triple] = []
     seen = {root}
     todo = [root]
     while todo:
         node = todo.pop()
-        for triple in graph.triples((node, None, None)):
+        for triple in by_subject.get(node, ()):
             out.append(triple)
             o = triple[2]
             if o in seen or isinstance(o, Literal) or o in boundary:
                 continue
-            if isinstance(o, BNode) or (o, None, None) in graph:
+            if isinstance(o, BNode) or o in by_subject:
                 seen.add(o)
                 todo.append(o)
     return out
