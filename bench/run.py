@@ -322,25 +322,34 @@ def _harvest_section(h: dict[str, Any]) -> list[str]:
         "conditional requests; `gdcat harvest` into a new on-disk store, in a fresh process, "
         f"with {h['workers']} validation worker processes.",
         "",
-        "| run | wall time (s) | records/s | validated | written | HTTP requests | peak RSS harvester / validation worker (MB) |",
+        "| run | wall time (s) | records/s | validated | written | HTTP requests | peak RSS of the harvester process (MB) |",
         "|---|---|---|---|---|---|---|",
         f"| first harvest | {first['seconds']:.1f} | {first['records_per_second']:,} "
         f"| {first['totals']['validations']:,} | {first['totals']['writes']:,} "
-        f"| {first['requests']:,} | {first['rss_mb']:.0f} / {first['children_rss_mb']:.0f} |",
+        f"| {first['requests']:,} | {first['rss_mb']:.0f} |",
         f"| re-harvest, nothing changed | {second['seconds']:.1f} | "
         f"{h['records'] / second['seconds']:,.0f} | {second['totals']['validations']:,} "
         f"| {second['totals']['writes']:,} | {second['requests']:,} "
-        f"| {second['rss_mb']:.0f} / {second['children_rss_mb']:.0f} |",
+        f"| {second['rss_mb']:.0f} |",
         "",
         f"Re-harvest / first harvest: **{h['reharvest_ratio']:.1%}** (target: 5% or less). "
         "Targets for the first harvest: 300 records/s end to end.",
         "",
+        "The 300 records/s target for the first harvest is not met. The harvester process "
+        "runs at 100% of a core throughout (parsing, splitting, hashing and writing with "
+        "rdflib and pyoxigraph under one GIL, four nodes crawled at a time) while the two SHACL "
+        "worker processes are busy only a quarter of the time; on 2 cores, validation alone "
+        "tops out at about 110 records/s for this profile (above), so the ceiling here is "
+        "well under 300 whatever the pipeline does. Memory is bounded: changed records flow "
+        "to validation in batches of 400 through a queue of 3 batches.",
+        "",
         "Where the time goes: the re-harvest costs one conditional request per page (FDP "
         "nodes have a page per dataset and per distribution), no parsing, no validation and "
         "no writing; SPARQL endpoints cannot answer conditionally, so their CONSTRUCT batches "
-        "are read again and skipped by hash. The first harvest is bound by SHACL validation "
-        "(see the validation figures above), which runs in the worker processes while the "
-        "harvester threads fetch and parse the next nodes.",
+        "are read again and skipped by hash. In the first harvest, validation runs in the "
+        "worker processes while the harvester's threads fetch and parse the next batches; the "
+        "next gain would come from moving parsing and splitting out of the harvester process "
+        "too, so that both cores work all the time.",
         "",
     ]
     return lines
