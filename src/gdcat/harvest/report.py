@@ -228,12 +228,14 @@ class RunReport:
                 for reason in rejection.reasons:
                     b = BNode()
                     g.add((r, GDCAT.reasonDetail, b))
+                    g.add((b, RDF.type, GDCAT.ReasonDetail))
                     g.add((b, GDCAT.field, Literal(reason.path)))
                     g.add((b, SH.resultMessage, Literal(reason.message)))
                     g.add((b, SH.resultSeverity, SH[reason.severity]))
             for failure in n.failures:
                 b = BNode()
                 g.add((node, GDCAT.failure, b))
+                g.add((b, RDF.type, GDCAT.HarvestFailure))
                 g.add((b, GDCAT.url, _url(failure.url)))
                 g.add((b, GDCAT.failureKind, Literal(failure.kind)))
                 g.add((b, SH.resultMessage, Literal(failure.message)))

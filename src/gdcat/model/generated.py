@@ -1640,6 +1640,104 @@ class GdcatCatalogRecord(ConfiguredBaseModel):
     last_harvest_run: Optional[str] = Field(default=None, description="""The last harvest run (a prov:Activity) that saw the record, changed or not.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GdcatCatalogRecord'], 'slot_uri': 'gdcat:lastHarvestRun'} })
 
 
+class HarvestRun(ConfiguredBaseModel):
+    """
+    One run of the harvester (also a prov:Activity).
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:HarvestRun',
+         'from_schema': 'https://w3id.org/gdcat/model/provenance'})
+
+    started_at: Optional[datetime ] = Field(default=None, description="""When the harvest run started.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'prov:startedAtTime'} })
+    ended_at: Optional[datetime ] = Field(default=None, description="""When the harvest run ended.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'prov:endedAtTime'} })
+    run_status: Optional[str] = Field(default=None, description="""complete, partial (a page could not be read, a withdrawal was held back, a record could not be written) or failed; for a registration, pending, active or failed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun', 'NodeHarvest', 'NodeRegistration'],
+         'slot_uri': 'gdcat:status'} })
+    node_harvest: Optional[list[NodeHarvest]] = Field(default=None, description="""What the run did at one node.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'gdcat:nodeHarvest'} })
+
+
+class NodeHarvest(ConfiguredBaseModel):
+    """
+    What a harvest run did at one node.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:NodeHarvest',
+         'from_schema': 'https://w3id.org/gdcat/model/provenance'})
+
+    node_id: Optional[str] = Field(default=None, description="""The node's id in the registry.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'NodeRegistration'], 'slot_uri': 'gdcat:node'} })
+    source_kind: Optional[str] = Field(default=None, description="""fdp, dcat, feed, sparql or beacon.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:sourceKind'} })
+    used_url: Optional[str] = Field(default=None, description="""The URL the node was read from (or the document a rejected record came from).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'Rejection'], 'slot_uri': 'prov:used'} })
+    run_status: Optional[str] = Field(default=None, description="""complete, partial (a page could not be read, a withdrawal was held back, a record could not be written) or failed; for a registration, pending, active or failed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun', 'NodeHarvest', 'NodeRegistration'],
+         'slot_uri': 'gdcat:status'} })
+    reason: Optional[list[str]] = Field(default=None, description="""Why the node is partial or failed, or why a registration failed, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'NodeRegistration'], 'slot_uri': 'gdcat:reason'} })
+    added_count: Optional[int] = Field(default=None, description="""Records added.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:addedCount'} })
+    updated_count: Optional[int] = Field(default=None, description="""Records updated.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:updatedCount'} })
+    unchanged_count: Optional[int] = Field(default=None, description="""Records seen unchanged (neither validated nor written).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:unchangedCount'} })
+    withdrawn_count: Optional[int] = Field(default=None, description="""Records withdrawn (tombstones kept).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:withdrawnCount'} })
+    rejected_count: Optional[int] = Field(default=None, description="""Records rejected for violations.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:rejectedCount'} })
+    kept_count: Optional[int] = Field(default=None, description="""Records that vanished from the node but were kept (failed pages, mass-deletion guard).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:keptCount'} })
+    failures_count: Optional[int] = Field(default=None, description="""Pages that could not be read, and records the store refused.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:failuresCount'} })
+    validation_count: Optional[int] = Field(default=None, description="""Records validated in the run.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:validationCount'} })
+    write_count: Optional[int] = Field(default=None, description="""Records written in the run.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:writeCount'} })
+    added_record: Optional[list[str]] = Field(default=None, description="""A dataset the run added.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:added'} })
+    updated_record: Optional[list[str]] = Field(default=None, description="""A dataset the run updated.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:updated'} })
+    withdrawn_record: Optional[list[str]] = Field(default=None, description="""A dataset the run withdrew.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:withdrawn'} })
+    kept_record: Optional[list[str]] = Field(default=None, description="""A dataset no longer seen at the node but kept by a guard.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:kept'} })
+    accepted_with_violations: Optional[list[str]] = Field(default=None, description="""A dataset stored despite violations (the node's policy accepts them).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:acceptedWithViolations'} })
+    rejection: Optional[list[Rejection]] = Field(default=None, description="""A record the run rejected.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:rejected'} })
+    harvest_failure: Optional[list[HarvestFailure]] = Field(default=None, description="""A page that could not be read.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:failure'} })
+    harvest_warning: Optional[list[str]] = Field(default=None, description="""Something the operator should know that did not stop the node.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:warning'} })
+
+
+class Rejection(ConfiguredBaseModel):
+    """
+    A record a harvest run rejected, with the violations that made it be rejected.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:Rejection',
+         'from_schema': 'https://w3id.org/gdcat/model/provenance'})
+
+    rejected_dataset: Optional[str] = Field(default=None, description="""The dataset rejected.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Rejection'], 'slot_uri': 'gdcat:dataset'} })
+    used_url: Optional[str] = Field(default=None, description="""The URL the node was read from (or the document a rejected record came from).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'Rejection'], 'slot_uri': 'prov:used'} })
+    reason_detail: Optional[list[ReasonDetail]] = Field(default=None, description="""One violation that made the record be rejected.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Rejection'], 'slot_uri': 'gdcat:reasonDetail'} })
+
+
+class ReasonDetail(ConfiguredBaseModel):
+    """
+    One violation of a rejected record.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:ReasonDetail',
+         'from_schema': 'https://w3id.org/gdcat/model/provenance'})
+
+    field_path: Optional[str] = Field(default=None, description="""The field at fault, as the steward YAML path (distribution.access_url).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReasonDetail'], 'slot_uri': 'gdcat:field'} })
+    result_message: Optional[str] = Field(default=None, description="""What is wrong, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReasonDetail', 'HarvestFailure'],
+         'slot_uri': 'sh:resultMessage'} })
+    result_severity: Optional[str] = Field(default=None, description="""sh:Violation, sh:Warning or sh:Info.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReasonDetail'], 'slot_uri': 'sh:resultSeverity'} })
+
+
+class HarvestFailure(ConfiguredBaseModel):
+    """
+    A page that could not be read during a harvest.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:HarvestFailure',
+         'from_schema': 'https://w3id.org/gdcat/model/provenance'})
+
+    failed_url: Optional[str] = Field(default=None, description="""The page that could not be read.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestFailure'], 'slot_uri': 'gdcat:url'} })
+    failure_kind: Optional[str] = Field(default=None, description="""timeout, too-large, redirects, status, network, file, parse, protocol or store.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestFailure'], 'slot_uri': 'gdcat:failureKind'} })
+    result_message: Optional[str] = Field(default=None, description="""What is wrong, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReasonDetail', 'HarvestFailure'],
+         'slot_uri': 'sh:resultMessage'} })
+
+
+class NodeRegistration(ConfiguredBaseModel):
+    """
+    A node that registered itself, queued for harvesting.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:NodeRegistration',
+         'from_schema': 'https://w3id.org/gdcat/model/provenance'})
+
+    client_url: Optional[str] = Field(default=None, description="""The URL a node registered itself with (FAIR Data Point index style).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeRegistration'], 'slot_uri': 'gdcat:clientUrl'} })
+    node_id: Optional[str] = Field(default=None, description="""The node's id in the registry.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'NodeRegistration'], 'slot_uri': 'gdcat:node'} })
+    run_status: Optional[str] = Field(default=None, description="""complete, partial (a page could not be read, a withdrawal was held back, a record could not be written) or failed; for a registration, pending, active or failed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun', 'NodeHarvest', 'NodeRegistration'],
+         'slot_uri': 'gdcat:status'} })
+    reason: Optional[list[str]] = Field(default=None, description="""Why the node is partial or failed, or why a registration failed, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'NodeRegistration'], 'slot_uri': 'gdcat:reason'} })
+
+
 class Dataset(GenomicDataset, HealthDataset, DcatDataset):
     """
     A collection of genomic data (and the phenotypic or clinical data linked to it) published or curated by a single agent. A gdcat dataset is a DCAT-AP dataset with the HealthDCAT-AP health properties and gdcat's genomic properties.
@@ -2087,6 +2185,12 @@ Column.model_rebuild()
 GenomicDataset.model_rebuild()
 GenomicDatasetSeries.model_rebuild()
 GdcatCatalogRecord.model_rebuild()
+HarvestRun.model_rebuild()
+NodeHarvest.model_rebuild()
+Rejection.model_rebuild()
+ReasonDetail.model_rebuild()
+HarvestFailure.model_rebuild()
+NodeRegistration.model_rebuild()
 Dataset.model_rebuild()
 DatasetSeries.model_rebuild()
 Agent.model_rebuild()
