@@ -144,3 +144,13 @@ def test_parse_paths_walks_folders_and_reports_each_bad_file(tmp_path: Path) -> 
     assert set(results) == {"good.ttl", "bad.nt"}
     assert isinstance(results["bad.nt"], RdfSyntaxError)
     assert len(results["good.ttl"]) == 1  # type: ignore[arg-type]
+
+
+def test_blank_node_labels_belong_to_their_document() -> None:
+    """Two documents that both say ``_:b0`` describe two nodes: merged, they stay two (an FDP
+    dataset page and its distribution pages are merged into one record)."""
+    first = parse_bytes(b'_:b0 <http://example.org/p> "1" .', "turtle")
+    second = parse_bytes(b'_:b0 <http://example.org/p> "1" .', "turtle")
+    merged = first + second
+    assert len(merged) == 2
+    assert len(set(merged.subjects())) == 2

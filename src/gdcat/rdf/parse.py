@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-from rdflib import Dataset, Graph, Literal
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from gdcat.errors import (
     ForbiddenNetworkAccessError,
@@ -28,7 +30,7 @@ from gdcat.errors import (
     SourceLocation,
 )
 from gdcat.rdf.formats import FORMATS, RdfFormat, format_for_path, get_format
-from gdcat.vocab import PREFIXES
+from gdcat.rdf.terms import ox_to_rdflib
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -116,18 +118,32 @@ def parse_paths(
 
 
 def _new_graph() -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    return graph
+    # No prefixes bound: binding costs more than parsing a small document, and records get
+    # theirs when split (see gdcat.rdf.records); bind before serialising a parsed graph.
+    return Graph()
+
+
+#: Formats pyoxigraph parses: read straight into rdflib terms, skipping rdflib's parser plugins
+#: (a large part of harvesting time went into oxrdflib's per-triple store calls).
+_OXIGRAPH_FORMATS = {
+    "ox-turtle": ox.RdfFormat.TURTLE,
+    "ox-ntriples": ox.RdfFormat.N_TRIPLES,
+    "ox-xml": ox.RdfFormat.RDF_XML,
+    "ox-trig": ox.RdfFormat.TRIG,
+    "ox-nquads": ox.RdfFormat.N_QUADS,
+}
 
 
 def _parse_with_rdflib(
     data: bytes, rdf_format: RdfFormat, source: str, base_iri: str | None
 ) -> Graph:
     assert rdf_format.rdflib_parser is not None
-    target: Graph = Dataset() if rdf_format.is_dataset else _new_graph()
+    native = _OXIGRAPH_FORMATS.get(rdf_format.rdflib_parser)
+    target: Graph = Dataset() if rdf_format.is_dataset and native is None else _new_graph()
     try:
+        if native is not None:
+            _parse_with_oxigraph(data, native, base_iri, target)
+            return target
         target.parse(data=data, format=rdf_format.rdflib_parser, publicID=base_iri)
     except SyntaxError as e:
         line, column = _syntax_position(e)
@@ -152,6 +168,35 @@ def _parse_with_rdflib(
             merged.add((s, p, o))
         target = merged
     return plain_string_literals(target)
+
+
+def _parse_with_oxigraph(
+    data: bytes, fmt: ox.RdfFormat, base_iri: str | None, target: Graph
+) -> None:
+    """Every triple (named graphs merged) into ``target``, simple literals plain (see
+    :func:`plain_string_literals`)."""
+    iris: dict[str, URIRef] = {}
+    # Oxigraph keeps a document's blank node labels: each document gets fresh nodes, so that
+    # "_:b0" of two documents merged later are not taken for one node.
+    blanks: dict[str, BNode] = {}
+
+    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+        if isinstance(value, ox.NamedNode):
+            known = iris.get(value.value)
+            if known is None:
+                known = iris[value.value] = URIRef(value.value)
+            return known
+        if isinstance(value, ox.BlankNode):
+            blank = blanks.get(value.value)
+            if blank is None:
+                blank = blanks[value.value] = BNode()
+            return blank
+        if isinstance(value, ox.Triple):
+            raise ValueError("RDF-star quoted triples are not supported")
+        return ox_to_rdflib(value)
+
+    items = ox.parse(data, fmt, base_iri=base_iri)
+    target.addN((term(t.subject), term(t.predicate), term(t.object), target) for t in items)
 
 
 def plain_string_literals(graph: Graph) -> Graph:

@@ -133,16 +133,18 @@ class _Crawl:
         states = [p.state for p in parts]
         if all(p.unchanged for p in parts):
             return Document(self.to_url(iri), None, states, members=(iri,))
-        merged = Graph()
+        graphs: list[Graph] = []
         for part in parts:
             graph = part.graph
             if graph is None:
-                try:  # an unchanged distribution of a changed dataset: read it again
+                try:  # an unchanged page of a changed dataset: read it again
                     graph = self.refetch(part.state.url)
                 except FetchError as e:
                     return Failure.of(e)
-            for triple in graph:
-                merged.add(triple)
+            graphs.append(graph)
+        merged = graphs[0]  # the dataset page's own graph, freshly parsed: ours to extend
+        for graph in graphs[1:]:
+            merged.addN((s, p, o, merged) for s, p, o in graph)
         parents = {URIRef(catalog), URIRef(iri)}
         return Document(
             self.to_url(iri), strip_fdp_defaults(merged, parents), states, members=(iri,)
@@ -216,14 +218,12 @@ def _containers_of(graph: Graph, subject: URIRef) -> list[Node]:
 
 
 def strip_fdp_defaults(graph: Graph, parents: set[URIRef] | None = None) -> Graph:
-    """``graph`` without what an FDP server adds to every resource by itself.
+    """``graph`` without what an FDP server adds to every resource by itself (removed in place;
+    the same graph is returned).
 
     ``parents`` are the resources the crawl came through (catalogue, dataset): the
     ``dct:isPartOf`` links an FDP adds back to them are dropped.
     """
-    out = Graph()
-    for prefix, ns in graph.namespaces():
-        out.bind(prefix, ns, override=False)
     containers = {
         s
         for t in (LDP.Container, LDP.BasicContainer, LDP.DirectContainer, LDP.IndirectContainer)
@@ -242,20 +242,23 @@ def strip_fdp_defaults(graph: Graph, parents: set[URIRef] | None = None) -> Grap
         for o in graph.objects(None, DCTERMS.isPartOf)
         if _is_catalog(graph, o) or _fdp_node(graph, o)
     }
-    fdp_values = {o for s, p, o in graph if str(p).startswith(str(FDP)) and isinstance(o, BNode)}
-    for s, p, o in graph:
-        if s in containers or s in default_rights or s in fdp_values:
-            continue
-        if str(p).startswith(str(FDP)) or p == LDP.contains:
-            continue
-        if p == DCTERMS.accessRights and o in default_rights:
-            continue
-        if p == DCTERMS.conformsTo and isinstance(o, URIRef) and "/profile/" in str(o):
-            continue
-        if p == DCTERMS.isPartOf and o in parents_:
-            continue
-        out.add((s, p, o))
-    return out
+    fdp = str(FDP)
+    fdp_values = {o for s, p, o in graph if str(p).startswith(fdp) and isinstance(o, BNode)}
+    drop = [
+        (s, p, o)
+        for s, p, o in graph
+        if s in containers
+        or s in default_rights
+        or s in fdp_values
+        or str(p).startswith(fdp)
+        or p == LDP.contains
+        or (p == DCTERMS.accessRights and o in default_rights)
+        or (p == DCTERMS.conformsTo and isinstance(o, URIRef) and "/profile/" in str(o))
+        or (p == DCTERMS.isPartOf and o in parents_)
+    ]
+    for triple in drop:
+        graph.remove(triple)
+    return graph
 
 
 def _fdp_node(graph: Graph, node: Node) -> bool:
