@@ -338,7 +338,7 @@ def _harvest_section(h: dict[str, Any]) -> list[str]:
         "The 300 records/s target for the first harvest is not met. The harvester process "
         "runs at 100% of a core throughout (parsing, splitting, hashing and writing with "
         "rdflib and pyoxigraph under one GIL, four nodes crawled at a time) while the two SHACL "
-        "worker processes are busy only a quarter of the time; on 2 cores, validation alone "
+        "worker processes are busy about a third of the time; on 2 cores, validation alone "
         "tops out at about 110 records/s for this profile (above), so the ceiling here is "
         "well under 300 whatever the pipeline does. Memory is bounded: changed records flow "
         "to validation in batches of 400 through a queue of 3 batches.",
