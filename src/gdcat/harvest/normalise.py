@@ -78,20 +78,22 @@ def _integer_type(p: Node, o: Node) -> Node:
 
 
 def normalise(graph: Graph) -> Graph:
-    """``graph`` with vocabulary IRI variants rewritten and integer datatypes restored (the
-    same graph if there is nothing to change)."""
-    fixed = [
-        (s, p, o, _canonical(s), _canonical(p), _integer_type(p, _canonical(o)))
+    """``graph`` with vocabulary IRI variants rewritten and integer datatypes restored, in
+    place (the graph is returned)."""
+    variants = tuple(variant for variant, _ in IRI_VARIANTS)
+    integer_typed = restorable_datatypes()
+    fixes = [
+        (s, p, o)
         for s, p, o in graph
+        if (isinstance(o, URIRef) and str.startswith(o, variants))
+        or (isinstance(p, URIRef) and str.startswith(p, variants))
+        or (isinstance(s, URIRef) and str.startswith(s, variants))
+        or (isinstance(o, Literal) and o.datatype == XSD.integer and str(p) in integer_typed)
     ]
-    if all(a is x and b is y and c is z for a, b, c, x, y, z in fixed):
-        return graph
-    out = Graph()
-    for prefix, ns in graph.namespaces():
-        out.bind(prefix, ns, override=False)
-    for _, _, _, s, p, o in fixed:
-        out.add((s, p, o))
-    return out
+    for s, p, o in fixes:
+        graph.remove((s, p, o))
+        graph.add((_canonical(s), _canonical(p), _integer_type(p, _canonical(o))))
+    return graph
 
 
 def apply_crosswalks(graph: Graph, names: Iterable[str]) -> Graph:

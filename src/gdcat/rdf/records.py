@@ -18,8 +18,6 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, RDF
 from rdflib.term import Node
 
-from gdcat.vocab import PREFIXES
-
 Triple = tuple[Node, Node, Node]
 
 #: Classes whose instances are records of their own.
@@ -72,9 +70,9 @@ def split_records(graph: Graph, *, source: str = "") -> list[Record]:
         by_subject.setdefault(triple[0], []).append(triple)
     records = []
     for root, kind in sorted(roots.items(), key=lambda item: str(item[0])):
+        # No prefixes bound: binding 30 prefixes costs more than the record's own triples
+        # (bind them before serialising a record for people).
         record_graph = Graph()
-        for prefix, namespace in PREFIXES.items():
-            record_graph.bind(prefix, namespace)
         record_graph.addN(
             (s, p, o, record_graph) for s, p, o in _closure(by_subject, root, boundary)
         )
