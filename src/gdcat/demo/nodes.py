@@ -59,6 +59,7 @@ from gdcat.demo.terms import DISEASES, DUO, DUO_MODIFIERS, DUO_PERMISSIONS, PHEN
 from gdcat.demo.turtle import write_turtle
 from gdcat.rdf.formats import RdfFormat, get_format
 from gdcat.rdf.records import closure_triples, record_boundary, record_roots, split_records
+from gdcat.store.datatypes import INTEGER_TYPES, XSD_INTEGER
 from gdcat.vocab import FDP, GDCAT, HYDRA, LDP, PREFIXES
 
 __all__ = [
@@ -1010,25 +1011,9 @@ class _FdpSite(_Site):
 
 # -- SPARQL ------------------------------------------------------------------------------
 
-_XSD_INTEGER = str(XSD.integer)
+_XSD_INTEGER = XSD_INTEGER
 #: XSD types derived from xsd:integer, which Oxigraph stores as xsd:integer.
-_INTEGER_TYPES = frozenset(
-    str(XSD) + name
-    for name in (
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
+_INTEGER_TYPES = INTEGER_TYPES
 _OX_NT = ox.RdfFormat.N_TRIPLES
 
 
