@@ -343,12 +343,11 @@ def _harvest_section(h: dict[str, Any]) -> list[str]:
         "well under 300 whatever the pipeline does. Memory is bounded: changed records flow "
         "to validation in batches of 400 through a queue of 3 batches.",
         "",
-        "The re-harvest is dominated by the four FAIR Data Points: an FDP has a page per "
-        "dataset and per distribution, so re-reading it costs some 5,000 conditional requests "
-        "per node (20,000 of the 20,413), each a few milliseconds of Python on both ends (the "
-        "benchmark's node servers are Python too). Faster first harvests make this ratio "
-        "worse, not the re-harvest slower: an earlier run of this benchmark measured a first "
-        "harvest of 915 s and a re-harvest of 45 s (4.9%).",
+        "The re-harvest is mostly the four FAIR Data Points: an FDP has a page per dataset "
+        "and per distribution, so re-reading one costs some 5,000 conditional requests "
+        "(20,000 of the 20,413). gdcat's HTTP client is built on the standard library's "
+        "`http.client` for this: a conditional request costs about 0.4 ms on loopback, server "
+        "included, against 1.1 ms with httpx, which took this re-harvest 35 s (5.4%).",
         "",
         "Where the time goes: the re-harvest costs one conditional request per page (FDP "
         "nodes have a page per dataset and per distribution), no parsing, no validation and "
