@@ -239,26 +239,31 @@ class HttpClient:
                 if reused and attempt == 1:
                     continue  # the server closed an idle connection: open a new one
                 raise FetchError(url, "network", f"the connection was closed: {e}") from None
-            except TimeoutError:
-                self._drop(connection)
-                message = f"no answer within {self.policy.timeout:g} s"
-                raise FetchError(url, "timeout", message) from None
             except (OSError, http.client.HTTPException) as e:
-                self._drop(connection)
-                raise FetchError(url, "network", _transport_message(e)) from None
+                raise self._failure(url, e, connection, answered=False) from None
             try:
                 return self._read(url, connection, answer, deadline)
             except FetchError:
                 self._drop(connection)
                 raise
-            except TimeoutError:
-                self._drop(connection)
-                message = f"no complete answer within {self.policy.timeout:g} s"
-                raise FetchError(url, "timeout", message) from None
             except (OSError, http.client.HTTPException) as e:
-                self._drop(connection)
-                raise FetchError(url, "network", _transport_message(e)) from None
+                raise self._failure(url, e, connection, answered=True) from None
         raise AssertionError("unreachable")
+
+    def _failure(
+        self,
+        url: str,
+        error: OSError | http.client.HTTPException,
+        connection: http.client.HTTPConnection,
+        *,
+        answered: bool,
+    ) -> FetchError:
+        """The connection is dropped; the error says what went wrong, for the run report."""
+        self._drop(connection)
+        if isinstance(error, TimeoutError):
+            what = "no complete answer" if answered else "no answer"
+            return FetchError(url, "timeout", f"{what} within {self.policy.timeout:g} s")
+        return FetchError(url, "network", _transport_message(error))
 
     def _read(
         self,
