@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from local_http import loopback_server, serving
 
 from gdcat.validate import Validator
 
@@ -40,14 +40,8 @@ def recording_server() -> Iterator[RecordingServer]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield RecordingServer(f"http://127.0.0.1:{server.server_address[1]}", hits)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(loopback_server(Handler)) as url:
+        yield RecordingServer(url, hits)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +39,25 @@ store_option = click.option(
     default=None,
     help="Folder of the embedded store (default: $GDCAT_STORE_DIR or var/store).",
 )
+
+
+def _demo_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that choose and place the demo federation (``demo``, ``demo-nodes``)."""
+    for option in reversed(
+        (
+            click.option("--seed", type=int, default=1, show_default=True),
+            click.option("--datasets", type=int, default=400, show_default=True),
+            click.option(
+                "--first-port",
+                type=int,
+                default=8101,
+                show_default=True,
+                help="Port of the first demo node (the others follow); 0 picks free ports.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
 
 
 def _settings(store_dir: Path | None = None) -> Settings:
@@ -283,17 +302,9 @@ def profiles() -> None:
     help="Where the demo nodes' metadata, manifest and node registry are written.",
 )
 @store_option
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--datasets", type=int, default=400, show_default=True)
+@_demo_options
 @click.option("--replace", is_flag=True, help="Empty the store first.")
 @click.option("--profile", default=None, help="Validation profile (default: gdcat).")
-@click.option(
-    "--first-port",
-    type=int,
-    default=8101,
-    show_default=True,
-    help="Port of the first demo node (the others follow); 0 picks free ports.",
-)
 @click.option("--keep-serving", is_flag=True, help="Keep the demo nodes running after the harvest.")
 def demo(
     out: Path,
@@ -344,9 +355,7 @@ def demo(
 
 
 @main.command("demo-nodes")
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--datasets", type=int, default=400, show_default=True)
-@click.option("--first-port", type=int, default=8101, show_default=True)
+@_demo_options
 @click.option(
     "--registry",
     type=click.Path(dir_okay=False, path_type=Path),

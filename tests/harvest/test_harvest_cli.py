@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from local_http import loopback_server, serving
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF
 
@@ -262,7 +262,7 @@ def own_fdp(fed: Federation) -> Iterator[tuple[str, set[str]]]:
     one catalogue, a page per dataset and per distribution), serving the records of the demo
     node ``be``; yields its URL and its datasets."""
     content = NodeContent.from_node(fed.node("be"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    server = loopback_server(http.server.BaseHTTPRequestHandler)
     origin = f"http://127.0.0.1:{server.server_address[1]}"
 
     def local(term: object) -> object:
@@ -308,13 +308,8 @@ def own_fdp(fed: Federation) -> Iterator[tuple[str, set[str]]]:
             pass
 
     server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield origin + "/", set(records)
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_registered_fdp_is_harvested_and_becomes_active(

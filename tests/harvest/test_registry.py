@@ -4,13 +4,13 @@ credentials read from the environment and sent to the node (a real server on 127
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from local_http import loopback_server, serving
 
 from gdcat.errors import InputError
 from gdcat.harvest import Harvester, load_registry, parse_registry, select_nodes
@@ -258,14 +258,8 @@ def header_server() -> Iterator[HeaderServer]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield HeaderServer(f"http://127.0.0.1:{server.server_address[1]}", seen)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(loopback_server(Handler)) as url:
+        yield HeaderServer(url, seen)
 
 
 def test_credentials_are_sent_and_a_missing_variable_fails_only_its_node(

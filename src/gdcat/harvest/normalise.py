@@ -62,9 +62,8 @@ def canonical_iri(iri: str) -> str:
 
 def _canonical(node: Node) -> Node:
     if isinstance(node, URIRef):
-        text = str(node)
-        fixed = canonical_iri(text)
-        if fixed is not text and fixed != text:
+        fixed = canonical_iri(str(node))
+        if fixed != node:
             return URIRef(fixed)
     return node
 

@@ -50,7 +50,6 @@ from gdcat.settings import Settings
 from gdcat.sources import Document, Failure, HttpClient, PageState
 from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
 from gdcat.validate import ValidationReport, Validator
-from gdcat.vocab import PREFIXES
 
 #: Called with each node's report as soon as the node is done.
 Progress = Callable[[NodeReport], None]
@@ -324,7 +323,7 @@ class Harvester:
                 roots.setdefault(URIRef(iri), "DataService")
             boundary = record_boundary(graph, roots)
             for iri, kind in doc.extra_roots:
-                sub = _new_graph()
+                sub = Graph()
                 for triple in closure_triples(graph, URIRef(iri), boundary - {URIRef(iri)}):
                     sub.add(triple)
                 if c.node.kind == "beacon":
@@ -548,13 +547,6 @@ class Harvester:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _new_graph() -> Graph:
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    return g
 
 
 def _describe(error: BaseException) -> str:

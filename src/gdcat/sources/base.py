@@ -91,7 +91,6 @@ class Fetched:
 
     state: PageState
     graph: Graph | None
-    response: Response | None = None
 
     @property
     def unchanged(self) -> bool:
@@ -118,10 +117,10 @@ def fetch_rdf(
             response.validators.etag or before.validators.etag,
             response.validators.last_modified or before.validators.last_modified,
         )
-        return Fetched(PageState(url, validators, before.body_hash, before.links), None, response)
+        return Fetched(PageState(url, validators, before.body_hash, before.links), None)
     digest = response.body_hash
     if before is not None and before.body_hash == digest:
-        return Fetched(PageState(url, response.validators, digest, before.links), None, response)
+        return Fetched(PageState(url, response.validators, digest, before.links), None)
     fmt = rdf_format_of(response, default_format)
     try:
         graph = parse_bytes(
@@ -133,7 +132,7 @@ def fetch_rdf(
         )
     except InputError as e:
         raise FetchError(url, "parse", e.message if e.location is None else _located(e)) from None
-    return Fetched(PageState(url, response.validators, digest), graph, response)
+    return Fetched(PageState(url, response.validators, digest), graph)
 
 
 def rdf_format_of(response: Response, default: str) -> RdfFormat:

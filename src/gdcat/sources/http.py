@@ -180,7 +180,7 @@ class HttpClient:
                         error.message += f" (after {attempt} attempts)"
                         error.args = (f"{error.url}: {error.message}",)
                     raise
-                time.sleep(_retry_wait(error, self.policy.backoff, attempt))
+                time.sleep(self.policy.backoff * 2 ** (attempt - 1))
                 continue
             return Response(
                 response.url,
@@ -438,10 +438,6 @@ def _transient(error: FetchError) -> bool:
     if error.kind in ("network", "timeout"):
         return True
     return error.kind == "status" and error.status in _RETRY_STATUSES
-
-
-def _retry_wait(error: FetchError, backoff: float, attempt: int) -> float:
-    return float(backoff * (2 ** (attempt - 1)))
 
 
 def _transport_message(error: BaseException) -> str:
