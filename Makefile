@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: build the demo federation, validate and load it into the embedded store,
-## print the validation summary and the 1+MG inventory.
+## The main job: serve the demo federation's nodes on 127.0.0.1, harvest them into the
+## embedded store, print the harvest report and the 1+MG inventory, then serve gdcat at
+## http://127.0.0.1:8000 (Ctrl-C stops everything).
 run: install
-	$(BIN)/gdcat demo --store $(STORE) --replace
+	$(BIN)/gdcat demo --store $(STORE) --replace --serve
 
 ## The whole test suite: lint, format, types, tests.
 test: lint typecheck unit

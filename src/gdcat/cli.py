@@ -60,6 +60,18 @@ def _demo_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def _serve_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Where gdcat listens (``serve``, ``demo --serve``)."""
+    for option in reversed(
+        (
+            click.option("--host", default="127.0.0.1", show_default=True),
+            click.option("--port", type=int, default=8000, show_default=True),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 def _settings(store_dir: Path | None = None) -> Settings:
     """The settings from ``GDCAT_*`` variables; a bad value is unusable input (exit 2)."""
     try:
@@ -306,6 +318,13 @@ def profiles() -> None:
 @click.option("--replace", is_flag=True, help="Empty the store first.")
 @click.option("--profile", default=None, help="Validation profile (default: gdcat).")
 @click.option("--keep-serving", is_flag=True, help="Keep the demo nodes running after the harvest.")
+@click.option(
+    "--serve/--no-serve",
+    "serve_after",
+    default=False,
+    help="Then serve gdcat itself (API, SPARQL, linked data) until Ctrl-C.",
+)
+@_serve_options
 def demo(
     out: Path,
     store_dir: Path | None,
@@ -315,16 +334,20 @@ def demo(
     profile: str | None,
     first_port: int,
     keep_serving: bool,
+    serve_after: bool,
+    host: str,
+    port: int,
 ) -> None:
     """Serve the demo federation as real nodes on 127.0.0.1 (FAIR Data Points, DCAT-AP
     documents, paged feeds, SPARQL endpoints, a Beacon), harvest them into the store, and
-    print the harvest report and the 1+MG inventory."""
+    print the harvest report and the 1+MG inventory; with ``--serve``, then serve gdcat at
+    http://HOST:PORT/ while the nodes keep running."""
     from gdcat.demo import generate_federation, write_federation
     from gdcat.harvest import Harvester, select_nodes
     from gdcat.harvest.registry import parse_registry
     from gdcat.store import compute_inventory
 
-    settings = _settings(store_dir)
+    settings = _serve_settings(_settings(store_dir), host, port)
     federation = generate_federation(seed=seed, datasets=datasets)
     if out.exists():
         shutil.rmtree(out)
@@ -350,7 +373,10 @@ def demo(
         click.echo(report.to_text())
         click.echo(f"stored in {settings.store_dir}\n")
         click.echo(result.to_table())
-        if keep_serving:
+        if serve_after:
+            settings = settings.model_copy(update={"registry_file": registry})
+            _serve(settings, host, port)
+        elif keep_serving:
             _serve_until_interrupted()
 
 
@@ -391,6 +417,49 @@ def _served_demo(federation: Federation, first_port: int) -> Iterator[ServedFede
         served = serve_federation(federation)
     with served:
         yield served
+
+
+def _serve_settings(settings: Settings, host: str, port: int) -> Settings:
+    """When no base IRI was configured, gdcat mints IRIs under the address it serves at, so
+    that they dereference."""
+    if "base_iri" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return settings.model_copy(update={"base_iri": f"http://{shown}:{port}/"})
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the store the settings name until Ctrl-C."""
+    from gdcat.api import create_app
+    from gdcat.api.server import serve
+
+    try:
+        with _opened_store(settings) as store:
+            app = create_app(settings, store)
+            click.echo(f"gdcat serving {settings.store_dir} at http://{host}:{port}/", err=True)
+            click.echo("press Ctrl-C to stop", err=True)
+            serve(app, host, port)
+    except GdcatError as e:
+        _fail(e)
+
+
+@main.command("serve")
+@store_option
+@_serve_options
+@click.option(
+    "--nodes",
+    "registry",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Node registry: its SPARQL nodes are the SERVICE calls allowed.",
+)
+def serve_command(store_dir: Path | None, host: str, port: int, registry: Path | None) -> None:
+    """Serve the catalogue: REST search API, SPARQL 1.1 endpoint, linked data, FAIR Data
+    Point, DCAT-AP feed and publishing, at http://HOST:PORT/."""
+    settings = _serve_settings(_settings(store_dir), host, port)
+    if registry is not None:
+        settings = settings.model_copy(update={"registry_file": registry})
+    _serve(settings, host, port)
 
 
 def _serve_until_interrupted() -> None:

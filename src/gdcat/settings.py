@@ -30,3 +30,53 @@ class Settings(BaseSettings):
     validation_batch_size: int = Field(
         200, description="Records validated together in one pySHACL run."
     )
+
+    # -- serving (gdcat serve) ------------------------------------------------------------
+    index_dir: Path | None = Field(
+        None,
+        description="Folder of the search index on disk (default: next to the store, "
+        "'<store_dir>-index'); rebuilt from the store when missing or stale.",
+    )
+    sparql_timeout: float = Field(
+        20.0, gt=0, description="Longest a public SPARQL query may run (seconds)."
+    )
+    sparql_max_rows: int = Field(
+        10_000, gt=0, description="Most rows (or triples) a public SPARQL answer holds."
+    )
+    sparql_workers: int = Field(
+        2, ge=1, description="Processes answering SPARQL queries (a runaway one is stopped)."
+    )
+    sparql_updates: bool = Field(
+        False,
+        description="Accept SPARQL Update at /sparql (with the admin token only). Meant for a "
+        "scratch store, never the public catalogue.",
+    )
+    admin_token: str | None = Field(
+        None,
+        description="Secret for administrative calls (SPARQL Update, harvest, index rebuild); "
+        "none means administration over HTTP is off.",
+    )
+    tokens_file: Path = Field(
+        Path("var/tokens.json"),
+        description="Steward tokens, one per node, stored as hashes (see `gdcat token`).",
+    )
+    registry_file: Path | None = Field(
+        None,
+        description="Node registry; its SPARQL nodes are the only SERVICE targets allowed.",
+    )
+    service_allowlist: tuple[str, ...] = Field(
+        (), description="Further SPARQL endpoints federated queries (SERVICE) may call."
+    )
+    cors_origins: tuple[str, ...] = Field(
+        ("*",), description="Origins allowed to call the API from a browser."
+    )
+    page_size: int = Field(20, ge=1, le=1000, description="Search results per page by default.")
+    max_page_size: int = Field(200, ge=1, description="Largest page of search results.")
+    feed_page_size: int = Field(100, ge=1, description="Datasets per page of the DCAT-AP feed.")
+
+    @property
+    def index_path(self) -> Path:
+        """Where the search index lives on disk."""
+        if self.index_dir is not None:
+            return self.index_dir
+        return self.store_dir.with_name(self.store_dir.name + "-index")

@@ -14,6 +14,7 @@ from gdcat.store.protocol import Store
 from gdcat.store.records import (
     CatalogRecord,
     Outcome,
+    RecordChange,
     RecordMeta,
     RecordSource,
     RecordStatus,
@@ -32,6 +33,7 @@ __all__ = [
     "Outcome",
     "OxigraphStore",
     "QueryResult",
+    "RecordChange",
     "RecordMeta",
     "RecordSource",
     "RecordStatus",

@@ -33,9 +33,10 @@ a node) appears once per graph in the union: use ``DISTINCT`` where it matters.
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +60,7 @@ from gdcat.store.records import (
     VALIDATION_PROFILE,
     WAS_GENERATED_BY,
     CatalogRecord,
+    RecordChange,
     RecordMeta,
     RecordSource,
     RecordStatus,
@@ -90,6 +92,8 @@ _CHUNK = 1 << 22
 
 _STORE_FAILURES = (SyntaxError, ValueError, RuntimeError)
 
+_log = logging.getLogger(__name__)
+
 T = TypeVar("T")
 
 
@@ -114,6 +118,8 @@ class OxigraphStore:
         self._provenance = provenance_graph_iri(base_iri)
         self._path = path
         self._lock = threading.RLock()
+        self._listeners: list[Callable[[RecordChange], None]] = []
+        self._generation = 0
         try:
             if path is None:
                 self._store: ox.Store | None = ox.Store()
@@ -140,6 +146,32 @@ class OxigraphStore:
     def record_iri(self, dataset_iri: str) -> str:
         """The catalogue record IRI (and graph name) of a dataset."""
         return record_iri(self._base, dataset_iri)
+
+    @property
+    def generation(self) -> int:
+        """How many writes this store object has committed (any graph); readers that cache
+        what they read (query workers, the search index) compare it to know they are stale."""
+        return self._generation
+
+    def add_listener(self, listener: Callable[[RecordChange], None]) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[RecordChange], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _committed(self, written: Sequence[str] = (), withdrawn: Sequence[str] = ()) -> None:
+        """After a commit: bump the generation, then tell the listeners which records
+        changed. A listener that fails does not undo the write (the store stays the truth)."""
+        self._generation += 1
+        if not (written or withdrawn):
+            return
+        change = RecordChange(tuple(written), tuple(withdrawn))
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception:  # a broken follower must not break writing
+                _log.exception("a store listener failed on %d change(s)", change.size)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -168,6 +200,7 @@ class OxigraphStore:
             for start in range(0, len(pending), _BATCH):
                 batch = pending[start : start + _BATCH]
                 written.extend(self._replace(store, batch, now, failures))
+            self._committed(written)
         if failures:
             raise RecordWriteError(failures, written)
 
@@ -193,6 +226,7 @@ class OxigraphStore:
                 f"WHERE {{ OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status }} }} "
                 f"OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{_MODIFIED}> ?modified }} }} }}",
             )
+            self._committed(withdrawn=[dataset_iri])
         return True
 
     # -- reading --------------------------------------------------------------------------
@@ -301,6 +335,7 @@ class OxigraphStore:
                     f"GRAPH <{prov}> {{ ?record <{_PRIMARY_TOPIC}> ?dataset "
                     f"OPTIONAL {{ ?record <{LAST_HARVEST_RUN}> ?old }} }} }}",
                 )
+            self._committed()
 
     def put_graph(self, graph_iri: str, graph: Graph, *, replace: bool = True) -> None:
         store = self._open()
@@ -312,6 +347,7 @@ class OxigraphStore:
                 self._update(store, f"{drop}INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
             except _STORE_FAILURES as e:
                 raise StoreError(f"cannot write graph {graph_iri}: {_message(e)}") from e
+            self._committed()
 
     def get_graph(self, graph_iri: str) -> Graph:
         store = self._open()

@@ -10,12 +10,12 @@ Graph layout (see ``docs/architecture.md``): one named graph per record, named b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from rdflib import Graph
 
-from gdcat.store.records import CatalogRecord, RecordSource, RecordWrite
+from gdcat.store.records import CatalogRecord, RecordChange, RecordSource, RecordWrite
 from gdcat.store.results import QueryResult
 
 
@@ -31,6 +31,20 @@ class Store(Protocol):
     @property
     def provenance_graph(self) -> str:
         """The IRI of the graph holding the ``dcat:CatalogRecord``s."""
+        ...
+
+    @property
+    def generation(self) -> int:
+        """A counter bumped by every committed write, so that readers can tell they are stale."""
+        ...
+
+    def add_listener(self, listener: Callable[[RecordChange], None]) -> None:
+        """Call ``listener`` after every commit that wrote or withdrew records (in the writing
+        thread, after the store committed). A failing listener is logged, never raised."""
+        ...
+
+    def remove_listener(self, listener: Callable[[RecordChange], None]) -> None:
+        """Stop calling ``listener``."""
         ...
 
     def put_records(self, records: Sequence[RecordWrite], *, bulk: bool = False) -> None:

@@ -115,6 +115,18 @@ class RecordSource(NamedTuple):
     outcome: str
 
 
+class RecordChange(NamedTuple):
+    """What one committed write changed: dataset IRIs written (added or replaced) and
+    withdrawn. Given to store listeners (the search index follows the store with them)."""
+
+    written: tuple[str, ...] = ()
+    withdrawn: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return len(self.written) + len(self.withdrawn)
+
+
 @dataclass(frozen=True)
 class RecordWrite:
     """One record to store: the dataset it describes, its triples and its metadata."""

@@ -1,0 +1,108 @@
+"""The application factory: one FastAPI app over one store.
+
+The surface is split by audience, one module each, each with an ``install(app, ctx)``:
+
+| module | what it serves |
+|---|---|
+| :mod:`~gdcat.api.sparql` | the SPARQL 1.1 Protocol endpoint ``/sparql`` |
+| :mod:`~gdcat.api.search` | REST search ``/api/datasets``, inventory, catalogues, publishers |
+| :mod:`~gdcat.api.resources` | the IRIs gdcat mints (records, datasets, runs), landing pages |
+| :mod:`~gdcat.api.fdp` | the FAIR Data Point (root ``/``, catalogues, datasets, ``/spec``) |
+| :mod:`~gdcat.api.feed` | the paged DCAT-AP feed (Hydra) |
+| :mod:`~gdcat.api.publish` | publishing for stewards (node-scoped tokens, audit trail) |
+| :mod:`~gdcat.api.admin` | nodes, harvest runs and reports, the change feed, self-registration |
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from gdcat.api import admin, fdp, feed, publish, resources, search, sparql
+from gdcat.api.context import AppContext
+from gdcat.api.problems import install_problem_handlers
+from gdcat.settings import Settings
+from gdcat.store import Store
+
+_MODULES = (sparql, search, resources, fdp, feed, publish, admin)
+
+_DESCRIPTION = """\
+gdcat is a metadata catalogue and FAIR knowledge graph of genomic datasets, harvested from the
+national nodes of the 1+Million Genomes initiative and validated against DCAT-AP 3,
+HealthDCAT-AP and the GDI metadata model.
+
+- **Search** datasets across every country with full text, facets, ontology-aware disease and
+  phenotype filters, data-use matching (DUO) and cohort totals.
+- **Resources**: every IRI gdcat mints dereferences, as HTML or RDF (Turtle, JSON-LD,
+  RDF/XML, N-Triples) by content negotiation or `?format=`.
+- **SPARQL 1.1** at `/sparql`, read-only in public, with time and result limits.
+- **Publishing**: stewards write their own node's datasets with a node-scoped token.
+
+Errors are RFC 9457 problem documents (`application/problem+json`).
+"""
+
+_TAGS = [
+    {"name": "search", "description": "Find datasets; facets, data use, cohort totals."},
+    {"name": "catalogue", "description": "Datasets, catalogues, publishers and the inventory."},
+    {"name": "nodes", "description": "National nodes, harvest runs and their reports."},
+    {"name": "publishing", "description": "Stewards write their own node's datasets."},
+    {"name": "sparql", "description": "The SPARQL 1.1 Protocol endpoint."},
+    {"name": "linked data", "description": "Dereferenceable IRIs, FAIR Data Point, DCAT feed."},
+]
+
+
+def _version() -> str:
+    try:
+        return version("gdcat")
+    except PackageNotFoundError:
+        return "0"
+
+
+def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAPI:
+    """The application serving ``store``; ``index`` is opened (or built) when not given.
+
+    The caller owns ``store``; the application closes what it opened itself (the index when
+    it opened it, worker processes) when it shuts down.
+    """
+    ctx = AppContext(settings=settings, store=store, index=index)
+    if index is None:
+        from gdcat.search import open_index
+
+        ctx.index = open_index(settings, store)
+        if ctx.index is not None:
+            ctx.closers.append(ctx.index.close)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            ctx.close()
+
+    app = FastAPI(
+        title="gdcat",
+        version=_version(),
+        description=_DESCRIPTION,
+        openapi_tags=_TAGS,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.ctx = ctx
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        expose_headers=["Location", "Link", "ETag"],
+    )
+    install_problem_handlers(app)
+    for module in _MODULES:
+        module.install(app, ctx)
+    return app

@@ -1,0 +1,47 @@
+"""What every route reads: the settings, the store, the search index, and what to close."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+
+from gdcat.settings import Settings
+from gdcat.store import Store
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    """The state one application serves from; built by :func:`gdcat.api.create_app`."""
+
+    settings: Settings
+    store: Store
+    #: The search index (:class:`gdcat.search.SearchIndex`), None when search is off.
+    index: Any = None
+    #: Called in reverse order when the application shuts down.
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    #: Per-module state (worker pools, token tables…), keyed by module name.
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_iri(self) -> str:
+        return self.store.base_iri
+
+    def close(self) -> None:
+        while self.closers:
+            closer = self.closers.pop()
+            try:
+                closer()
+            except Exception:
+                _log.exception("closing %r failed", closer)
+
+
+def get_context(request: Request) -> AppContext:
+    """FastAPI dependency: the application's context."""
+    ctx: AppContext = request.app.state.ctx
+    return ctx

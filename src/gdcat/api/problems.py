@@ -1,0 +1,179 @@
+"""Errors become HTTP problems (RFC 9457) here, and only here.
+
+Routes raise :class:`Problem` (or let a :class:`~gdcat.errors.GdcatError` through); the
+handlers installed by :func:`install_problem_handlers` answer with ``application/problem+json``,
+or a small HTML page when the client prefers HTML, or plain text when it asks for that.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gdcat.errors import (
+    ForbiddenNetworkAccessError,
+    GdcatError,
+    InputError,
+    PayloadTooLargeError,
+    ProfileError,
+    QueryError,
+    RecordNotFoundError,
+    StoreError,
+    UnsupportedFormatError,
+)
+
+_log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+#: Problem type IRIs are pages of the API guide; the status title is the default title.
+PROBLEM_BASE = "https://gdcat.eu/problems/"
+
+
+class Problem(Exception):
+    """An answer that is not a success, raised from a route.
+
+    ``extra`` members are added to the problem document (``report`` for a refused record,
+    ``limit`` for an exceeded limit…); ``headers`` are sent with it (``WWW-Authenticate``,
+    ``Retry-After``, ``Allow``).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        kind: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.kind = kind
+        self.headers = headers or {}
+        self.extra = extra
+
+    def document(self, instance: str | None = None) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.kind if self.kind else "about:blank",
+            "title": self.title,
+            "status": self.status,
+        }
+        if self.detail:
+            doc["detail"] = self.detail
+        if instance:
+            doc["instance"] = instance
+        doc.update(self.extra)
+        return doc
+
+
+def problem_for(error: GdcatError) -> Problem:
+    """The problem a gdcat error becomes (its status says whose fault it is)."""
+    message = str(error)
+    if isinstance(error, PayloadTooLargeError):
+        return Problem(413, "Payload too large", message, kind="too-large")
+    if isinstance(error, UnsupportedFormatError):
+        return Problem(415, "Unsupported media type", message, kind="unsupported-format")
+    if isinstance(error, ForbiddenNetworkAccessError):
+        return Problem(400, "Network access refused while parsing", message, kind="network")
+    if isinstance(error, QueryError):
+        return Problem(400, "Bad query", message, kind="bad-query")
+    if isinstance(error, InputError | ProfileError):
+        extra: dict[str, Any] = {}
+        location = getattr(error, "location", None)
+        if location is not None:
+            extra["location"] = {
+                "source": location.source,
+                "line": location.line,
+                "column": location.column,
+            }
+        return Problem(400, "Unusable input", message, kind="bad-input", **extra)
+    if isinstance(error, RecordNotFoundError):
+        return Problem(404, "Not found", message, kind="not-found")
+    if isinstance(error, StoreError):
+        retry = {"Retry-After": "5"}
+        return Problem(503, "Store unavailable", message, kind="store", headers=retry)
+    return Problem(500, "Internal error", message)
+
+
+def render(request: Request, problem: Problem) -> Response:
+    """The problem in the form the client prefers."""
+    from gdcat.api.negotiation import preferred
+
+    doc = problem.document(str(request.url.path))
+    kind = preferred(request, (PROBLEM_JSON, "application/json", "text/html", "text/plain"))
+    headers = dict(problem.headers)
+    headers["Vary"] = "Accept"
+    if kind == "text/html":
+        title = html.escape(f"{problem.status} {problem.title}")
+        detail = html.escape(problem.detail or "")
+        body = (
+            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}"
+            f"</title></head><body><h1>{title}</h1><p>{detail}</p></body></html>"
+        )
+        return Response(body, problem.status, headers, media_type="text/html")
+    if kind == "text/plain":
+        text = f"{problem.status} {problem.title}\n{problem.detail or ''}\n"
+        return Response(text, problem.status, headers, media_type="text/plain")
+    return Response(
+        json.dumps(doc, ensure_ascii=False, default=str),
+        problem.status,
+        headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Map every error a route can raise to a problem answer."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return render(request, exc)
+
+    async def on_gdcat(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, GdcatError)
+        problem = problem_for(exc)
+        if problem.status >= 500:
+            _log.error("%s %s failed: %s", request.method, request.url.path, exc)
+        return render(request, problem)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = dict(exc.headers or {})
+        return render(request, Problem(exc.status_code, title, detail, headers=headers))
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {
+                "where": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg", ""),
+            }
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors)
+        return render(
+            request, Problem(422, "Invalid request", detail, kind="invalid-request", errors=errors)
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        _log.exception("%s %s failed", request.method, request.url.path)
+        return render(request, Problem(500, "Internal error", "an unexpected error occurred"))
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(GdcatError, on_gdcat)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,71 @@
+"""Running an application with uvicorn: blocking (``gdcat serve``) or in a thread (tests,
+benchmarks, ``gdcat demo``)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from gdcat.errors import GdcatError
+
+
+def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+
+
+def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve until interrupted (Ctrl-C / SIGTERM)."""
+    server = uvicorn.Server(_config(app, host, port))
+    server.run()
+    if not server.started:
+        raise GdcatError(f"could not serve on {host}:{port} (is the port in use?)")
+
+
+def reserve_port(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening socket on ``host:port`` (0 picks a free port): bind first, so that the base
+    IRI can name the port before the application exists."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        raise GdcatError(f"cannot listen on {host}:{port}: {e}") from e
+    sock.listen(128)
+    return sock
+
+
+@contextmanager
+def running(app: FastAPI, sock: socket.socket | None = None) -> Iterator[str]:
+    """Serve ``app`` in a thread on ``sock`` (or a free port of 127.0.0.1); yields the base URL
+    (no trailing slash) and stops the server on exit."""
+    sock = sock or reserve_port()
+    host, port = sock.getsockname()[:2]
+    server = uvicorn.Server(_config(app, host, port))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise GdcatError(f"the server on {host}:{port} did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()

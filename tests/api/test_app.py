@@ -1,0 +1,47 @@
+"""The application shell: problems, negotiation, the OpenAPI document, CORS."""
+
+from __future__ import annotations
+
+import httpx
+from live_gdcat import LiveGdcat
+
+from gdcat.api.negotiation import choose, parse_accept
+
+
+def test_an_unknown_path_is_a_problem_document_negotiated_like_content(
+    gdcat_server: LiveGdcat,
+) -> None:
+    r = httpx.get(gdcat_server.url + "/no/such/thing")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["status"] == 404 and r.json()["title"] == "Not found"
+    html = httpx.get(gdcat_server.url + "/no/such/thing", headers={"Accept": "text/html"})
+    assert html.status_code == 404 and html.headers["content-type"].startswith("text/html")
+    assert "404 Not found" in html.text
+
+
+def test_the_openapi_document_describes_the_api(gdcat_server: LiveGdcat) -> None:
+    r = httpx.get(gdcat_server.url + "/openapi.json")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["info"]["title"] == "gdcat"
+    assert doc["openapi"].startswith("3.")
+
+
+def test_cors_lets_a_browser_page_elsewhere_call_the_api(gdcat_server: LiveGdcat) -> None:
+    r = httpx.options(
+        gdcat_server.url + "/openapi.json",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] in ("*", "https://example.org")
+
+
+def test_accept_headers_are_read_with_their_q_values() -> None:
+    assert parse_accept("text/html;q=0.5, text/turtle")[0] == ("text/turtle", 1.0)
+    offers = ["text/turtle", "application/ld+json", "text/html"]
+    assert choose("application/ld+json, */*;q=0.1", offers) == "application/ld+json"
+    assert choose("text/*;q=0.9, text/html", offers) == "text/html"
+    assert choose("image/png", offers) is None
+    assert choose(None, offers) == "text/turtle"
+    assert choose("text/turtle;q=0, */*", offers) == "application/ld+json"
