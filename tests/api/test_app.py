@@ -45,3 +45,24 @@ def test_accept_headers_are_read_with_their_q_values() -> None:
     assert choose("image/png", offers) is None
     assert choose(None, offers) == "text/turtle"
     assert choose("text/turtle;q=0, */*", offers) == "application/ld+json"
+
+
+def test_head_answers_like_get_without_a_body(gdcat_server: LiveGdcat) -> None:
+    got = httpx.get(gdcat_server.url + "/openapi.json")
+    head = httpx.head(gdcat_server.url + "/openapi.json")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == str(len(got.content))
+
+
+def test_the_openapi_document_says_failures_are_problem_documents(
+    gdcat_server: LiveGdcat,
+) -> None:
+    doc = httpx.get(gdcat_server.url + "/openapi.json").json()
+    operations = [op for path in doc["paths"].values() for op in path.values()]
+    assert operations
+    for operation in operations:
+        assert "application/problem+json" in operation["responses"]["default"]["content"]
+        if "422" in operation["responses"]:
+            assert "application/json" not in operation["responses"]["422"]["content"]

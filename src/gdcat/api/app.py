@@ -22,10 +22,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gdcat.api import admin, fdp, feed, publish, resources, search, sparql
 from gdcat.api.context import AppContext
-from gdcat.api.problems import install_problem_handlers
+from gdcat.api.problems import document_problems, install_problem_handlers
 from gdcat.settings import Settings
 from gdcat.store import Store
 
@@ -105,4 +106,40 @@ def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAP
     install_problem_handlers(app)
     for module in _MODULES:
         module.install(app, ctx)
+    _describe_problems(app)
+    app.add_middleware(HeadAsGet)
     return app
+
+
+def _describe_problems(app: FastAPI) -> None:
+    """Post-process the generated OpenAPI document once (see :func:`document_problems`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` wherever ``GET`` is answered: the same status and headers, no body
+    (linked-data clients check resources with HEAD)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)

@@ -103,6 +103,8 @@ def format_param(value: str) -> str:
 def negotiate(request: Request, offers: Sequence[str]) -> str:
     """The media type to answer with: ``?format=`` first, then ``Accept``; 406 if none fits."""
     wanted = request.query_params.get("format")
+    if wanted is not None and not wanted.strip():
+        raise Problem(400, "Unknown format", "format is empty", kind="unknown-format")
     if wanted:
         media = format_param(wanted)
         if media in offers:

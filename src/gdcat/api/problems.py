@@ -37,6 +37,58 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://gdcat.eu/problems/"
 
 
+#: The JSON schema of a problem document, for the OpenAPI description.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "An RFC 9457 problem document.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "required": ["type", "title", "status"],
+}
+
+
+def problem_content(example: dict[str, Any] | None = None) -> dict[str, Any]:
+    """OpenAPI ``content`` of an answer that is a problem, in each form it can take."""
+    json_form: dict[str, Any] = {"schema": PROBLEM_SCHEMA}
+    if example is not None:
+        json_form["example"] = example
+    return {
+        PROBLEM_JSON: json_form,
+        "text/html": {"schema": {"type": "string"}},
+        "text/plain": {"schema": {"type": "string"}},
+    }
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say in the OpenAPI document what every operation answers when it fails: the request
+    validation answer (422) is a problem document, not FastAPI's default body, and any other
+    failure (``default``) is a problem too."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "422" in responses:
+                responses["422"]["content"] = problem_content()
+            responses.setdefault(
+                "default",
+                {
+                    "description": "A problem document saying what went wrong.",
+                    "content": problem_content(),
+                },
+            )
+    schemas = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return schema
+
+
 class Problem(Exception):
     """An answer that is not a success, raised from a route.
 

@@ -1,11 +1,826 @@
-"""Dereferenceable IRIs gdcat mints and dataset landing pages (to be built)."""
+"""The IRIs gdcat mints, dereferenced: HTML for people, RDF for programs (Turtle, JSON-LD,
+RDF/XML, N-Triples), chosen by ``Accept`` or ``?format=``.
+
+| IRI | answers |
+|---|---|
+| ``{base}dataset/{key}`` | a stored dataset (or data service): its record as published, with the |
+| | FAIR Data Point's metadata about it; as HTML its landing page |
+| ``{base}record/{key}`` | the ``dcat:CatalogRecord`` (a tombstone once the dataset is withdrawn) |
+| ``{base}run/{id}`` | a harvest run: its report in PROV-O |
+| ``{base}graph/provenance`` | what the provenance graph holds (query it at ``/sparql``) |
+| ``{base}resource?iri=…`` | ``303 See Other`` to gdcat's page of a dataset or distribution IRI |
+
+``key`` is the record key, ``sha256(dataset IRI)[:24]`` in hex, shared by a dataset's page and
+its catalogue record. Harvested datasets keep their nodes' IRIs; these pages are where gdcat
+serves them. Not public (they answer 404): the harvest state graphs
+(``{base}graph/harvest/{node}``) and self-registrations (``{base}graph/registrations``,
+``{base}registration/{id}``), which hold crawl bookkeeping and unvetted submissions.
+
+This module also holds what the FAIR Data Point (:mod:`gdcat.api.fdp`) and the feed
+(:mod:`gdcat.api.feed`) share: the listing of stored records (:class:`LinkedData`), RDF
+serialisation and answers with ETags (:func:`rdf_answer`), and their OpenAPI documentation.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
+import pyoxigraph as ox
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.responses import Response
+from rdflib import Graph
+
+from gdcat.api import pages
 from gdcat.api.context import AppContext
+from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
+from gdcat.api.problems import PROBLEM_JSON, Problem
+from gdcat.rdf.terms import ox_to_rdflib
+from gdcat.store import CatalogRecord, Store, record_iri
+from gdcat.vocab import PREFIXES
+
+# -- vocabulary (as plain IRIs: the routes build pyoxigraph terms) --------------------------
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+FDP = "https://w3id.org/fdp/fdp-o#"
+LDP = "http://www.w3.org/ns/ldp#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+GDCAT = "https://w3id.org/gdcat/ns#"
+VOID = "http://rdfs.org/ns/void#"
+_WITHDRAWN = "http://purl.org/adms/changetype/deleted"
+
+#: Classes of records the FAIR Data Point and the feed list as datasets.
+DATASET_KINDS = ("Dataset", "DatasetSeries")
+
+# -- what a page offers, and how it is asked for ------------------------------------------
+
+#: A resource's forms; Turtle first, so that a client without preference (``*/*``) gets data.
+PAGE_OFFERS: tuple[str, ...] = (*RDF_MEDIA_TYPES, HTML)
+RDF_OFFERS: tuple[str, ...] = RDF_MEDIA_TYPES
+
+#: ``?format=`` values documented for pages (media types and other aliases work too).
+PAGE_FORMATS = ["html", "turtle", "ttl", "jsonld", "rdfxml", "ntriples", "nt"]
+RDF_FORMATS = [f for f in PAGE_FORMATS if f != "html"]
+
+#: The short ``?format=`` name of each form (links to alternates use them).
+FORMAT_NAMES = {
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/n-triples": "nt",
+    HTML: "html",
+}
+FORM_LABELS = {
+    "text/turtle": "Turtle",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF/XML",
+    "application/n-triples": "N-Triples",
+    HTML: "HTML",
+}
+
+KEY_PATTERN = r"^[0-9a-f]{24}$"
+RUN_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$"
+#: IRIs that are safe inside ``<…>`` of a SPARQL query (no character that ends it early).
+_SAFE_IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*$")
+
+KeyPath = Annotated[
+    str,
+    Path(
+        description="Record key: the first 24 hex digits of the SHA-256 of the dataset IRI.",
+        pattern=KEY_PATTERN,
+        examples=["3f2b8c1d9e0a4b5c6d7e8f90"],
+    ),
+]
+
+
+def format_query(choices: list[str]) -> Any:
+    """The documented ``?format=`` parameter (read by :func:`negotiate`, which also takes media
+    types and answers 400 for an unknown format, 406 for one not offered here)."""
+    return Query(
+        None,
+        alias="format",
+        description="Form of the answer; overrides `Accept`.",
+        json_schema_extra={"enum": choices},
+    )
+
+
+def choose_form(request: Request, offers: Sequence[str]) -> str:
+    """The form to answer in (:func:`negotiate`); an empty ``?format=`` is refused too."""
+    if request.query_params.get("format", None) == "":
+        raise Problem(400, "Unknown format", "format is empty", kind="unknown-format")
+    return negotiate(request, offers)
+
+
+# -- RDF answers ----------------------------------------------------------------------------
+
+_OX_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+}
+
+
+def triple(s: str | ox.NamedNode | ox.BlankNode, p: str, o: Any) -> ox.Triple:
+    """A triple from IRIs (strings) or terms; ``o`` may be a term or an IRI string."""
+    subject = ox.NamedNode(s) if isinstance(s, str) else s
+    obj = ox.NamedNode(o) if isinstance(o, str) else o
+    return ox.Triple(subject, ox.NamedNode(p), obj)
+
+
+def text(value: str, language: str | None = "en") -> ox.Literal:
+    return ox.Literal(value, language=language) if language else ox.Literal(value)
+
+
+def timestamp(moment: datetime) -> ox.Literal:
+    value = moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return ox.Literal(value, datatype=ox.NamedNode(XSD_DATETIME))
+
+
+def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    """gdcat's prefixes that some IRI of ``triples`` starts with."""
+    namespaces = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+    seen: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                seen.add(term.value)
+            elif isinstance(term, ox.Literal):
+                seen.add(term.datatype.value)
+    used: dict[str, str] = {}
+    for value in seen:
+        for prefix, namespace in namespaces:
+            if value.startswith(namespace):
+                used[prefix] = namespace
+                break
+    return used
+
+
+def serialize(triples: Sequence[ox.Triple], media: str, *, first: str | None = None) -> bytes:
+    """``triples`` in the RDF form ``media``, grouped by subject (``first`` leads)."""
+
+    def order(t: ox.Triple) -> tuple[int, str, str, str]:
+        s = t.subject
+        lead = 0 if isinstance(s, ox.NamedNode) and s.value == first else 1
+        return (lead, str(s), t.predicate.value, str(t.object))
+
+    ordered = sorted(dict.fromkeys(triples), key=order)
+    fmt = _OX_FORMATS[media]
+    prefixes = used_prefixes(ordered) if fmt is not ox.RdfFormat.N_TRIPLES else None
+    return ox.serialize(ordered, format=fmt, prefixes=prefixes) or b""
+
+
+def to_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An rdflib graph of pyoxigraph triples (for HTML rendering)."""
+    graph = Graph()
+    graph.addN(
+        (ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object), graph)  # type: ignore[arg-type]
+        for t in triples
+    )
+    return graph
+
+
+def alternates(request: Request, offers: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(label, media type, URL) of each form of the requested resource."""
+    return [
+        (
+            FORM_LABELS[media],
+            media,
+            str(request.url.include_query_params(format=FORMAT_NAMES[media])),
+        )
+        for media in offers
+    ]
+
+
+def answer(
+    request: Request,
+    body: bytes | str,
+    media: str,
+    *,
+    offers: Sequence[str] = (),
+) -> Response:
+    """A 200 answer with an ETag of its body (``304`` when the client has it already), and
+    ``Link`` headers to the resource's other forms."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+    out = {"ETag": etag, "Vary": "Accept"}
+    if offers:
+        out["Link"] = ", ".join(
+            f'<{url}>; rel="alternate"; type="{media}"'
+            for _, media, url in alternates(request, offers)
+        )
+    wanted = request.headers.get("if-none-match")
+    if wanted and (wanted.strip() == "*" or etag in [v.strip() for v in wanted.split(",")]):
+        return Response(status_code=304, headers=out)
+    return Response(data, 200, out, media_type=media)
+
+
+def rdf_answer(
+    request: Request,
+    triples: Sequence[ox.Triple],
+    media: str,
+    *,
+    first: str | None = None,
+    offers: Sequence[str] = PAGE_OFFERS,
+) -> Response:
+    return answer(request, serialize(triples, media, first=first), media, offers=offers)
+
+
+# -- OpenAPI documentation ---------------------------------------------------------------
+
+_EXAMPLE_DATASET = "https://fdp.nl.demo.gdcat.eu/dataset/nl-wgs-0001"
+_EXAMPLE = [
+    triple(_EXAMPLE_DATASET, RDF_TYPE, DCAT + "Dataset"),
+    triple(_EXAMPLE_DATASET, DCT + "title", text("Whole genomes of the Dutch cohort")),
+    triple(_EXAMPLE_DATASET, DCT + "identifier", ox.Literal("NL-WGS-0001")),
+]
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An RFC 9457 problem document.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "required": ["type", "title", "status"],
+}
+
+_PROBLEMS = {
+    303: "See Other: the page of the resource is at `Location`.",
+    400: "Unknown `format`.",
+    404: "No such resource.",
+    406: "None of the accepted forms is offered.",
+    410: "The dataset was withdrawn (its catalogue record remains, as a tombstone).",
+    422: "Invalid parameters.",
+}
+
+
+def _problem_content(status: int) -> dict[str, Any]:
+    example = {
+        "type": "about:blank",
+        "title": _PROBLEMS[status].split(":")[0].rstrip("."),
+        "status": status,
+    }
+    return {
+        PROBLEM_JSON: {"schema": PROBLEM_SCHEMA, "example": example},
+        "text/html": {"schema": {"type": "string"}},
+        "text/plain": {"schema": {"type": "string"}},
+    }
+
+
+def documented(
+    description: str,
+    *,
+    offers: Sequence[str] = PAGE_OFFERS,
+    example: Sequence[ox.Triple] = _EXAMPLE,
+    statuses: Iterable[int] = (404,),
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` of a route answering ``offers``, with an example of each form."""
+    content: dict[str, Any] = {}
+    for media in offers:
+        if media == HTML:
+            content[HTML] = {
+                "schema": {"type": "string"},
+                "example": "<!doctype html><html lang='en'>…</html>",
+            }
+        elif media == "application/ld+json":
+            content[media] = {"example": json.loads(serialize(example, media))}
+        else:
+            content[media] = {
+                "schema": {"type": "string"},
+                "example": serialize(example, media).decode("utf-8"),
+            }
+    responses: dict[int | str, dict[str, Any]] = {
+        200: {"description": description, "content": content}
+    }
+    for status in sorted({400, 406, 422, *statuses}):
+        if status == 303:
+            responses[303] = {"description": _PROBLEMS[303]}
+        else:
+            responses[status] = {
+                "description": _PROBLEMS[status],
+                "content": _problem_content(status),
+            }
+    return responses
+
+
+# -- the stored records, as the linked-data routes list them ------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One live record: its key, dataset IRI, node and class."""
+
+    key: str
+    record: str
+    dataset: str
+    node: str | None
+    country: str | None
+    issued: datetime
+    modified: datetime
+    #: local name of the record's class (``Dataset``, ``DatasetSeries``, ``DataService``…)
+    kind: str
+
+    @property
+    def is_dataset(self) -> bool:
+        return self.kind in DATASET_KINDS
+
+
+#: The catalogue of records that came from no node (loaded from files); no node id starts
+#: with ``_``, so it cannot clash with a node's catalogue.
+LOCAL_CATALOGUE = "_local"
+CATALOGUE_PATTERN = r"^(?:[a-z0-9][a-z0-9_.-]{0,62}|_local)$"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The records of one node, re-published as one ``dcat:Catalog``."""
+
+    id: str
+    country: str | None
+    entries: tuple[Entry, ...]
+
+    @property
+    def datasets(self) -> list[Entry]:
+        return [e for e in self.entries if e.is_dataset]
+
+    @property
+    def services(self) -> list[Entry]:
+        return [e for e in self.entries if e.kind == "DataService"]
+
+    @property
+    def issued(self) -> datetime:
+        return min(e.issued for e in self.entries)
+
+    @property
+    def modified(self) -> datetime:
+        return max(e.modified for e in self.entries)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    generation: int
+    entries: tuple[Entry, ...]
+    catalogues: dict[str, Catalogue]
+
+
+_KIND_RANK = {"DatasetSeries": 0, "Dataset": 1, "DataService": 2}
+
+
+class LinkedData:
+    """What the linked-data routes read from the store. The listing of live records is read
+    once per store generation (a write makes it stale) and shared by every request."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.base = store.base_iri
+        self._listing: _Listing | None = None
+        self._lock = threading.Lock()
+
+    # -- IRIs gdcat mints ---------------------------------------------------------------
+
+    def record_iri(self, key: str) -> str:
+        return f"{self.base}record/{key}"
+
+    def dataset_page(self, key: str) -> str:
+        return f"{self.base}dataset/{key}"
+
+    def catalogue_iri(self, catalogue: str) -> str:
+        return f"{self.base}catalog/{catalogue}"
+
+    def distribution_page(self, key: str, distribution: str) -> str:
+        return f"{self.base}dataset/{key}/distribution/{distribution_key(distribution)}"
+
+    @property
+    def publisher(self) -> str:
+        """gdcat as the agent re-publishing the catalogues."""
+        return f"{self.base}#publisher"
+
+    def key_of(self, record: str) -> str:
+        """The key of a catalogue record IRI."""
+        return record[len(self.base) + len("record/") :]
+
+    def page_of(self, dataset: str) -> str:
+        """gdcat's page of a dataset IRI."""
+        return self.dataset_page(self.key_of(record_iri(self.base, dataset)))
+
+    # -- reading ------------------------------------------------------------------------
+
+    def listing(self) -> _Listing:
+        generation = self.store.generation
+        current = self._listing
+        if current is not None and current.generation == generation:
+            return current
+        with self._lock:
+            current = self._listing
+            if current is None or current.generation != generation:
+                current = self._read_listing(generation)
+                self._listing = current
+        return current
+
+    def entries(self) -> tuple[Entry, ...]:
+        """Every live record, by catalogue then key."""
+        return self.listing().entries
+
+    def catalogues(self) -> dict[str, Catalogue]:
+        return self.listing().catalogues
+
+    def topic(self, key: str) -> str | None:
+        """The dataset IRI of a catalogue record (withdrawn ones too), None if unknown."""
+        rows = self.store.query(
+            f"SELECT ?dataset WHERE {{ GRAPH <{self.store.provenance_graph}> {{ "
+            f"<{self.record_iri(key)}> <{FOAF}primaryTopic> ?dataset }} }}",
+            union_default_graph=False,
+        ).rows
+        term = rows[0][0] if rows else None
+        return term.value if isinstance(term, ox.NamedNode) else None
+
+    def live_record(self, key: str) -> CatalogRecord:
+        """The catalogue record of a live dataset; 404 for an unknown key, 410 if withdrawn."""
+        dataset = self.topic(key)
+        record = self.store.catalog_record(dataset) if dataset else None
+        if record is None:
+            raise Problem(404, "Not found", f"no dataset has the key {key}", kind="not-found")
+        if record.withdrawn:
+            raise Problem(
+                410,
+                "Withdrawn",
+                f"{record.dataset_iri} was withdrawn on {record.modified.isoformat()}; its "
+                f"catalogue record remains at {record.iri}",
+                kind="withdrawn",
+                record=record.iri,
+            )
+        return record
+
+    def record_triples(self, key: str) -> list[ox.Triple]:
+        """A record's graph as published (the store restores the datatypes it rewrote)."""
+        result = self.store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{self.record_iri(key)}> {{ ?s ?p ?o }} }}",
+            union_default_graph=False,
+        )
+        return list(result.triples)
+
+    def catalogue_record_triples(self, key: str) -> list[ox.Triple]:
+        record = self.record_iri(key)
+        result = self.store.query(
+            f"CONSTRUCT {{ <{record}> ?p ?o }} WHERE {{ GRAPH <{self.store.provenance_graph}> "
+            f"{{ <{record}> ?p ?o }} }}",
+            union_default_graph=False,
+        )
+        return list(result.triples)
+
+    def _read_listing(self, generation: int) -> _Listing:
+        prov = self.store.provenance_graph
+        result = self.store.query(
+            f"SELECT ?record ?dataset ?node ?country ?issued ?modified ?type WHERE {{ "
+            f"GRAPH <{prov}> {{ ?record <{FOAF}primaryTopic> ?dataset ; "
+            f"<{DCT}issued> ?issued ; <{DCT}modified> ?modified "
+            f"OPTIONAL {{ ?record <{GDCAT}sourceNode> ?node }} "
+            f"OPTIONAL {{ ?record <{GDCAT}sourceCountry> ?country }} "
+            f"FILTER NOT EXISTS {{ ?record <http://www.w3.org/ns/adms#status> <{_WITHDRAWN}> }} }} "
+            f"OPTIONAL {{ GRAPH ?record {{ ?dataset a ?type }} }} }}",
+            union_default_graph=False,
+        )
+        found: dict[str, Entry] = {}
+        for record, dataset, node, country, issued, modified, kind in result.rows:
+            if not isinstance(record, ox.NamedNode) or not isinstance(dataset, ox.NamedNode):
+                continue
+            local = _local_name(kind.value) if isinstance(kind, ox.NamedNode) else ""
+            known = found.get(record.value)
+            if known is not None and _KIND_RANK.get(known.kind, 9) <= _KIND_RANK.get(local, 9):
+                continue
+            found[record.value] = Entry(
+                key=self.key_of(record.value),
+                record=record.value,
+                dataset=dataset.value,
+                node=node.value if isinstance(node, ox.Literal) else None,
+                country=country.value if isinstance(country, ox.NamedNode) else None,
+                issued=_moment(issued),
+                modified=_moment(modified),
+                kind=local,
+            )
+        entries = tuple(sorted(found.values(), key=lambda e: (e.node or LOCAL_CATALOGUE, e.key)))
+        grouped: dict[str, list[Entry]] = {}
+        for entry in entries:
+            grouped.setdefault(entry.node or LOCAL_CATALOGUE, []).append(entry)
+        catalogues = {
+            name: Catalogue(name, next((e.country for e in group if e.country), None), tuple(group))
+            for name, group in sorted(grouped.items())
+        }
+        return _Listing(generation, entries, catalogues)
+
+
+def _local_name(value: str) -> str:
+    return re.split(r"[#/]", value)[-1]
+
+
+def _moment(term: object) -> datetime:
+    if isinstance(term, ox.Literal):
+        try:
+            moment = datetime.fromisoformat(term.value)
+        except ValueError:
+            pass
+        else:
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(0, UTC)
+
+
+def distribution_key(distribution_iri: str) -> str:
+    """The path segment of a distribution's page: 16 hex digits of its IRI's SHA-256."""
+    return hashlib.sha256(distribution_iri.encode("utf-8")).hexdigest()[:16]
+
+
+def linked_data(ctx: AppContext) -> LinkedData:
+    """The application's :class:`LinkedData` (made on first use)."""
+    found = ctx.extras.get("linked-data")
+    if not isinstance(found, LinkedData):
+        found = LinkedData(ctx.store)
+        ctx.extras["linked-data"] = found
+    return found
+
+
+def locate(request: Request, data: LinkedData, minted: str) -> str:
+    """Where a minted IRI is served for this request (the same IRI when the request came in
+    through the base IRI's host)."""
+    if minted.startswith(data.base):
+        return str(request.base_url) + minted[len(data.base) :]
+    return minted
+
+
+# -- the FAIR Data Point's view of a dataset page -----------------------------------------
+
+
+def distributions_of(triples: Iterable[ox.Triple], dataset: str) -> list[str]:
+    """The IRI-named distributions of ``dataset`` (blank ones have no page of their own)."""
+    return sorted(
+        t.object.value
+        for t in triples
+        if isinstance(t.subject, ox.NamedNode)
+        and t.subject.value == dataset
+        and t.predicate.value == DCAT + "distribution"
+        and isinstance(t.object, ox.NamedNode)
+    )
+
+
+def dataset_layer(
+    request: Request, data: LinkedData, record: CatalogRecord, distributions: Sequence[str]
+) -> list[ox.Triple]:
+    """What a dataset page says besides the record: the FDP metadata dates, the LDP container
+    of its distributions, and where each distribution's page is (``rdfs:seeAlso``, which
+    gdcat's harvester follows and removes again)."""
+    key = data.key_of(record.iri)
+    dataset = record.dataset_iri
+    out = [
+        triple(dataset, FDP + "metadataIssued", timestamp(record.issued)),
+        triple(dataset, FDP + "metadataModified", timestamp(record.modified)),
+    ]
+    if distributions:
+        container = f"{data.dataset_page(key)}/distribution/"
+        out += [
+            triple(container, RDF_TYPE, LDP + "DirectContainer"),
+            triple(container, DCT + "title", text("Distributions")),
+            triple(container, LDP + "membershipResource", dataset),
+            triple(container, LDP + "hasMemberRelation", DCAT + "distribution"),
+        ]
+        for distribution in distributions:
+            out.append(triple(container, LDP + "contains", distribution))
+            page = locate(request, data, data.distribution_page(key, distribution))
+            out.append(triple(distribution, RDFS_SEE_ALSO, page))
+    return out
+
+
+# -- routes ---------------------------------------------------------------------------------
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:
-    """Add this module's routes to ``app``."""
+    """Add the dataset, catalogue record, run, graph and resource-lookup routes."""
+    data = linked_data(ctx)
+
+    @app.get(
+        "/dataset/{key}",
+        tags=["linked data"],
+        summary="A dataset: its landing page or its record as RDF",
+        response_class=Response,
+        responses=documented(
+            "The dataset's record graph as published, with the FAIR Data Point's metadata "
+            "about it (`fdp:metadataIssued`, `fdp:metadataModified`, the LDP container of "
+            "its distributions); as HTML, its landing page with schema.org JSON-LD.",
+            statuses=(404, 410),
+        ),
+    )
+    def dataset(
+        request: Request, key: KeyPath, format_: str | None = format_query(PAGE_FORMATS)
+    ) -> Response:
+        media = choose_form(request, PAGE_OFFERS)
+        record = data.live_record(key)
+        triples = data.record_triples(key)
+        if media == HTML:
+            catalogue = record.meta.node or LOCAL_CATALOGUE
+            body = pages.dataset_page(
+                to_graph(triples),
+                record,
+                home=str(request.base_url),
+                page_url=locate(request, data, data.dataset_page(key)),
+                catalogue=(catalogue, locate(request, data, data.catalogue_iri(catalogue))),
+                record_url=locate(request, data, record.iri),
+                forms=alternates(request, RDF_OFFERS),
+                distribution_pages={
+                    d: locate(request, data, data.distribution_page(key, d))
+                    for d in distributions_of(triples, record.dataset_iri)
+                },
+            )
+            return answer(request, body, HTML, offers=PAGE_OFFERS)
+        triples += dataset_layer(
+            request, data, record, distributions_of(triples, record.dataset_iri)
+        )
+        return rdf_answer(request, triples, media, first=record.dataset_iri)
+
+    @app.get(
+        "/record/{key}",
+        tags=["linked data"],
+        summary="A catalogue record: where a dataset came from and what gdcat made of it",
+        response_class=Response,
+        responses=documented(
+            "The `dcat:CatalogRecord` (source node and URL, first seen, last modified, status, "
+            "validation profile and outcome, harvest runs). A withdrawn dataset's record stays, "
+            "with status `deleted`."
+        ),
+    )
+    def catalogue_record(
+        request: Request, key: KeyPath, format_: str | None = format_query(PAGE_FORMATS)
+    ) -> Response:
+        media = choose_form(request, PAGE_OFFERS)
+        triples = data.catalogue_record_triples(key)
+        if not triples:
+            raise Problem(
+                404, "Not found", f"no catalogue record has the key {key}", kind="not-found"
+            )
+        record = data.record_iri(key)
+        if media == HTML:
+            described = any(t.predicate.value == FOAF + "primaryTopic" for t in triples)
+            body = pages.record_page(
+                to_graph(triples),
+                record,
+                home=str(request.base_url),
+                dataset_url=locate(request, data, data.dataset_page(key)) if described else None,
+                forms=alternates(request, RDF_OFFERS),
+                locate=lambda value: locate(request, data, value),
+            )
+            return answer(request, body, HTML, offers=PAGE_OFFERS)
+        return rdf_answer(request, triples, media, first=record)
+
+    @app.get(
+        "/run/{run_id}",
+        tags=["linked data"],
+        summary="A harvest run and its report",
+        response_class=Response,
+        responses=documented(
+            "The run as a `prov:Activity` with one `gdcat:NodeHarvest` per node: status, "
+            "counts, the records added, updated, withdrawn and rejected (with the reasons by "
+            "field), and the pages that failed."
+        ),
+    )
+    def run(
+        request: Request,
+        run_id: Annotated[
+            str,
+            Path(
+                description="The run's id: its start time and a random suffix.",
+                pattern=RUN_PATTERN,
+                examples=["20261121T204833Z-a4a7edd5"],
+            ),
+        ],
+        format_: str | None = format_query(PAGE_FORMATS),
+    ) -> Response:
+        media = choose_form(request, PAGE_OFFERS)
+        run_iri = f"{data.base}run/{run_id}"
+        result = ctx.store.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{run_iri}> {{ ?s ?p ?o }} }}",
+            union_default_graph=False,
+        )
+        triples = list(result.triples)
+        if not triples:
+            raise Problem(404, "Not found", f"no harvest run {run_id}", kind="not-found")
+        if media == HTML:
+            body = pages.run_page(
+                to_graph(triples),
+                run_iri,
+                home=str(request.base_url),
+                forms=alternates(request, RDF_OFFERS),
+                page_of=lambda dataset: locate(request, data, data.page_of(dataset)),
+            )
+            return answer(request, body, HTML, offers=PAGE_OFFERS)
+        return rdf_answer(request, triples, media, first=run_iri)
+
+    @app.get(
+        "/graph/provenance",
+        tags=["linked data"],
+        summary="The provenance graph: what it holds and where to query it",
+        response_class=Response,
+        responses=documented("A description of the graph holding the catalogue records."),
+    )
+    def provenance_graph(
+        request: Request, format_: str | None = format_query(PAGE_FORMATS)
+    ) -> Response:
+        media = choose_form(request, PAGE_OFFERS)
+        graph = ctx.store.provenance_graph
+        triples = [
+            triple(graph, RDF_TYPE, "http://www.w3.org/ns/sparql-service-description#NamedGraph"),
+            triple(graph, DCT + "title", text("Catalogue records and harvest runs of gdcat")),
+            triple(
+                graph,
+                DCT + "description",
+                text(
+                    "One dcat:CatalogRecord per stored dataset (source, dates, status, "
+                    "validation) and one prov:Activity per harvest run. Query it with SPARQL "
+                    f"(GRAPH <{graph}>); each record is also served at its own IRI."
+                ),
+            ),
+            triple(graph, VOID + "sparqlEndpoint", f"{data.base}sparql"),
+            triple(graph, RDFS_SEE_ALSO, f"{data.base}feed"),
+        ]
+        if media == HTML:
+            body = pages.resource_page(
+                to_graph(triples),
+                graph,
+                home=str(request.base_url),
+                title="The provenance graph",
+                forms=alternates(request, RDF_OFFERS),
+                locate=lambda value: locate(request, data, value),
+            )
+            return answer(request, body, HTML, offers=PAGE_OFFERS)
+        return rdf_answer(request, triples, media, first=graph)
+
+    @app.get(
+        "/resource",
+        tags=["linked data"],
+        summary="gdcat's page of a harvested IRI",
+        response_class=Response,
+        status_code=303,
+        responses={
+            303: {"description": _PROBLEMS[303]},
+            **{
+                s: {"description": _PROBLEMS[s], "content": _problem_content(s)} for s in (404, 422)
+            },
+        },
+    )
+    def resource(
+        request: Request,
+        iri: Annotated[
+            str,
+            Query(
+                description="A dataset or distribution IRI as its node published it, or an IRI "
+                "gdcat minted.",
+                min_length=1,
+                max_length=4000,
+                examples=[_EXAMPLE_DATASET],
+            ),
+        ],
+    ) -> Response:
+        target = _page_for(data, iri)
+        if target is None:
+            raise Problem(404, "Not found", f"gdcat has no page of {iri}", kind="not-found")
+        return Response(status_code=303, headers={"Location": locate(request, data, target)})
+
+
+def _page_for(data: LinkedData, value: str) -> str | None:
+    """The page gdcat serves about ``value``: its dataset's page, the page of the distribution
+    it names, or itself if gdcat minted it."""
+    if not _SAFE_IRI.match(value):
+        return None
+    try:
+        ox.NamedNode(value)  # Oxigraph's own IRI check: what passes is safe in the query
+    except ValueError:
+        return None
+    if data.store.catalog_record(value) is not None:
+        return data.page_of(value)
+    if value.startswith(data.base):
+        return None if value.startswith(f"{data.base}resource") else value
+    prov = data.store.provenance_graph
+    rows = data.store.query(
+        f"SELECT ?record ?dataset ?distributed WHERE {{ GRAPH ?record {{ <{value}> ?p ?o }} "
+        f"GRAPH <{prov}> {{ ?record <{FOAF}primaryTopic> ?dataset "
+        f"FILTER NOT EXISTS {{ ?record <http://www.w3.org/ns/adms#status> <{_WITHDRAWN}> }} }} "
+        f"OPTIONAL {{ GRAPH ?record {{ ?dataset <{DCAT}distribution> ?distributed "
+        f"FILTER(?distributed = <{value}>) }} }} }} LIMIT 1",
+        union_default_graph=False,
+    ).rows
+    if not rows or not isinstance(rows[0][0], ox.NamedNode):
+        return None
+    key = data.key_of(rows[0][0].value)
+    if rows[0][2] is not None:
+        return data.distribution_page(key, value)
+    return data.dataset_page(key)

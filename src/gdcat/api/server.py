@@ -29,22 +29,28 @@ def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
 
 def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve until interrupted (Ctrl-C / SIGTERM)."""
-    server = uvicorn.Server(_config(app, host, port))
-    server.run()
-    if not server.started:
-        raise GdcatError(f"could not serve on {host}:{port} (is the port in use?)")
+    sock = reserve_port(host, port)
+    try:
+        server = uvicorn.Server(_config(app, host, port))
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 def reserve_port(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening socket on ``host:port`` (0 picks a free port): bind first, so that the base
     IRI can name the port before the application exists."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it: without it, Nagle's algorithm and delayed ACKs hold a
+    # small answer on a kept-alive connection back by ~40 ms.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as e:
         sock.close()
-        raise GdcatError(f"cannot listen on {host}:{port}: {e}") from e
+        raise GdcatError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
     sock.listen(128)
     return sock
 

@@ -18,6 +18,13 @@ record is what its steward wrote:
 
 A node served from an address other than its IRIs (a mirror, a test or demo server) names
 ``published_base``: IRIs under it are fetched from under ``url`` instead.
+
+A node that re-publishes resources of others (gdcat's own FAIR Data Point, which keeps the
+harvested datasets' IRIs) tells the crawler where each child's page is: the parent's page says
+``<child> rdfs:seeAlso <page URL>``. When a child's IRI is not under the node's own address (nor
+``published_base``), it is fetched from the ``rdfs:seeAlso`` URL its parent gave under the node's
+address, if any, and exactly those navigation triples are removed from the record (other
+``rdfs:seeAlso`` links a steward wrote are kept).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 from rdflib.term import Node
 
 from gdcat.sources.base import Document, Failure, Fetched, Item, PageState, fetch_rdf
@@ -63,14 +70,44 @@ class _Crawl:
         self.visited: set[str] = set()
         self.datasets_seen: set[str] = set()
         self.base = source.url if source.url.endswith("/") else source.url.rsplit("/", 1)[0] + "/"
+        #: where children not under the node's address are read (their parent's rdfs:seeAlso)
+        self.locations: dict[str, str] = {}
 
     # IRIs <-> URLs ---------------------------------------------------------------------
 
     def to_url(self, iri: str) -> str:
+        located = self.locations.get(iri)
+        if located is not None:
+            return located
         published = self.source.published_base
         if published and iri.startswith(published):
             return self.base + iri[len(published) :]
         return iri
+
+    def own(self, iri: str) -> bool:
+        """True when ``iri`` is under the node's address or its published base."""
+        published = self.source.published_base
+        return iri.startswith(self.base) or bool(published and iri.startswith(published))
+
+    def location(self, graph: Graph, child: URIRef) -> str | None:
+        """The page URL a parent gives (``rdfs:seeAlso`` under the node's address) for a child
+        whose IRI is elsewhere; None for the node's own IRIs and children without one."""
+        if self.own(str(child)):
+            return None
+        pages = sorted(
+            str(o)
+            for o in graph.objects(child, RDFS.seeAlso)
+            if isinstance(o, URIRef) and str(o).startswith(self.base)
+        )
+        return pages[0] if pages else None
+
+    def navigation_triples(self, iris: list[str]) -> list[tuple[URIRef, URIRef, URIRef]]:
+        """The ``rdfs:seeAlso`` triples that led the crawl to ``iris`` (removed from records)."""
+        return [
+            (URIRef(iri), RDFS.seeAlso, URIRef(self.locations[iri]))
+            for iri in iris
+            if iri in self.locations
+        ]
 
     def to_iri(self, url: str) -> str:
         published = self.source.published_base
@@ -113,7 +150,8 @@ class _Crawl:
         children = self.links(page, iri, _DATASET_LINKS, subcatalogs=True)
         yield _navigation(page)
         for child in children:
-            kind, target = child.split(" ", 1)
+            kind, entry = child.split(" ", 1)
+            target = self.link_target(entry)
             if kind == "catalog":
                 if self.to_url(target) not in self.visited:
                     yield from self.catalog(target, None)
@@ -124,7 +162,8 @@ class _Crawl:
     def dataset(self, iri: str, catalog: str) -> Item:
         try:
             page = self.get(iri)
-            distributions = self.links(page, iri, (DCAT.distribution,))
+            links = self.links(page, iri, (DCAT.distribution,))
+            distributions = [self.link_target(entry) for entry in links]
             parts = [page]
             for dist in distributions:
                 parts.append(self.get(dist))
@@ -145,6 +184,8 @@ class _Crawl:
         merged = graphs[0]  # the dataset page's own graph, freshly parsed: ours to extend
         for graph in graphs[1:]:
             merged.addN((s, p, o, merged) for s, p, o in graph)
+        for triple in self.navigation_triples([iri, *distributions]):
+            merged.remove(triple)
         parents = {URIRef(catalog), URIRef(iri)}
         return Document(
             self.to_url(iri), strip_fdp_defaults(merged, parents), states, members=(iri,)
@@ -155,6 +196,13 @@ class _Crawl:
         assert fetched.graph is not None  # nothing previous: always parsed
         return fetched.graph
 
+    def link_target(self, entry: str) -> str:
+        """The child IRI of a link entry (``IRI`` or ``IRI URL``), remembering its URL."""
+        target, _, url = entry.partition(" ")
+        if url:
+            self.locations[target] = url
+        return target
+
     def links(
         self,
         page: Fetched,
@@ -163,7 +211,11 @@ class _Crawl:
         *,
         subcatalogs: bool = False,
     ) -> tuple[str, ...]:
-        """The children a page names (remembered in its state for unchanged re-reads)."""
+        """The children a page names (remembered in its state for unchanged re-reads).
+
+        Entries are ``IRI`` (``kind IRI`` with ``subcatalogs``), followed by `` URL`` when the
+        parent gave the child's page elsewhere (:meth:`location`).
+        """
         if page.graph is None:
             return page.state.links
         graph = page.graph
@@ -172,6 +224,10 @@ class _Crawl:
         found: list[str] = []
 
         def add(entry: str) -> None:
+            child = entry.rsplit(" ", 1)[-1]
+            located = self.location(graph, URIRef(child))
+            if located is not None:
+                entry = f"{entry} {located}"
             if entry not in found:
                 found.append(entry)
 

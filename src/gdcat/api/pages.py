@@ -1,0 +1,561 @@
+"""HTML pages of the linked-data routes: server-rendered from Jinja templates (everything
+escaped), plain and accessible, without JavaScript.
+
+A page shows what the graph says in words: field names from the steward model (``number of
+unique individuals``), terms by their vocabulary labels (``disease specific research (DS)``),
+literals with their language (``lang`` attributes), links only to ``http(s)`` and ``mailto``
+IRIs. A dataset's landing page also carries schema.org ``Dataset`` JSON-LD for search engines
+(:func:`schema_org`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from gdcat.store import CatalogRecord
+from gdcat.vocab import ACCESS_RIGHT, GDCAT, GEODCATAP, HEALTHDCATAP, PREFIXES, VCARD
+
+CV = "http://data.europa.eu/m8g/"
+_OBO_SHORTHAND = URIRef("http://www.geneontology.org/formats/oboInOwl#shorthand")
+_LABELS = (SKOS.prefLabel, RDFS.label, FOAF.name, DCTERMS.title, VCARD.fn)
+_LINKABLE = ("http://", "https://", "mailto:")
+
+#: The fields a landing page shows first, in this order: (label, predicate).
+SUMMARY_FIELDS: tuple[tuple[str, URIRef], ...] = (
+    ("Identifier", DCTERMS.identifier),
+    ("Publisher", DCTERMS.publisher),
+    ("Custodian", GEODCATAP.custodian),
+    ("Contact", DCAT.contactPoint),
+    ("Access rights", DCTERMS.accessRights),
+    ("Data use permitted", GDCAT.dataUsePermission),
+    ("Data use conditions", GDCAT.dataUseModifier),
+    ("Health data access body", HEALTHDCATAP.hdab),
+    ("Individuals", HEALTHDCATAP.numberOfUniqueIndividuals),
+    ("Records", HEALTHDCATAP.numberOfRecords),
+    ("Samples", GDCAT.numberOfSamples),
+    ("Sequencing type", GDCAT.sequencingType),
+    ("Reference genome", GDCAT.referenceGenome),
+    ("Disease", GDCAT.disease),
+    ("Phenotype", GDCAT.phenotype),
+    ("Health category", HEALTHDCATAP.healthCategory),
+    ("Theme", DCAT.theme),
+    ("Country or area", DCTERMS.spatial),
+    ("Period covered", DCTERMS.temporal),
+    ("Keywords", DCAT.keyword),
+    ("Language", DCTERMS.language),
+    ("Licence", DCTERMS.license),
+    ("Issued", DCTERMS.issued),
+    ("Modified", DCTERMS.modified),
+    ("Landing page", DCAT.landingPage),
+)
+
+#: The fields shown for each distribution: (label, predicate).
+DISTRIBUTION_FIELDS: tuple[tuple[str, URIRef], ...] = (
+    ("Format", DCTERMS.format),
+    ("Media type", DCAT.mediaType),
+    ("Access", DCAT.accessURL),
+    ("Download", DCAT.downloadURL),
+    ("Licence", DCTERMS.license),
+    ("Rights", DCTERMS.rights),
+    ("Size (bytes)", DCAT.byteSize),
+)
+
+
+# -- values -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value as a page shows it: text (with its language) or a link."""
+
+    text: str
+    href: str | None = None
+    lang: str | None = None
+    #: the IRI behind the text, shown on hover when it is not a link
+    iri: str | None = None
+
+
+@dataclass
+class Row:
+    """A field and its values."""
+
+    name: str
+    values: list[Value]
+
+
+@dataclass
+class Section:
+    """What the graph says about one node: a heading and its fields."""
+
+    title: str
+    anchor: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@cache
+def _vocabulary_labels() -> dict[str, str]:
+    """English labels of the vocabularies gdcat carries (DUO, HPO, MONDO, EU tables…)."""
+    from gdcat.validate.background import vocabulary_index
+
+    labels: dict[str, str] = {}
+    shorthands: dict[str, str] = {}
+    for subject, triples in vocabulary_index().by_subject.items():
+        for _, p, o in triples:
+            if p in (SKOS.prefLabel, RDFS.label) and isinstance(o, Literal):
+                labels.setdefault(str(subject), str(o))
+            elif p == _OBO_SHORTHAND and isinstance(o, Literal):
+                shorthands[str(subject)] = str(o)
+    for term, short in shorthands.items():
+        if term in labels:
+            labels[term] = f"{labels[term]} ({short})"
+    return labels
+
+
+def vocabulary_label(iri: str) -> str | None:
+    """The English label a vocabulary gdcat carries gives ``iri``."""
+    return _vocabulary_labels().get(iri)
+
+
+def field_name(predicate: Node) -> str:
+    """A predicate as a field name: the steward model's name, else a compact IRI."""
+    from gdcat.model.schema import slot_name_for
+
+    name = slot_name_for(str(predicate))
+    if name:
+        return name.replace("_", " ")
+    return curie(str(predicate))
+
+
+def curie(value: str) -> str:
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if value.startswith(namespace) and len(value) > len(namespace):
+            return f"{prefix}:{value[len(namespace) :]}"
+    return value
+
+
+def _href(value: str) -> str | None:
+    return value if value.startswith(_LINKABLE) else None
+
+
+def _preferred(literals: Iterable[Node]) -> Literal | None:
+    """The English (or untagged, else first) literal."""
+    found = sorted((o for o in literals if isinstance(o, Literal)), key=str)
+    english = [o for o in found if (o.language or "").lower().split("-")[0] == "en"]
+    untagged = [o for o in found if not o.language]
+    chosen = english or untagged or found
+    return chosen[0] if chosen else None
+
+
+def label_of(graph: Graph, node: Node) -> str | None:
+    """What the graph or a vocabulary calls ``node``."""
+    for predicate in _LABELS:
+        chosen = _preferred(graph.objects(node, predicate))
+        if chosen is not None:
+            return str(chosen)
+    if isinstance(node, URIRef):
+        return _vocabulary_labels().get(str(node))
+    return None
+
+
+def describe(graph: Graph, node: Node) -> list[Value]:
+    """``node`` as the values a page shows: a literal, a period, a contact, a named thing."""
+    if isinstance(node, Literal):
+        return [Value(str(node), lang=node.language)]
+    start = _preferred(graph.objects(node, DCAT.startDate))
+    end = _preferred(graph.objects(node, DCAT.endDate))
+    if start is not None or end is not None:
+        return [Value(f"{start or '…'} – {end or '…'}")]
+    if (node, RDF.type, VCARD.Kind) in graph or (node, VCARD.fn, None) in graph:
+        values = [Value(label_of(graph, node) or str(node))]
+        for email in graph.objects(node, VCARD.hasEmail):
+            address = str(email).removeprefix("mailto:")
+            values.append(Value(address, href=f"mailto:{address}" if "@" in address else None))
+        for url in graph.objects(node, VCARD.hasURL):
+            values.append(Value(str(url), href=_href(str(url))))
+        return values
+    if (node, URIRef(CV + "email"), None) in graph:
+        values = [
+            Value(str(e), href=f"mailto:{e}") for e in graph.objects(node, URIRef(CV + "email"))
+        ]
+        values += [
+            Value(str(u), href=_href(str(u)))
+            for u in graph.objects(node, URIRef(CV + "contactPage"))
+        ]
+        return values
+    label = label_of(graph, node)
+    if isinstance(node, URIRef):
+        return [Value(label or str(node), href=_href(str(node)), iri=str(node))]
+    return [Value(label or "(a description without a name)")]
+
+
+def rows_of(
+    graph: Graph, subject: Node, fields: Sequence[tuple[str, URIRef]] | None = None
+) -> list[Row]:
+    """The fields of ``subject``: those named (in order), or every predicate it has."""
+    if fields is None:
+        predicates = sorted({p for p in graph.predicates(subject, None)}, key=field_name)
+        fields = [(field_name(p), p) for p in predicates if isinstance(p, URIRef)]
+    rows = []
+    for name, predicate in fields:
+        objects = sorted(graph.objects(subject, predicate), key=_sort_key)
+        values = [value for o in objects for value in describe(graph, o)]
+        if values:
+            rows.append(Row(name, values))
+    return rows
+
+
+def _sort_key(node: Node) -> tuple[str, str]:
+    language = node.language if isinstance(node, Literal) and node.language else ""
+    return (language, str(node))
+
+
+def sections_of(graph: Graph, first: Node | None = None) -> list[Section]:
+    """One section per subject of ``graph`` (``first`` first): everything it says."""
+    subjects = sorted(
+        {s for s in graph.subjects()}, key=lambda s: (s != first, isinstance(s, BNode), str(s))
+    )
+    out = []
+    for index, subject in enumerate(subjects):
+        title = label_of(graph, subject) or (
+            str(subject) if isinstance(subject, URIRef) else "(unnamed)"
+        )
+        section = Section(title, f"node-{index}", rows_of(graph, subject))
+        if isinstance(subject, URIRef):
+            section.rows.insert(0, Row("IRI", [Value(str(subject), href=_href(str(subject)))]))
+        out.append(section)
+    return out
+
+
+# -- schema.org ---------------------------------------------------------------------------
+
+
+def schema_org(
+    graph: Graph,
+    dataset: URIRef,
+    *,
+    page_url: str,
+    catalogue: tuple[str, str],
+) -> dict[str, Any]:
+    """The dataset as a schema.org ``Dataset`` (Google Dataset Search's fields)."""
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": str(dataset),
+    }
+    title = _preferred(graph.objects(dataset, DCTERMS.title))
+    doc["name"] = str(title) if title is not None else str(dataset)
+    description = _preferred(graph.objects(dataset, DCTERMS.description))
+    if description is not None:
+        doc["description"] = str(description)
+    doc["identifier"] = [
+        str(i) for i in sorted(graph.objects(dataset, DCTERMS.identifier), key=str)
+    ] + [str(dataset)]
+    keywords = sorted({str(k) for k in graph.objects(dataset, DCAT.keyword)})
+    if keywords:
+        doc["keywords"] = keywords
+    licences = sorted({str(x) for x in graph.objects(dataset, DCTERMS.license)}) or sorted(
+        {
+            str(x)
+            for d in graph.objects(dataset, DCAT.distribution)
+            for x in graph.objects(d, DCTERMS.license)
+        }
+    )
+    if licences:
+        doc["license"] = licences[0] if len(licences) == 1 else licences
+    doc["url"] = page_url
+    landing = sorted(str(x) for x in graph.objects(dataset, DCAT.landingPage))
+    if landing:
+        doc["sameAs"] = landing[0]
+    for key, predicate in (("publisher", DCTERMS.publisher), ("creator", DCTERMS.creator)):
+        agents = [
+            _organisation(graph, a) for a in sorted(graph.objects(dataset, predicate), key=str)
+        ]
+        if agents:
+            doc[key] = agents[0] if len(agents) == 1 else agents
+    if "creator" not in doc and "publisher" in doc:
+        doc["creator"] = doc["publisher"]
+    places = [
+        {"@type": "Place", "@id": str(p), "name": label_of(graph, p) or str(p)}
+        for p in sorted(graph.objects(dataset, DCTERMS.spatial), key=str)
+    ]
+    if places:
+        doc["spatialCoverage"] = places[0] if len(places) == 1 else places
+    for period in graph.objects(dataset, DCTERMS.temporal):
+        start = _preferred(graph.objects(period, DCAT.startDate))
+        end = _preferred(graph.objects(period, DCAT.endDate))
+        if start is not None or end is not None:
+            doc["temporalCoverage"] = f"{start or '..'}/{end or '..'}"
+            break
+    issued = _preferred(graph.objects(dataset, DCTERMS.issued))
+    if issued is not None:
+        doc["datePublished"] = str(issued)
+    modified = _preferred(graph.objects(dataset, DCTERMS.modified))
+    if modified is not None:
+        doc["dateModified"] = str(modified)
+    downloads = []
+    for distribution in sorted(graph.objects(dataset, DCAT.distribution), key=str):
+        url = _preferred_iri(graph, distribution, (DCAT.downloadURL, DCAT.accessURL))
+        if url is None:
+            continue
+        item: dict[str, Any] = {"@type": "DataDownload", "contentUrl": url}
+        name = _preferred(graph.objects(distribution, DCTERMS.title))
+        if name is not None:
+            item["name"] = str(name)
+        media = _preferred_iri(graph, distribution, (DCAT.mediaType,))
+        if media is not None:
+            item["encodingFormat"] = media.rsplit("/media-types/", 1)[-1]
+        else:
+            fmt = next(iter(graph.objects(distribution, DCTERMS.format)), None)
+            if fmt is not None:
+                item["encodingFormat"] = label_of(graph, fmt) or str(fmt).rsplit("/", 1)[-1]
+        downloads.append(item)
+    if downloads:
+        doc["distribution"] = downloads
+    rights = {str(r) for r in graph.objects(dataset, DCTERMS.accessRights)}
+    if rights:
+        doc["isAccessibleForFree"] = str(ACCESS_RIGHT.PUBLIC) in rights
+    doc["includedInDataCatalog"] = {
+        "@type": "DataCatalog",
+        "name": catalogue[0],
+        "url": catalogue[1],
+    }
+    return doc
+
+
+def _organisation(graph: Graph, agent: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {"@type": "Organization", "name": label_of(graph, agent) or str(agent)}
+    if isinstance(agent, URIRef):
+        out["@id"] = str(agent)
+    return out
+
+
+def _preferred_iri(graph: Graph, node: Node, predicates: Sequence[URIRef]) -> str | None:
+    for predicate in predicates:
+        found = sorted(str(o) for o in graph.objects(node, predicate) if isinstance(o, URIRef))
+        if found:
+            return found[0]
+    return None
+
+
+def script_json(doc: dict[str, Any]) -> Markup:
+    """JSON safe inside ``<script>``: no ``<``, ``>`` or ``&`` that could end the element."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+Forms = Sequence[tuple[str, str, str]]
+
+
+def dataset_page(
+    graph: Graph,
+    record: CatalogRecord,
+    *,
+    home: str,
+    page_url: str,
+    catalogue: tuple[str, str],
+    record_url: str,
+    forms: Forms,
+    distribution_pages: dict[str, str],
+) -> str:
+    """A dataset's landing page: every field readable, its distributions, where it came from,
+    links to its RDF forms, and schema.org JSON-LD."""
+    dataset = URIRef(record.dataset_iri)
+    titles = sorted(graph.objects(dataset, DCTERMS.title), key=_sort_key)
+    title = _preferred(titles)
+    distributions = []
+    for node in sorted(graph.objects(dataset, DCAT.distribution), key=str):
+        name = _preferred(graph.objects(node, DCTERMS.title))
+        distributions.append(
+            {
+                "title": str(name) if name is not None else "Distribution",
+                "lang": name.language if name is not None else None,
+                "descriptions": [
+                    describe(graph, d)[0]
+                    for d in sorted(graph.objects(node, DCTERMS.description), key=_sort_key)
+                ],
+                "rows": rows_of(graph, node, DISTRIBUTION_FIELDS),
+                "page": distribution_pages.get(str(node)),
+            }
+        )
+    catalogue_name = f"gdcat catalogue of node {catalogue[0]}"
+    return render(
+        "dataset.html",
+        home=home,
+        title=str(title) if title is not None else str(dataset),
+        title_lang=title.language if title is not None else None,
+        iri=str(dataset),
+        other_titles=[describe(graph, t)[0] for t in titles if t != title],
+        descriptions=[
+            describe(graph, d)[0]
+            for d in sorted(graph.objects(dataset, DCTERMS.description), key=_sort_key)
+        ],
+        summary=rows_of(graph, dataset, SUMMARY_FIELDS),
+        distributions=distributions,
+        record=record,
+        record_url=record_url,
+        catalogue=catalogue,
+        forms=forms,
+        sections=sections_of(graph, dataset),
+        json_ld=script_json(
+            schema_org(graph, dataset, page_url=page_url, catalogue=(catalogue_name, catalogue[1]))
+        ),
+    )
+
+
+def record_page(
+    graph: Graph,
+    record: str,
+    *,
+    home: str,
+    dataset_url: str | None,
+    forms: Forms,
+    locate: Callable[[str], str],
+) -> str:
+    subject = URIRef(record)
+    withdrawn = any(
+        str(o).endswith("/deleted")
+        for o in graph.objects(subject, URIRef("http://www.w3.org/ns/adms#status"))
+    )
+    return render(
+        "record.html",
+        home=home,
+        title="Catalogue record",
+        iri=record,
+        rows=_relinked(rows_of(graph, subject), locate),
+        dataset_url=dataset_url,
+        withdrawn=withdrawn,
+        forms=forms,
+    )
+
+
+def run_page(
+    graph: Graph,
+    run: str,
+    *,
+    home: str,
+    forms: Forms,
+    page_of: Callable[[str], str],
+) -> str:
+    """A harvest run: status and times, then one table row per node, then the rejections."""
+    subject = URIRef(run)
+    nodes = []
+    for node in sorted(graph.objects(subject, GDCAT.nodeHarvest), key=str):
+        counts = {
+            name: str(graph.value(node, GDCAT[f"{name}Count"]) or 0)
+            for name in (
+                "added",
+                "updated",
+                "unchanged",
+                "withdrawn",
+                "rejected",
+                "kept",
+                "failures",
+            )
+        }
+        rejections = []
+        for rejection in sorted(graph.objects(node, GDCAT.rejected), key=str):
+            dataset = graph.value(rejection, GDCAT.dataset)
+            reasons = [
+                (
+                    str(graph.value(b, GDCAT.field) or ""),
+                    str(graph.value(b, URIRef("http://www.w3.org/ns/shacl#resultMessage")) or ""),
+                )
+                for b in graph.objects(rejection, GDCAT.reasonDetail)
+            ]
+            rejections.append({"dataset": str(dataset), "reasons": sorted(reasons)})
+        nodes.append(
+            {
+                "name": str(graph.value(node, GDCAT.node) or node),
+                "kind": str(graph.value(node, GDCAT.sourceKind) or ""),
+                "status": str(graph.value(node, GDCAT.status) or ""),
+                "counts": counts,
+                "reasons": sorted(str(r) for r in graph.objects(node, GDCAT.reason)),
+                "added": [
+                    (str(d), page_of(str(d)))
+                    for d in sorted(graph.objects(node, GDCAT.added), key=str)
+                ],
+                "updated": [
+                    (str(d), page_of(str(d)))
+                    for d in sorted(graph.objects(node, GDCAT.updated), key=str)
+                ],
+                "withdrawn": sorted(str(d) for d in graph.objects(node, GDCAT.withdrawn)),
+                "rejections": rejections,
+            }
+        )
+    return render(
+        "run.html",
+        home=home,
+        title="Harvest run",
+        iri=run,
+        status=str(graph.value(subject, GDCAT.status) or ""),
+        started=str(graph.value(subject, PROV.startedAtTime) or ""),
+        ended=str(graph.value(subject, PROV.endedAtTime) or ""),
+        nodes=nodes,
+        forms=forms,
+    )
+
+
+def resource_page(
+    graph: Graph,
+    subject: str,
+    *,
+    home: str,
+    title: str,
+    forms: Forms,
+    locate: Callable[[str], str],
+    intro: str | None = None,
+) -> str:
+    """Any other resource: everything the graph says, subject by subject."""
+    sections = sections_of(graph, URIRef(subject))
+    for section in sections:
+        section.rows = _relinked(section.rows, locate)
+    return render(
+        "resource.html",
+        home=home,
+        title=title,
+        iri=subject,
+        intro=intro,
+        sections=sections,
+        forms=forms,
+    )
+
+
+def _relinked(rows: list[Row], locate: Callable[[str], str]) -> list[Row]:
+    """Links to IRIs gdcat minted point where this request reaches gdcat."""
+    return [
+        Row(
+            row.name,
+            [Value(v.text, locate(v.href) if v.href else None, v.lang, v.iri) for v in row.values],
+        )
+        for row in rows
+    ]
