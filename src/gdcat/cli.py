@@ -626,5 +626,99 @@ def changes(store_dir: Path | None, since: str | None, limit: int, output_format
             click.echo(f"{c.modified.isoformat()}  {c.status.value:<8} {c.dataset}")
 
 
+# -- steward tokens -----------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from gdcat.publish import TokenFile
+
+tokens_option = click.option(
+    "--tokens",
+    "tokens_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The tokens file (default: $GDCAT_TOKENS_FILE or var/tokens.json).",
+)
+
+
+@main.group()
+def token() -> None:
+    """Steward tokens: each lets a node's stewards publish that node's datasets. Only their
+    SHA-256 is stored (mode 0600); a token is shown once, when it is created."""
+
+
+def _token_file(tokens_file: Path | None) -> TokenFile:
+    from gdcat.publish import TokenFile
+
+    return TokenFile(tokens_file or _settings().tokens_file)
+
+
+@token.command("create")
+@click.argument("node")
+@click.option("--country", default=None, help="The node's country (ISO 3166-1 alpha-3, e.g. NLD).")
+@click.option("--label", default=None, help="Whom or what the token is for.")
+@tokens_option
+def token_create(
+    node: str, country: str | None, label: str | None, tokens_file: Path | None
+) -> None:
+    """Create a token for NODE and print it (once: it cannot be shown again).
+
+    The token alone goes to standard output, so that TOKEN=$(gdcat token create nl) keeps
+    it; its id and node go to standard error. Exit 2 for an unusable node id or country, 3 if
+    the tokens file cannot be written.
+    """
+    try:
+        files = _token_file(tokens_file)
+        created, secret = files.create(node, country=country, label=label)
+    except GdcatError as e:
+        _fail(e)
+        return
+    where = f" ({created.country})" if created.country else ""
+    click.echo(
+        f"created token {created.id} for node {created.node}{where} in {files.path}; "
+        "it is shown only now:",
+        err=True,
+    )
+    click.echo(secret)
+
+
+@token.command("list")
+@tokens_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def token_list(tokens_file: Path | None, output_format: str) -> None:
+    """List the tokens (ids, nodes, labels; never the tokens themselves)."""
+    try:
+        items = _token_file(tokens_file).tokens()
+    except GdcatError as e:
+        _fail(e)
+        return
+    if output_format == "json":
+        click.echo(json.dumps([t.public() for t in items], indent=2, ensure_ascii=False))
+        return
+    if not items:
+        click.echo("no tokens")
+    for t in items:
+        state = f"revoked {t.revoked}" if t.revoked else "active"
+        country = t.country or "-"
+        label = f"  {t.label}" if t.label else ""
+        click.echo(f"{t.id}  {t.node:<12} {country:<4} created {t.created}  {state}{label}")
+
+
+@token.command("revoke")
+@click.argument("token_id", metavar="ID")
+@tokens_option
+def token_revoke(token_id: str, tokens_file: Path | None) -> None:
+    """Revoke the token ID at once (the server reads the file again on the next request).
+    Exit 1 when there is no such token."""
+    try:
+        revoked = _token_file(tokens_file).revoke(token_id)
+    except GdcatError as e:
+        _fail(e)
+        return
+    if revoked is None:
+        click.echo(f"error: no token {token_id}", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(f"revoked {revoked.id} (node {revoked.node}) at {revoked.revoked}")
+
+
 if __name__ == "__main__":
     main()

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         None,
         description="Node registry; its SPARQL nodes are the only SERVICE targets allowed.",
     )
+    registration_allow_private: bool = Field(
+        False,
+        description="Accept self-registrations of loopback and private addresses (test and "
+        "intranet set-ups only).",
+    )
     service_allowlist: tuple[str, ...] = Field(
         (), description="Further SPARQL endpoints federated queries (SERVICE) may call."
     )

@@ -185,6 +185,20 @@ def render(request: Request, problem: Problem) -> Response:
     )
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    path = request.url.path
+    for route in request.app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    order = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    return sorted(methods, key=lambda m: order.index(m) if m in order else len(order))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Map every error a route can raise to a problem answer."""
 
@@ -204,6 +218,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else None
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"
         return render(request, Problem(exc.status_code, title, detail, headers=headers))
 
     async def on_validation(request: Request, exc: Exception) -> Response:

@@ -69,6 +69,8 @@ class _Known:
     #: stored records to validate again although unchanged: stored under another profile,
     #: or accepted with violations by a node whose policy is now ``reject``
     stale: set[str] = field(default_factory=set)
+    #: records the node's stewards published over the API: never overwritten nor withdrawn
+    published: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -272,7 +274,7 @@ class Harvester:
                 members = tuple(c.known.by_source.get(doc.url, []))
             c.documents[doc.url] = members
             for iri in members:
-                if iri in c.seen:
+                if iri in c.seen or iri in c.known.published:
                     continue
                 rejected = c.state.rejected.get(iri)
                 if rejected is not None:
@@ -294,6 +296,12 @@ class Harvester:
                 )
                 continue
             c.seen.add(record.iri)
+            if record.iri in c.known.published:
+                c.report.warnings.append(
+                    f"{record.iri} was published by the node's stewards over the API; the "
+                    f"harvested version (in {doc.url}) was not stored"
+                )
+                continue
             digest = record.content_hash
             if c.known.hashes.get(record.iri) == digest and record.iri not in c.known.stale:
                 c.unchanged.append(record.iri)
@@ -360,6 +368,12 @@ class Harvester:
 
     def _known(self, node: NodeConfig) -> _Known:
         sources = self.store.record_sources(node.id)
+        published = {
+            iri
+            for iri, entry in sources.items()
+            if _published_over_api(self.store.base_iri, entry.source_url)
+        }
+        sources = {iri: entry for iri, entry in sources.items() if iri not in published}
         by_source: dict[str, list[str]] = {}
         for iri, entry in sources.items():
             by_source.setdefault(entry.source_url, []).append(iri)
@@ -369,7 +383,8 @@ class Harvester:
             if entry.profile != node.profile
             or (entry.outcome == "violations" and node.policy == "reject")
         }
-        return _Known({iri: e.content_hash for iri, e in sources.items()}, by_source, stale)
+        hashes = {iri: e.content_hash for iri, e in sources.items()}
+        return _Known(hashes, by_source, stale, published)
 
     # -- per node: validate, write, withdraw (main thread) --------------------------------
 
@@ -547,6 +562,12 @@ class Harvester:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def _published_over_api(base_iri: str, source_url: str) -> bool:
+    """A record a steward wrote over the API (its source is the API resource; the same test as
+    :func:`gdcat.publish.is_published_source`, which the harvest does not import)."""
+    return source_url.startswith(f"{base_iri}api/nodes/")
 
 
 def _describe(error: BaseException) -> str:

@@ -24,6 +24,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from gdcat.errors import InputError
 from gdcat.harvest.registry import NodeConfig
 from gdcat.store import Store
+from gdcat.store.quads import QuadWriter, UnwritableTermError
 from gdcat.vocab import GDCAT
 
 RegistrationStatus = TypingLiteral["pending", "active", "failed"]
@@ -50,13 +51,21 @@ def registrations_graph_iri(store: Store) -> str:
 def check_client_url(url: str, *, allow_private: bool = False) -> str:
     """The URL if a node may register it: http(s), a host, no credentials; by default no
     loopback or private addresses (a public index must not be made to crawl its own network)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError as e:
+        raise InputError(f"clientUrl is not a URL ({e}): {url!r}") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise InputError(f"clientUrl must be an absolute http(s) URL, not {url!r}")
+    try:
+        QuadWriter().iri(url.strip())
+    except UnwritableTermError as e:
+        raise InputError(f"clientUrl is not a usable IRI: {e}") from None
     if parts.username or parts.password:
         raise InputError("clientUrl must not carry credentials")
     if not allow_private:
-        host = parts.hostname
         try:
             address = ipaddress.ip_address(host)
         except ValueError:

@@ -1647,7 +1647,8 @@ class HarvestRun(ConfiguredBaseModel):
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:HarvestRun',
          'from_schema': 'https://w3id.org/gdcat/model/provenance'})
 
-    started_at: Optional[datetime ] = Field(default=None, description="""When the harvest run started.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'prov:startedAtTime'} })
+    started_at: Optional[datetime ] = Field(default=None, description="""When the harvest run started.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun', 'PublishAttempt'],
+         'slot_uri': 'prov:startedAtTime'} })
     ended_at: Optional[datetime ] = Field(default=None, description="""When the harvest run ended.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'prov:endedAtTime'} })
     run_status: Optional[str] = Field(default=None, description="""complete, partial (a page could not be read, a withdrawal was held back, a record could not be written) or failed; for a registration, pending, active or failed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun', 'NodeHarvest', 'NodeRegistration'],
          'slot_uri': 'gdcat:status'} })
@@ -1661,12 +1662,14 @@ class NodeHarvest(ConfiguredBaseModel):
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:NodeHarvest',
          'from_schema': 'https://w3id.org/gdcat/model/provenance'})
 
-    node_id: Optional[str] = Field(default=None, description="""The node's id in the registry.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'NodeRegistration'], 'slot_uri': 'gdcat:node'} })
+    node_id: Optional[str] = Field(default=None, description="""The node's id in the registry.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'PublishAttempt', 'NodeRegistration'],
+         'slot_uri': 'gdcat:node'} })
     source_kind: Optional[str] = Field(default=None, description="""fdp, dcat, feed, sparql or beacon.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:sourceKind'} })
     used_url: Optional[str] = Field(default=None, description="""The URL the node was read from (or the document a rejected record came from).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'Rejection'], 'slot_uri': 'prov:used'} })
     run_status: Optional[str] = Field(default=None, description="""complete, partial (a page could not be read, a withdrawal was held back, a record could not be written) or failed; for a registration, pending, active or failed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun', 'NodeHarvest', 'NodeRegistration'],
          'slot_uri': 'gdcat:status'} })
-    reason: Optional[list[str]] = Field(default=None, description="""Why the node is partial or failed, or why a registration failed, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'NodeRegistration'], 'slot_uri': 'gdcat:reason'} })
+    reason: Optional[list[str]] = Field(default=None, description="""Why the node is partial or failed, or why a registration failed, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'PublishAttempt', 'NodeRegistration'],
+         'slot_uri': 'gdcat:reason'} })
     added_count: Optional[int] = Field(default=None, description="""Records added.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:addedCount'} })
     updated_count: Optional[int] = Field(default=None, description="""Records updated.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:updatedCount'} })
     unchanged_count: Optional[int] = Field(default=None, description="""Records seen unchanged (neither validated nor written).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest'], 'slot_uri': 'gdcat:unchangedCount'} })
@@ -1693,7 +1696,7 @@ class Rejection(ConfiguredBaseModel):
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:Rejection',
          'from_schema': 'https://w3id.org/gdcat/model/provenance'})
 
-    rejected_dataset: Optional[str] = Field(default=None, description="""The dataset rejected.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Rejection'], 'slot_uri': 'gdcat:dataset'} })
+    rejected_dataset: Optional[str] = Field(default=None, description="""The dataset rejected.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Rejection', 'PublishAttempt'], 'slot_uri': 'gdcat:dataset'} })
     used_url: Optional[str] = Field(default=None, description="""The URL the node was read from (or the document a rejected record came from).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'Rejection'], 'slot_uri': 'prov:used'} })
     reason_detail: Optional[list[ReasonDetail]] = Field(default=None, description="""One violation that made the record be rejected.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Rejection'], 'slot_uri': 'gdcat:reasonDetail'} })
 
@@ -1724,6 +1727,26 @@ class HarvestFailure(ConfiguredBaseModel):
          'slot_uri': 'sh:resultMessage'} })
 
 
+class PublishAttempt(ConfiguredBaseModel):
+    """
+    One attempt of a steward to write or withdraw a record over the publishing API, accepted or not (the audit trail).
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'gdcat:PublishAttempt',
+         'from_schema': 'https://w3id.org/gdcat/model/provenance'})
+
+    started_at: Optional[datetime ] = Field(default=None, description="""When the harvest run started.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun', 'PublishAttempt'],
+         'slot_uri': 'prov:startedAtTime'} })
+    node_id: Optional[str] = Field(default=None, description="""The node's id in the registry.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'PublishAttempt', 'NodeRegistration'],
+         'slot_uri': 'gdcat:node'} })
+    token_id: Optional[str] = Field(default=None, description="""The id of the steward token used (never the token itself).""", json_schema_extra = { "linkml_meta": {'domain_of': ['PublishAttempt'], 'slot_uri': 'gdcat:tokenId'} })
+    publish_action: Optional[str] = Field(default=None, description="""What a steward asked for, put (create or replace) or delete.""", json_schema_extra = { "linkml_meta": {'domain_of': ['PublishAttempt'], 'slot_uri': 'gdcat:publishAction'} })
+    publish_outcome: Optional[str] = Field(default=None, description="""What came of it, created, replaced, withdrawn, refused (invalid), forbidden (another node's record) or failed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['PublishAttempt'], 'slot_uri': 'gdcat:publishOutcome'} })
+    http_status: Optional[int] = Field(default=None, description="""The HTTP status the steward was answered with.""", json_schema_extra = { "linkml_meta": {'domain_of': ['PublishAttempt'], 'slot_uri': 'gdcat:httpStatus'} })
+    rejected_dataset: Optional[str] = Field(default=None, description="""The dataset rejected.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Rejection', 'PublishAttempt'], 'slot_uri': 'gdcat:dataset'} })
+    reason: Optional[list[str]] = Field(default=None, description="""Why the node is partial or failed, or why a registration failed, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'PublishAttempt', 'NodeRegistration'],
+         'slot_uri': 'gdcat:reason'} })
+
+
 class NodeRegistration(ConfiguredBaseModel):
     """
     A node that registered itself, queued for harvesting.
@@ -1732,10 +1755,12 @@ class NodeRegistration(ConfiguredBaseModel):
          'from_schema': 'https://w3id.org/gdcat/model/provenance'})
 
     client_url: Optional[str] = Field(default=None, description="""The URL a node registered itself with (FAIR Data Point index style).""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeRegistration'], 'slot_uri': 'gdcat:clientUrl'} })
-    node_id: Optional[str] = Field(default=None, description="""The node's id in the registry.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'NodeRegistration'], 'slot_uri': 'gdcat:node'} })
+    node_id: Optional[str] = Field(default=None, description="""The node's id in the registry.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'PublishAttempt', 'NodeRegistration'],
+         'slot_uri': 'gdcat:node'} })
     run_status: Optional[str] = Field(default=None, description="""complete, partial (a page could not be read, a withdrawal was held back, a record could not be written) or failed; for a registration, pending, active or failed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun', 'NodeHarvest', 'NodeRegistration'],
          'slot_uri': 'gdcat:status'} })
-    reason: Optional[list[str]] = Field(default=None, description="""Why the node is partial or failed, or why a registration failed, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'NodeRegistration'], 'slot_uri': 'gdcat:reason'} })
+    reason: Optional[list[str]] = Field(default=None, description="""Why the node is partial or failed, or why a registration failed, in plain words.""", json_schema_extra = { "linkml_meta": {'domain_of': ['NodeHarvest', 'PublishAttempt', 'NodeRegistration'],
+         'slot_uri': 'gdcat:reason'} })
 
 
 class Dataset(GenomicDataset, HealthDataset, DcatDataset):
@@ -2190,6 +2215,7 @@ NodeHarvest.model_rebuild()
 Rejection.model_rebuild()
 ReasonDetail.model_rebuild()
 HarvestFailure.model_rebuild()
+PublishAttempt.model_rebuild()
 NodeRegistration.model_rebuild()
 Dataset.model_rebuild()
 DatasetSeries.model_rebuild()

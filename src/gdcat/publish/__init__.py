@@ -1,0 +1,35 @@
+"""Publishing for stewards: node-scoped tokens, writing and withdrawing a node's own records
+(validated on write), and the audit trail of every attempt."""
+
+from gdcat.publish.audit import AuditEntry, AuditTrail, audit_graph_iri
+from gdcat.publish.auth import AuthenticationError, Caller, identify
+from gdcat.publish.tokens import StewardToken, TokenFile, TokenFileError, token_digest
+from gdcat.publish.writer import (
+    DocumentMismatchError,
+    NotOwnerError,
+    Published,
+    Publisher,
+    RecordRefusedError,
+    is_published_source,
+    published_source,
+)
+
+__all__ = [
+    "AuditEntry",
+    "AuditTrail",
+    "AuthenticationError",
+    "Caller",
+    "DocumentMismatchError",
+    "NotOwnerError",
+    "Published",
+    "Publisher",
+    "RecordRefusedError",
+    "StewardToken",
+    "TokenFile",
+    "TokenFileError",
+    "audit_graph_iri",
+    "identify",
+    "is_published_source",
+    "published_source",
+    "token_digest",
+]

@@ -1,0 +1,391 @@
+"""Writing and withdrawing a steward's record: parse, check, validate, store, audit.
+
+A published record goes through the store's one record-writing mechanism
+(:meth:`~gdcat.store.Store.put_records`), like a harvested one. Its catalogue record tells the
+two apart: its ``gdcat:sourceUrl`` is the API resource it was written to,
+``{base}api/nodes/{node}/datasets?iri=<dataset IRI>`` (see :func:`published_source`); a harvest
+of the node neither overwrites nor withdraws such a record.
+
+The rules, in the order they are checked:
+
+1. the steward's token belongs to the node named (else *forbidden*);
+2. the dataset IRI is an absolute http(s) IRI, not under gdcat's own base IRI;
+3. no other node holds that IRI, live or withdrawn (else *forbidden*);
+4. the body parses (size limit, no network access) and describes exactly that dataset;
+5. it validates against the node's profile (the registry's, else the default) without a
+   violation (else *refused*, with the report; nothing is stored).
+
+Every attempt, whatever its outcome, is added to the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from gdcat.errors import (
+    GdcatError,
+    InputError,
+    PayloadTooLargeError,
+    RecordNotFoundError,
+    StoreError,
+    UnsupportedFormatError,
+)
+from gdcat.harvest.registry import NodeConfig, load_registry
+from gdcat.publish.audit import Action, AuditEntry, AuditTrail, Outcome
+from gdcat.publish.auth import Caller
+from gdcat.rdf import Record, format_for_media_type, parse_bytes, split_records
+from gdcat.settings import Settings
+from gdcat.store import CatalogRecord, RecordMeta, RecordWrite, Store, record_iri
+from gdcat.store.quads import QuadWriter, UnwritableTermError
+from gdcat.validate import ValidationReport, ValidationResult, Validator
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Longest dataset IRI accepted.
+MAX_IRI_LENGTH = 2048
+
+_UCS = r"\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"  # the characters IRIs add to URIs
+_CHAR = rf"-A-Za-z0-9._~:@!$&'()*+,;={_UCS}"
+_PCT = r"%[0-9A-Fa-f]{2}"
+#: What a dataset IRI published over the API looks like: an absolute http(s) IRI (a steward's
+#: dataset must be dereferenceable). Also the ``iri`` parameter's pattern in the OpenAPI
+#: document.
+DATASET_IRI = (
+    rf"^https?://[-A-Za-z0-9.{_UCS}]+(:[0-9]{{1,5}})?"
+    rf"(/([{_CHAR}/]|{_PCT})*)?"
+    rf"(\?([{_CHAR}/?]|{_PCT})*)?"
+    rf"(#([{_CHAR}/?]|{_PCT})*)?$"
+)
+_DATASET_IRI = re.compile(DATASET_IRI)
+
+
+class NotOwnerError(GdcatError):
+    """The steward's node may not write this record or node (HTTP 403)."""
+
+
+class RecordRefusedError(GdcatError):
+    """The record has violations of its profile; nothing was stored (HTTP 422)."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        shown = "; ".join(f"{v.path or '(record)'}: {v.message}" for v in report.violations[:5])
+        more = len(report.violations) - 5
+        super().__init__(
+            f"{len(report.violations)} violation(s) of profile {report.profile}: {shown}"
+            + (f" (and {more} more)" if more > 0 else "")
+        )
+
+
+class DocumentMismatchError(InputError):
+    """The body does not describe exactly the dataset named (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """A record accepted and stored."""
+
+    dataset: str
+    node: str
+    status: Literal["created", "replaced"]
+    record: str
+    profile: str
+    outcome: Literal["conforms", "warnings"]
+    warnings: list[ValidationResult]
+    #: triples of the body that were not about the dataset (a catalogue around it…), not stored
+    ignored_triples: int
+    audit: AuditEntry
+
+    @property
+    def key(self) -> str:
+        """The record key: the last segment of the catalogue record IRI."""
+        return self.record.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class NodeRules:
+    """How a node's records are validated and described."""
+
+    profile: str
+    country: str | None = None
+
+
+def published_source(base_iri: str, node: str, dataset: str) -> str:
+    """The ``gdcat:sourceUrl`` of a record published over the API."""
+    return f"{base_iri}api/nodes/{node}/datasets?iri={quote(dataset, safe='')}"
+
+
+def is_published_source(base_iri: str, source: str) -> bool:
+    """Whether a catalogue record's source says it was published over the API (the harvest
+    pipeline applies the same test to leave such records alone)."""
+    return source.startswith(f"{base_iri}api/nodes/")
+
+
+def check_dataset_iri(value: str, base_iri: str | None = None) -> str:
+    """``value`` if a steward may name a dataset with it (an http(s) IRI, not under
+    ``base_iri`` when given), else :class:`InputError`."""
+    if not value or len(value) > MAX_IRI_LENGTH:
+        raise InputError(f"the dataset IRI must have 1 to {MAX_IRI_LENGTH} characters")
+    try:
+        if not _DATASET_IRI.match(value):
+            raise ValueError(value)
+        QuadWriter().iri(value)
+        ox.NamedNode(value)
+    except (UnwritableTermError, ValueError):
+        raise InputError(f"not an absolute http(s) IRI: {value[:200]!r}") from None
+    if base_iri is not None and value.startswith(base_iri):
+        raise InputError(
+            f"{value} is under gdcat's own base IRI {base_iri}; datasets keep the IRIs their "
+            "node mints"
+        )
+    return value
+
+
+class Publisher:
+    """Writes and withdraws stewards' records in one store; one per application."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.audit = AuditTrail(store)
+        self._write_lock = threading.Lock()
+        self._validators: dict[str, tuple[Validator, threading.Lock]] = {}
+        self._validators_lock = threading.Lock()
+        self._registry: tuple[tuple[int, int], dict[str, NodeConfig]] | None = None
+
+    def close(self) -> None:
+        with self._validators_lock:
+            for validator, _ in self._validators.values():
+                validator.close()
+            self._validators.clear()
+
+    # -- the two writes -------------------------------------------------------------------
+
+    def put(
+        self,
+        caller: Caller,
+        node: str,
+        dataset: str,
+        body: bytes,
+        media_type: str | None,
+    ) -> Published:
+        """Create or replace ``dataset`` of ``node`` from ``body`` (of ``media_type``)."""
+        return self._audited(
+            caller, "put", dataset, lambda: self._put(caller, node, dataset, body, media_type)
+        )
+
+    def delete(self, caller: Caller, node: str, dataset: str) -> AuditEntry:
+        """Withdraw ``dataset`` of ``node`` (its catalogue record stays as a tombstone)."""
+        return self._audited(caller, "delete", dataset, lambda: self._delete(caller, node, dataset))
+
+    def refused(self, caller: Caller, action: Action, dataset: str, error: GdcatError) -> None:
+        """Audit an attempt refused before it reached the publisher (a body over the limit)."""
+        outcome, status = outcome_of(error)
+        self._record(caller, action, outcome, status, dataset, str(error))
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _put(
+        self, caller: Caller, node: str, dataset: str, body: bytes, media_type: str | None
+    ) -> Published:
+        steward = self._steward_of(caller, node)
+        iri = check_dataset_iri(dataset, self.store.base_iri)
+        self._check_owner(self.store.catalog_record(iri), steward, iri)
+        if not media_type:
+            raise UnsupportedFormatError(
+                "the request has no Content-Type; send text/turtle, application/ld+json, "
+                "application/rdf+xml, application/n-triples or application/yaml"
+            )
+        rdf_format = format_for_media_type(media_type)
+        graph = parse_bytes(
+            body,
+            rdf_format,
+            source="request body",
+            base_iri=iri,
+            max_bytes=self.settings.max_document_bytes,
+        )
+        record, ignored = _the_record(graph, iri)
+        rules = self.rules_for(steward)
+        report = self._validate(rules.profile, record.graph)
+        if not report.conforms:
+            raise RecordRefusedError(report)
+        outcome: Literal["conforms", "warnings"] = "warnings" if report.results else "conforms"
+        meta = RecordMeta(
+            source=published_source(self.store.base_iri, steward, iri),
+            content_hash=record.content_hash,
+            profile=rules.profile,
+            outcome=outcome,
+            node=steward,
+            country=caller.country or rules.country,
+        )
+        with self._write_lock:
+            existing = self.store.catalog_record(iri)
+            self._check_owner(existing, steward, iri)
+            self.store.put_records([RecordWrite(iri, record.graph, meta)])
+        status: Literal["created", "replaced"] = (
+            "replaced" if existing is not None and not existing.withdrawn else "created"
+        )
+        entry = self._record(caller, "put", status, 201 if status == "created" else 200, iri)
+        return Published(
+            dataset=iri,
+            node=steward,
+            status=status,
+            record=record_iri(self.store.base_iri, iri),
+            profile=rules.profile,
+            outcome=outcome,
+            warnings=list(report.results),
+            ignored_triples=ignored,
+            audit=entry,
+        )
+
+    def _delete(self, caller: Caller, node: str, dataset: str) -> AuditEntry:
+        steward = self._steward_of(caller, node)
+        iri = check_dataset_iri(dataset)  # under gdcat's base: no record, so 404 below
+        with self._write_lock:
+            existing = self.store.catalog_record(iri)
+            if existing is None or existing.withdrawn:
+                raise RecordNotFoundError(f"no live record of {iri} in the catalogue")
+            self._check_owner(existing, steward, iri)
+            if not self.store.withdraw(iri):
+                raise RecordNotFoundError(f"no live record of {iri} in the catalogue")
+        return self._record(caller, "delete", "withdrawn", 204, iri)
+
+    def _steward_of(self, caller: Caller, node: str) -> str:
+        if caller.role != "steward" or caller.node is None:
+            raise NotOwnerError("publishing needs a steward token of the node")
+        if caller.node != node:
+            raise NotOwnerError(
+                f"the token {caller.token_id} is for node {caller.node}, not node {node}"
+            )
+        return caller.node
+
+    @staticmethod
+    def _check_owner(existing: CatalogRecord | None, node: str, iri: str) -> None:
+        """Only the node holding a record (live or withdrawn) may write it again."""
+        if existing is None or existing.meta.node == node:
+            return
+        holder = f"node {existing.meta.node}" if existing.meta.node else "no node (the operator)"
+        state = "a withdrawn record" if existing.withdrawn else "a record"
+        raise NotOwnerError(f"{iri} is {state} held by {holder}; node {node} may not write it")
+
+    def rules_for(self, node: str) -> NodeRules:
+        """The node's profile and country from the registry file, else the defaults."""
+        entry = self._registry_nodes().get(node)
+        if entry is None:
+            return NodeRules(self.settings.default_profile)
+        return NodeRules(entry.profile, entry.country)
+
+    def _registry_nodes(self) -> dict[str, NodeConfig]:
+        path: Path | None = self.settings.registry_file
+        if path is None:
+            return {}
+        try:
+            stat = path.stat()
+        except OSError as e:
+            _log.error("the node registry %s cannot be read: %s", path, e.strerror)
+            raise GdcatError("the node registry cannot be read; see the server log") from e
+        signature = (stat.st_mtime_ns, stat.st_size)
+        cached = self._registry
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        try:
+            nodes = {n.id: n for n in load_registry(path)}
+        except InputError as e:  # the operator's file, not the steward's request
+            _log.error("the node registry cannot be used: %s", e)
+            raise GdcatError("the node registry cannot be read; see the server log") from e
+        self._registry = (signature, nodes)
+        return nodes
+
+    def _validate(self, profile: str, graph: Graph) -> ValidationReport:
+        with self._validators_lock:
+            pair = self._validators.get(profile)
+            if pair is None:
+                pair = (Validator(profile, settings=self.settings, workers=1), threading.Lock())
+                self._validators[profile] = pair
+        validator, lock = pair
+        with lock:  # one validation at a time per validator (pySHACL state is not shared-safe)
+            return validator.validate(graph)
+
+    # -- auditing -------------------------------------------------------------------------
+
+    def _audited(self, caller: Caller, action: Action, dataset: str, step: Callable[[], T]) -> T:
+        try:
+            return step()
+        except GdcatError as e:
+            outcome, status = outcome_of(e)
+            self._record(caller, action, outcome, status, dataset, str(e))
+            raise
+
+    def _record(
+        self,
+        caller: Caller,
+        action: Action,
+        outcome: Outcome,
+        status: int,
+        dataset: str | None,
+        reason: str | None = None,
+    ) -> AuditEntry:
+        try:
+            return self.audit.record(
+                node=caller.node or "(admin)",
+                token_id=caller.token_id or "admin",
+                action=action,
+                outcome=outcome,
+                status=status,
+                dataset=dataset,
+                reason=reason,
+            )
+        except StoreError:
+            # the write itself is done (or refused); losing its trace must be loud
+            _log.exception(
+                "could not audit %s %s by %s (%s)", action, dataset, caller.label, outcome
+            )
+            raise
+
+
+def outcome_of(error: GdcatError) -> tuple[Outcome, int]:
+    """The audit outcome and HTTP status of a failed attempt."""
+    if isinstance(error, NotOwnerError):
+        return "forbidden", 403
+    if isinstance(error, RecordRefusedError):
+        return "refused", 422
+    if isinstance(error, RecordNotFoundError):
+        return "not-found", 404
+    if isinstance(error, PayloadTooLargeError):
+        return "unusable", 413
+    if isinstance(error, UnsupportedFormatError):
+        return "unusable", 415
+    if isinstance(error, InputError):
+        return "unusable", 400
+    if isinstance(error, StoreError):
+        return "failed", 503
+    return "failed", 500
+
+
+def _the_record(graph: Graph, iri: str) -> tuple[Record, int]:
+    """The one record of ``graph``, which must be ``iri``; and how many triples were left."""
+    records = split_records(graph, source="request body")
+    if not records:
+        raise DocumentMismatchError(
+            f"the body describes no dcat:Dataset or dcat:DatasetSeries; it must describe {iri}"
+        )
+    others = [r.iri for r in records if r.iri != iri]
+    if others:
+        shown = ", ".join(others[:3]) + (" …" if len(others) > 3 else "")
+        raise DocumentMismatchError(
+            f"the body must describe exactly the dataset {iri}; it also (or only) describes "
+            f"{shown}: publish each dataset at its own IRI"
+        )
+    record = records[0]
+    return record, len(graph) - len(record.graph)
