@@ -3,6 +3,7 @@ benchmarks, ``gdcat demo``)."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -32,7 +33,9 @@ def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8000) -> None:
     sock = reserve_port(host, port)
     try:
         server = uvicorn.Server(_config(app, host, port))
-        server.run(sockets=[sock])
+        # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
     finally:
         sock.close()
 

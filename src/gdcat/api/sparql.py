@@ -1,11 +1,704 @@
-"""The SPARQL 1.1 Protocol endpoint at /sparql (to be built)."""
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``.
+
+- **Query** by ``GET ?query=``, ``POST`` form-encoded (``query=``) or ``POST`` direct
+  (``application/sparql-query``); the dataset by ``default-graph-uri`` / ``named-graph-uri``
+  (without them the default graph is the union of every graph).
+- **Answers** negotiated by ``Accept`` or ``?format=``: ``SELECT``/``ASK`` as SPARQL JSON, XML,
+  CSV or TSV; ``CONSTRUCT``/``DESCRIBE`` as Turtle, N-Triples, JSON-LD or RDF/XML.
+- **Limits**: a time limit (the query is stopped) and a row limit, both on by default
+  (``sparql_timeout``, ``sparql_max_rows``); ``SERVICE`` only to allowed endpoints.
+- **Update** (``POST`` form ``update=`` or ``application/sparql-update``) only when
+  ``sparql_updates`` is on, with ``Authorization: Bearer <admin_token>``.
+- A bare ``GET`` answers the Service Description (or a query page for a browser).
+
+Protocol errors (two queries, a query and an update, a wrong media type, no query) are 400 or
+415 problems; see ``docs/sparql.md`` for the user's guide.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import hmac
+import html
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 
 from gdcat.api.context import AppContext
+from gdcat.api.negotiation import choose
+from gdcat.api.problems import Problem, problem_content
+from gdcat.errors import GdcatError
+from gdcat.sparql.description import serialize_description, service_description
+from gdcat.sparql.engine import NotAcceptableError, RowLimitError, SparqlEngine
+from gdcat.sparql.execute import QueryJob
+from gdcat.sparql.federation import ServiceNotAllowedError
+from gdcat.sparql.pool import EndpointBusyError, TimeLimitError
+from gdcat.store.sparql_text import has_dataset_clause
+
+_log = logging.getLogger(__name__)
+
+PATH = "/sparql"
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+#: Media types of ``SELECT``/``ASK`` answers -> result format; the first is the default.
+RESULT_MEDIA: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+}
+#: Media types of ``CONSTRUCT``/``DESCRIBE`` answers -> RDF format; the first is the default.
+GRAPH_MEDIA: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/x-turtle": "turtle",
+    "application/turtle": "turtle",
+    "text/n3": "turtle",
+    "text/plain": "ntriples",
+    "application/json": "jsonld",
+    "application/xml": "rdfxml",
+}
+#: ``?format=`` names -> (media type for SELECT/ASK, media type for CONSTRUCT/DESCRIBE).
+FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None),
+    "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"),
+    "ttl": (None, "text/turtle"),
+    "n3": (None, "text/turtle"),
+    "ntriples": (None, "application/n-triples"),
+    "n-triples": (None, "application/n-triples"),
+    "nt": (None, "application/n-triples"),
+    "jsonld": (None, "application/ld+json"),
+    "json-ld": (None, "application/ld+json"),
+    "rdfxml": (None, "application/rdf+xml"),
+    "rdf+xml": (None, "application/rdf+xml"),
+    "rdf": (None, "application/rdf+xml"),
+}
+_HTML = "text/html"
+_GRAPH_PARAMS = ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri")
+_FORMS = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT and DESCRIBE"}
+
+
+@dataclass
+class _Operation:
+    """A protocol request, read: a query or an update with its dataset parameters."""
+
+    kind: Literal["query", "update"]
+    text: str
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+    def graphs(self, name: str) -> tuple[str, ...]:
+        return _graph_values(self.params, name)
+
+
+def _graph_values(params: dict[str, list[str]], name: str) -> tuple[str, ...]:
+    """The IRIs a dataset parameter names (400 for one that is no absolute IRI)."""
+    values = params.get(name, [])
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as e:
+            raise Problem(
+                400,
+                "Bad request",
+                f"{name} must be an absolute IRI, not {value!r} ({e})",
+                kind="bad-request",
+            ) from None
+    return tuple(values)
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:
-    """Add this module's routes to ``app``."""
+    """Add ``/sparql`` to ``app``: its engine (worker processes) lives in ``ctx``."""
+    settings = ctx.settings
+    if settings.sparql_updates and not settings.admin_token:
+        raise GdcatError(
+            "sparql_updates is on but no admin_token is set: updates would be impossible; "
+            "set GDCAT_ADMIN_TOKEN or turn sparql_updates off"
+        )
+    engine = SparqlEngine(settings, ctx.store)
+    ctx.extras["sparql"] = engine
+    ctx.closers.append(engine.close)
+    endpoint = ctx.base_iri + PATH.lstrip("/")
+
+    async def sparql_get(request: Request) -> Response:
+        params = _params(request.query_params.multi_items())
+        if "query" not in params and "update" not in params:
+            _check_graphs(params)  # ignored here, but not when they are no IRIs
+            return _describe(request, engine, endpoint)
+        if params.get("update"):
+            raise _bad("an update must be sent with POST (form-encoded or sparql-update)")
+        return await _answer(request, engine, endpoint, _operation(params))
+
+    async def sparql_post(request: Request) -> Response:
+        operation = await _read_post(request, settings.max_document_bytes)
+        if operation.kind == "update":
+            return await _update(request, engine, endpoint, operation)
+        return await _answer(request, engine, endpoint, operation)
+
+    async def sparql_other(request: Request) -> Response:
+        raise Problem(
+            405,
+            "Method not allowed",
+            f"{request.method} is no SPARQL protocol operation: query with GET or POST, "
+            "update with POST",
+            headers={"Allow": "GET, POST"},
+        )
+
+    app.add_api_route(
+        PATH,
+        sparql_get,
+        methods=["GET"],
+        response_class=Response,
+        tags=["sparql"],
+        summary="Run a SPARQL query, or read the service description",
+        description=_GET_DESCRIPTION,
+        responses=_responses(200, 400, 406, 422, 503),
+        openapi_extra={"parameters": _GET_PARAMETERS},
+        operation_id="sparql_query_get",
+    )
+    app.add_api_route(
+        PATH,
+        sparql_post,
+        methods=["POST"],
+        response_class=Response,
+        tags=["sparql"],
+        summary="Run a SPARQL query or update",
+        description=_POST_DESCRIPTION,
+        responses=_responses(200, 204, 400, 401, 403, 406, 413, 415, 422, 503),
+        openapi_extra={"parameters": _POST_PARAMETERS, "requestBody": _POST_BODY},
+        operation_id="sparql_query_post",
+    )
+    app.add_api_route(
+        PATH,
+        sparql_other,
+        methods=["PUT", "DELETE", "PATCH", "OPTIONS"],
+        response_class=Response,
+        include_in_schema=False,
+    )
+
+
+# -- reading requests ---------------------------------------------------------------------
+
+
+def _params(items: Any) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for name, value in items:
+        params.setdefault(name, []).append(value)
+    return params
+
+
+def _bad(detail: str) -> Problem:
+    return Problem(400, "Bad request", detail, kind="bad-request")
+
+
+def _operation(params: dict[str, list[str]], direct: tuple[str, str] | None = None) -> _Operation:
+    """The one query or update of a request (``direct``: the body of a direct POST)."""
+    queries = params.get("query", [])
+    updates = params.get("update", [])
+    if direct is not None:
+        (queries if direct[0] == "query" else updates).append(direct[1])
+    if queries and updates:
+        raise _bad("a request carries either a query or an update, not both")
+    if len(queries) > 1 or len(updates) > 1:
+        raise _bad("a request carries one query or one update; this one has several")
+    if not queries and not updates:
+        raise _bad("no query or update in the request")
+    kind: Literal["query", "update"] = "query" if queries else "update"
+    text = (queries or updates)[0]
+    if not text.strip():
+        raise _bad(f"the {kind} is empty")
+    _check_graphs(params)  # those that do not apply are ignored, but must be IRIs too
+    return _Operation(kind, text, params)
+
+
+def _check_graphs(params: dict[str, list[str]]) -> None:
+    for name in _GRAPH_PARAMS:
+        _graph_values(params, name)
+
+
+async def _read_post(request: Request, limit: int) -> _Operation:
+    media, charset = _content_type(request.headers.get("content-type"))
+    if media not in (FORM, QUERY_TYPE, UPDATE_TYPE):
+        raise Problem(
+            415,
+            "Unsupported media type",
+            f"POST a query or update as {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}"
+            + (f", not {media}" if media else " (the request has no Content-Type)"),
+            kind="unsupported-format",
+        )
+    if charset not in (None, "utf-8", "utf8"):
+        raise Problem(
+            415,
+            "Unsupported media type",
+            f"SPARQL requests are read as UTF-8, not {charset}",
+            kind="unsupported-format",
+        )
+    body = await _body(request, limit)
+    params = _params(request.query_params.multi_items())
+    try:
+        text = body.decode("utf-8")
+        if media != FORM:
+            kind = "query" if media == QUERY_TYPE else "update"
+            return _operation(params, (kind, text))
+        pairs = parse_qsl(
+            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
+        )
+    except UnicodeDecodeError:
+        raise _bad("the request body is not UTF-8") from None
+    except ValueError as e:
+        raise _bad(f"the form cannot be read: {e}") from None
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    return _operation(params)
+
+
+def _content_type(header: str | None) -> tuple[str, str | None]:
+    if not header:
+        return "", None
+    media, *rest = (part.strip() for part in header.split(";"))
+    charset = None
+    for param in rest:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> Problem:
+    return Problem(
+        413, "Payload too large", f"the request body exceeds {limit} bytes", kind="too-large"
+    )
+
+
+# -- answering ------------------------------------------------------------------------------
+
+
+def _choices(request: Request) -> tuple[str | None, str | None]:
+    """The media types to answer a SELECT/ASK and a CONSTRUCT/DESCRIBE with."""
+    wanted = request.query_params.getlist("format")
+    if wanted:
+        for value in wanted:
+            key = value.strip().lower()
+            if key in ("html", _HTML):
+                return None, None  # no query answer is a page
+            if key in FORMAT_NAMES:
+                return FORMAT_NAMES[key]
+            media = key.split(";")[0].strip()
+            if media in RESULT_MEDIA or media in GRAPH_MEDIA:
+                return (
+                    media if media in RESULT_MEDIA else None,
+                    media if media in GRAPH_MEDIA else None,
+                )
+        raise Problem(
+            400,
+            "Unknown format",
+            f"unknown format {wanted[0]!r}; use one of {', '.join(sorted(FORMAT_NAMES))}",
+            kind="unknown-format",
+        )
+    accept = request.headers.get("accept")
+    return choose(accept, list(RESULT_MEDIA)), choose(accept, list(GRAPH_MEDIA))
+
+
+async def _answer(
+    request: Request, engine: SparqlEngine, endpoint: str, operation: _Operation
+) -> Response:
+    results_media, graph_media = _choices(request)
+    if results_media is None and graph_media is None:
+        raise _not_acceptable(None)
+    defaults = operation.graphs("default-graph-uri")
+    named = operation.graphs("named-graph-uri")
+    protocol_dataset = bool(defaults or named)
+    job = QueryJob(
+        sparql=operation.text,
+        base_iri=endpoint,
+        default_graphs=defaults if protocol_dataset else None,
+        named_graphs=named if protocol_dataset else None,
+        union_default_graph=not has_dataset_clause(operation.text),
+        results_format=RESULT_MEDIA[results_media] if results_media else None,
+        graph_format=GRAPH_MEDIA[graph_media] if graph_media else None,
+        max_rows=engine.settings.sparql_max_rows,
+    )
+    try:
+        answer = await engine.query(job)
+    except NotAcceptableError as e:
+        raise _not_acceptable(e.form) from None
+    except RowLimitError as e:
+        raise _row_limit(e) from None
+    except TimeLimitError as e:
+        raise Problem(
+            422,
+            "Query time limit exceeded",
+            f"{e}, the most this endpoint allows, and was stopped. Narrow it (more specific "
+            "patterns, fewer OPTIONALs, FILTERs that bind early) or ask for a page at a time "
+            "with ORDER BY … LIMIT … OFFSET ….",
+            kind="time-limit",
+            limit=e.limit,
+        ) from None
+    except EndpointBusyError as e:
+        raise Problem(
+            503, "Endpoint busy", str(e), kind="busy", headers={"Retry-After": "5"}
+        ) from None
+    except ServiceNotAllowedError as e:
+        raise _service_refused(e) from None
+    media = results_media if answer.form in ("select", "ask") else graph_media
+    assert media is not None
+    return Response(answer.body, 200, {"Vary": "Accept"}, media_type=_with_charset(media))
+
+
+def _with_charset(media: str) -> str:
+    return f"{media}; charset=utf-8" if media.startswith("text/") else media
+
+
+def _not_acceptable(form: str | None) -> Problem:
+    if form is None:
+        offered = [*RESULT_MEDIA, *GRAPH_MEDIA]
+        detail = "none of the accepted types is one a SPARQL answer can be written in"
+    else:
+        offered = list(GRAPH_MEDIA if form == "graph" else RESULT_MEDIA)
+        detail = f"a {_FORMS[form]} answer cannot be written in any of the accepted types"
+    return Problem(
+        406,
+        "Not acceptable",
+        f"{detail} (offered: {', '.join(dict.fromkeys(offered))})",
+        kind="not-acceptable",
+    )
+
+
+def _row_limit(error: RowLimitError) -> Problem:
+    noun = "triples" if error.form == "graph" else "rows"
+    return Problem(
+        422,
+        "Result limit exceeded",
+        f"{error}, the most this endpoint returns in one answer. Ask for a page at a time: "
+        f"ORDER BY … LIMIT {error.limit} OFFSET 0, then OFFSET {error.limit}, and so on; or "
+        f"narrow the query (COUNT(*) tells how many {noun} there are).",
+        kind="row-limit",
+        limit=error.limit,
+    )
+
+
+def _service_refused(error: ServiceNotAllowedError) -> Problem:
+    extra: dict[str, Any] = {"endpoint": error.endpoint}
+    if error.host:
+        extra["host"] = error.host
+    return Problem(
+        400, "Federated query not allowed", str(error), kind="service-not-allowed", **extra
+    )
+
+
+async def _update(
+    request: Request, engine: SparqlEngine, endpoint: str, operation: _Operation
+) -> Response:
+    _authorize_update(request, engine)
+    using = operation.graphs("using-graph-uri")
+    using_named = operation.graphs("using-named-graph-uri")
+    try:
+        await engine.update(operation.text, base_iri=endpoint, using=using, using_named=using_named)
+    except ServiceNotAllowedError as e:
+        raise _service_refused(e) from None
+    _log.warning(
+        "SPARQL update applied with the admin token from %s (%d characters)",
+        request.client.host if request.client else "?",
+        len(operation.text),
+    )
+    return Response(status_code=204)
+
+
+def _authorize_update(request: Request, engine: SparqlEngine) -> None:
+    settings = engine.settings
+    token = settings.admin_token
+    if not settings.sparql_updates or not token:
+        raise Problem(
+            403,
+            "Updates not accepted",
+            "this SPARQL endpoint is read-only; SPARQL Update is accepted only on a store "
+            "configured for it (sparql_updates), with the administrator's token",
+            kind="read-only",
+        )
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    challenge = 'Bearer realm="gdcat"'
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise Problem(
+            401,
+            "Authentication required",
+            "SPARQL Update needs the administrator's token: Authorization: Bearer <token>",
+            kind="unauthorized",
+            headers={"WWW-Authenticate": challenge},
+        )
+    if not hmac.compare_digest(presented.strip().encode(), token.encode()):
+        raise Problem(
+            401,
+            "Invalid token",
+            "the token presented is not the administrator's token",
+            kind="unauthorized",
+            headers={"WWW-Authenticate": challenge + ', error="invalid_token"'},
+        )
+
+
+# -- the service description and the query page ---------------------------------------------
+
+
+def _description_media(request: Request) -> str:
+    """What to describe the service in: an RDF form, or the query page."""
+    wanted = request.query_params.getlist("format")
+    if wanted and wanted[0].strip().lower() in ("html", _HTML):
+        return _HTML
+    if wanted:
+        media = _choices(request)[1]
+        if media is None:
+            raise _not_acceptable("graph")
+        return media
+    media = choose(request.headers.get("accept"), [*GRAPH_MEDIA, _HTML])
+    if media is None:
+        raise _not_acceptable("graph")
+    return media
+
+
+def _describe(request: Request, engine: SparqlEngine, endpoint: str) -> Response:
+    media = _description_media(request)
+    settings = engine.settings
+    if media == _HTML:
+        return Response(
+            _page(endpoint, settings.sparql_timeout, settings.sparql_max_rows),
+            200,
+            {"Vary": "Accept"},
+            media_type="text/html; charset=utf-8",
+        )
+    triples = service_description(
+        endpoint,
+        updates=settings.sparql_updates,
+        federated=engine.allowlist.endpoints(),
+        timeout=settings.sparql_timeout,
+        max_rows=settings.sparql_max_rows,
+    )
+    body = serialize_description(triples, GRAPH_MEDIA[media])
+    return Response(body, 200, {"Vary": "Accept"}, media_type=_with_charset(media))
+
+
+_EXAMPLE_QUERY = """\
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?dataset ?title WHERE {
+  ?dataset a dcat:Dataset ; dct:title ?title .
+}
+ORDER BY ?title
+LIMIT 20"""
+
+
+def _page(endpoint: str, timeout: float, max_rows: int) -> str:
+    options = "".join(
+        f"<option value='{name}'>{label}</option>"
+        for name, label in (
+            ("json", "SPARQL JSON / JSON-LD"),
+            ("xml", "SPARQL XML / RDF/XML"),
+            ("csv", "CSV"),
+            ("tsv", "TSV"),
+            ("turtle", "Turtle"),
+            ("ntriples", "N-Triples"),
+        )
+    )
+    where = html.escape(endpoint)
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>gdcat SPARQL endpoint</title></head><body>"
+        "<h1>gdcat SPARQL endpoint</h1>"
+        f"<p>SPARQL 1.1 at <code>{where}</code>. The default graph is the union of every "
+        f"record. A query may run {timeout:g} s and return {max_rows} rows; page with LIMIT "
+        "and OFFSET. Machine-readable description: "
+        f"<a href='{where}?format=ttl'>Turtle</a>.</p>"
+        f"<form method='get' action='{where}'>"
+        "<p><label for='query'>Query</label><br>"
+        f"<textarea id='query' name='query' rows='12' cols='90'>{html.escape(_EXAMPLE_QUERY)}"
+        "</textarea></p>"
+        f"<p><label for='format'>Answer as</label> <select id='format' name='format'>{options}"
+        "</select> <button type='submit'>Run</button></p></form>"
+        "<p>Guide: <a href='/api/docs'>API documentation</a>.</p></body></html>"
+    )
+
+
+# -- OpenAPI --------------------------------------------------------------------------------
+
+_GET_DESCRIPTION = """\
+SPARQL 1.1 Protocol query by GET. The default graph is the union of every graph unless
+`default-graph-uri` / `named-graph-uri` (or `FROM` in the query) name the dataset. The answer is
+negotiated by `Accept` (or `?format=`): SELECT and ASK as SPARQL JSON (default), XML, CSV, TSV;
+CONSTRUCT and DESCRIBE as Turtle (default), N-Triples, JSON-LD, RDF/XML.
+
+Without `query`, the SPARQL 1.1 Service Description (Turtle, JSON-LD, RDF/XML, N-Triples), or a
+query page when a browser asks for HTML (dataset parameters are then ignored).
+
+Limits: a query runs at most `sparql_timeout` seconds (then it is stopped: 422 `time-limit`)
+and returns at most `sparql_max_rows` rows or triples (422 `row-limit`: page with LIMIT and
+OFFSET). `SERVICE` may call only the national nodes' SPARQL endpoints.
+"""
+
+_POST_DESCRIPTION = """\
+SPARQL 1.1 Protocol query or update by POST: form-encoded (`query=` or `update=`), or the text
+itself as the body with `Content-Type: application/sparql-query` or
+`application/sparql-update` (UTF-8), the dataset then in the URL's parameters.
+`default-graph-uri` / `named-graph-uri` apply to queries, `using-graph-uri` /
+`using-named-graph-uri` to updates; the others are ignored.
+
+Updates are accepted only when the server is configured for them (`sparql_updates`, meant for a
+scratch store) and the request carries `Authorization: Bearer <admin token>`: otherwise 403
+(read-only endpoint) or 401. `using-graph-uri` / `using-named-graph-uri` set an update's
+dataset; `LOAD` is refused.
+"""
+
+_SELECT_JSON = {
+    "head": {"vars": ["dataset", "title"]},
+    "results": {
+        "bindings": [
+            {
+                "dataset": {"type": "uri", "value": "https://fdp.example.nl/dataset/wgs-1"},
+                "title": {"type": "literal", "xml:lang": "en", "value": "Rare disease WGS"},
+            }
+        ]
+    },
+}
+_TURTLE = (
+    "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+    "@prefix dct: <http://purl.org/dc/terms/> .\n"
+    '<https://fdp.example.nl/dataset/wgs-1> a dcat:Dataset ; dct:title "Rare disease WGS"@en .\n'
+)
+_PROBLEM_EXAMPLES: dict[int, tuple[str, str, str]] = {
+    400: ("bad-query", "Bad query", "SPARQL syntax error: error at 1:6: expected ..."),
+    401: ("unauthorized", "Authentication required", "SPARQL Update needs the admin token"),
+    403: ("read-only", "Updates not accepted", "this SPARQL endpoint is read-only"),
+    406: ("not-acceptable", "Not acceptable", "a SELECT answer cannot be written as image/png"),
+    413: ("too-large", "Payload too large", "the request body exceeds 52428800 bytes"),
+    415: ("unsupported-format", "Unsupported media type", "POST a query as ..."),
+    422: ("row-limit", "Result limit exceeded", "the answer has more than 10000 rows, ..."),
+    503: ("busy", "Endpoint busy", "every SPARQL worker stayed busy for 20 s; try again"),
+}
+
+
+def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    docs: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        if status == 200:
+            content: dict[str, Any] = {
+                media: {"schema": {"type": "object" if "json" in media else "string"}}
+                for media in dict.fromkeys([*RESULT_MEDIA, *GRAPH_MEDIA, _HTML])
+            }
+            content["application/sparql-results+json"]["example"] = _SELECT_JSON
+            content["text/turtle"]["example"] = _TURTLE
+            for media in ("application/json", "application/ld+json"):
+                content[media]["schema"] = {}
+            docs[200] = {
+                "description": "The answer (or, for a bare GET, the service description).",
+                "content": content,
+            }
+        elif status == 204:
+            docs[204] = {"description": "The update was applied."}
+        else:
+            kind, title, detail = _PROBLEM_EXAMPLES[status]
+            example = {
+                "type": f"https://gdcat.eu/problems/{kind}",
+                "title": title,
+                "status": status,
+                "detail": detail,
+            }
+            docs[status] = {
+                "description": title,
+                "content": problem_content(example),
+            }
+    return docs
+
+
+def _graph_param(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "style": "form",
+        "explode": True,
+    }
+
+
+_FORMAT_PARAM: dict[str, Any] = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "Answer format instead of Accept: json, xml, csv, tsv (SELECT/ASK); "
+    "turtle, ntriples, jsonld, rdfxml (CONSTRUCT/DESCRIBE, the service description); html "
+    "(the query page); or one of the media types.",
+    "schema": {
+        "type": "string",
+        "enum": [*FORMAT_NAMES, "html", *dict.fromkeys([*RESULT_MEDIA, *GRAPH_MEDIA])],
+    },
+    "example": "json",
+}
+_GET_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "description": "The SPARQL query (absent: the service description).",
+        "schema": {"type": "string"},
+        "example": "SELECT ?dataset WHERE { ?dataset a <http://www.w3.org/ns/dcat#Dataset> } "
+        "LIMIT 10",
+    },
+    _graph_param("default-graph-uri", "A graph of the default graph (repeatable)."),
+    _graph_param("named-graph-uri", "A graph available to GRAPH (repeatable)."),
+    _FORMAT_PARAM,
+]
+_POST_PARAMETERS: list[dict[str, Any]] = [
+    _graph_param("default-graph-uri", "A graph of the default graph (queries, repeatable)."),
+    _graph_param("named-graph-uri", "A graph available to GRAPH (queries, repeatable)."),
+    _graph_param("using-graph-uri", "USING graph of an update (repeatable)."),
+    _graph_param("using-named-graph-uri", "USING NAMED graph of an update (repeatable)."),
+    _FORMAT_PARAM,
+]
+_IRIS: dict[str, Any] = {"type": "array", "items": {"type": "string", "format": "iri"}}
+#: The form-encoded body; the direct forms (``application/sparql-query``,
+#: ``application/sparql-update``: the text itself) are described in the operation's text, as
+#: OpenAPI tools cannot generate SPARQL bodies.
+_POST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        FORM: {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string", "minLength": 1},
+                    "update": {"type": "string", "minLength": 1},
+                    "default-graph-uri": _IRIS,
+                    "named-graph-uri": _IRIS,
+                    "using-graph-uri": _IRIS,
+                    "using-named-graph-uri": _IRIS,
+                },
+                "oneOf": [{"required": ["query"]}, {"required": ["update"]}],
+            },
+            "example": {"query": "ASK { ?s ?p ?o }"},
+        },
+    },
+}

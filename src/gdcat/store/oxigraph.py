@@ -147,6 +147,12 @@ class OxigraphStore:
         """The catalogue record IRI (and graph name) of a dataset."""
         return record_iri(self._base, dataset_iri)
 
+    def native(self) -> ox.Store:
+        """The pyoxigraph store itself, for readers that hand Oxigraph whole queries and
+        serialise its answers natively (the SPARQL endpoint). Never write through it: writes
+        go through this class, which keeps catalogue records, listeners and the generation."""
+        return self._open()
+
     @property
     def generation(self) -> int:
         """How many writes this store object has committed (any graph); readers that cache
@@ -382,6 +388,19 @@ class OxigraphStore:
             raise StoreError(f"the store failed while answering a query: {e}") from e
         except (ValueError, RuntimeError, TypeError) as e:
             raise QueryError(f"the query could not be evaluated: {e}") from e
+
+    def update(self, sparql: str) -> None:
+        store = self._open()
+        with self._lock:
+            try:
+                store.update(sparql)
+            except SyntaxError as e:
+                raise QueryError(f"SPARQL syntax error: {e.msg if e.msg else e}") from e
+            except OSError as e:
+                raise StoreError(f"the store failed while applying an update: {e}") from e
+            except (ValueError, RuntimeError, TypeError) as e:
+                raise QueryError(f"the update could not be applied: {e}") from e
+            self._committed()
 
     def serialize(self, result: QueryResult, fmt: str) -> str:
         return serialize_result(result, fmt)

@@ -110,6 +110,13 @@ class Store(Protocol):
         """
         ...
 
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL 1.1 Update as one transaction (administration and test stores only:
+        it bypasses the record-writing mechanism, so catalogue records and followers such as
+        the search index are not kept in step). Raises :class:`~gdcat.errors.QueryError` for
+        an update that cannot be parsed or applied."""
+        ...
+
     def serialize(self, result: QueryResult, fmt: str) -> str:
         """``result`` rendered for people or programs (see :mod:`gdcat.store.results`)."""
         ...

@@ -1,0 +1,283 @@
+"""Where queries run: a pool of worker processes (on-disk store), or threads (in-memory store).
+
+pyoxigraph releases the GIL while it evaluates, so a query in a thread does not hold up the
+others, but a thread cannot be stopped. Worker processes can: each holds a read-only view of
+the store (:mod:`gdcat.sparql.worker`), a query past its time limit gets its worker killed
+(SIGKILL) and a fresh worker takes its place while the next queries go to the others.
+
+The pool talks to its workers from the event loop itself (non-blocking sockets, the framing of
+:class:`multiprocessing.connection.Connection`), so waiting for an answer costs no thread and
+never blocks the loop; starting and reaping processes runs in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import pickle
+import socket
+import struct
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from gdcat.errors import GdcatError, StoreError
+from gdcat.sparql.execute import Outcome, QueryJob, Runner, Setup
+
+_log = logging.getLogger(__name__)
+
+#: Seconds a worker gets to finish after being asked to stop, before it is killed.
+_STOP_GRACE = 2.0
+_CHUNK = 1 << 20
+
+
+class TimeLimitError(GdcatError):
+    """A query ran past the endpoint's time limit and was stopped."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(f"the query ran longer than {limit:g} s")
+        self.limit = limit
+
+
+class EndpointBusyError(GdcatError):
+    """Every worker stayed busy for as long as a query may run."""
+
+
+class QueryRunner(Protocol):
+    """Runs query jobs within a time limit."""
+
+    async def run(self, job: QueryJob, *, generation: int, timeout: float) -> Outcome: ...
+
+    def close(self) -> None: ...
+
+
+def _frame(message: Any) -> bytes:
+    """``message`` as :class:`multiprocessing.connection.Connection` sends it."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) > 0x7FFFFFFF:
+        return struct.pack("!i", -1) + struct.pack("!Q", len(data)) + data
+    return struct.pack("!i", len(data)) + data
+
+
+class _Worker:
+    """One worker process and the (non-blocking) socket to it."""
+
+    def __init__(self, setup: Setup) -> None:
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        # The worker imports gdcat from wherever this process did (a checkout, a test run).
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gdcat.sparql.worker", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
+        except OSError as e:
+            ours.close()
+            raise StoreError(f"cannot start a SPARQL worker: {e}") from e
+        finally:
+            theirs.close()
+        self.sock = ours
+        self.sock.sendall(_frame(setup))
+        self.sock.setblocking(False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def exchange(self, generation: int, limit: float, job: QueryJob) -> Outcome:
+        """Send ``job``, wait for its outcome."""
+        loop = asyncio.get_running_loop()
+        await loop.sock_sendall(self.sock, _frame((generation, limit, job)))
+        (size,) = struct.unpack("!i", await self._read(loop, 4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", await self._read(loop, 8))
+        outcome: Outcome = pickle.loads(await self._read(loop, size))
+        return outcome
+
+    async def _read(self, loop: asyncio.AbstractEventLoop, size: int) -> bytes:
+        data = bytearray()
+        while len(data) < size:
+            chunk = await loop.sock_recv(self.sock, min(size - len(data), _CHUNK))
+            if not chunk:
+                raise EOFError("the worker closed its connection")
+            data += chunk
+        return bytes(data)
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.wait()
+        self.sock.close()
+
+    def stop(self) -> None:
+        try:
+            self.sock.send(_frame(None))
+            self.process.wait(_STOP_GRACE)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+
+class WorkerPool:
+    """``size`` worker processes answering queries on the on-disk store of ``setup``.
+
+    Workers start with the first query. The time limit counts from the moment the job reaches
+    a worker; a job that waits for a worker longer than the limit is refused as busy. The pool
+    serves the event loop that first uses it.
+    """
+
+    def __init__(self, setup: Setup, size: int) -> None:
+        if setup.path is None:
+            raise StoreError("worker processes need an on-disk store")
+        self._setup = setup
+        self._size = size
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._closed = False
+        self._spawn_error: str | None = None
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    async def run(self, job: QueryJob, *, generation: int, timeout: float) -> Outcome:
+        idle = await self._ready()
+        try:
+            async with asyncio.timeout(timeout):
+                worker = await idle.get()
+                while worker.process.poll() is not None:  # died while idle (OOM killer…)
+                    self._replace(worker)
+                    worker = await idle.get()
+        except TimeoutError:
+            if self._spawn_error and not self._workers:
+                raise StoreError(f"no SPARQL worker could start: {self._spawn_error}") from None
+            raise EndpointBusyError(
+                f"every SPARQL worker stayed busy for {timeout:g} s; try again shortly"
+            ) from None
+        with self._lock:
+            self._busy += 1
+        try:
+            async with asyncio.timeout(timeout):
+                outcome = await worker.exchange(generation, timeout, job)
+        except TimeoutError:
+            self._replace(worker)
+            raise TimeLimitError(timeout) from None
+        except (EOFError, OSError) as e:
+            self._replace(worker)
+            raise StoreError(f"a SPARQL worker failed while answering: {e}") from e
+        except BaseException:
+            # Cancelled mid-answer: the worker's next message would belong to this job.
+            self._replace(worker)
+            raise
+        finally:
+            with self._lock:
+                self._busy -= 1
+        idle.put_nowait(worker)
+        return outcome
+
+    def pids(self) -> list[int]:
+        """The process ids of the live workers (for operators and tests)."""
+        with self._lock:
+            return sorted(w.pid for w in self._workers)
+
+    def busy(self) -> int:
+        """How many workers are answering a query now."""
+        with self._lock:
+            return self._busy
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+        if workers:
+            with ThreadPoolExecutor(len(workers)) as stopping:
+                list(stopping.map(_Worker.stop, workers))
+
+    # -- workers coming and going ---------------------------------------------------------
+
+    async def _ready(self) -> asyncio.Queue[_Worker]:
+        loop = asyncio.get_running_loop()
+        if self._idle is None:
+            self._loop = loop
+            self._idle = asyncio.Queue()
+            for _ in range(self._size):
+                self._start_one()
+        elif loop is not self._loop:
+            raise StoreError("the SPARQL worker pool serves one event loop only")
+        return self._idle
+
+    def _start_one(self) -> None:
+        """Start a worker in a thread; it joins the idle queue when it is up."""
+        assert self._loop is not None
+        task = self._loop.run_in_executor(None, self._spawn)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _spawn(self) -> None:
+        try:
+            worker = _Worker(self._setup)
+        except (GdcatError, OSError) as e:
+            _log.error("cannot start a SPARQL worker: %s", e)
+            with self._lock:
+                self._spawn_error = str(e)
+            return
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._spawn_error = None
+                self._workers.add(worker)
+        if closed:
+            worker.stop()
+            return
+        assert self._loop is not None and self._idle is not None
+        try:
+            self._loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+        except RuntimeError:  # the loop has closed meanwhile
+            worker.stop()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` now (SIGKILL); reap it and start its successor in a thread."""
+        with self._lock:
+            self._workers.discard(worker)
+            closed = self._closed
+        with contextlib.suppress(ProcessLookupError):
+            worker.process.kill()
+        assert self._loop is not None
+        reaping = self._loop.run_in_executor(None, worker.kill)
+        self._tasks.add(reaping)
+        reaping.add_done_callback(self._tasks.discard)
+        if not closed:
+            self._start_one()
+
+
+class ThreadRunner:
+    """Queries on an in-memory store, in threads: past the time limit the answer is abandoned,
+    but the computation runs on to its end (a thread cannot be stopped)."""
+
+    def __init__(self, store: ox.Store, setup: Setup, size: int) -> None:
+        self._store = store
+        self._runner = Runner(setup)
+        self._executor = ThreadPoolExecutor(size, thread_name_prefix="gdcat-sparql")
+
+    async def run(self, job: QueryJob, *, generation: int, timeout: float) -> Outcome:
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, self._runner.run, self._store, job)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise TimeLimitError(timeout) from None
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
