@@ -49,6 +49,7 @@ from gdcat.rdf.records import Record, closure_triples, record_boundary, record_r
 from gdcat.settings import Settings
 from gdcat.sources import Document, Failure, HttpClient, PageState
 from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
+from gdcat.store.records import is_published_source
 from gdcat.validate import ValidationReport, Validator
 
 #: Called with each node's report as soon as the node is done.
@@ -371,7 +372,7 @@ class Harvester:
         published = {
             iri
             for iri, entry in sources.items()
-            if _published_over_api(self.store.base_iri, entry.source_url)
+            if is_published_source(self.store.base_iri, entry.source_url)
         }
         sources = {iri: entry for iri, entry in sources.items() if iri not in published}
         by_source: dict[str, list[str]] = {}
@@ -562,12 +563,6 @@ class Harvester:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _published_over_api(base_iri: str, source_url: str) -> bool:
-    """A record a steward wrote over the API (its source is the API resource; the same test as
-    :func:`gdcat.publish.is_published_source`, which the harvest does not import)."""
-    return source_url.startswith(f"{base_iri}api/nodes/")
 
 
 def _describe(error: BaseException) -> str:

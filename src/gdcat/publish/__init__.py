@@ -10,9 +10,8 @@ from gdcat.publish.writer import (
     Published,
     Publisher,
     RecordRefusedError,
-    is_published_source,
-    published_source,
 )
+from gdcat.store.records import is_published_source, published_source
 
 __all__ = [
     "AuditEntry",

@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -47,6 +46,7 @@ from gdcat.rdf import Record, format_for_media_type, parse_bytes, split_records
 from gdcat.settings import Settings
 from gdcat.store import CatalogRecord, RecordMeta, RecordWrite, Store, record_iri
 from gdcat.store.quads import QuadWriter, UnwritableTermError
+from gdcat.store.records import published_source
 from gdcat.validate import ValidationReport, ValidationResult, Validator
 
 _log = logging.getLogger(__name__)
@@ -119,17 +119,6 @@ class NodeRules:
 
     profile: str
     country: str | None = None
-
-
-def published_source(base_iri: str, node: str, dataset: str) -> str:
-    """The ``gdcat:sourceUrl`` of a record published over the API."""
-    return f"{base_iri}api/nodes/{node}/datasets?iri={quote(dataset, safe='')}"
-
-
-def is_published_source(base_iri: str, source: str) -> bool:
-    """Whether a catalogue record's source says it was published over the API (the harvest
-    pipeline applies the same test to leave such records alone)."""
-    return source.startswith(f"{base_iri}api/nodes/")
 
 
 def check_dataset_iri(value: str, base_iri: str | None = None) -> str:

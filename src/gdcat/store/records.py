@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal, NamedTuple, get_args
+from urllib.parse import quote
 
 from rdflib import Graph
 
@@ -158,6 +159,18 @@ def record_iri(base_iri: str, dataset_iri: str) -> str:
     """The catalogue record IRI of a dataset, which also names the record's graph."""
     digest = hashlib.sha256(dataset_iri.encode("utf-8")).hexdigest()[:24]
     return f"{base_iri}record/{digest}"
+
+
+def published_source(base_iri: str, node: str, dataset: str) -> str:
+    """The ``gdcat:sourceUrl`` of a record a steward published over the API: the API resource
+    it was written to."""
+    return f"{base_iri}api/nodes/{node}/datasets?iri={quote(dataset, safe='')}"
+
+
+def is_published_source(base_iri: str, source: str) -> bool:
+    """Whether a catalogue record's source says a steward published it over the API (the
+    harvest leaves such records alone; publishing and harvesting share this one test)."""
+    return source.startswith(f"{base_iri}api/nodes/")
 
 
 def provenance_graph_iri(base_iri: str) -> str:
