@@ -34,7 +34,7 @@ typecheck: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 ## Regenerate SHACL, OWL, JSON-LD context, model docs and Python classes from model/,
 ## then the CLI reference and the profile pages in docs/.

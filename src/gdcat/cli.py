@@ -462,6 +462,31 @@ def serve_command(store_dir: Path | None, host: str, port: int, registry: Path |
     _serve(settings, host, port)
 
 
+@main.command("index")
+@store_option
+@click.option("--force", is_flag=True, help="Rebuild even when the index is in step.")
+def index_command(store_dir: Path | None, force: bool) -> None:
+    """Bring the search index in step with the store: it is built when missing and rebuilt
+    when stale (``gdcat serve`` does the same when it starts); ``--force`` rebuilds it anyway."""
+    import time
+
+    from gdcat.search import open_index
+
+    settings = _settings(store_dir)
+    started = time.perf_counter()
+    try:
+        with _opened_store(settings) as store:
+            index = open_index(settings, store)
+            try:
+                records = index.rebuild() if force else index.size()
+            finally:
+                index.close()
+    except GdcatError as e:
+        _fail(e)
+        return
+    click.echo(f"search index in step: {records} records ({time.perf_counter() - started:.1f} s)")
+
+
 def _serve_until_interrupted() -> None:
     import time
 

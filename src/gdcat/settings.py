@@ -78,10 +78,3 @@ class Settings(BaseSettings):
     page_size: int = Field(20, ge=1, le=1000, description="Search results per page by default.")
     max_page_size: int = Field(200, ge=1, description="Largest page of search results.")
     feed_page_size: int = Field(100, ge=1, description="Datasets per page of the DCAT-AP feed.")
-
-    @property
-    def index_path(self) -> Path:
-        """Where the search index lives on disk."""
-        if self.index_dir is not None:
-            return self.index_dir
-        return self.store_dir.with_name(self.store_dir.name + "-index")

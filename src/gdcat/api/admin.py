@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from gdcat.harvest.registration import (
     registered_nodes,
 )
 from gdcat.publish import Caller
+from gdcat.search.index import SearchIndexError
 from gdcat.store import RecordStatus, Store
 from gdcat.store.datatypes import to_rdflib
 from gdcat.store.quads import QuadWriter
@@ -387,6 +389,15 @@ class RegistrationModel(BaseModel):
     last_seen: str
     reason: str | None = None
     location: str
+
+
+class IndexRebuildModel(BaseModel):
+    """A finished rebuild of the search index."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"records": 400, "seconds": 0.8}]})
+
+    records: int = Field(description="Records the index holds now")
+    seconds: float = Field(description="How long the rebuild took")
 
 
 class HarvestJobModel(BaseModel):
@@ -1150,3 +1161,26 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         if found is None:
             raise Problem(404, "Not found", f"no harvest job {job!r}", kind="not-found")
         return _job_model(context, found)
+
+    @app.post(
+        "/api/index/rebuild",
+        tags=["nodes"],
+        summary="Rebuild the search index from the store",
+        response_model=IndexRebuildModel,
+        responses=problem_responses(401, 403, 409, 500, 503),
+    )
+    def rebuild_index(
+        caller: Annotated[Caller, Depends(admin)],
+        context: Context,
+    ) -> IndexRebuildModel:
+        """Rebuild the search index from the store (the truth), for instance after the store
+        was restored from a backup. Searches keep being answered from the old index until the
+        new one is in place; **409** while a rebuild runs."""
+        if context.index is None:
+            raise Problem(503, "No search index", "search is off on this server", kind="no-index")
+        started = time.perf_counter()
+        try:
+            records = context.index.rebuild()
+        except SearchIndexError as e:
+            raise Problem(409, "Rebuild running", str(e), kind="rebuild-running") from e
+        return IndexRebuildModel(records=records, seconds=round(time.perf_counter() - started, 3))

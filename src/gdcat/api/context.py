@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
 from gdcat.settings import Settings
 from gdcat.store import Store
+
+if TYPE_CHECKING:
+    from gdcat.search import SearchIndex
 
 _log = logging.getLogger(__name__)
 
@@ -21,8 +24,8 @@ class AppContext:
 
     settings: Settings
     store: Store
-    #: The search index (:class:`gdcat.search.SearchIndex`), None when search is off.
-    index: Any = None
+    #: The search index, None when search is off.
+    index: SearchIndex | None = None
     #: Called in reverse order when the application shuts down.
     closers: list[Callable[[], None]] = field(default_factory=list)
     #: Per-module state (worker pools, token tables…), keyed by module name.

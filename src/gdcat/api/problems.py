@@ -50,6 +50,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "instance": {"type": "string"},
     },
     "required": ["type", "title", "status"],
+    "additionalProperties": True,
 }
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from gdcat.api.context import AppContext, get_context
-from gdcat.api.problems import PROBLEM_JSON, Problem
+from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
 from gdcat.errors import GdcatError, PayloadTooLargeError
 from gdcat.publish import (
     AuditEntry,
@@ -108,19 +108,6 @@ def admin(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
 
 # -- documentation shared with the admin routes ----------------------------------------------
 
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "An RFC 9457 problem document.",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-    },
-    "required": ["type", "title", "status"],
-    "additionalProperties": True,
-}
 
 _PROBLEMS: dict[int, tuple[str, str, str]] = {
     400: ("Unusable input (malformed RDF names the line)", "bad-input", "Unusable input"),

@@ -40,7 +40,7 @@ from rdflib import Graph
 from gdcat.api import pages
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
-from gdcat.api.problems import PROBLEM_JSON, Problem
+from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
 from gdcat.vocab import PREFIXES
@@ -245,18 +245,6 @@ _EXAMPLE = [
     triple(_EXAMPLE_DATASET, DCT + "identifier", ox.Literal("NL-WGS-0001")),
 ]
 
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "An RFC 9457 problem document.",
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-    },
-    "required": ["type", "title", "status"],
-}
 
 _PROBLEMS = {
     303: "See Other: the page of the resource is at `Location`.",

@@ -1,11 +1,1172 @@
-"""The REST search API: /api/datasets, inventory, catalogues, publishers (to be built)."""
+"""The REST search API: ``/api/datasets`` (search, one dataset), inventory, catalogues, publishers.
 
-from __future__ import annotations
+Everything but the inventory is answered from the search index (:mod:`gdcat.search`); the
+inventory is counted in the store (:func:`gdcat.store.compute_inventory`), once per store
+generation. Parameters are validated by their declared types, so a request the OpenAPI
+document allows is answered and one it does not is a 422 problem. The user's guide is
+``docs/search.md``.
 
-from fastapi import FastAPI
+(No ``from __future__ import annotations`` here: the query model of ``/api/datasets`` is made
+in :func:`install` from the settings, and FastAPI must see it as an object, not a name.)
+"""
+
+import threading
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import FastAPI, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from gdcat.api.context import AppContext
+from gdcat.api.problems import Problem, problem_content
+from gdcat.search import (
+    FACETS_BY_NAME,
+    Category,
+    Cohort,
+    CohortRow,
+    FacetResult,
+    Hit,
+    Purpose,
+    Searcher,
+    SearchIndex,
+    SearchRequest,
+    Verdict,
+)
+from gdcat.search.documents import NO_PERMISSION, pick_text
+from gdcat.search.duo import TERMS_BY_IRI
+from gdcat.search.terms import (
+    ACCESS_RIGHTS_SCHEME,
+    COUNTRY_SCHEME,
+    DISEASE_SCHEME,
+    DUO_SCHEME,
+    HEALTH_CATEGORY_SCHEME,
+    PHENOTYPE_SCHEME,
+    PLAIN,
+    REFERENCE_GENOME_SCHEME,
+    SEQUENCING_TYPE_SCHEME,
+)
+from gdcat.store import Inventory, compute_inventory
+
+TAG_SEARCH = "search"
+TAG_CATALOGUE = "catalogue"
+
+# -- parameter types -----------------------------------------------------------------------
+
+_MAX_VALUES = 20
+_MAX_VALUE_LENGTH = 500
+
+CountryValue = Annotated[str, Field(pattern=COUNTRY_SCHEME.pattern, max_length=_MAX_VALUE_LENGTH)]
+HealthCategoryValue = Annotated[
+    str, Field(pattern=HEALTH_CATEGORY_SCHEME.pattern, max_length=_MAX_VALUE_LENGTH)
+]
+SequencingTypeValue = Annotated[
+    str, Field(pattern=SEQUENCING_TYPE_SCHEME.pattern, max_length=_MAX_VALUE_LENGTH)
+]
+ReferenceGenomeValue = Annotated[
+    str, Field(pattern=REFERENCE_GENOME_SCHEME.pattern, max_length=_MAX_VALUE_LENGTH)
+]
+DiseaseValue = Annotated[str, Field(pattern=DISEASE_SCHEME.pattern, max_length=_MAX_VALUE_LENGTH)]
+PhenotypeValue = Annotated[
+    str, Field(pattern=PHENOTYPE_SCHEME.pattern, max_length=_MAX_VALUE_LENGTH)
+]
+DuoValue = Annotated[str, Field(pattern=DUO_SCHEME.pattern, max_length=_MAX_VALUE_LENGTH)]
+AccessRightsValue = Annotated[
+    str, Field(pattern=ACCESS_RIGHTS_SCHEME.pattern, max_length=_MAX_VALUE_LENGTH)
+]
+PlainValue = Annotated[str, Field(pattern=PLAIN.pattern, max_length=_MAX_VALUE_LENGTH)]
+
+PurposeName = Literal[
+    "GRU",
+    "HMB",
+    "DS",
+    "POA",
+    "DUO:0000042",
+    "DUO:0000006",
+    "DUO:0000007",
+    "DUO:0000011",
+    "http://purl.obolibrary.org/obo/DUO_0000042",
+    "http://purl.obolibrary.org/obo/DUO_0000006",
+    "http://purl.obolibrary.org/obo/DUO_0000007",
+    "http://purl.obolibrary.org/obo/DUO_0000011",
+]
+SortName = Literal[
+    "relevance", "title", "-title", "modified", "-modified", "individuals", "-individuals"
+]
+FacetName = Literal[
+    "country",
+    "health_category",
+    "sequencing_type",
+    "reference_genome",
+    "disease",
+    "phenotype",
+    "data_use",
+    "access_rights",
+    "publisher",
+    "node",
+]
+KindName = Literal["dataset", "series"]
+OutcomeName = Literal["conforms", "warnings", "violations"]
+LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")]
+RecordKey = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9a-f]{24}$",
+        description="The record key: the last segment of the record IRI {base}record/{key}.",
+        examples=["3f2a9c0d5b7e81f4a6c2d9e0"],
+    ),
+]
+
+_CATEGORIES: dict[str, Category] = {}
+for _category in Category:
+    _term = TERMS_BY_IRI[_category.value]
+    _CATEGORIES[_term.shorthand] = _CATEGORIES[_term.curie] = _CATEGORIES[_term.iri] = _category
+
+
+def _many(facet: str) -> Any:
+    spec = FACETS_BY_NAME[facet]
+    return Field(
+        default_factory=list,
+        max_length=_MAX_VALUES,
+        description=spec.description + " Repeat the parameter for any of several values.",
+        examples=[[spec.example]],
+    )
+
+
+class PurposeParameters(BaseModel):
+    """A research purpose in DUO terms (see docs/search.md, "Data use")."""
+
+    purpose: PurposeName | None = Field(
+        None,
+        description="The kind of research, as a DUO permission term: GRU (general research "
+        "use), HMB (health, medical or biomedical), DS (disease-specific, with "
+        "purpose_disease), POA (population origins or ancestry). Only datasets whose data "
+        "use conditions permit it are returned; each hit says which conditions remain.",
+        examples=["DS"],
+    )
+    purpose_disease: list[DiseaseValue] = Field(
+        default_factory=list,
+        max_length=_MAX_VALUES,
+        description="The disease(s) of a disease-specific study (ORPHA:…, MONDO:…, ICD10:… or "
+        "an IRI). Makes the purpose disease-specific (DS) when purpose is GRU, HMB or not "
+        "given. A DS dataset permits the study when every disease given is one of its "
+        "diseases or narrower.",
+        examples=[["MONDO:0007254"]],
+    )
+    commercial: bool = Field(
+        False, description="The use is commercial (refused by NCU and NPUNCU datasets)."
+    )
+    for_profit: bool = Field(
+        False,
+        description="The user is a for-profit organisation (refused by NPU and NPUNCU).",
+    )
+    methods: bool = Field(
+        False, description="The study develops methods or software (refused by NMDS)."
+    )
+    clinical_care: bool = Field(
+        False, description="The use is clinical care (permitted only by NRES or CC datasets)."
+    )
+    phenotype_only: bool = Field(
+        False, description="The study is phenotype research alone (refused by GSO)."
+    )
+
+    def to_purpose(self, warnings: list[str]) -> Purpose | None:
+        """The purpose these parameters describe, or None when they describe none."""
+        category = _CATEGORIES[self.purpose] if self.purpose else None
+        diseases = tuple(
+            dict.fromkeys(
+                DISEASE_SCHEME.iri(DISEASE_SCHEME.canonical(d)) for d in self.purpose_disease
+            )
+        )
+        if diseases and category in (None, Category.GRU, Category.HMB):
+            category = Category.DS
+        elif diseases and category is Category.POA:
+            warnings.append(
+                "purpose_disease describes disease-specific research; it is ignored with "
+                "purpose=POA (population origins or ancestry research)"
+            )
+            diseases = ()
+        flags = (self.commercial, self.for_profit, self.methods, self.clinical_care)
+        if category is None and not any(flags) and not self.phenotype_only:
+            return None
+        return Purpose(
+            category,
+            diseases,
+            commercial=self.commercial,
+            for_profit=self.for_profit,
+            methods=self.methods,
+            clinical_care=self.clinical_care,
+            phenotype_only=self.phenotype_only,
+        )
+
+
+class DatasetQueryBase(PurposeParameters):
+    """Query parameters of ``GET /api/datasets`` (page sizes come from the settings)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str = Field(
+        "",
+        max_length=1000,
+        description="Words to find in titles, descriptions and keywords, in any language "
+        '(tantivy query syntax: "exact phrase", -excluded, a OR b). All words must match; '
+        "accents and case do not matter. Text that is not valid syntax is searched as plain "
+        "words (the response then carries a warning).",
+        examples=["exome rare disease"],
+    )
+    country: list[CountryValue] = _many("country")
+    health_category: list[HealthCategoryValue] = _many("health_category")
+    sequencing_type: list[SequencingTypeValue] = _many("sequencing_type")
+    reference_genome: list[ReferenceGenomeValue] = _many("reference_genome")
+    disease: list[DiseaseValue] = _many("disease")
+    phenotype: list[PhenotypeValue] = _many("phenotype")
+    data_use: list[DuoValue] = _many("data_use")
+    access_rights: list[AccessRightsValue] = _many("access_rights")
+    publisher: list[PlainValue] = _many("publisher")
+    node: list[PlainValue] = _many("node")
+    type: list[KindName] = Field(
+        default_factory=list,
+        max_length=2,
+        description="dataset or series (dataset series); both when not given.",
+        examples=[["dataset"]],
+    )
+    outcome: list[OutcomeName] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Validation outcome of the stored record: conforms, warnings, violations.",
+        examples=[["conforms"]],
+    )
+    sort: SortName = Field(
+        "relevance",
+        description="relevance (the default; by title when there is no q), title, modified, "
+        "individuals; a leading '-' sorts descending (-modified: newest first).",
+        examples=["-modified"],
+    )
+    page: int = Field(1, ge=1, le=10_000, description="Page number, from 1.", examples=[1])
+    facet: list[FacetName] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Facets to count (all of them when not given).",
+        examples=[["country", "sequencing_type"]],
+    )
+    facet_size: int = Field(
+        20, ge=1, le=200, description="Most values listed per facet.", examples=[20]
+    )
+    lang: LanguageTag = Field(
+        "en",
+        description="Preferred language of titles and descriptions (BCP 47); falls back to "
+        "English, then any language.",
+        examples=["fr"],
+    )
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for name, spec in FACETS_BY_NAME.items():
+            values = getattr(self, name)
+            if values:
+                out[name] = tuple(dict.fromkeys(spec.scheme.canonical(v) for v in values))
+        return out
+
+
+# -- response models -----------------------------------------------------------------------
+
+
+class Labelled(BaseModel):
+    value: str = Field(description="The value as filters take it (a code or an IRI).")
+    label: str | None = Field(description="Its label, when gdcat knows one.")
+
+
+class Publisher(BaseModel):
+    id: str = Field(description="The publisher's IRI (its name when it has no IRI).")
+    name: str | None
+
+
+class LangText(BaseModel):
+    text: str
+    lang: str = Field(description="Language tag; empty when the text has none.")
+
+
+class Condition(BaseModel):
+    iri: str
+    code: str = Field(description="DUO CURIE, or the IRI of a term gdcat does not know.")
+    shorthand: str | None
+    label: str
+
+
+class DataUseVerdict(BaseModel):
+    permitted: bool
+    reasons: list[str] = Field(description="Why the purpose is refused (empty if permitted).")
+    conditions: list[Condition] = Field(
+        description="Requirements the researcher must still meet (publication, ethics "
+        "approval, non-commercial use…)."
+    )
+
+
+class HitLinks(BaseModel):
+    api: str = Field(description="This dataset as JSON (GET /api/datasets/{key}).")
+    dataset: str = Field(description="The dataset as HTML or RDF: {base}dataset/{key}.")
+    record: str = Field(description="Its catalogue record: {base}record/{key}.")
+
+
+class DatasetHit(BaseModel):
+    iri: str = Field(description="The dataset IRI, as its node published it.")
+    key: str
+    type: KindName
+    title: str | None
+    snippet: str | None = Field(description="Part of the description, plain text.")
+    snippet_html: str | None = Field(
+        description="The snippet with matched words in <b>…</b> (escaped HTML), when q matched "
+        "the description."
+    )
+    country: Labelled | None
+    node: str | None
+    publishers: list[Publisher]
+    access_rights: list[Labelled]
+    sequencing_types: list[Labelled]
+    individuals: int | None
+    genomes: int | None
+    modified: str | None
+    score: float | None = Field(description="Relevance score (sorting by relevance only).")
+    data_use: DataUseVerdict | None = Field(
+        description="The verdict on the research purpose, when one was given."
+    )
+    links: HitLinks
+
+
+class Bucket(BaseModel):
+    value: str
+    label: str | None
+    count: int
+    selected: bool = Field(description="The value is one of the request's filters.")
+
+
+class Facet(BaseModel):
+    buckets: list[Bucket]
+    other: int = Field(description="Matches with values not listed (beyond facet_size).")
+
+
+class CohortFigures(BaseModel):
+    value: str | None = Field(description="Country code or sequencing type; null: none stated.")
+    label: str | None
+    datasets: int
+    individuals: int
+    genomes: int
+    exomes: int
+    samples: int
+    unit: Literal["genomes", "exomes", "samples"] | None = Field(
+        None, description="What a sequencing type produces."
+    )
+    produced: int | None = Field(None, description="How many of the unit.")
+
+
+class CohortTotals(BaseModel):
+    datasets: int = Field(description="Matching datasets counted (series are not).")
+    individuals: int
+    genomes: int
+    exomes: int
+    samples: int
+    by_country: list[CohortFigures]
+    by_sequencing_type: list[CohortFigures] = Field(
+        description="A dataset of several types counts under each: do not add these up."
+    )
+
+
+class PageLinks(BaseModel):
+    self: str
+    first: str
+    prev: str | None
+    next: str | None
+
+
+class SearchPage(BaseModel):
+    total: int = Field(description="Datasets and series matching.")
+    page: int
+    page_size: int
+    sort: str = Field(description="The order applied.")
+    hits: list[DatasetHit]
+    facets: dict[str, Facet]
+    cohort: CohortTotals = Field(
+        description="Individuals, genomes, exomes and samples of the matching datasets added "
+        "up, as if one cohort."
+    )
+    warnings: list[str]
+    links: PageLinks
+
+
+class DatasetDetail(BaseModel):
+    iri: str
+    key: str
+    type: KindName
+    identifier: str | None
+    title: str | None
+    titles: list[LangText]
+    descriptions: list[LangText]
+    keywords: list[LangText]
+    country: Labelled | None
+    node: str | None
+    publishers: list[Publisher]
+    access_rights: list[Labelled]
+    health_categories: list[Labelled]
+    sequencing_types: list[Labelled]
+    reference_genomes: list[Labelled]
+    diseases: list[Labelled]
+    phenotypes: list[Labelled]
+    data_use_permission: Labelled | None = Field(
+        description="The permission the dataset's DUO terms amount to (null: none usable)."
+    )
+    data_use_modifiers: list[Labelled]
+    individuals: int | None
+    genomes: int | None
+    exomes: int | None
+    samples: int | None
+    issued: str | None
+    modified: str | None
+    derived_from: list[str] = Field(description="Datasets this one was computed from.")
+    counts_in_cohort: bool = Field(
+        description="False for series and for data derived from another catalogued dataset."
+    )
+    validation_profile: str | None
+    validation_outcome: str | None
+    data_use: DataUseVerdict | None = Field(
+        description="The verdict on the research purpose, when one was given."
+    )
+    links: HitLinks
+
+
+class InventoryFigures(BaseModel):
+    country: str | None = Field(description="ISO 3166-1 alpha-3; null: none; TOTAL: totals.")
+    datasets: int
+    individuals: int
+    genomes: int
+    exomes: int
+    samples: int
+    by_sequencing_type: dict[str, int]
+    datasets_by_sequencing_type: dict[str, int]
+    by_access: dict[str, int]
+    by_readiness: dict[str, int]
+    shareable: int
+    not_shareable: int
+    shareable_genomes: int
+    linked_clinical: int
+    no_linked_clinical: int
+
+
+class InventoryProgress(BaseModel):
+    target_genomes: int
+    wgs_genomes: int
+    wgs_percent: float
+    genomes_and_exomes: int
+    genomes_and_exomes_percent: float
+
+
+class InventoryReport(BaseModel):
+    countries: list[InventoryFigures]
+    totals: InventoryFigures
+    progress: InventoryProgress
+
+
+class CatalogLinks(BaseModel):
+    catalog: str = Field(description="The catalogue as gdcat re-publishes it.")
+    search: str = Field(description="Its datasets in the search API.")
+
+
+class CatalogSummary(BaseModel):
+    iri: str
+    node: str
+    country: Labelled | None
+    datasets: int
+    series: int
+    links: CatalogLinks
+
+
+class CatalogList(BaseModel):
+    total: int
+    catalogs: list[CatalogSummary]
+
+
+class PublisherSummary(BaseModel):
+    id: str
+    name: str | None
+    records: int = Field(description="Datasets and series published.")
+    search: str = Field(description="Its datasets in the search API.")
+
+
+class PublisherList(BaseModel):
+    total: int
+    publishers: list[PublisherSummary]
+
+
+def _responses(example: dict[str, Any], *statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of a route: its example, and the problems it can give."""
+    answers: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"application/json": {"example": example}}}
+    }
+    answers.update(_problems(*statuses))
+    return answers
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    titles = {
+        404: "No dataset has this key.",
+        422: "A parameter is invalid (the problem lists each one under errors).",
+        503: "Search is not available (index off or store failing).",
+    }
+    return {
+        status: {"description": titles[status], "content": problem_content()} for status in statuses
+    }
+
+
+# -- routes --------------------------------------------------------------------------------
 
 
 def install(app: FastAPI, ctx: AppContext) -> None:
     """Add this module's routes to ``app``."""
+    settings = ctx.settings
+
+    class DatasetQuery(DatasetQueryBase):
+        page_size: int = Field(
+            settings.page_size,
+            ge=1,
+            le=settings.max_page_size,
+            description=f"Hits per page (at most {settings.max_page_size}).",
+            examples=[settings.page_size],
+        )
+
+    searchers: dict[int, Searcher] = {}
+    inventory_cache: dict[int, InventoryReport] = {}
+    inventory_lock = threading.Lock()
+
+    def searcher() -> Searcher:
+        index = ctx.index
+        if not isinstance(index, SearchIndex):
+            raise Problem(503, "Search unavailable", "the search index is off", kind="search-off")
+        key = id(index)
+        if key not in searchers:
+            searchers.clear()
+            searchers[key] = Searcher(index)
+        return searchers[key]
+
+    base = ctx.base_iri
+
+    @app.get(
+        "/api/datasets",
+        tags=[TAG_SEARCH],
+        summary="Search datasets",
+        response_model=SearchPage,
+        responses=_responses(SEARCH_EXAMPLE, 422, 503),
+    )
+    def search_datasets(request: Request, params: Annotated[DatasetQuery, Query()]) -> SearchPage:
+        """Full-text search with facets, ontology-aware filters, data-use matching and cohort
+        totals. Filters combine with AND across parameters and OR within a repeated one."""
+        warnings: list[str] = []
+        purpose = params.to_purpose(warnings)
+        search = searcher()
+        found = search.search(
+            SearchRequest(
+                text=params.q or None,
+                filters=params.filters(),
+                kinds=tuple(params.type) or ("dataset", "series"),
+                outcomes=tuple(params.outcome),
+                purpose=purpose,
+                sort=params.sort,
+                page=params.page,
+                page_size=params.page_size,
+                facets=tuple(dict.fromkeys(params.facet)) or tuple(FACETS_BY_NAME),
+                facet_size=params.facet_size,
+                language=params.lang,
+            )
+        )
+        pages = max(1, -(-found.total // params.page_size))
+        url = request.url
+        return SearchPage(
+            total=found.total,
+            page=params.page,
+            page_size=params.page_size,
+            sort=found.sort,
+            hits=[_hit(h, base, search) for h in found.hits],
+            facets={f.name: _facet(f) for f in found.facets},
+            cohort=_cohort(found.cohort),
+            warnings=[*warnings, *found.warnings],
+            links=PageLinks(
+                self=str(url),
+                first=str(url.include_query_params(page=1)),
+                prev=str(url.include_query_params(page=params.page - 1))
+                if 1 < params.page <= pages
+                else None,
+                next=str(url.include_query_params(page=params.page + 1))
+                if params.page < pages
+                else None,
+            ),
+        )
+
+    @app.get(
+        "/api/datasets/{key}",
+        tags=[TAG_CATALOGUE],
+        summary="One dataset",
+        response_model=DatasetDetail,
+        responses=_responses(DETAIL_EXAMPLE, 404, 422, 503),
+    )
+    def get_dataset(
+        key: RecordKey, purpose: Annotated[PurposeParameters, Query()]
+    ) -> DatasetDetail:
+        """What the index holds of one dataset or series, with labels; given a research
+        purpose (the purpose parameters of the search), the verdict on it with its reasons."""
+        found = searcher()
+        payload = found.by_key(key)
+        if payload is None:
+            raise Problem(404, "Not found", f"no dataset has the key {key}", kind="not-found")
+        verdict = None
+        stated = purpose.to_purpose([])
+        if stated is not None:
+            verdict = found.verdict(payload, stated)
+        return _detail(payload, found, base, verdict)
+
+    @app.get(
+        "/api/inventory",
+        tags=[TAG_CATALOGUE],
+        summary="The 1+MG inventory",
+        response_model=InventoryReport,
+        responses=_responses(INVENTORY_EXAMPLE, 503),
+    )
+    def inventory() -> InventoryReport:
+        """Datasets, individuals, genomes, exomes and samples per country, by sequencing type,
+        access rights and 1+MG readiness, and progress toward one million genomes (counted in
+        the store; see ``gdcat inventory``)."""
+        generation = ctx.store.generation
+        with inventory_lock:
+            if generation not in inventory_cache:
+                inventory_cache.clear()
+                inventory_cache[generation] = _inventory(compute_inventory(ctx.store))
+            return inventory_cache[generation]
+
+    @app.get(
+        "/api/catalogs",
+        tags=[TAG_CATALOGUE],
+        summary="Catalogues",
+        response_model=CatalogList,
+        responses=_responses(CATALOGS_EXAMPLE, 503),
+    )
+    def catalogs() -> CatalogList:
+        """One catalogue per national node gdcat harvested, with its datasets and series."""
+        found = searcher()
+        kinds = found.nested_counts("node", "kind", 10_000)
+        countries = found.nested_counts("node", "country", 10_000)
+        country_facet = FACETS_BY_NAME["country"]
+        items = []
+        for node in sorted(kinds):
+            codes = countries.get(node, {})
+            code = max(codes, key=lambda c: (codes[c], c)) if codes else None
+            items.append(
+                CatalogSummary(
+                    iri=f"{base}catalog/{_path_segment(node)}",
+                    node=node,
+                    country=Labelled(value=code, label=found.label(country_facet, code))
+                    if code
+                    else None,
+                    datasets=kinds[node].get("dataset", 0),
+                    series=kinds[node].get("series", 0),
+                    links=CatalogLinks(
+                        catalog=f"{base}catalog/{_path_segment(node)}",
+                        search=f"{base}api/datasets?node={_query_value(node)}",
+                    ),
+                )
+            )
+        return CatalogList(total=len(items), catalogs=items)
+
+    @app.get(
+        "/api/publishers",
+        tags=[TAG_CATALOGUE],
+        summary="Publishers",
+        response_model=PublisherList,
+        responses=_responses(PUBLISHERS_EXAMPLE, 503),
+    )
+    def publishers() -> PublisherList:
+        """Every publisher of a dataset or series, with how many it published (most first)."""
+        facet = searcher().facet_counts("publisher", 100_000)
+        items = [
+            PublisherSummary(
+                id=b.value,
+                name=b.label,
+                records=b.count,
+                search=f"{base}api/datasets?publisher={_query_value(b.value)}",
+            )
+            for b in facet.buckets
+        ]
+        items.sort(key=lambda p: (-p.records, p.name or p.id))
+        return PublisherList(total=len(items), publishers=items)
+
+
+# -- building responses --------------------------------------------------------------------
+
+
+def _links(key: str, base: str) -> HitLinks:
+    return HitLinks(
+        api=f"{base}api/datasets/{key}",
+        dataset=f"{base}dataset/{key}",
+        record=f"{base}record/{key}",
+    )
+
+
+def _hit(hit: Hit, base: str, found: Searcher) -> DatasetHit:
+    p = hit.payload
+    return DatasetHit(
+        iri=p["iri"],
+        key=p["key"],
+        type=p["kind"],
+        title=hit.title,
+        snippet=hit.snippet,
+        snippet_html=hit.snippet_html,
+        country=_labelled(found, "country", p.get("country")),
+        node=p.get("node"),
+        publishers=_publishers(p),
+        access_rights=_labels(found, "access_rights", p.get("access_rights", [])),
+        sequencing_types=_labels(found, "sequencing_type", p.get("sequencing_types", [])),
+        individuals=p.get("individuals"),
+        genomes=p.get("genomes"),
+        modified=p.get("modified"),
+        score=hit.score,
+        data_use=_verdict(hit.verdict),
+        links=_links(p["key"], base),
+    )
+
+
+def _detail(
+    p: dict[str, Any], found: Searcher, base: str, verdict: Verdict | None
+) -> DatasetDetail:
+    permission = p.get("permission")
+
+    def texts(name: str) -> list[LangText]:
+        return [LangText(text=t, lang=lang) for t, lang in p.get(name, [])]
+
+    return DatasetDetail(
+        iri=p["iri"],
+        key=p["key"],
+        type=p["kind"],
+        identifier=p.get("identifier"),
+        title=pick_text(p.get("titles", []), "en"),
+        titles=texts("titles"),
+        descriptions=texts("descriptions"),
+        keywords=texts("keywords"),
+        country=_labelled(found, "country", p.get("country")),
+        node=p.get("node"),
+        publishers=_publishers(p),
+        access_rights=_labels(found, "access_rights", p.get("access_rights", [])),
+        health_categories=_labels(found, "health_category", p.get("health_categories", [])),
+        sequencing_types=_labels(found, "sequencing_type", p.get("sequencing_types", [])),
+        reference_genomes=_labels(found, "reference_genome", p.get("reference_genomes", [])),
+        diseases=_labels(found, "disease", p.get("diseases", [])),
+        phenotypes=_labels(found, "phenotype", p.get("phenotypes", [])),
+        data_use_permission=_labelled(found, "data_use", permission)
+        if permission != NO_PERMISSION
+        else None,
+        data_use_modifiers=_labels(
+            found, "data_use", [DUO_SCHEME.value(m) for m in p.get("modifiers", [])]
+        ),
+        individuals=p.get("individuals"),
+        genomes=p.get("genomes"),
+        exomes=p.get("exomes"),
+        samples=p.get("samples"),
+        issued=p.get("issued"),
+        modified=p.get("modified"),
+        derived_from=p.get("sources", []) if p.get("derived") else [],
+        counts_in_cohort=p["kind"] == "dataset" and not p.get("derived"),
+        validation_profile=p.get("profile"),
+        validation_outcome=p.get("outcome"),
+        data_use=_verdict(verdict),
+        links=_links(p["key"], base),
+    )
+
+
+def _labelled(found: Searcher, facet: str, value: str | None) -> Labelled | None:
+    if not value:
+        return None
+    return Labelled(value=value, label=found.label(FACETS_BY_NAME[facet], value))
+
+
+def _labels(found: Searcher, facet: str, values: list[str]) -> list[Labelled]:
+    spec = FACETS_BY_NAME[facet]
+    return [Labelled(value=v, label=found.label(spec, v)) for v in values]
+
+
+def _publishers(p: dict[str, Any]) -> list[Publisher]:
+    return [
+        Publisher(id=pub["id"], name=pick_text(pub.get("names", []), "en"))
+        for pub in p.get("publishers", [])
+    ]
+
+
+def _verdict(verdict: Verdict | None) -> DataUseVerdict | None:
+    if verdict is None:
+        return None
+    return DataUseVerdict(
+        permitted=verdict.permitted,
+        reasons=list(verdict.reasons),
+        conditions=[
+            Condition(iri=c.iri, code=DUO_SCHEME.value(c.iri), shorthand=c.shorthand, label=c.label)
+            for c in verdict.conditions
+        ],
+    )
+
+
+def _facet(facet: FacetResult) -> Facet:
+    return Facet(
+        buckets=[
+            Bucket(value=b.value, label=b.label, count=b.count, selected=b.selected)
+            for b in facet.buckets
+        ],
+        other=facet.other,
+    )
+
+
+def _figures(row: CohortRow) -> CohortFigures:
+    return CohortFigures(
+        value=row.value,
+        label=row.label,
+        datasets=row.datasets,
+        individuals=row.individuals,
+        genomes=row.genomes,
+        exomes=row.exomes,
+        samples=row.samples,
+        unit=row.unit,
+        produced=row.produced,
+    )
+
+
+def _cohort(cohort: Cohort) -> CohortTotals:
+    return CohortTotals(
+        datasets=cohort.datasets,
+        individuals=cohort.individuals,
+        genomes=cohort.genomes,
+        exomes=cohort.exomes,
+        samples=cohort.samples,
+        by_country=[_figures(r) for r in cohort.by_country],
+        by_sequencing_type=[_figures(r) for r in cohort.by_sequencing_type],
+    )
+
+
+def _inventory(inventory: Inventory) -> InventoryReport:
+    return InventoryReport.model_validate(inventory.to_json())
+
+
+def _path_segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _query_value(value: str) -> str:
+    return quote(value, safe="")
+
+
+# -- OpenAPI examples (from the demo federation, shortened) -------------------------------
+
+SEARCH_EXAMPLE: dict[str, Any] = {
+    "total": 4,
+    "page": 1,
+    "page_size": 1,
+    "sort": "relevance",
+    "hits": [
+        {
+            "iri": "https://fdp.fr.demo.gdcat.eu/dataset/fr-wess-0001-r2",
+            "key": "a2893bccd0cae710bfd9ba32",
+            "type": "dataset",
+            "title": "Rare disease exome sequencing: Friedreich ataxia – Loire University "
+            "Hospital, 2021–2022 (R2)",
+            "snippet": "Rare disease exome sequencing. 149 participants; data collected "
+            "2021–2022 by Loire University Hospital. Exomes captured with Twist "
+            "Human Core Exome, sequenced on MGI DNBSEQ-G400, aligned to GRCh37",
+            "snippet_html": "Rare disease <b>exome</b> sequencing. 149 participants; data "
+            "collected 2021–2022 by Loire University Hospital. Exomes captured "
+            "with Twist Human Core <b>Exome</b>, sequenced on MGI DNBSEQ-G400, "
+            "aligned to GRCh37",
+            "country": {"value": "FRA", "label": "France"},
+            "node": "fr",
+            "publishers": [
+                {
+                    "id": "https://fdp.fr.demo.gdcat.eu/agent/university-hospital",
+                    "name": "Loire University Hospital",
+                }
+            ],
+            "access_rights": [{"value": "NON_PUBLIC", "label": "non-public"}],
+            "sequencing_types": [{"value": "WES", "label": "Whole exome sequencing"}],
+            "individuals": 149,
+            "genomes": None,
+            "modified": "2022-05-23",
+            "score": 10.023075103759766,
+            "data_use": {
+                "permitted": True,
+                "reasons": [],
+                "conditions": [
+                    {
+                        "iri": "http://purl.obolibrary.org/obo/DUO_0000021",
+                        "code": "DUO:0000021",
+                        "shorthand": "IRB",
+                        "label": "ethics approval required",
+                    }
+                ],
+            },
+            "links": {
+                "api": "http://127.0.0.1:8000/api/datasets/a2893bccd0cae710bfd9ba32",
+                "dataset": "http://127.0.0.1:8000/dataset/a2893bccd0cae710bfd9ba32",
+                "record": "http://127.0.0.1:8000/record/a2893bccd0cae710bfd9ba32",
+            },
+        }
+    ],
+    "facets": {
+        "country": {
+            "buckets": [
+                {"value": "FRA", "label": "France", "count": 4, "selected": True},
+                {"value": "BEL", "label": "Belgium", "count": 2, "selected": False},
+                {"value": "NOR", "label": "Norway", "count": 2, "selected": False},
+            ],
+            "other": 10,
+        },
+        "sequencing_type": {
+            "buckets": [
+                {"value": "WES", "label": "Whole exome sequencing", "count": 4, "selected": False}
+            ],
+            "other": 0,
+        },
+    },
+    "cohort": {
+        "datasets": 4,
+        "individuals": 6446,
+        "genomes": 0,
+        "exomes": 6400,
+        "samples": 6538,
+        "by_country": [
+            {
+                "value": "FRA",
+                "label": "France",
+                "datasets": 4,
+                "individuals": 6446,
+                "genomes": 0,
+                "exomes": 6400,
+                "samples": 6538,
+                "unit": None,
+                "produced": None,
+            }
+        ],
+        "by_sequencing_type": [
+            {
+                "value": "WES",
+                "label": "Whole exome sequencing",
+                "datasets": 4,
+                "individuals": 6446,
+                "genomes": 0,
+                "exomes": 6400,
+                "samples": 6538,
+                "unit": "exomes",
+                "produced": 6400,
+            }
+        ],
+    },
+    "warnings": [],
+    "links": {
+        "self": "http://127.0.0.1:8000/api/datasets?q=exome&country=FRA&purpose=DS&purpose_disease=ORPHA:95&page_size=1",
+        "first": "http://127.0.0.1:8000/api/datasets?q=exome&country=FRA&purpose=DS&purpose_disease=ORPHA:95&page_size=1&page=1",
+        "prev": None,
+        "next": "http://127.0.0.1:8000/api/datasets?q=exome&country=FRA&purpose=DS&purpose_disease=ORPHA:95&page_size=1&page=2",
+    },
+}
+
+DETAIL_EXAMPLE: dict[str, Any] = {
+    "iri": "https://fdp.fr.demo.gdcat.eu/dataset/fr-wess-0001-r2",
+    "key": "a2893bccd0cae710bfd9ba32",
+    "type": "dataset",
+    "identifier": "FR-WESS-0001-R2",
+    "title": "Rare disease exome sequencing: Friedreich ataxia – Loire University Hospital, "
+    "2021–2022 (R2)",
+    "titles": [
+        {
+            "text": "Rare disease exome sequencing: Friedreich ataxia – Loire University "
+            "Hospital, 2021–2022 (R2)",
+            "lang": "en",
+        },
+        {
+            "text": "Séquençage d'exomes dans les maladies rares: ORPHA:95 – Centre "
+            "hospitalier universitaire de Loire, 2021–2022 (R2)",
+            "lang": "fr",
+        },
+    ],
+    "descriptions": [
+        {
+            "text": "Rare disease exome sequencing. 149 participants; data collected "
+            "2021–2022 by Loire University Hospital. Exomes captured with "
+            "Twist Human Core Exome, sequenced on MGI DNBSEQ-G400, aligned to "
+            "GRCh37.",
+            "lang": "en",
+        },
+        {
+            "text": "Séquençage d'exomes dans les maladies rares. 149 participants ; "
+            "données recueillies de 2021 à 2022 par Centre hospitalier "
+            "universitaire de Loire.",
+            "lang": "fr",
+        },
+    ],
+    "keywords": [
+        {"text": "Friedreich ataxia", "lang": "en"},
+        {"text": "diagnostics", "lang": "en"},
+        {"text": "exome sequencing", "lang": "en"},
+        {"text": "genomics", "lang": "en"},
+        {"text": "rare disease", "lang": "en"},
+        {"text": "Séquençage d'exomes dans les maladies rares", "lang": "fr"},
+        {"text": "génomique", "lang": "fr"},
+    ],
+    "country": {"value": "FRA", "label": "France"},
+    "node": "fr",
+    "publishers": [
+        {
+            "id": "https://fdp.fr.demo.gdcat.eu/agent/university-hospital",
+            "name": "Loire University Hospital",
+        }
+    ],
+    "access_rights": [{"value": "NON_PUBLIC", "label": "non-public"}],
+    "health_categories": [
+        {"value": "EHRS", "label": "Electronic health data from EHRs"},
+        {"value": "HGPD", "label": "Human genetic, epigenomic and genomic data"},
+    ],
+    "sequencing_types": [{"value": "WES", "label": "Whole exome sequencing"}],
+    "reference_genomes": [{"value": "GRCh37", "label": "GRCh37"}],
+    "diseases": [{"value": "ORPHA:95", "label": "Friedreich ataxia"}],
+    "phenotypes": [
+        {"value": "HP:0001251", "label": "Ataxia"},
+        {"value": "HP:0001639", "label": "Hypertrophic cardiomyopathy"},
+        {"value": "HP:0002650", "label": "Scoliosis"},
+    ],
+    "data_use_permission": {
+        "value": "DUO:0000006",
+        "label": "health or medical or biomedical research",
+    },
+    "data_use_modifiers": [{"value": "DUO:0000021", "label": "ethics approval required"}],
+    "individuals": 149,
+    "genomes": None,
+    "exomes": 149,
+    "samples": 152,
+    "issued": "2022-04-09",
+    "modified": "2022-05-23",
+    "derived_from": [],
+    "counts_in_cohort": True,
+    "validation_profile": "gdcat",
+    "validation_outcome": "conforms",
+    "data_use": {
+        "permitted": True,
+        "reasons": [],
+        "conditions": [
+            {
+                "iri": "http://purl.obolibrary.org/obo/DUO_0000021",
+                "code": "DUO:0000021",
+                "shorthand": "IRB",
+                "label": "ethics approval required",
+            }
+        ],
+    },
+    "links": {
+        "api": "http://127.0.0.1:8000/api/datasets/a2893bccd0cae710bfd9ba32",
+        "dataset": "http://127.0.0.1:8000/dataset/a2893bccd0cae710bfd9ba32",
+        "record": "http://127.0.0.1:8000/record/a2893bccd0cae710bfd9ba32",
+    },
+}
+
+INVENTORY_EXAMPLE: dict[str, Any] = {
+    "countries": [
+        {
+            "country": "AUT",
+            "datasets": 3,
+            "individuals": 8722,
+            "genomes": 6405,
+            "exomes": 0,
+            "samples": 8721,
+            "by_sequencing_type": {"PANEL": 2258, "WGS": 6405},
+            "datasets_by_sequencing_type": {"PANEL": 1, "WGS": 2},
+            "by_access": {"PUBLIC": 1, "RESTRICTED": 0, "NON_PUBLIC": 2},
+            "by_readiness": {"READY": 2, "CONDITIONAL": 0, "NOT_READY": 1},
+            "shareable": 2,
+            "not_shareable": 1,
+            "shareable_genomes": 6405,
+            "linked_clinical": 1,
+            "no_linked_clinical": 2,
+        }
+    ],
+    "totals": {
+        "country": "TOTAL",
+        "datasets": 91,
+        "individuals": 902226,
+        "genomes": 147790,
+        "exomes": 219118,
+        "samples": 857283,
+        "by_sequencing_type": {
+            "PANEL": 56223,
+            "WGS": 146659,
+            "WES": 219118,
+            "ARRAY": 467935,
+            "RNASEQ": 14371,
+            "LONGREAD": 1131,
+        },
+        "datasets_by_sequencing_type": {
+            "PANEL": 21,
+            "WGS": 19,
+            "WES": 26,
+            "ARRAY": 11,
+            "RNASEQ": 10,
+            "LONGREAD": 4,
+        },
+        "by_access": {"PUBLIC": 8, "RESTRICTED": 15, "NON_PUBLIC": 68},
+        "by_readiness": {"READY": 47, "CONDITIONAL": 22, "NOT_READY": 22},
+        "shareable": 47,
+        "not_shareable": 44,
+        "shareable_genomes": 112627,
+        "linked_clinical": 61,
+        "no_linked_clinical": 30,
+    },
+    "progress": {
+        "target_genomes": 1000000,
+        "wgs_genomes": 146659,
+        "wgs_percent": 14.6659,
+        "genomes_and_exomes": 366908,
+        "genomes_and_exomes_percent": 36.6908,
+    },
+}
+
+CATALOGS_EXAMPLE: dict[str, Any] = {
+    "total": 25,
+    "catalogs": [
+        {
+            "iri": "http://127.0.0.1:8000/catalog/at",
+            "node": "at",
+            "country": {"value": "AUT", "label": "Austria"},
+            "datasets": 3,
+            "series": 0,
+            "links": {
+                "catalog": "http://127.0.0.1:8000/catalog/at",
+                "search": "http://127.0.0.1:8000/api/datasets?node=at",
+            },
+        },
+        {
+            "iri": "http://127.0.0.1:8000/catalog/be",
+            "node": "be",
+            "country": {"value": "BEL", "label": "Belgium"},
+            "datasets": 2,
+            "series": 1,
+            "links": {
+                "catalog": "http://127.0.0.1:8000/catalog/be",
+                "search": "http://127.0.0.1:8000/api/datasets?node=be",
+            },
+        },
+    ],
+}
+
+PUBLISHERS_EXAMPLE: dict[str, Any] = {
+    "total": 49,
+    "publishers": [
+        {
+            "id": "https://fdp.fr.demo.gdcat.eu/agent/university-hospital",
+            "name": "Loire University Hospital",
+            "records": 7,
+            "search": "http://127.0.0.1:8000/api/datasets?publisher=https%3A%2F%2Ffdp.fr.demo.gdcat.eu%2Fagent%2Funiversity-hospital",
+        },
+        {
+            "id": "https://fdp.de.demo.gdcat.eu/agent/university-hospital",
+            "name": "Rhine-Main University Hospital",
+            "records": 6,
+            "search": "http://127.0.0.1:8000/api/datasets?publisher=https%3A%2F%2Ffdp.de.demo.gdcat.eu%2Fagent%2Funiversity-hospital",
+        },
+    ],
+}

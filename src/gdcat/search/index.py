@@ -1,0 +1,352 @@
+"""The search index (tantivy) kept in step with the store.
+
+- **Opening** (:func:`open_search_index`): on disk next to an on-disk store, in memory for an
+  in-memory one. An index on disk is reused only if its metadata file says it was built with
+  this schema, these vocabularies and this base IRI, and its record digest equals the store's
+  (an order-free digest of every live record's dataset IRI and content hash, which the index
+  keeps up to date record by record). Otherwise it is rebuilt from the store.
+- **Following**: the index listens to the store; after every commit it re-reads the records
+  written or withdrawn (plus the datasets derived from them, whose cohort figures depend on
+  their source being in the catalogue) and replaces their documents in one index commit.
+- **Rebuilding** (:meth:`SearchIndex.rebuild`) reads every record in batches into a fresh index
+  beside the current one, which keeps answering; changes committed meanwhile are replayed
+  once the new index is in place. The store stays the truth: losing the index loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from gdcat.errors import GdcatError
+from gdcat.search.documents import (
+    SCHEMA_VERSION,
+    TEXT_ANALYZER,
+    build_schema,
+    make_document,
+    text_analyzer,
+)
+from gdcat.search.extract import RecordReader, digest_entry, record_digest
+from gdcat.search.vocabulary import Vocabulary
+from gdcat.store import RecordChange, Store
+
+_log = logging.getLogger(__name__)
+
+META_FILE = "gdcat-index.json"
+META_FORMAT = "gdcat-search-index"
+#: Writer memory: a rebuild indexes many records at once, a follow-up a batch of changes.
+_REBUILD_HEAP = 128_000_000
+_UPDATE_HEAP = 32_000_000
+
+
+class SearchIndexError(GdcatError):
+    """The search index could not be opened, written or read."""
+
+
+class SearchIndex:
+    """Datasets of one store, searchable; see the module docstring for how it follows."""
+
+    def __init__(self, store: Store, vocabulary: Vocabulary, path: Path | None) -> None:
+        self._store = store
+        self._vocabulary = vocabulary
+        self._path = path
+        self._reader = RecordReader(store)
+        self._schema = build_schema()
+        self._lock = threading.RLock()
+        self._rebuilding = False
+        self._pending: set[str] = set()
+        self._writer: tantivy.IndexWriter | None = None
+        self._stale = False
+        self._closed = False
+        #: bumped by every commit, so that caches of what the index holds can tell
+        self.generation = 0
+        #: the index on disk was in step with the store and opened as it was
+        self.reused = False
+        # Listen from the start: changes committed while the index is opened or built are
+        # kept aside and applied once it is ready.
+        self._rebuilding = True
+        store.add_listener(self._on_change)
+        opened = False
+        try:
+            self._index, self._digest = self._open_or_build()
+            self._write_meta()
+            opened = True
+        finally:
+            if not opened:
+                store.remove_listener(self._on_change)
+        with self._lock:
+            pending, self._pending = self._pending, set()
+            self._rebuilding = False
+            if pending:
+                self._update(pending)
+
+    # -- what readers use -----------------------------------------------------------------
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self._vocabulary
+
+    @property
+    def schema(self) -> tantivy.Schema:
+        return self._schema
+
+    @property
+    def stale(self) -> bool:
+        """True when a change could not be indexed (a rebuild repairs it)."""
+        return self._stale
+
+    def current(self) -> tantivy.Index:
+        """The index to read from (one object for the whole of a request)."""
+        return self._index
+
+    def searcher(self) -> tantivy.Searcher:
+        return self._index.searcher()
+
+    def size(self) -> int:
+        """How many records (documents) the index holds."""
+        return int(self.searcher().num_docs)
+
+    def payloads(self, query: tantivy.Query, limit: int | None = None) -> list[dict[str, Any]]:
+        """The payloads of the documents matching ``query`` (up to ``limit``; any order)."""
+        searcher = self.searcher()
+        if limit is None:
+            limit = int(searcher.search(query, 1, count=True).count or 0)  # type: ignore[attr-defined]
+            if limit == 0:
+                return []
+        hits = searcher.search(query, limit, count=False).hits
+        return [payload_of(searcher.doc(address)) for _, address in hits]
+
+    # -- following the store --------------------------------------------------------------
+
+    def _on_change(self, change: RecordChange) -> None:
+        datasets = set(change.written) | set(change.withdrawn)
+        with self._lock:
+            if self._closed:
+                return
+            if self._rebuilding:
+                self._pending |= datasets
+                return
+            self._update(datasets)
+
+    def _update(self, datasets: set[str]) -> None:
+        """Replace the documents of ``datasets`` (and of the data derived from them)."""
+        self._stale = True  # until the commit below went through
+        targets = datasets | self._derived_from(datasets)
+        digest = self._digest
+        for payload in self._stored(targets):
+            digest ^= digest_entry(payload["iri"], payload["content_hash"])
+        writer = self._writer_for_updates()
+        committed = False
+        try:
+            for dataset in targets:
+                writer.delete_documents_by_term("iri", dataset)
+            for fact in self._reader.read(sorted(targets)):
+                record = make_document(fact, self._vocabulary)
+                writer.add_document(record.document)
+                digest ^= digest_entry(record.dataset, record.content_hash)
+            writer.commit()
+            committed = True
+        finally:
+            if not committed:
+                writer.rollback()
+        self._index.reload()
+        self._digest = digest
+        self.generation += 1
+        self._write_meta()
+        self._stale = False
+
+    def _derived_from(self, datasets: set[str]) -> set[str]:
+        query = tantivy.Query.term_set_query(self._schema, "derived_from", sorted(datasets))
+        found = self.payloads(query)
+        return {p["iri"] for p in found} - datasets
+
+    def _stored(self, datasets: set[str]) -> list[dict[str, Any]]:
+        if not datasets:
+            return []
+        query = tantivy.Query.term_set_query(self._schema, "iri", sorted(datasets))
+        return self.payloads(query, len(datasets) * 2)
+
+    def _writer_for_updates(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self._index.writer(_UPDATE_HEAP, 1)
+        return self._writer
+
+    # -- opening and rebuilding -----------------------------------------------------------
+
+    def _open_or_build(self) -> tuple[tantivy.Index, int]:
+        if self._path is None:
+            return self._build(None)
+        reason = self._unusable(self._path)
+        if reason is None:
+            index = tantivy.Index.open(str(self._path))
+            index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
+            meta = self._read_meta(self._path)
+            self.reused = True
+            return index, int(meta["records"], 16)
+        _log.info("building the search index in %s: %s", self._path, reason)
+        self._clear_leftovers()
+        index, digest = self._build(self._building_path())
+        return self._install(index), digest
+
+    def _unusable(self, path: Path) -> str | None:
+        """Why the index at ``path`` cannot be used as it is, or None if it can."""
+        if not path.is_dir() or not tantivy.Index.exists(str(path)):
+            return "no index yet"
+        meta = self._read_meta(path)
+        expected = {
+            "format": META_FORMAT,
+            "schema": SCHEMA_VERSION,
+            "vocabularies": self._vocabulary.digest,
+            "base_iri": self._store.base_iri,
+        }
+        for key, value in expected.items():
+            if meta.get(key) != value:
+                return f"{key} changed"
+        hashes = self._store.record_hashes()
+        if meta.get("records") != record_digest(hashes) or meta.get("count") != len(hashes):
+            return "the store changed since the index was written"
+        return None
+
+    def rebuild(self) -> int:
+        """Rebuild the index from the store; returns how many records it holds."""
+        with self._lock:
+            if self._rebuilding:
+                raise SearchIndexError("a rebuild of the search index is already running")
+            self._rebuilding = True
+            self._pending = set()
+        try:
+            started = time.perf_counter()
+            if self._path is not None:
+                self._clear_leftovers()
+            index, digest = self._build(self._building_path() if self._path else None)
+            with self._lock:
+                self._index = self._install(index)
+                self._digest = digest
+                self.generation += 1
+                self._write_meta()
+                self._stale = False
+                pending, self._pending = self._pending, set()
+                self._rebuilding = False
+                if pending:
+                    self._update(pending)
+            count = self.searcher().num_docs
+            _log.info(
+                "search index rebuilt: %d records in %.1f s", count, time.perf_counter() - started
+            )
+            return count
+        finally:
+            with self._lock:
+                self._rebuilding = False
+
+    def _build(self, path: Path | None) -> tuple[tantivy.Index, int]:
+        """A new index of every live record of the store, at ``path`` or in memory."""
+        if path is not None:
+            path.mkdir(parents=True)
+        index = tantivy.Index(self._schema, path=str(path) if path else None, reuse=False)
+        index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
+        writer = index.writer(_REBUILD_HEAP, 1)
+        digest = 0
+        for fact in self._reader.read(sorted(self._store.record_hashes())):
+            record = make_document(fact, self._vocabulary)
+            writer.add_document(record.document)
+            digest ^= digest_entry(record.dataset, record.content_hash)
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        return index, digest
+
+    def _install(self, built: tantivy.Index) -> tantivy.Index:
+        """Move a freshly built index in place (on disk) and return it opened there."""
+        self._writer = None  # the old index's writer; a new one is made when needed
+        if self._path is None:
+            return built
+        building = self._building_path()
+        old = self._path.with_name(self._path.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self._path.exists():
+            os.replace(self._path, old)
+        os.replace(building, self._path)
+        shutil.rmtree(old, ignore_errors=True)
+        index = tantivy.Index.open(str(self._path))
+        index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
+        return index
+
+    def _building_path(self) -> Path:
+        assert self._path is not None
+        return self._path.with_name(self._path.name + ".building")
+
+    def _clear_leftovers(self) -> None:
+        shutil.rmtree(self._building_path(), ignore_errors=True)
+
+    # -- metadata -------------------------------------------------------------------------
+
+    def _read_meta(self, path: Path) -> dict[str, Any]:
+        try:
+            meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
+    def _write_meta(self) -> None:
+        if self._path is None:
+            return
+        meta = {
+            "format": META_FORMAT,
+            "schema": SCHEMA_VERSION,
+            "vocabularies": self._vocabulary.digest,
+            "base_iri": self._store.base_iri,
+            "records": f"{self._digest:064x}",
+            "count": self._index.searcher().num_docs,
+        }
+        target = self._path / META_FILE
+        temporary = target.with_suffix(".tmp")
+        try:
+            temporary.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+            os.replace(temporary, target)
+        except OSError as e:
+            raise SearchIndexError(f"cannot write the search index metadata: {e}") from e
+
+    # -- lifetime -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop following the store and release the index."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._store.remove_listener(self._on_change)
+            self._writer = None
+
+
+def payload_of(doc: tantivy.Document) -> dict[str, Any]:
+    """The JSON payload stored with a document."""
+    raw = doc.get_first("payload")
+    data = json.loads(bytes(raw)) if raw is not None else {}
+    return data if isinstance(data, dict) else {}
+
+
+def index_path_for(store: Store, configured: Path | None) -> Path | None:
+    """Where the index of ``store`` lives: ``configured``, else beside an on-disk store
+    (``<store>-index``), else nowhere (in memory)."""
+    store_path = getattr(store, "path", None)
+    if not isinstance(store_path, Path):
+        return None
+    if configured is not None:
+        return configured
+    return store_path.with_name(store_path.name + "-index")
+
+
+def open_search_index(store: Store, vocabulary: Vocabulary, path: Path | None) -> SearchIndex:
+    """The search index of ``store`` at ``path`` (in memory when None), built if needed."""
+    try:
+        return SearchIndex(store, vocabulary, path)
+    except (OSError, ValueError) as e:
+        raise SearchIndexError(f"cannot open the search index at {path}: {e}") from e

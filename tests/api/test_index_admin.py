@@ -1,0 +1,46 @@
+"""Rebuilding the search index on demand: over HTTP (admin token) and with ``gdcat index``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from live_gdcat import start_gdcat
+
+ADMIN = "admin-secret-for-tests"
+
+
+def test_the_index_is_rebuilt_on_demand_and_then_rebuilt_only_when_stale(tmp_path: Path) -> None:
+    with start_gdcat(tmp_path, datasets=40, admin_token=ADMIN) as live:
+        url = f"{live.url}/api/index/rebuild"
+        assert httpx.post(url).status_code == 401
+        wrong = httpx.post(url, headers={"Authorization": "Bearer not-it"})
+        assert wrong.status_code == 401
+        before = httpx.get(f"{live.url}/api/datasets").json()["total"]
+        done = httpx.post(url, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=120)
+        assert done.status_code == 200, done.text
+        # every live record is indexed (the Beacon's data service too, though it is no hit)
+        assert done.json()["records"] == len(live.store.list_records())
+        assert httpx.get(f"{live.url}/api/datasets").json()["total"] == before
+        base = live.base
+        store_dir = live.settings.store_dir
+
+    gdcat = str(Path(sys.executable).with_name("gdcat"))
+    env = {**os.environ, "GDCAT_BASE_IRI": base}
+    run = subprocess.run(
+        [gdcat, "index", "--store", str(store_dir)], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"{done.json()['records']} records" in run.stdout
+    # a damaged index is not trusted: it is rebuilt from the store
+    index_dir = store_dir.with_name(store_dir.name + "-index")
+    for meta in index_dir.glob("*.json"):
+        meta.write_text("{not json")
+    again = subprocess.run(
+        [gdcat, "index", "--store", str(store_dir)], capture_output=True, text=True, env=env
+    )
+    assert again.returncode == 0, again.stderr
+    assert f"{done.json()['records']} records" in again.stdout
