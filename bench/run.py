@@ -306,6 +306,9 @@ def _write_markdown(results: dict[str, Any]) -> None:
     harvest = ROOT / "bench" / "results" / "harvest.json"
     if harvest.exists():
         lines += _harvest_section(json.loads(harvest.read_text()))
+    serving = ROOT / "bench" / "results" / "serve.json"
+    if serving.exists():
+        lines += _serve_section(json.loads(serving.read_text()))
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
 
 
@@ -358,6 +361,82 @@ def _harvest_section(h: dict[str, Any]) -> list[str]:
         "too, so that both cores work all the time.",
         "",
     ]
+    return lines
+
+
+def _serve_section(r: dict[str, Any]) -> list[str]:
+    """The serving benchmark's figures (``bench/serve.py``, ``bench/results/serve.json``)."""
+    sizes = sorted(r["sizes"], key=int)
+    head = "| measure | target | " + " | ".join(f"{int(n):,} datasets" for n in sizes) + " |"
+    rule = "|---|---|" + "---|" * len(sizes)
+
+    def row(label: str, target: str, cell: Callable[[dict[str, Any]], str]) -> str:
+        return f"| {label} | {target} | " + " | ".join(cell(r["sizes"][n]) for n in sizes) + " |"
+
+    lines = [
+        "## Serving: search, linked data, SPARQL",
+        "",
+        f"Measured by `.venv/bin/python bench/serve.py --sizes {','.join(sizes)}` on "
+        f"{r['measured']} ({r['machine']}): generated HealthDCAT-AP-style dataset records "
+        "(the load benchmark's) in the on-disk store; `gdcat serve` in its own process, the "
+        "raw Oxigraph server (`oxigraph serve --union-default-graph`, same version) on a copy "
+        "of the same store; every request over HTTP from one client with keep-alive, then 20 "
+        "concurrent clients.",
+        "",
+        head,
+        rule,
+        row("triples in the store", "", lambda x: f"{x['triples']:,}"),
+        row(
+            "`gdcat serve` start, index built from the store (s)",
+            "",
+            lambda x: f"{x['gdcat_start_seconds']:.1f}",
+        ),
+        row(
+            "search with six facets and cohort totals, p50 / p95 (ms)",
+            "p95 ≤ 50",
+            lambda x: f"{x['search']['p50_ms']:.1f} / **{x['search']['p95_ms']:.1f}**",
+        ),
+        row(
+            "one dataset as Turtle, p50 / p95 (ms)",
+            "p95 ≤ 10",
+            lambda x: (
+                f"{x['dataset_turtle']['p50_ms']:.1f} / **{x['dataset_turtle']['p95_ms']:.1f}**"
+            ),
+        ),
+    ]
+    names = list(r["sizes"][sizes[0]]["sparql"])
+    for name in names:
+        lines.append(
+            row(
+                f"`/sparql`: {name}, gdcat / Oxigraph (ms, ratio)",
+                "≤ 1.3×",
+                lambda x, n=name: (
+                    f"{x['sparql'][n]['gdcat_ms']:.1f} / {x['sparql'][n]['oxigraph_ms']:.1f} "
+                    f"(**{x['sparql'][n]['ratio']:.2f}×**)"
+                ),
+            )
+        )
+    lines += [
+        row(
+            "20 concurrent clients, half searches, half one dataset (requests/s)",
+            "",
+            lambda x: (
+                f"{x['concurrent']['requests_per_second']:,.0f} ({x['concurrent']['failed']} failed)"
+            ),
+        ),
+        row(
+            "peak memory of the gdcat server and its query workers (MB)",
+            "≤ 2,048 at 100k",
+            lambda x: f"{x['gdcat_peak_rss_mb']:,.0f}",
+        ),
+        row(
+            "store on disk / search index on disk (MB)",
+            "",
+            lambda x: f"{x['store_mb']:,.0f} / {x['index_mb']:,.0f}",
+        ),
+        "",
+    ]
+    lines += r.get("notes", [])
     return lines
 
 

@@ -205,10 +205,17 @@ def search_calls(rng: random.Random, count: int) -> list[Callable[[httpx.Client]
         {"sequencing_type": "WGS"},
         {"country": "FRA", "access_rights": "RESTRICTED"},
     ]
-    facets = "country,health_category,sequencing_type,data_use,access_rights,publisher"
+    facets = [
+        "country",
+        "health_category",
+        "sequencing_type",
+        "data_use",
+        "access_rights",
+        "publisher",
+    ]
     calls: list[Callable[[httpx.Client], httpx.Response]] = []
     for _ in range(count):
-        params: dict[str, str] = {"facets": facets, "size": "20"}
+        params: dict[str, str | list[str]] = {"facet": facets, "page_size": "20"}
         word = rng.choice(words)
         if word:
             params["q"] = word
@@ -275,10 +282,12 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             httpx.Client(base_url=oxigraph.url, timeout=120) as raw,
         ):
             keys = [
-                h["key"] for h in client.get("/api/datasets", params={"size": "100"}).json()["hits"]
+                h["key"]
+                for h in client.get("/api/datasets", params={"page_size": "100"}).json()["hits"]
             ]
             iris = [
-                h["iri"] for h in client.get("/api/datasets", params={"size": "100"}).json()["hits"]
+                h["iri"]
+                for h in client.get("/api/datasets", params={"page_size": "100"}).json()["hits"]
             ]
             timed(client, search_calls(rng, 20))  # warm up
             result["search"] = percentiles(timed(client, search_calls(rng, args.requests)))

@@ -9,10 +9,12 @@ harvest.
 | ``POST /api/registrations`` | anyone | a FAIR Data Point announces itself (202) |
 | ``POST /api/harvest`` | admin | harvest in the background, one at a time (202, 409) |
 | ``GET /api/harvest/jobs/{id}`` | anyone | a started harvest: running, done or failed |
+| ``POST /api/index/rebuild`` | admin | rebuild the search index from the store (409) |
 
-Runs are read back from the store: each run's summary (``gdcat:HarvestRun`` with one
-``gdcat:NodeHarvest`` per node) is in the provenance graph, its details in the graph named by
-the run IRI (see :mod:`gdcat.harvest.report`).
+Only HTTP lives here: the routes, the state of harvests started over the API, and the mapping
+of what the harvest knows onto the answers. Runs, reports, each node's last harvest and record
+counts are read by :mod:`gdcat.harvest.runs`, the change feed by :mod:`gdcat.harvest.feed`;
+the answers' models (and their OpenAPI examples) are in :mod:`gdcat.api.admin_models`.
 """
 
 from __future__ import annotations
@@ -25,21 +27,37 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import pyoxigraph as ox
 from fastapi import Body, Depends, FastAPI, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SH, XSD
-from rdflib.term import Node
+from pydantic import StringConstraints
 from starlette.concurrency import run_in_threadpool
 
+from gdcat.api.admin_models import (
+    ChangeModel,
+    ChangePage,
+    FailureModel,
+    HarvestJobModel,
+    IndexRebuildModel,
+    LastHarvest,
+    NodeList,
+    NodeRun,
+    NodeSummary,
+    ReasonModel,
+    RegistrationInfo,
+    RegistrationModel,
+    RegistrationRequest,
+    RejectionModel,
+    RunPage,
+    RunReportModel,
+    RunSummary,
+)
 from gdcat.api.context import AppContext, get_context
 from gdcat.api.problems import Problem
 from gdcat.api.publish import NODE_PATTERN, admin, problem_responses
 from gdcat.errors import GdcatError, InputError
 from gdcat.harvest import Harvester, NodeConfig, load_registry, select_nodes
+from gdcat.harvest.feed import changes as read_changes
 from gdcat.harvest.registration import (
     Registration,
     list_registrations,
@@ -47,13 +65,18 @@ from gdcat.harvest.registration import (
     register,
     registered_nodes,
 )
+from gdcat.harvest.runs import (
+    LastNodeRun,
+    StoredNodeRun,
+    StoredRun,
+    last_harvests,
+    read_run,
+    read_runs,
+    record_counts,
+    run_id,
+)
 from gdcat.publish import Caller
 from gdcat.search.index import SearchIndexError
-from gdcat.store import RecordStatus, Store
-from gdcat.store.datatypes import to_rdflib
-from gdcat.store.quads import QuadWriter
-from gdcat.store.records import ADMS_STATUS, CONTENT_HASH, SOURCE_NODE, SOURCE_URL
-from gdcat.vocab import GDCAT
 
 _log = logging.getLogger(__name__)
 
@@ -62,377 +85,8 @@ RUN_ID = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$"
 _JOB_ID = r"^[0-9a-f]{12}$"
 #: Largest offset a page may start at.
 MAX_OFFSET = 1_000_000_000
-#: What a registration's clientUrl looks like (the rest is checked by the registration rules).
-CLIENT_URL = (
-    r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?"
-    r"(/([A-Za-z0-9._~:/?#@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)?$"
-)
-_COUNT_KEYS = ("added", "updated", "unchanged", "withdrawn", "rejected", "kept", "failures")
-_WITHDRAWN = RecordStatus.WITHDRAWN.iri
 #: Harvest jobs remembered for ``GET /api/harvest/jobs/{id}`` (the runs themselves are kept).
 _JOBS_KEPT = 50
-
-# -- models -----------------------------------------------------------------------------------
-
-
-class LastHarvest(BaseModel):
-    """What the last harvest run did at a node."""
-
-    run: str = Field(description="The run's id (see /api/harvest/runs/{id})")
-    run_iri: str
-    started: str
-    status: Literal["complete", "partial", "failed"]
-    counts: dict[str, int]
-    reasons: list[str]
-
-
-class RegistrationInfo(BaseModel):
-    """A node that registered itself."""
-
-    client_url: str
-    status: Literal["pending", "active", "failed"]
-    first_seen: str
-    last_seen: str
-    reason: str | None = None
-
-
-_NODE_EXAMPLE: dict[str, Any] = {
-    "id": "nl",
-    "origin": "registry",
-    "kind": "fdp",
-    "url": "https://fdp.nl.example.org/",
-    "country": "NLD",
-    "name": "Netherlands genomics node",
-    "profile": "gdcat",
-    "policy": "reject",
-    "schedule": "daily",
-    "enabled": True,
-    "registration": None,
-    "records": 5,
-    "published": 1,
-    "last_harvest": {
-        "run": "20260131T120000Z-1a2b3c4d",
-        "run_iri": "http://127.0.0.1:8000/run/20260131T120000Z-1a2b3c4d",
-        "started": "2026-01-31T12:00:00+00:00",
-        "status": "complete",
-        "counts": {"added": 4, "updated": 0, "unchanged": 0, "withdrawn": 0, "rejected": 1},
-        "reasons": [],
-    },
-}
-
-
-class NodeSummary(BaseModel):
-    """A national node: how gdcat reaches it, its records, its last harvest."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_NODE_EXAMPLE]})
-
-    id: str
-    origin: Literal["registry", "registration", "store"] = Field(
-        description="registry: the node registry file; registration: it registered itself; "
-        "store: known only from its records (a node whose stewards publish, not harvested)"
-    )
-    kind: str | None = None
-    url: str | None = None
-    country: str | None = None
-    name: str | None = None
-    profile: str | None = None
-    policy: str | None = None
-    schedule: str | None = None
-    enabled: bool | None = None
-    registration: RegistrationInfo | None = None
-    records: int = Field(description="Live records held for the node")
-    published: int = Field(description="Of which written by its stewards over the API")
-    last_harvest: LastHarvest | None = None
-
-
-class NodeList(BaseModel):
-    """Every node gdcat knows."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_NODE_EXAMPLE]}]})
-
-    items: list[NodeSummary]
-
-
-_TOTALS_EXAMPLE: dict[str, Any] = {
-    "added": 96,
-    "updated": 0,
-    "unchanged": 0,
-    "withdrawn": 0,
-    "rejected": 4,
-    "kept": 0,
-    "failures": 0,
-    "validations": 100,
-    "writes": 96,
-}
-
-
-class RunSummary(BaseModel):
-    """One harvest run, in short."""
-
-    id: str
-    iri: str
-    started: str
-    ended: str | None = None
-    status: Literal["complete", "partial", "failed"]
-    nodes: int
-    totals: dict[str, int]
-    report: str = Field(description="The run's full report")
-
-
-_RUN_SUMMARY_EXAMPLE: dict[str, Any] = {
-    "id": "20260131T120000Z-1a2b3c4d",
-    "iri": "http://127.0.0.1:8000/run/20260131T120000Z-1a2b3c4d",
-    "started": "2026-01-31T12:00:00+00:00",
-    "ended": "2026-01-31T12:00:09+00:00",
-    "status": "partial",
-    "nodes": 26,
-    "totals": _TOTALS_EXAMPLE,
-    "report": "http://127.0.0.1:8000/api/harvest/runs/20260131T120000Z-1a2b3c4d",
-}
-
-
-class RunPage(BaseModel):
-    """Harvest runs, newest first."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [_RUN_SUMMARY_EXAMPLE],
-                    "total": 1,
-                    "limit": 20,
-                    "offset": 0,
-                    "next": None,
-                }
-            ]
-        }
-    )
-
-    items: list[RunSummary]
-    total: int
-    limit: int
-    offset: int
-    next: str | None = None
-
-
-class ReasonModel(BaseModel):
-    path: str = Field(description="The field, as the steward YAML path")
-    message: str
-    severity: str
-
-
-class RejectionModel(BaseModel):
-    dataset: str
-    source: str
-    reasons: list[ReasonModel]
-
-
-class FailureModel(BaseModel):
-    url: str
-    kind: str
-    message: str
-
-
-class NodeRun(BaseModel):
-    """What a run did at one node."""
-
-    node: str
-    kind: str
-    url: str
-    status: Literal["complete", "partial", "failed"]
-    reasons: list[str]
-    counts: dict[str, int]
-    validations: int
-    writes: int
-    added: list[str]
-    updated: list[str]
-    withdrawn: list[str]
-    kept: list[str]
-    accepted_with_violations: list[str]
-    rejected: list[RejectionModel]
-    failures: list[FailureModel]
-    warnings: list[str]
-
-
-class RunReportModel(BaseModel):
-    """A harvest run's full report, as stored."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    **{k: v for k, v in _RUN_SUMMARY_EXAMPLE.items() if k != "report"},
-                    "nodes": [
-                        {
-                            "node": "nl",
-                            "kind": "fdp",
-                            "url": "https://fdp.nl.example.org/",
-                            "status": "complete",
-                            "reasons": [],
-                            "counts": {k: 0 for k in _COUNT_KEYS},
-                            "validations": 1,
-                            "writes": 0,
-                            "added": [],
-                            "updated": [],
-                            "withdrawn": [],
-                            "kept": [],
-                            "accepted_with_violations": [],
-                            "rejected": [
-                                {
-                                    "dataset": "https://fdp.nl.example.org/dataset/7",
-                                    "source": "https://fdp.nl.example.org/dataset/7",
-                                    "reasons": [
-                                        {
-                                            "path": "title",
-                                            "message": "`title` is required but missing.",
-                                            "severity": "Violation",
-                                        }
-                                    ],
-                                }
-                            ],
-                            "failures": [],
-                            "warnings": [],
-                        }
-                    ],
-                }
-            ]
-        }
-    )
-
-    id: str
-    iri: str
-    started: str
-    ended: str | None = None
-    status: Literal["complete", "partial", "failed"]
-    totals: dict[str, int]
-    nodes: list[NodeRun]
-
-
-class ChangeModel(BaseModel):
-    record: str
-    dataset: str
-    change: Literal["created", "updated", "deleted"]
-    modified: str
-    node: str | None = None
-    content_hash: str
-
-
-class ChangePage(BaseModel):
-    """Changes oldest first; follow ``next`` until it is null, then poll it later."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {
-                            "record": "http://127.0.0.1:8000/record/3f0c6a1e9b2d4c5e6f7a8b9c",
-                            "dataset": "https://fdp.nl.example.org/dataset/1",
-                            "change": "created",
-                            "modified": "2026-01-31T12:00:00.123000+00:00",
-                            "node": "nl",
-                            "content_hash": "9c1185a5c5e9fc54612808977ee8f548b2258d31",
-                        }
-                    ],
-                    "next": "http://127.0.0.1:8000/api/changes?since=2026-01-31T12%3A00%3A00.123"
-                    "000%2B00%3A00&after=http%3A%2F%2F127.0.0.1%3A8000%2Frecord%2F3f0c6a1e9b2d4c5e6"
-                    "f7a8b9c&limit=1",
-                }
-            ]
-        }
-    )
-
-    items: list[ChangeModel]
-    next: str | None = Field(
-        None, description="The next page (null when this page is the last one for now)"
-    )
-
-
-class RegistrationRequest(BaseModel):
-    """An FDP-style ping: the node's FAIR Data Point URL."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"clientUrl": "https://fdp.example.org/"}]}
-    )
-
-    clientUrl: str = Field(
-        max_length=2048,
-        pattern=CLIENT_URL,
-        description="The FAIR Data Point's http(s) URL: a host name or IPv4 address, no "
-        "credentials",
-    )
-
-
-class RegistrationModel(BaseModel):
-    """A registration, queued for the next harvest."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "node": "reg-fdp.example.org-1a2b3c",
-                    "clientUrl": "https://fdp.example.org/",
-                    "status": "pending",
-                    "first_seen": "2026-01-31T12:00:00+00:00",
-                    "last_seen": "2026-01-31T12:00:00+00:00",
-                    "reason": None,
-                    "location": "http://127.0.0.1:8000/api/nodes/reg-fdp.example.org-1a2b3c",
-                }
-            ]
-        }
-    )
-
-    node: str
-    clientUrl: str
-    status: Literal["pending", "active", "failed"]
-    first_seen: str
-    last_seen: str
-    reason: str | None = None
-    location: str
-
-
-class IndexRebuildModel(BaseModel):
-    """A finished rebuild of the search index."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"records": 400, "seconds": 0.8}]})
-
-    records: int = Field(description="Records the index holds now")
-    seconds: float = Field(description="How long the rebuild took")
-
-
-class HarvestJobModel(BaseModel):
-    """A harvest started over the API."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "5e1f0c2a9b3d",
-                    "status": "done",
-                    "started": "2026-01-31T12:00:00+00:00",
-                    "ended": "2026-01-31T12:00:09+00:00",
-                    "nodes": ["at", "be", "nl"],
-                    "run": "20260131T120000Z-1a2b3c4d",
-                    "run_status": "complete",
-                    "report": "http://127.0.0.1:8000/api/harvest/runs/20260131T120000Z-1a2b3c4d",
-                    "error": None,
-                    "location": "http://127.0.0.1:8000/api/harvest/jobs/5e1f0c2a9b3d",
-                }
-            ]
-        }
-    )
-
-    id: str
-    status: Literal["running", "done", "failed"]
-    started: str
-    ended: str | None = None
-    nodes: list[str]
-    run: str | None = Field(None, description="The run's id, once it is done")
-    run_status: Literal["complete", "partial", "failed"] | None = None
-    report: str | None = Field(None, description="The run's report, once it is done")
-    error: str | None = None
-    location: str
-
 
 # -- harvests started over the API ------------------------------------------------------------
 
@@ -512,265 +166,7 @@ class HarvestJobs:
             job.ended = datetime.now(UTC).replace(microsecond=0)
 
 
-# -- reading runs, nodes and changes from the store -------------------------------------------
-
-
-def run_id(store: Store, run_iri: str) -> str:
-    return run_iri[len(f"{store.base_iri}run/") :]
-
-
-def _text(term: object) -> str:
-    if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
-        return term.value
-    raise GdcatError(f"unexpected value in the store: {term!r}")
-
-
-def _literal(value: str) -> str:
-    return QuadWriter().literal(value)
-
-
-def _construct(store: Store, sparql: str) -> Graph:
-    result = store.query(sparql, union_default_graph=False)
-    graph = Graph()
-    for t in result.triples:
-        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    return graph
-
-
-def _int(graph: Graph, subject: Node, predicate: URIRef) -> int:
-    value = graph.value(subject, predicate)
-    return int(str(value)) if value is not None else 0
-
-
-def _strings(graph: Graph, subject: Node, predicate: URIRef) -> list[str]:
-    return sorted(str(o) for o in graph.objects(subject, predicate))
-
-
-def _status(value: object) -> Literal["complete", "partial", "failed"]:
-    text = str(value)
-    if text == "complete":
-        return "complete"
-    if text == "partial":
-        return "partial"
-    return "failed"
-
-
-def _node_counts(graph: Graph, nh: Node) -> dict[str, int]:
-    return {key: _int(graph, nh, GDCAT[f"{key}Count"]) for key in _COUNT_KEYS}
-
-
-def _node_run(graph: Graph, nh: Node, *, details: bool) -> NodeRun:
-    rejected = []
-    if details:
-        for r in graph.objects(nh, GDCAT.rejected):
-            reasons = [
-                ReasonModel(
-                    path=str(graph.value(b, GDCAT.field) or ""),
-                    message=str(graph.value(b, SH.resultMessage) or ""),
-                    severity=str(graph.value(b, SH.resultSeverity) or "").rsplit("#", 1)[-1],
-                )
-                for b in graph.objects(r, GDCAT.reasonDetail)
-            ]
-            reasons.sort(key=lambda x: (x.path, x.message))
-            rejected.append(
-                RejectionModel(
-                    dataset=str(graph.value(r, GDCAT.dataset) or ""),
-                    source=str(graph.value(r, PROV.used) or ""),
-                    reasons=reasons,
-                )
-            )
-        rejected.sort(key=lambda x: x.dataset)
-    failures = sorted(
-        (
-            FailureModel(
-                url=str(graph.value(b, GDCAT.url) or ""),
-                kind=str(graph.value(b, GDCAT.failureKind) or ""),
-                message=str(graph.value(b, SH.resultMessage) or ""),
-            )
-            for b in graph.objects(nh, GDCAT.failure)
-        ),
-        key=lambda f: (f.url, f.message),
-    )
-    return NodeRun(
-        node=str(graph.value(nh, GDCAT.node) or ""),
-        kind=str(graph.value(nh, GDCAT.sourceKind) or ""),
-        url=str(graph.value(nh, PROV.used) or ""),
-        status=_status(graph.value(nh, GDCAT.status)),
-        reasons=_strings(graph, nh, GDCAT.reason),
-        counts=_node_counts(graph, nh),
-        validations=_int(graph, nh, GDCAT.validationCount),
-        writes=_int(graph, nh, GDCAT.writeCount),
-        added=_strings(graph, nh, GDCAT.added),
-        updated=_strings(graph, nh, GDCAT.updated),
-        withdrawn=_strings(graph, nh, GDCAT.withdrawn),
-        kept=_strings(graph, nh, GDCAT.kept),
-        accepted_with_violations=_strings(graph, nh, GDCAT.acceptedWithViolations),
-        rejected=rejected,
-        failures=failures,
-        warnings=_strings(graph, nh, GDCAT.warning),
-    )
-
-
-def _totals(nodes: list[NodeRun]) -> dict[str, int]:
-    totals = {key: sum(n.counts.get(key, 0) for n in nodes) for key in _COUNT_KEYS}
-    totals["validations"] = sum(n.validations for n in nodes)
-    totals["writes"] = sum(n.writes for n in nodes)
-    return totals
-
-
-def _run_report(store: Store, graph: Graph, run: URIRef, *, details: bool) -> RunReportModel:
-    nodes = [_node_run(graph, nh, details=details) for nh in graph.objects(run, GDCAT.nodeHarvest)]
-    nodes.sort(key=lambda n: n.node)
-    ended = graph.value(run, PROV.endedAtTime)
-    return RunReportModel(
-        id=run_id(store, str(run)),
-        iri=str(run),
-        started=_iso(graph.value(run, PROV.startedAtTime)),
-        ended=_iso(ended) if ended is not None else None,
-        status=_status(graph.value(run, GDCAT.status)),
-        totals=_totals(nodes),
-        nodes=nodes,
-    )
-
-
-def _iso(value: object) -> str:
-    """An xsd:dateTime as ISO 8601 with its zone (``+00:00``)."""
-    return datetime.fromisoformat(str(value)).isoformat()
-
-
-def read_run(store: Store, run_iri: str) -> RunReportModel | None:
-    """A run's full report from its detail graph, or None."""
-    graph = store.get_graph(run_iri)
-    run = URIRef(run_iri)
-    if (run, RDF.type, GDCAT.HarvestRun) not in graph:
-        return None
-    return _run_report(store, graph, run, details=True)
-
-
-def read_runs(store: Store, limit: int, offset: int) -> tuple[list[RunReportModel], int]:
-    """Run summaries, newest first, and how many runs there are."""
-    prov = store.provenance_graph
-    pattern = f"GRAPH <{prov}> {{ ?run a <{GDCAT.HarvestRun}> ; <{PROV.startedAtTime}> ?started }}"
-    counted = store.query(
-        f"SELECT (COUNT(?run) AS ?n) WHERE {{ {pattern} }}", union_default_graph=False
-    )
-    total = int(_text(counted.rows[0][0])) if counted.rows else 0
-    page = store.query(
-        f"SELECT ?run WHERE {{ {pattern} }} ORDER BY DESC(?started) DESC(STR(?run)) "
-        f"LIMIT {int(limit)} OFFSET {int(offset)}",
-        union_default_graph=False,
-    )
-    runs = [_text(row[0]) for row in page.rows]
-    if not runs:
-        return [], total
-    values = " ".join(f"<{r}>" for r in runs)
-    graph = _construct(
-        store,
-        f"CONSTRUCT {{ ?run ?p ?o . ?nh ?q ?v }} WHERE {{ VALUES ?run {{ {values} }} "
-        f"GRAPH <{prov}> {{ {{ ?run ?p ?o }} UNION "
-        f"{{ ?run <{GDCAT.nodeHarvest}> ?nh . ?nh ?q ?v }} }} }}",
-    )
-    return [_run_report(store, graph, URIRef(r), details=False) for r in runs], total
-
-
-def last_harvests(store: Store) -> dict[str, LastHarvest]:
-    """Each node's part of the last run that harvested it."""
-    prov = store.provenance_graph
-    result = store.query(
-        f"SELECT ?node ?run ?nh ?started WHERE {{ "
-        f"{{ SELECT ?node (MAX(?s) AS ?started) WHERE {{ GRAPH <{prov}> {{ "
-        f"?r a <{GDCAT.HarvestRun}> ; <{PROV.startedAtTime}> ?s ; <{GDCAT.nodeHarvest}> ?h . "
-        f"?h <{GDCAT.node}> ?node }} }} GROUP BY ?node }} "
-        f"GRAPH <{prov}> {{ ?run a <{GDCAT.HarvestRun}> ; <{PROV.startedAtTime}> ?started ; "
-        f"<{GDCAT.nodeHarvest}> ?nh . ?nh <{GDCAT.node}> ?node }} }} ORDER BY STR(?run)",
-        union_default_graph=False,
-    )
-    latest: dict[str, tuple[str, str, str]] = {}
-    for row in result.rows:
-        latest[_text(row[0])] = (_text(row[1]), _text(row[2]), _text(row[3]))
-    if not latest:
-        return {}
-    values = " ".join(f"<{nh}>" for _, nh, _ in latest.values())
-    graph = _construct(
-        store,
-        f"CONSTRUCT {{ ?nh ?p ?o }} WHERE {{ VALUES ?nh {{ {values} }} "
-        f"GRAPH <{prov}> {{ ?nh ?p ?o }} }}",
-    )
-    out: dict[str, LastHarvest] = {}
-    for node, (run, nh, started) in latest.items():
-        subject = URIRef(nh)
-        out[node] = LastHarvest(
-            run=run_id(store, run),
-            run_iri=run,
-            started=_iso(started),
-            status=_status(graph.value(subject, GDCAT.status)),
-            counts=_node_counts(graph, subject),
-            reasons=_strings(graph, subject, GDCAT.reason),
-        )
-    return out
-
-
-def record_counts(store: Store) -> dict[str, tuple[int, int]]:
-    """Node -> (live records, of which published over the API)."""
-    prefix = _literal(f"{store.base_iri}api/nodes/")
-    result = store.query(
-        f"SELECT ?node (COUNT(?record) AS ?n) "
-        f"(SUM(IF(BOUND(?source) && STRSTARTS(STR(?source), {prefix}), 1, 0)) AS ?published) "
-        f"WHERE {{ GRAPH <{store.provenance_graph}> {{ ?record <{FOAF.primaryTopic}> ?dataset ; "
-        f"<{SOURCE_NODE}> ?node OPTIONAL {{ ?record <{SOURCE_URL}> ?source }} "
-        f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }} GROUP BY ?node",
-        union_default_graph=False,
-    )
-    return {_text(node): (int(_text(n)), int(_text(p))) for node, n, p in result.rows}
-
-
-@dataclass(frozen=True)
-class Change:
-    record: str
-    dataset: str
-    change: Literal["created", "updated", "deleted"]
-    modified: datetime
-    node: str | None
-    content_hash: str
-
-
-def read_changes(
-    store: Store, *, since: datetime | None, after: str | None, limit: int
-) -> list[Change]:
-    """Changes after ``since`` (and, at ``since`` itself, after the record ``after``), oldest
-    first. The cursor keeps paging exact when many records share one modification time (a
-    harvest batch is written at one instant)."""
-    writer = QuadWriter()
-    where = ""
-    if since is not None:
-        moment = writer.literal(since.isoformat(), datatype=str(XSD.dateTime))
-        if after is not None:
-            where = (
-                f"FILTER(?modified > {moment} || "
-                f"(?modified = {moment} && STR(?record) > {writer.literal(after)}))"
-            )
-        else:
-            where = f"FILTER(?modified > {moment})"
-    result = store.query(
-        f"SELECT ?record ?dataset ?status ?modified ?node ?hash WHERE {{ "
-        f"GRAPH <{store.provenance_graph}> {{ ?record a <{DCAT.CatalogRecord}> ; "
-        f"<{FOAF.primaryTopic}> ?dataset ; <{ADMS_STATUS}> ?status ; "
-        f"<{DCTERMS.modified}> ?modified ; <{CONTENT_HASH}> ?hash "
-        f"OPTIONAL {{ ?record <{SOURCE_NODE}> ?node }} {where} }} }} "
-        f"ORDER BY ?modified STR(?record) LIMIT {int(limit)}",
-        union_default_graph=False,
-    )
-    return [
-        Change(
-            _text(record),
-            _text(dataset),
-            RecordStatus.from_iri(_text(status)).value,
-            datetime.fromisoformat(_text(modified)),
-            _text(node) if node is not None else None,
-            _text(digest),
-        )
-        for record, dataset, status, modified, node, digest in result.rows
-    ]
+# -- nodes ------------------------------------------------------------------------------------
 
 
 def registry_nodes(ctx: AppContext) -> list[NodeConfig]:
@@ -788,7 +184,7 @@ def registry_nodes(ctx: AppContext) -> list[NodeConfig]:
 def node_summaries(ctx: AppContext) -> list[NodeSummary]:
     store = ctx.store
     counts = record_counts(store)
-    harvests = last_harvests(store)
+    harvests = {node: _last_harvest(h) for node, h in last_harvests(store).items()}
     summaries: dict[str, NodeSummary] = {}
 
     def numbers(node: str) -> dict[str, object]:
@@ -839,6 +235,63 @@ def _registration_info(r: Registration) -> RegistrationInfo:
     )
 
 
+# -- answers from what the harvest reads ------------------------------------------------------
+
+
+def _last_harvest(h: LastNodeRun) -> LastHarvest:
+    return LastHarvest(
+        run=h.run,
+        run_iri=h.run_iri,
+        started=h.started.isoformat(),
+        status=h.status,
+        counts=h.counts,
+        reasons=h.reasons,
+    )
+
+
+def _node_run(n: StoredNodeRun) -> NodeRun:
+    return NodeRun(
+        node=n.node,
+        kind=n.kind,
+        url=n.url,
+        status=n.status,
+        reasons=n.reasons,
+        counts=n.counts,
+        validations=n.validations,
+        writes=n.writes,
+        added=n.added,
+        updated=n.updated,
+        withdrawn=n.withdrawn,
+        kept=n.kept,
+        accepted_with_violations=n.accepted_with_violations,
+        rejected=[
+            RejectionModel(
+                dataset=r.dataset,
+                source=r.source,
+                reasons=[
+                    ReasonModel(path=x.path, message=x.message, severity=x.severity)
+                    for x in r.reasons
+                ],
+            )
+            for r in n.rejected
+        ],
+        failures=[FailureModel(url=f.url, kind=f.kind, message=f.message) for f in n.failures],
+        warnings=n.warnings,
+    )
+
+
+def _run_report(run: StoredRun) -> RunReportModel:
+    return RunReportModel(
+        id=run.id,
+        iri=run.iri,
+        started=run.started.isoformat(),
+        ended=run.ended.isoformat() if run.ended is not None else None,
+        status=run.status,
+        totals=run.totals,
+        nodes=[_node_run(n) for n in run.nodes],
+    )
+
+
 # -- routes -----------------------------------------------------------------------------------
 
 
@@ -869,12 +322,12 @@ def _job_model(ctx: AppContext, job: HarvestJob) -> HarvestJobModel:
     )
 
 
-def _summary(ctx: AppContext, run: RunReportModel) -> RunSummary:
+def _summary(ctx: AppContext, run: StoredRun) -> RunSummary:
     return RunSummary(
         id=run.id,
         iri=run.iri,
-        started=run.started,
-        ended=run.ended,
+        started=run.started.isoformat(),
+        ended=run.ended.isoformat() if run.ended is not None else None,
         status=run.status,
         nodes=len(run.nodes),
         totals=run.totals,
@@ -982,7 +435,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         report = read_run(context.store, f"{context.base_iri}run/{run}")
         if report is None:
             raise Problem(404, "Not found", f"no harvest run {run!r}", kind="not-found")
-        return report
+        return _run_report(report)
 
     @app.get(
         "/api/changes",

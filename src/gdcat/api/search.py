@@ -6,6 +6,10 @@ generation. Parameters are validated by their declared types, so a request the O
 document allows is answered and one it does not is a 422 problem. The user's guide is
 ``docs/search.md``.
 
+This module holds the routes, their query parameters and :func:`install`; the response models
+are in :mod:`gdcat.api.search_models`, their OpenAPI examples in
+:mod:`gdcat.api.search_examples`.
+
 (No ``from __future__ import annotations`` here: the query model of ``/api/datasets`` is made
 in :func:`install` from the settings, and FastAPI must see it as an object, not a name.)
 """
@@ -19,6 +23,36 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gdcat.api.context import AppContext
 from gdcat.api.problems import Problem, problem_content
+from gdcat.api.search_examples import (
+    CATALOGS_EXAMPLE,
+    DETAIL_EXAMPLE,
+    INVENTORY_EXAMPLE,
+    PUBLISHERS_EXAMPLE,
+    SEARCH_EXAMPLE,
+)
+from gdcat.api.search_models import (
+    Bucket,
+    CatalogLinks,
+    CatalogList,
+    CatalogSummary,
+    CohortFigures,
+    CohortTotals,
+    Condition,
+    DatasetDetail,
+    DatasetHit,
+    DataUseVerdict,
+    Facet,
+    HitLinks,
+    InventoryReport,
+    KindName,
+    Labelled,
+    LangText,
+    PageLinks,
+    Publisher,
+    PublisherList,
+    PublisherSummary,
+    SearchPage,
+)
 from gdcat.search import (
     FACETS_BY_NAME,
     Category,
@@ -104,7 +138,6 @@ FacetName = Literal[
     "publisher",
     "node",
 ]
-KindName = Literal["dataset", "series"]
 OutcomeName = Literal["conforms", "warnings", "violations"]
 LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")]
 RecordKey = Annotated[
@@ -267,232 +300,7 @@ class DatasetQueryBase(PurposeParameters):
         return out
 
 
-# -- response models -----------------------------------------------------------------------
-
-
-class Labelled(BaseModel):
-    value: str = Field(description="The value as filters take it (a code or an IRI).")
-    label: str | None = Field(description="Its label, when gdcat knows one.")
-
-
-class Publisher(BaseModel):
-    id: str = Field(description="The publisher's IRI (its name when it has no IRI).")
-    name: str | None
-
-
-class LangText(BaseModel):
-    text: str
-    lang: str = Field(description="Language tag; empty when the text has none.")
-
-
-class Condition(BaseModel):
-    iri: str
-    code: str = Field(description="DUO CURIE, or the IRI of a term gdcat does not know.")
-    shorthand: str | None
-    label: str
-
-
-class DataUseVerdict(BaseModel):
-    permitted: bool
-    reasons: list[str] = Field(description="Why the purpose is refused (empty if permitted).")
-    conditions: list[Condition] = Field(
-        description="Requirements the researcher must still meet (publication, ethics "
-        "approval, non-commercial use…)."
-    )
-
-
-class HitLinks(BaseModel):
-    api: str = Field(description="This dataset as JSON (GET /api/datasets/{key}).")
-    dataset: str = Field(description="The dataset as HTML or RDF: {base}dataset/{key}.")
-    record: str = Field(description="Its catalogue record: {base}record/{key}.")
-
-
-class DatasetHit(BaseModel):
-    iri: str = Field(description="The dataset IRI, as its node published it.")
-    key: str
-    type: KindName
-    title: str | None
-    snippet: str | None = Field(description="Part of the description, plain text.")
-    snippet_html: str | None = Field(
-        description="The snippet with matched words in <b>…</b> (escaped HTML), when q matched "
-        "the description."
-    )
-    country: Labelled | None
-    node: str | None
-    publishers: list[Publisher]
-    access_rights: list[Labelled]
-    sequencing_types: list[Labelled]
-    individuals: int | None
-    genomes: int | None
-    modified: str | None
-    score: float | None = Field(description="Relevance score (sorting by relevance only).")
-    data_use: DataUseVerdict | None = Field(
-        description="The verdict on the research purpose, when one was given."
-    )
-    links: HitLinks
-
-
-class Bucket(BaseModel):
-    value: str
-    label: str | None
-    count: int
-    selected: bool = Field(description="The value is one of the request's filters.")
-
-
-class Facet(BaseModel):
-    buckets: list[Bucket]
-    other: int = Field(description="Matches with values not listed (beyond facet_size).")
-
-
-class CohortFigures(BaseModel):
-    value: str | None = Field(description="Country code or sequencing type; null: none stated.")
-    label: str | None
-    datasets: int
-    individuals: int
-    genomes: int
-    exomes: int
-    samples: int
-    unit: Literal["genomes", "exomes", "samples"] | None = Field(
-        None, description="What a sequencing type produces."
-    )
-    produced: int | None = Field(None, description="How many of the unit.")
-
-
-class CohortTotals(BaseModel):
-    datasets: int = Field(description="Matching datasets counted (series are not).")
-    individuals: int
-    genomes: int
-    exomes: int
-    samples: int
-    by_country: list[CohortFigures]
-    by_sequencing_type: list[CohortFigures] = Field(
-        description="A dataset of several types counts under each: do not add these up."
-    )
-
-
-class PageLinks(BaseModel):
-    self: str
-    first: str
-    prev: str | None
-    next: str | None
-
-
-class SearchPage(BaseModel):
-    total: int = Field(description="Datasets and series matching.")
-    page: int
-    page_size: int
-    sort: str = Field(description="The order applied.")
-    hits: list[DatasetHit]
-    facets: dict[str, Facet]
-    cohort: CohortTotals = Field(
-        description="Individuals, genomes, exomes and samples of the matching datasets added "
-        "up, as if one cohort."
-    )
-    warnings: list[str]
-    links: PageLinks
-
-
-class DatasetDetail(BaseModel):
-    iri: str
-    key: str
-    type: KindName
-    identifier: str | None
-    title: str | None
-    titles: list[LangText]
-    descriptions: list[LangText]
-    keywords: list[LangText]
-    country: Labelled | None
-    node: str | None
-    publishers: list[Publisher]
-    access_rights: list[Labelled]
-    health_categories: list[Labelled]
-    sequencing_types: list[Labelled]
-    reference_genomes: list[Labelled]
-    diseases: list[Labelled]
-    phenotypes: list[Labelled]
-    data_use_permission: Labelled | None = Field(
-        description="The permission the dataset's DUO terms amount to (null: none usable)."
-    )
-    data_use_modifiers: list[Labelled]
-    individuals: int | None
-    genomes: int | None
-    exomes: int | None
-    samples: int | None
-    issued: str | None
-    modified: str | None
-    derived_from: list[str] = Field(description="Datasets this one was computed from.")
-    counts_in_cohort: bool = Field(
-        description="False for series and for data derived from another catalogued dataset."
-    )
-    validation_profile: str | None
-    validation_outcome: str | None
-    data_use: DataUseVerdict | None = Field(
-        description="The verdict on the research purpose, when one was given."
-    )
-    links: HitLinks
-
-
-class InventoryFigures(BaseModel):
-    country: str | None = Field(description="ISO 3166-1 alpha-3; null: none; TOTAL: totals.")
-    datasets: int
-    individuals: int
-    genomes: int
-    exomes: int
-    samples: int
-    by_sequencing_type: dict[str, int]
-    datasets_by_sequencing_type: dict[str, int]
-    by_access: dict[str, int]
-    by_readiness: dict[str, int]
-    shareable: int
-    not_shareable: int
-    shareable_genomes: int
-    linked_clinical: int
-    no_linked_clinical: int
-
-
-class InventoryProgress(BaseModel):
-    target_genomes: int
-    wgs_genomes: int
-    wgs_percent: float
-    genomes_and_exomes: int
-    genomes_and_exomes_percent: float
-
-
-class InventoryReport(BaseModel):
-    countries: list[InventoryFigures]
-    totals: InventoryFigures
-    progress: InventoryProgress
-
-
-class CatalogLinks(BaseModel):
-    catalog: str = Field(description="The catalogue as gdcat re-publishes it.")
-    search: str = Field(description="Its datasets in the search API.")
-
-
-class CatalogSummary(BaseModel):
-    iri: str
-    node: str
-    country: Labelled | None
-    datasets: int
-    series: int
-    links: CatalogLinks
-
-
-class CatalogList(BaseModel):
-    total: int
-    catalogs: list[CatalogSummary]
-
-
-class PublisherSummary(BaseModel):
-    id: str
-    name: str | None
-    records: int = Field(description="Datasets and series published.")
-    search: str = Field(description="Its datasets in the search API.")
-
-
-class PublisherList(BaseModel):
-    total: int
-    publishers: list[PublisherSummary]
+# -- documented answers ------------------------------------------------------------------
 
 
 def _responses(example: dict[str, Any], *statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -853,320 +661,3 @@ def _path_segment(value: str) -> str:
 
 def _query_value(value: str) -> str:
     return quote(value, safe="")
-
-
-# -- OpenAPI examples (from the demo federation, shortened) -------------------------------
-
-SEARCH_EXAMPLE: dict[str, Any] = {
-    "total": 4,
-    "page": 1,
-    "page_size": 1,
-    "sort": "relevance",
-    "hits": [
-        {
-            "iri": "https://fdp.fr.demo.gdcat.eu/dataset/fr-wess-0001-r2",
-            "key": "a2893bccd0cae710bfd9ba32",
-            "type": "dataset",
-            "title": "Rare disease exome sequencing: Friedreich ataxia – Loire University "
-            "Hospital, 2021–2022 (R2)",
-            "snippet": "Rare disease exome sequencing. 149 participants; data collected "
-            "2021–2022 by Loire University Hospital. Exomes captured with Twist "
-            "Human Core Exome, sequenced on MGI DNBSEQ-G400, aligned to GRCh37",
-            "snippet_html": "Rare disease <b>exome</b> sequencing. 149 participants; data "
-            "collected 2021–2022 by Loire University Hospital. Exomes captured "
-            "with Twist Human Core <b>Exome</b>, sequenced on MGI DNBSEQ-G400, "
-            "aligned to GRCh37",
-            "country": {"value": "FRA", "label": "France"},
-            "node": "fr",
-            "publishers": [
-                {
-                    "id": "https://fdp.fr.demo.gdcat.eu/agent/university-hospital",
-                    "name": "Loire University Hospital",
-                }
-            ],
-            "access_rights": [{"value": "NON_PUBLIC", "label": "non-public"}],
-            "sequencing_types": [{"value": "WES", "label": "Whole exome sequencing"}],
-            "individuals": 149,
-            "genomes": None,
-            "modified": "2022-05-23",
-            "score": 10.023075103759766,
-            "data_use": {
-                "permitted": True,
-                "reasons": [],
-                "conditions": [
-                    {
-                        "iri": "http://purl.obolibrary.org/obo/DUO_0000021",
-                        "code": "DUO:0000021",
-                        "shorthand": "IRB",
-                        "label": "ethics approval required",
-                    }
-                ],
-            },
-            "links": {
-                "api": "http://127.0.0.1:8000/api/datasets/a2893bccd0cae710bfd9ba32",
-                "dataset": "http://127.0.0.1:8000/dataset/a2893bccd0cae710bfd9ba32",
-                "record": "http://127.0.0.1:8000/record/a2893bccd0cae710bfd9ba32",
-            },
-        }
-    ],
-    "facets": {
-        "country": {
-            "buckets": [
-                {"value": "FRA", "label": "France", "count": 4, "selected": True},
-                {"value": "BEL", "label": "Belgium", "count": 2, "selected": False},
-                {"value": "NOR", "label": "Norway", "count": 2, "selected": False},
-            ],
-            "other": 10,
-        },
-        "sequencing_type": {
-            "buckets": [
-                {"value": "WES", "label": "Whole exome sequencing", "count": 4, "selected": False}
-            ],
-            "other": 0,
-        },
-    },
-    "cohort": {
-        "datasets": 4,
-        "individuals": 6446,
-        "genomes": 0,
-        "exomes": 6400,
-        "samples": 6538,
-        "by_country": [
-            {
-                "value": "FRA",
-                "label": "France",
-                "datasets": 4,
-                "individuals": 6446,
-                "genomes": 0,
-                "exomes": 6400,
-                "samples": 6538,
-                "unit": None,
-                "produced": None,
-            }
-        ],
-        "by_sequencing_type": [
-            {
-                "value": "WES",
-                "label": "Whole exome sequencing",
-                "datasets": 4,
-                "individuals": 6446,
-                "genomes": 0,
-                "exomes": 6400,
-                "samples": 6538,
-                "unit": "exomes",
-                "produced": 6400,
-            }
-        ],
-    },
-    "warnings": [],
-    "links": {
-        "self": "http://127.0.0.1:8000/api/datasets?q=exome&country=FRA&purpose=DS&purpose_disease=ORPHA:95&page_size=1",
-        "first": "http://127.0.0.1:8000/api/datasets?q=exome&country=FRA&purpose=DS&purpose_disease=ORPHA:95&page_size=1&page=1",
-        "prev": None,
-        "next": "http://127.0.0.1:8000/api/datasets?q=exome&country=FRA&purpose=DS&purpose_disease=ORPHA:95&page_size=1&page=2",
-    },
-}
-
-DETAIL_EXAMPLE: dict[str, Any] = {
-    "iri": "https://fdp.fr.demo.gdcat.eu/dataset/fr-wess-0001-r2",
-    "key": "a2893bccd0cae710bfd9ba32",
-    "type": "dataset",
-    "identifier": "FR-WESS-0001-R2",
-    "title": "Rare disease exome sequencing: Friedreich ataxia – Loire University Hospital, "
-    "2021–2022 (R2)",
-    "titles": [
-        {
-            "text": "Rare disease exome sequencing: Friedreich ataxia – Loire University "
-            "Hospital, 2021–2022 (R2)",
-            "lang": "en",
-        },
-        {
-            "text": "Séquençage d'exomes dans les maladies rares: ORPHA:95 – Centre "
-            "hospitalier universitaire de Loire, 2021–2022 (R2)",
-            "lang": "fr",
-        },
-    ],
-    "descriptions": [
-        {
-            "text": "Rare disease exome sequencing. 149 participants; data collected "
-            "2021–2022 by Loire University Hospital. Exomes captured with "
-            "Twist Human Core Exome, sequenced on MGI DNBSEQ-G400, aligned to "
-            "GRCh37.",
-            "lang": "en",
-        },
-        {
-            "text": "Séquençage d'exomes dans les maladies rares. 149 participants ; "
-            "données recueillies de 2021 à 2022 par Centre hospitalier "
-            "universitaire de Loire.",
-            "lang": "fr",
-        },
-    ],
-    "keywords": [
-        {"text": "Friedreich ataxia", "lang": "en"},
-        {"text": "diagnostics", "lang": "en"},
-        {"text": "exome sequencing", "lang": "en"},
-        {"text": "genomics", "lang": "en"},
-        {"text": "rare disease", "lang": "en"},
-        {"text": "Séquençage d'exomes dans les maladies rares", "lang": "fr"},
-        {"text": "génomique", "lang": "fr"},
-    ],
-    "country": {"value": "FRA", "label": "France"},
-    "node": "fr",
-    "publishers": [
-        {
-            "id": "https://fdp.fr.demo.gdcat.eu/agent/university-hospital",
-            "name": "Loire University Hospital",
-        }
-    ],
-    "access_rights": [{"value": "NON_PUBLIC", "label": "non-public"}],
-    "health_categories": [
-        {"value": "EHRS", "label": "Electronic health data from EHRs"},
-        {"value": "HGPD", "label": "Human genetic, epigenomic and genomic data"},
-    ],
-    "sequencing_types": [{"value": "WES", "label": "Whole exome sequencing"}],
-    "reference_genomes": [{"value": "GRCh37", "label": "GRCh37"}],
-    "diseases": [{"value": "ORPHA:95", "label": "Friedreich ataxia"}],
-    "phenotypes": [
-        {"value": "HP:0001251", "label": "Ataxia"},
-        {"value": "HP:0001639", "label": "Hypertrophic cardiomyopathy"},
-        {"value": "HP:0002650", "label": "Scoliosis"},
-    ],
-    "data_use_permission": {
-        "value": "DUO:0000006",
-        "label": "health or medical or biomedical research",
-    },
-    "data_use_modifiers": [{"value": "DUO:0000021", "label": "ethics approval required"}],
-    "individuals": 149,
-    "genomes": None,
-    "exomes": 149,
-    "samples": 152,
-    "issued": "2022-04-09",
-    "modified": "2022-05-23",
-    "derived_from": [],
-    "counts_in_cohort": True,
-    "validation_profile": "gdcat",
-    "validation_outcome": "conforms",
-    "data_use": {
-        "permitted": True,
-        "reasons": [],
-        "conditions": [
-            {
-                "iri": "http://purl.obolibrary.org/obo/DUO_0000021",
-                "code": "DUO:0000021",
-                "shorthand": "IRB",
-                "label": "ethics approval required",
-            }
-        ],
-    },
-    "links": {
-        "api": "http://127.0.0.1:8000/api/datasets/a2893bccd0cae710bfd9ba32",
-        "dataset": "http://127.0.0.1:8000/dataset/a2893bccd0cae710bfd9ba32",
-        "record": "http://127.0.0.1:8000/record/a2893bccd0cae710bfd9ba32",
-    },
-}
-
-INVENTORY_EXAMPLE: dict[str, Any] = {
-    "countries": [
-        {
-            "country": "AUT",
-            "datasets": 3,
-            "individuals": 8722,
-            "genomes": 6405,
-            "exomes": 0,
-            "samples": 8721,
-            "by_sequencing_type": {"PANEL": 2258, "WGS": 6405},
-            "datasets_by_sequencing_type": {"PANEL": 1, "WGS": 2},
-            "by_access": {"PUBLIC": 1, "RESTRICTED": 0, "NON_PUBLIC": 2},
-            "by_readiness": {"READY": 2, "CONDITIONAL": 0, "NOT_READY": 1},
-            "shareable": 2,
-            "not_shareable": 1,
-            "shareable_genomes": 6405,
-            "linked_clinical": 1,
-            "no_linked_clinical": 2,
-        }
-    ],
-    "totals": {
-        "country": "TOTAL",
-        "datasets": 91,
-        "individuals": 902226,
-        "genomes": 147790,
-        "exomes": 219118,
-        "samples": 857283,
-        "by_sequencing_type": {
-            "PANEL": 56223,
-            "WGS": 146659,
-            "WES": 219118,
-            "ARRAY": 467935,
-            "RNASEQ": 14371,
-            "LONGREAD": 1131,
-        },
-        "datasets_by_sequencing_type": {
-            "PANEL": 21,
-            "WGS": 19,
-            "WES": 26,
-            "ARRAY": 11,
-            "RNASEQ": 10,
-            "LONGREAD": 4,
-        },
-        "by_access": {"PUBLIC": 8, "RESTRICTED": 15, "NON_PUBLIC": 68},
-        "by_readiness": {"READY": 47, "CONDITIONAL": 22, "NOT_READY": 22},
-        "shareable": 47,
-        "not_shareable": 44,
-        "shareable_genomes": 112627,
-        "linked_clinical": 61,
-        "no_linked_clinical": 30,
-    },
-    "progress": {
-        "target_genomes": 1000000,
-        "wgs_genomes": 146659,
-        "wgs_percent": 14.6659,
-        "genomes_and_exomes": 366908,
-        "genomes_and_exomes_percent": 36.6908,
-    },
-}
-
-CATALOGS_EXAMPLE: dict[str, Any] = {
-    "total": 25,
-    "catalogs": [
-        {
-            "iri": "http://127.0.0.1:8000/catalog/at",
-            "node": "at",
-            "country": {"value": "AUT", "label": "Austria"},
-            "datasets": 3,
-            "series": 0,
-            "links": {
-                "catalog": "http://127.0.0.1:8000/catalog/at",
-                "search": "http://127.0.0.1:8000/api/datasets?node=at",
-            },
-        },
-        {
-            "iri": "http://127.0.0.1:8000/catalog/be",
-            "node": "be",
-            "country": {"value": "BEL", "label": "Belgium"},
-            "datasets": 2,
-            "series": 1,
-            "links": {
-                "catalog": "http://127.0.0.1:8000/catalog/be",
-                "search": "http://127.0.0.1:8000/api/datasets?node=be",
-            },
-        },
-    ],
-}
-
-PUBLISHERS_EXAMPLE: dict[str, Any] = {
-    "total": 49,
-    "publishers": [
-        {
-            "id": "https://fdp.fr.demo.gdcat.eu/agent/university-hospital",
-            "name": "Loire University Hospital",
-            "records": 7,
-            "search": "http://127.0.0.1:8000/api/datasets?publisher=https%3A%2F%2Ffdp.fr.demo.gdcat.eu%2Fagent%2Funiversity-hospital",
-        },
-        {
-            "id": "https://fdp.de.demo.gdcat.eu/agent/university-hospital",
-            "name": "Rhine-Main University Hospital",
-            "records": 6,
-            "search": "http://127.0.0.1:8000/api/datasets?publisher=https%3A%2F%2Ffdp.de.demo.gdcat.eu%2Fagent%2Funiversity-hospital",
-        },
-    ],
-}
