@@ -66,3 +66,14 @@ def test_the_openapi_document_says_failures_are_problem_documents(
         assert "application/problem+json" in operation["responses"]["default"]["content"]
         if "422" in operation["responses"]:
             assert "application/json" not in operation["responses"]["422"]["content"]
+
+
+def test_the_interactive_api_docs_work_without_internet(gdcat_server: LiveGdcat) -> None:
+    page = httpx.get(gdcat_server.url + "/api/docs")
+    assert page.status_code == 200
+    assert "https://" not in page.text.replace("https://gdcat", "")  # no CDN
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"):
+        assert f"/api/docs/assets/{asset}" in page.text
+        got = httpx.get(f"{gdcat_server.url}/api/docs/assets/{asset}")
+        assert got.status_code == 200 and len(got.content) > 500
+    assert httpx.get(gdcat_server.url + "/api/docs/assets/..%2Fapp.py").status_code == 404

@@ -21,7 +21,9 @@ SEARCH_ROUTES = (
     "/api/datasets/{key}",
     "/api/inventory",
     "/api/catalogs",
+    "/api/catalogs/{node}",
     "/api/publishers",
+    "/api/publishers/{key}",
 )
 
 
@@ -99,6 +101,30 @@ def test_publishers_are_counted_like_the_store_counts_them(gdcat_server: LiveGdc
     assert all(p["name"] for p in listing["publishers"])
     counts = [p["records"] for p in listing["publishers"]]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_one_catalogue_and_one_publisher_are_resources_of_their_own(
+    gdcat_server: LiveGdcat,
+) -> None:
+    listed = get(gdcat_server, "/api/catalogs").json()["catalogs"]
+    for entry in listed:
+        one = get(gdcat_server, f"/api/catalogs/{entry['node']}")
+        assert one.status_code == 200
+        assert one.json() == entry
+    assert get(gdcat_server, "/api/catalogs/no-such-node").status_code == 404
+    assert get(gdcat_server, "/api/catalogs/..").status_code in (404, 422)
+    publishers = get(gdcat_server, "/api/publishers").json()["publishers"]
+    assert publishers
+    for entry in publishers[:5]:
+        one = get(gdcat_server, f"/api/publishers/{entry['key']}")
+        assert one.status_code == 200
+        assert one.json() == entry
+        assert entry["api"].endswith(f"/api/publishers/{entry['key']}")
+        # the publisher's datasets are the search the entry links to
+        found = httpx.get(entry["search"], timeout=30).json()["total"]
+        assert found == entry["records"]
+    assert get(gdcat_server, "/api/publishers/0000000000000000").status_code == 404
+    assert get(gdcat_server, "/api/publishers/not-a-key").status_code == 422
 
 
 def test_the_openapi_document_describes_the_search_routes_with_examples(

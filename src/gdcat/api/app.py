@@ -18,15 +18,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gdcat.api import admin, fdp, feed, publish, resources, search, sparql
 from gdcat.api.context import AppContext
-from gdcat.api.problems import document_problems, install_problem_handlers
+from gdcat.api.problems import Problem, document_problems, install_problem_handlers
 from gdcat.settings import Settings
 from gdcat.store import Store
 
@@ -91,8 +94,9 @@ def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAP
         description=_DESCRIPTION,
         openapi_tags=_TAGS,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/openapi.json",
     )
     app.state.ctx = ctx
@@ -104,11 +108,45 @@ def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAP
         expose_headers=["Location", "Link", "ETag"],
     )
     install_problem_handlers(app)
+    _install_docs(app)
     for module in _MODULES:
         module.install(app, ctx)
     _describe_problems(app)
     app.add_middleware(HeadAsGet)
     return app
+
+
+#: Swagger UI, shipped with the package (no CDN: gdcat runs without internet access).
+_SWAGGER = Path(__file__).with_name("static") / "swagger-ui"
+_SWAGGER_FILES = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
+
+
+def _install_docs(app: FastAPI) -> None:
+    """The interactive API documentation at ``/api/docs``, from the vendored Swagger UI."""
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="gdcat API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
+
+    @app.get("/api/docs/assets/{name}", include_in_schema=False)
+    def api_docs_asset(name: str) -> FileResponse:
+        if name not in _SWAGGER_FILES:
+            raise Problem(404, "Not found", f"no documentation asset {name!r}", kind="not-found")
+        return FileResponse(
+            _SWAGGER / name,
+            media_type=_SWAGGER_FILES[name],
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
 
 def _describe_problems(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ are in :mod:`gdcat.api.search_models`, their OpenAPI examples in
 in :func:`install` from the settings, and FastAPI must see it as an object, not a name.)
 """
 
+import hashlib
 import threading
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -455,12 +456,18 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     )
     def catalogs() -> CatalogList:
         """One catalogue per national node gdcat harvested, with its datasets and series."""
+        items = catalog_summaries()
+        return CatalogList(total=len(items), catalogs=items)
+
+    def catalog_summaries(only: str | None = None) -> list[CatalogSummary]:
         found = searcher()
         kinds = found.nested_counts("node", "kind", 10_000)
         countries = found.nested_counts("node", "country", 10_000)
         country_facet = FACETS_BY_NAME["country"]
         items = []
         for node in sorted(kinds):
+            if only is not None and node != only:
+                continue
             codes = countries.get(node, {})
             code = max(codes, key=lambda c: (codes[c], c)) if codes else None
             items.append(
@@ -478,7 +485,23 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                     ),
                 )
             )
-        return CatalogList(total=len(items), catalogs=items)
+        return items
+
+    @app.get(
+        "/api/catalogs/{node}",
+        tags=[TAG_CATALOGUE],
+        summary="One catalogue",
+        response_model=CatalogSummary,
+        responses=_responses(CATALOGS_EXAMPLE["catalogs"][0], 404, 422, 503),
+    )
+    def catalog(
+        node: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")],
+    ) -> CatalogSummary:
+        """The catalogue of one national node (``node`` as in the registry: ``fr``, ``nl``)."""
+        found = catalog_summaries(node)
+        if not found:
+            raise Problem(404, "Not found", f"no catalogue of node {node!r}", kind="not-found")
+        return found[0]
 
     @app.get(
         "/api/publishers",
@@ -489,21 +512,47 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     )
     def publishers() -> PublisherList:
         """Every publisher of a dataset or series, with how many it published (most first)."""
-        facet = searcher().facet_counts("publisher", 100_000)
-        items = [
-            PublisherSummary(
-                id=b.value,
-                name=b.label,
-                records=b.count,
-                search=f"{base}api/datasets?publisher={_query_value(b.value)}",
-            )
-            for b in facet.buckets
-        ]
+        items = publisher_summaries()
         items.sort(key=lambda p: (-p.records, p.name or p.id))
         return PublisherList(total=len(items), publishers=items)
 
+    def publisher_summaries() -> list[PublisherSummary]:
+        facet = searcher().facet_counts("publisher", 100_000)
+        return [
+            PublisherSummary(
+                id=b.value,
+                key=publisher_key(b.value),
+                name=b.label,
+                records=b.count,
+                search=f"{base}api/datasets?publisher={_query_value(b.value)}",
+                api=f"{base}api/publishers/{publisher_key(b.value)}",
+            )
+            for b in facet.buckets
+        ]
+
+    @app.get(
+        "/api/publishers/{key}",
+        tags=[TAG_CATALOGUE],
+        summary="One publisher",
+        response_model=PublisherSummary,
+        responses=_responses(PUBLISHERS_EXAMPLE["publishers"][0], 404, 422, 503),
+    )
+    def publisher(
+        key: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")],
+    ) -> PublisherSummary:
+        """One publisher, by the ``key`` the publisher list gives (a digest of its IRI)."""
+        for item in publisher_summaries():
+            if item.key == key:
+                return item
+        raise Problem(404, "Not found", f"no publisher with key {key!r}", kind="not-found")
+
 
 # -- building responses --------------------------------------------------------------------
+
+
+def publisher_key(publisher: str) -> str:
+    """A publisher's short, stable key in the API: a digest of its IRI (or name)."""
+    return hashlib.sha256(publisher.encode("utf-8")).hexdigest()[:16]
 
 
 def _links(key: str, base: str) -> HitLinks:

@@ -29,6 +29,7 @@ SEARCH_EXAMPLE: dict[str, Any] = {
             "publishers": [
                 {
                     "id": "https://fdp.fr.demo.gdcat.eu/agent/university-hospital",
+                    "key": "68d8189ff961c868",
                     "name": "Loire University Hospital",
                 }
             ],
@@ -309,12 +310,15 @@ PUBLISHERS_EXAMPLE: dict[str, Any] = {
             "name": "Loire University Hospital",
             "records": 7,
             "search": "http://127.0.0.1:8000/api/datasets?publisher=https%3A%2F%2Ffdp.fr.demo.gdcat.eu%2Fagent%2Funiversity-hospital",
+            "api": "http://127.0.0.1:8000/api/publishers/68d8189ff961c868",
         },
         {
             "id": "https://fdp.de.demo.gdcat.eu/agent/university-hospital",
+            "key": "1cf94d35d50f5ca4",
             "name": "Rhine-Main University Hospital",
             "records": 6,
             "search": "http://127.0.0.1:8000/api/datasets?publisher=https%3A%2F%2Ffdp.de.demo.gdcat.eu%2Fagent%2Funiversity-hospital",
+            "api": "http://127.0.0.1:8000/api/publishers/1cf94d35d50f5ca4",
         },
     ],
 }

@@ -228,10 +228,12 @@ class CatalogList(BaseModel):
 
 
 class PublisherSummary(BaseModel):
-    id: str
+    id: str = Field(description="The publisher's IRI (its name when it has no IRI).")
+    key: str = Field(description="Its key in this API (/api/publishers/{key}).")
     name: str | None
     records: int = Field(description="Datasets and series published.")
     search: str = Field(description="Its datasets in the search API.")
+    api: str = Field(description="This publisher in the API.")
 
 
 class PublisherList(BaseModel):
