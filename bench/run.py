@@ -436,7 +436,26 @@ def _serve_section(r: dict[str, Any]) -> list[str]:
         ),
         "",
     ]
-    lines += r.get("notes", [])
+    lines += [
+        "Search answers from the tantivy index (facets and cohort totals are aggregations in "
+        "the index, hits come from stored fields), so it never reads the store: ten times the "
+        "datasets cost it a few milliseconds. SPARQL GROUP BY over the graph, for comparison, "
+        "takes close to a second per facet at 100,000 datasets (the facet-count row).",
+        "",
+        "`/sparql` stays within 1.3× of the raw Oxigraph server on the queries that do real "
+        "work: the query runs in the same Oxigraph, in a worker process holding the store "
+        "read-only, and answers are serialised natively. What it adds is a fixed cost of about "
+        "1 to 1.5 ms a request (uvicorn and FastAPI in Python, the hop to the worker, the row "
+        "cap, restoring published datatypes in graph answers), which is more than 1.3× of a "
+        "query Oxigraph answers in about 1 ms: the one-dataset CONSTRUCT misses the target at "
+        "both sizes, and the text filter at 10,000. For one dataset, `/dataset/{key}` (row "
+        "above) is the fast path.",
+        "",
+        "The start time is the search index being built from the store (bulk SPARQL reads, "
+        "about 1,300 records/s); a restart with an index in step with the store reopens it "
+        "in well under a second.",
+        "",
+    ]
     return lines
 
 
