@@ -339,3 +339,17 @@ def test_an_operator_may_allow_registrations_on_the_local_network(tmp_path: Path
             f"{live.url}/api/registrations", json={"clientUrl": "http://127.0.0.1:8101/"}
         )
         assert r.status_code == 202, r.text
+        # the registration is linked data at the IRI gdcat minted for it
+        minted = [
+            row[0].value
+            for row in live.store.query(
+                "SELECT ?r WHERE { GRAPH ?g { ?r a ?type } } VALUES ?type "
+                "{ <https://w3id.org/gdcat/ns#NodeRegistration> }",
+                union_default_graph=False,
+            ).rows
+        ]
+        assert len(minted) == 1
+        page = httpx.get(minted[0], headers={"Accept": "text/turtle"})
+        assert page.status_code == 200
+        assert "http://127.0.0.1:8101/" in page.text
+        assert httpx.get(f"{live.url}/registration/nobody").status_code == 404

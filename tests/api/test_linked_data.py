@@ -40,6 +40,9 @@ def key_of(live: LiveGdcat, dataset: str) -> str:
     return record_iri(live.base, dataset).rsplit("/", 1)[1]
 
 
+TURTLE = {"Accept": "text/turtle"}
+
+
 def parse(body: bytes, parser: str) -> Graph:
     graph = Graph()
     graph.parse(data=body, format=parser)
@@ -332,13 +335,26 @@ def test_unknown_keys_are_404_problems_and_unoffered_forms_406(
     assert client.get(url, params={"format": "docx"}).status_code == 400  # not a format
 
 
-def test_harvest_bookkeeping_is_not_public(gdcat_server: LiveGdcat, client: httpx.Client) -> None:
-    for path in ("graph/harvest/nl", "graph/registrations", "registration/nl"):
-        assert client.get(f"{gdcat_server.url}/{path}").status_code == 404
-    described = client.get(f"{gdcat_server.url}/graph/provenance")
-    assert described.status_code == 200
-    graph = parse(described.content, "turtle")
-    assert (URIRef(gdcat_server.store.provenance_graph), None, None) in graph
+def test_every_iri_gdcat_minted_in_the_store_dereferences(
+    gdcat_server: LiveGdcat, client: httpx.Client
+) -> None:
+    """Graph names, subjects and objects under the base IRI (fragments aside): records, runs,
+    the provenance graph, each node's harvest bookkeeping graph."""
+    base = gdcat_server.base
+    found = gdcat_server.store.query(
+        "SELECT DISTINCT ?x WHERE { { GRAPH ?x { ?s ?p ?o } } UNION { GRAPH ?g { ?x ?p ?o } } "
+        f'UNION {{ GRAPH ?g {{ ?s ?p ?x }} }} FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{base}")) }}',
+        union_default_graph=False,
+    )
+    minted = sorted({str(row[0].value).split("#")[0] for row in found.rows if row[0]})
+    kinds = {iri[len(base) :].split("/")[0] for iri in minted}
+    assert {"record", "run", "graph"} <= kinds
+    for iri in minted:
+        answer = client.get(iri.replace(base, gdcat_server.url + "/"), headers=TURTLE)
+        assert answer.status_code == 200, iri
+        assert (URIRef(iri), None, None) in parse(answer.content, "turtle"), iri
+    assert client.get(f"{gdcat_server.url}/graph/harvest/no-such-node").status_code == 404
+    assert client.get(f"{gdcat_server.url}/audit/00000000-nothing").status_code == 404
 
 
 def test_a_client_that_has_the_page_gets_304(

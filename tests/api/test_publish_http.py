@@ -397,6 +397,8 @@ def test_the_audit_trail_is_read_by_the_admin_and_by_each_node_for_itself(
 ) -> None:
     iri, graph = example_record("ee-biobank-genotyping-arrays.ttl")
     stewards.put("be", iri, turtle_of(graph), "text/turtle", stewards.be)
+    mine, own = example_record("fi-cardiomyopathy-gene-panel.ttl")
+    stewards.put("nl", mine, turtle_of(own), "text/turtle", stewards.nl)
     url = f"{stewards.live.url}/api/audit"
     assert httpx.get(url).status_code == 401
     assert {e["node"] for e in stewards.audit(stewards.be)} == {"be"}
@@ -407,6 +409,15 @@ def test_the_audit_trail_is_read_by_the_admin_and_by_each_node_for_itself(
     times = [e["time"] for e in stewards.audit(ADMIN)]
     assert times == sorted(times, reverse=True)
     assert not any(stewards.nl in json.dumps(e) for e in stewards.audit(ADMIN))
+    # each attempt dereferences at its IRI, as linked data
+    entry = stewards.audit(stewards.be)[0]
+    page = httpx.get(str(entry["iri"]), headers={"Accept": "text/turtle"})
+    assert page.status_code == 200
+    described = Graph().parse(data=page.text, format="turtle")
+    assert (URIRef(str(entry["iri"])), None, None) in described
+    assert stewards.be not in page.text
+    graph_page = httpx.get(f"{stewards.live.url}/graph/audit", headers={"Accept": "text/turtle"})
+    assert graph_page.status_code == 200
 
 
 def test_a_nodes_records_say_which_were_published(stewards: Stewards) -> None:

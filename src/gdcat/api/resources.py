@@ -713,6 +713,39 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             return answer(request, body, HTML, offers=PAGE_OFFERS)
         return rdf_answer(request, triples, media, first=run_iri)
 
+    def describe_graph(request: Request, graph: str, title: str, holds: str) -> Response:
+        """A named graph's IRI answers with what the graph holds and where to query it (the
+        graph itself can be large: SPARQL serves it, ``GRAPH <iri>``)."""
+        media = choose_form(request, PAGE_OFFERS)
+        triples = [
+            triple(graph, RDF_TYPE, "http://www.w3.org/ns/sparql-service-description#NamedGraph"),
+            triple(graph, DCT + "title", text(title)),
+            triple(
+                graph,
+                DCT + "description",
+                text(f"{holds} Query it with SPARQL (GRAPH <{graph}>)."),
+            ),
+            triple(graph, VOID + "sparqlEndpoint", f"{data.base}sparql"),
+        ]
+        if media == HTML:
+            body = pages.resource_page(
+                to_graph(triples),
+                graph,
+                home=str(request.base_url),
+                title=title,
+                forms=alternates(request, RDF_OFFERS),
+                locate=lambda value: locate(request, data, value),
+            )
+            return answer(request, body, HTML, offers=PAGE_OFFERS)
+        return rdf_answer(request, triples, media, first=graph)
+
+    def graph_exists(graph: str) -> bool:
+        return bool(
+            ctx.store.query(
+                f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", union_default_graph=False
+            ).boolean
+        )
+
     @app.get(
         "/graph/provenance",
         tags=["linked data"],
@@ -723,34 +756,126 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     def provenance_graph(
         request: Request, format_: str | None = format_query(PAGE_FORMATS)
     ) -> Response:
+        return describe_graph(
+            request,
+            ctx.store.provenance_graph,
+            "Catalogue records and harvest runs of gdcat",
+            "One dcat:CatalogRecord per stored dataset (source, dates, status, validation) and "
+            "one prov:Activity per harvest run; each record is also served at its own IRI, and "
+            f"the records are paged in the DCAT-AP feed ({data.base}feed).",
+        )
+
+    @app.get(
+        "/graph/harvest/{node}",
+        tags=["linked data"],
+        summary="A node's harvest bookkeeping graph: what it holds",
+        response_class=Response,
+        responses=documented("A description of the graph.", statuses=(404, 422)),
+    )
+    def harvest_state_graph(
+        request: Request,
+        node: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")],
+        format_: str | None = format_query(PAGE_FORMATS),
+    ) -> Response:
+        graph = f"{data.base}graph/harvest/{node}"
+        if not graph_exists(graph):
+            raise Problem(404, "Not found", f"no harvest state of node {node!r}", kind="not-found")
+        return describe_graph(
+            request,
+            graph,
+            f"Harvest bookkeeping of node {node}",
+            "What the harvester remembers between runs: each page's validators and body hash, "
+            "the records each document held, and the records it rejected, as a JSON literal.",
+        )
+
+    @app.get(
+        "/graph/registrations",
+        tags=["linked data"],
+        summary="The self-registration graph: what it holds",
+        response_class=Response,
+        responses=documented("A description of the graph."),
+    )
+    def registrations_graph(
+        request: Request, format_: str | None = format_query(PAGE_FORMATS)
+    ) -> Response:
+        return describe_graph(
+            request,
+            f"{data.base}graph/registrations",
+            "Nodes that registered themselves",
+            "One gdcat:NodeRegistration per FAIR Data Point that registered itself "
+            f"(its clientUrl, status and reason); also listed at {data.base}api/nodes.",
+        )
+
+    @app.get(
+        "/graph/audit",
+        tags=["linked data"],
+        summary="The publishing audit trail: what it holds",
+        response_class=Response,
+        responses=documented("A description of the graph."),
+    )
+    def audit_graph(request: Request, format_: str | None = format_query(PAGE_FORMATS)) -> Response:
+        return describe_graph(
+            request,
+            f"{data.base}graph/audit",
+            "The publishing audit trail",
+            "One gdcat:PublishAttempt per steward write, accepted or not: node, token id "
+            "(never the token), dataset, action, outcome, HTTP status and time; each attempt "
+            "is served at its own IRI.",
+        )
+
+    def described_in(request: Request, graph: str, iri: str, title: str) -> Response:
+        """The statements about ``iri`` in ``graph`` (404 when there are none)."""
         media = choose_form(request, PAGE_OFFERS)
-        graph = ctx.store.provenance_graph
-        triples = [
-            triple(graph, RDF_TYPE, "http://www.w3.org/ns/sparql-service-description#NamedGraph"),
-            triple(graph, DCT + "title", text("Catalogue records and harvest runs of gdcat")),
-            triple(
-                graph,
-                DCT + "description",
-                text(
-                    "One dcat:CatalogRecord per stored dataset (source, dates, status, "
-                    "validation) and one prov:Activity per harvest run. Query it with SPARQL "
-                    f"(GRAPH <{graph}>); each record is also served at its own IRI."
-                ),
-            ),
-            triple(graph, VOID + "sparqlEndpoint", f"{data.base}sparql"),
-            triple(graph, RDFS_SEE_ALSO, f"{data.base}feed"),
-        ]
+        found = ctx.store.query(
+            f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }}",
+            union_default_graph=False,
+        )
+        triples = list(found.triples)
+        if not triples:
+            raise Problem(404, "Not found", f"nothing is known of {iri}", kind="not-found")
         if media == HTML:
             body = pages.resource_page(
                 to_graph(triples),
-                graph,
+                iri,
                 home=str(request.base_url),
-                title="The provenance graph",
+                title=title,
                 forms=alternates(request, RDF_OFFERS),
                 locate=lambda value: locate(request, data, value),
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS)
-        return rdf_answer(request, triples, media, first=graph)
+        return rdf_answer(request, triples, media, first=iri)
+
+    @app.get(
+        "/audit/{entry}",
+        tags=["linked data"],
+        summary="One attempt of the publishing audit trail",
+        response_class=Response,
+        responses=documented("The attempt (gdcat:PublishAttempt).", statuses=(404, 422)),
+    )
+    def audit_entry(
+        request: Request,
+        entry: Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{8,64}$")],
+        format_: str | None = format_query(PAGE_FORMATS),
+    ) -> Response:
+        graph = f"{data.base}graph/audit"
+        iri = f"{data.base}audit/{entry}"
+        return described_in(request, graph, iri, "A publishing attempt")
+
+    @app.get(
+        "/registration/{node}",
+        tags=["linked data"],
+        summary="One self-registration of a node",
+        response_class=Response,
+        responses=documented("The registration (gdcat:NodeRegistration).", statuses=(404, 422)),
+    )
+    def registration(
+        request: Request,
+        node: Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")],
+        format_: str | None = format_query(PAGE_FORMATS),
+    ) -> Response:
+        graph = f"{data.base}graph/registrations"
+        iri = f"{data.base}registration/{node}"
+        return described_in(request, graph, iri, "A node's self-registration")
 
     @app.get(
         "/resource",
