@@ -109,8 +109,12 @@ def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAP
     )
     install_problem_handlers(app)
     _install_docs(app)
-    for module in _MODULES:
-        module.install(app, ctx)
+    try:
+        for module in _MODULES:
+            module.install(app, ctx)
+    except BaseException:
+        ctx.close()  # what was opened for this app (the index, worker pools) is let go
+        raise
     _describe_problems(app)
     app.add_middleware(HeadAsGet)
     return app

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from fastapi import Request
 
 from gdcat.api.problems import Problem
+from gdcat.errors import UnsupportedFormatError
 from gdcat.rdf.formats import get_format
 
 #: RDF forms every resource offers, preferred first when the client does not mind.
@@ -94,7 +95,7 @@ def format_param(value: str) -> str:
         return _FORMAT_ALIASES[key]
     try:
         return get_format(key).media_type
-    except Exception:
+    except UnsupportedFormatError:
         raise Problem(
             400, "Unknown format", f"unknown format {value!r}", kind="unknown-format"
         ) from None

@@ -67,12 +67,12 @@ def running(app: FastAPI, sock: socket.socket | None = None) -> Iterator[str]:
     server = uvicorn.Server(_config(app, host, port))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise GdcatError(f"the server on {host}:{port} did not start")
-        time.sleep(0.01)
     try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise GdcatError(f"the server on {host}:{port} did not start")
+            time.sleep(0.01)
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True

@@ -198,15 +198,19 @@ class OxigraphStore:
         written: list[str] = []
         with self._lock:
             now = _now()
-            if bulk and pending:
-                known = self._known_records([p.record for p in pending])
-                fresh = [p for p in pending if p.record not in known]
-                pending = [p for p in pending if p.record in known]
-                written.extend(self._bulk_insert(store, fresh, now, failures))
-            for start in range(0, len(pending), _BATCH):
-                batch = pending[start : start + _BATCH]
-                written.extend(self._replace(store, batch, now, failures))
-            self._committed(written)
+            try:
+                if bulk and pending:
+                    known = self._known_records([p.record for p in pending])
+                    fresh = [p for p in pending if p.record not in known]
+                    pending = [p for p in pending if p.record in known]
+                    written.extend(self._bulk_insert(store, fresh, now, failures))
+                for start in range(0, len(pending), _BATCH):
+                    batch = pending[start : start + _BATCH]
+                    written.extend(self._replace(store, batch, now, failures))
+            finally:
+                # Batches committed before a failure (disk full…) stay written: announce them.
+                if written:
+                    self._committed(written)
         if failures:
             raise RecordWriteError(failures, written)
 
