@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -18,7 +19,7 @@ from gdcat.errors import GdcatError, QueryError, StoreError
 from gdcat.settings import Settings
 from gdcat.sparql.execute import Form, QueryAnswer, QueryFailure, QueryJob, Setup
 from gdcat.sparql.federation import ServiceAllowList
-from gdcat.sparql.pool import QueryRunner, ThreadRunner, WorkerPool
+from gdcat.sparql.pool import QueryRunner, Snapshots, ThreadRunner, WorkerPool
 from gdcat.store import Store
 from gdcat.store.sparql_text import add_using, uses_keyword
 
@@ -97,16 +98,16 @@ def _runner(settings: Settings, store: Store) -> QueryRunner:
     from gdcat.vocab import PREFIXES
 
     restore = {p: d.value for p, d in restorable_datatypes().items()}
-    path = getattr(store, "path", None)
-    if path is not None:
-        setup = Setup(path=str(path), restore=restore, prefixes=dict(PREFIXES))
-        return WorkerPool(setup, settings.sparql_workers)
     setup = Setup(restore=restore, prefixes=dict(PREFIXES))
+    path = getattr(store, "path", None)
+    if isinstance(path, Path):
+        snapshots = Snapshots(_native_store(store), path.with_name(path.name + "-snapshots"))
+        return WorkerPool(setup, settings.sparql_workers, snapshots)
     return ThreadRunner(_native_store(store), setup, settings.sparql_workers)
 
 
 def _native_store(store: Store) -> ox.Store:
-    """The pyoxigraph store behind an in-memory :class:`~gdcat.store.OxigraphStore`."""
+    """The pyoxigraph store behind an :class:`~gdcat.store.OxigraphStore`."""
     opener = getattr(store, "native", None)
     native = opener() if callable(opener) else None
     if not isinstance(native, ox.Store):

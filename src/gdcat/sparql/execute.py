@@ -44,8 +44,6 @@ Reason = Literal["syntax", "evaluation", "rows", "not-acceptable", "store"]
 class Setup:
     """What every query run needs besides the query (sent once to each worker)."""
 
-    #: The on-disk store to open read-only (None: the caller hands the store over).
-    path: str | None = None
     #: Predicate IRI -> the integer-derived datatype its literals were published with.
     restore: dict[str, str] = field(default_factory=dict)
     #: Prefix -> namespace, offered to Turtle answers (only those used are declared).

@@ -5,6 +5,12 @@ others, but a thread cannot be stopped. Worker processes can: each holds a read-
 the store (:mod:`gdcat.sparql.worker`), a query past its time limit gets its worker killed
 (SIGKILL) and a fresh worker takes its place while the next queries go to the others.
 
+The workers never open the store the server writes to: pyoxigraph calls opening a database
+read-only while another process writes it undefined behaviour. They open a *snapshot*
+(:class:`Snapshots`): a RocksDB checkpoint of the store taken with ``Store.backup`` when a
+query arrives after a write (hard links on the same file system: 10–70 ms, no copy), which
+nothing writes to; a snapshot no worker reads any more is deleted.
+
 The pool talks to its workers from the event loop itself (non-blocking sockets, the framing of
 :class:`multiprocessing.connection.Connection`), so waiting for an answer costs no thread and
 never blocks the loop; starting and reaping processes runs in a thread.
@@ -17,6 +23,7 @@ import contextlib
 import logging
 import os
 import pickle
+import shutil
 import socket
 import struct
 import subprocess
@@ -48,6 +55,53 @@ class TimeLimitError(GdcatError):
 
 class EndpointBusyError(GdcatError):
     """Every worker stayed busy for as long as a query may run."""
+
+
+class Snapshots:
+    """Checkpoints of the primary store for the workers, one per write generation that was
+    queried, under ``folder`` (emptied at start and at close)."""
+
+    def __init__(self, native: ox.Store, folder: Path) -> None:
+        self._native = native
+        self._folder = folder
+        self._lock = threading.Lock()
+        self._current: tuple[int, str] | None = None
+        self._made: set[str] = set()
+        self._serial = 0
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, generation: int) -> str:
+        """The snapshot holding the store as of ``generation`` (taken now if there is none)."""
+        with self._lock:
+            if self._current is not None and self._current[0] == generation:
+                return self._current[1]
+            self._serial += 1
+            path = self._folder / f"g{generation}-{self._serial}"
+            try:
+                self._native.backup(str(path))
+            except OSError as e:
+                raise StoreError(f"cannot take a snapshot of the store for queries: {e}") from e
+            self._current = (generation, str(path))
+            self._made.add(str(path))
+            return str(path)
+
+    def release(self, in_use: set[str]) -> None:
+        """Delete the snapshots that are neither current nor open in a worker."""
+        with self._lock:
+            keep = set(in_use)
+            if self._current is not None:
+                keep.add(self._current[1])
+            stale = self._made - keep
+            self._made -= stale
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._made.clear()
+            self._current = None
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 class QueryRunner(Protocol):
@@ -90,15 +144,18 @@ class _Worker:
         self.sock = ours
         self.sock.sendall(_frame(setup))
         self.sock.setblocking(False)
+        #: The snapshot this worker has open (its last job's).
+        self.snapshot: str | None = None
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
-    async def exchange(self, generation: int, limit: float, job: QueryJob) -> Outcome:
-        """Send ``job``, wait for its outcome."""
+    async def exchange(self, snapshot: str, limit: float, job: QueryJob) -> Outcome:
+        """Send ``job`` (to run on ``snapshot``), wait for its outcome."""
         loop = asyncio.get_running_loop()
-        await loop.sock_sendall(self.sock, _frame((generation, limit, job)))
+        self.snapshot = snapshot
+        await loop.sock_sendall(self.sock, _frame((snapshot, limit, job)))
         (size,) = struct.unpack("!i", await self._read(loop, 4))
         if size == -1:
             (size,) = struct.unpack("!Q", await self._read(loop, 8))
@@ -130,17 +187,16 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` worker processes answering queries on the on-disk store of ``setup``.
+    """``size`` worker processes answering queries on snapshots of an on-disk store.
 
     Workers start with the first query. The time limit counts from the moment the job reaches
     a worker; a job that waits for a worker longer than the limit is refused as busy. The pool
     serves the event loop that first uses it.
     """
 
-    def __init__(self, setup: Setup, size: int) -> None:
-        if setup.path is None:
-            raise StoreError("worker processes need an on-disk store")
+    def __init__(self, setup: Setup, size: int, snapshots: Snapshots) -> None:
         self._setup = setup
+        self._snapshots = snapshots
         self._size = size
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -168,8 +224,12 @@ class WorkerPool:
         with self._lock:
             self._busy += 1
         try:
+            loop = asyncio.get_running_loop()
+            snapshot = await loop.run_in_executor(None, self._snapshots.path_for, generation)
+            if snapshot != worker.snapshot and worker.snapshot is not None:
+                self._release_later()
             async with asyncio.timeout(timeout):
-                outcome = await worker.exchange(generation, timeout, job)
+                outcome = await worker.exchange(snapshot, timeout, job)
         except TimeoutError:
             self._replace(worker)
             raise TimeLimitError(timeout) from None
@@ -185,6 +245,15 @@ class WorkerPool:
                 self._busy -= 1
         idle.put_nowait(worker)
         return outcome
+
+    def _release_later(self) -> None:
+        """Delete, in a thread, the snapshots no worker will read again."""
+        with self._lock:
+            in_use = {w.snapshot for w in self._workers if w.snapshot is not None}
+        assert self._loop is not None
+        task = self._loop.run_in_executor(None, self._snapshots.release, in_use)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def pids(self) -> list[int]:
         """The process ids of the live workers (for operators and tests)."""
@@ -204,6 +273,7 @@ class WorkerPool:
         if workers:
             with ThreadPoolExecutor(len(workers)) as stopping:
                 list(stopping.map(_Worker.stop, workers))
+        self._snapshots.close()
 
     # -- workers coming and going ---------------------------------------------------------
 

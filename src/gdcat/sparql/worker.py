@@ -1,10 +1,11 @@
 """A query worker process: ``python -m gdcat.sparql.worker FD``.
 
 The worker talks to its parent over the socket ``FD`` (:class:`multiprocessing.connection.
-Connection` messages): first a :class:`~gdcat.sparql.execute.Setup`, then ``(generation, job)``
-pairs, each answered with an outcome; ``None`` or a closed socket ends it. It opens the on-disk
-store read-only, and opens it again when the parent's store generation has moved (the
-read-only view is the store as it was when opened).
+Connection` messages): first a :class:`~gdcat.sparql.execute.Setup`, then
+``(snapshot, limit, job)`` triples, each answered with an outcome; ``None`` or a closed socket
+ends it. ``snapshot`` is the folder of a checkpoint of the store that nothing writes to (see
+:class:`gdcat.sparql.pool.Snapshots`); the worker opens it read-only, and opens the next one
+when the parent sends another (after a write).
 
 The parent stops a query past its time limit by killing the worker (SIGKILL). The worker also
 guards itself: it leaves when its parent is gone, and when a query outlasts the limit its job
@@ -49,13 +50,13 @@ class _Watchdog(threading.Thread):
 def serve(conn: Connection) -> None:
     """Answer jobs from ``conn`` until told to stop."""
     setup = conn.recv()
-    if not isinstance(setup, Setup) or setup.path is None:
-        raise SystemExit("the first message must be a Setup naming the store")
+    if not isinstance(setup, Setup):
+        raise SystemExit("the first message must be a Setup")
     runner = Runner(setup)
     watchdog = _Watchdog()
     watchdog.start()
     store: ox.Store | None = None
-    opened = -1
+    opened: str | None = None
     while True:
         try:
             message = conn.recv()
@@ -63,14 +64,14 @@ def serve(conn: Connection) -> None:
             return
         if message is None:
             return
-        generation, limit, job = message
+        snapshot, limit, job = message
         assert isinstance(job, QueryJob)
         watchdog.deadline = time.monotonic() + limit + SELF_LIMIT_MARGIN
-        if store is None or generation != opened:
+        if store is None or snapshot != opened:
             store = None
             try:
-                store = ox.Store.read_only(setup.path)
-                opened = generation
+                store = ox.Store.read_only(snapshot)
+                opened = snapshot
             except OSError as e:
                 conn.send(QueryFailure("store", f"cannot open the store: {e}"))
                 continue
