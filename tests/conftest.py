@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from live_gdcat import LiveGdcat, start_gdcat
 from local_http import loopback_server, serving
 
 from gdcat.validate import Validator
@@ -57,3 +58,11 @@ def validator() -> Iterator[Callable[[str], Validator]]:
     yield get
     for v in made.values():
         v.close()
+
+
+@pytest.fixture(scope="session")
+def gdcat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGdcat]:
+    """gdcat serving the harvested demo federation, shared by the tests of a session that only
+    read (tests that write start their own with :func:`live_gdcat.start_gdcat`)."""
+    with start_gdcat(tmp_path_factory.mktemp("gdcat")) as live:
+        yield live

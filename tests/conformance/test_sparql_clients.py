@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 
 import pytest
 from live_gdcat import LiveGdcat, start_gdcat
@@ -25,10 +24,9 @@ TITLES = (
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGdcat]:
-    """gdcat serving the harvested demo federation (as the API tests' ``gdcat_server``)."""
-    with start_gdcat(tmp_path_factory.mktemp("clients")) as live:
-        yield live
+def live(gdcat_server: LiveGdcat) -> LiveGdcat:
+    """gdcat serving the harvested demo federation (read-only use)."""
+    return gdcat_server
 
 
 @pytest.fixture(scope="module")
