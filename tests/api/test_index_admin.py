@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from live_gdcat import start_gdcat
+
+from gdcat.search.extract import BATCH, RecordFacts
 
 ADMIN = "admin-secret-for-tests"
 
@@ -44,3 +48,28 @@ def test_the_index_is_rebuilt_on_demand_and_then_rebuilt_only_when_stale(tmp_pat
     )
     assert again.returncode == 0, again.stderr
     assert f"{done.json()['records']} records" in again.stdout
+
+
+def test_a_rebuild_refused_while_one_runs_is_409_and_a_failed_one_500(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with start_gdcat(tmp_path, datasets=None, admin_token=ADMIN) as live:
+        url = f"{live.url}/api/index/rebuild"
+        auth = {"Authorization": f"Bearer {ADMIN}"}
+        index = live.app.state.ctx.index
+        read = index._reader.read
+        meanwhile: list[httpx.Response] = []
+
+        def read_failing_once(datasets: list[str], batch: int = BATCH) -> Iterator[RecordFacts]:
+            monkeypatch.setattr(index._reader, "read", read)
+            meanwhile.append(httpx.post(url, headers=auth, timeout=60))  # a second rebuild
+            raise OSError("No space left on device")  # the fault a full disk would cause
+
+        monkeypatch.setattr(index._reader, "read", read_failing_once)
+        failed = httpx.post(url, headers=auth, timeout=60)
+        assert [r.status_code for r in meanwhile] == [409]
+        assert meanwhile[0].json()["type"].endswith("rebuild-running")
+        assert failed.status_code == 500, failed.text
+        assert "No space left on device" in failed.json()["detail"]
+        done = httpx.post(url, headers=auth, timeout=60)  # nothing is left running
+        assert done.status_code == 200, done.text

@@ -11,13 +11,22 @@ from typing import Any
 
 import pytest
 import tantivy
+from rdflib import BNode, Graph, Literal, URIRef, namespace
 from search_records import Hand, demo_writes
 
-from gdcat.search import Searcher, SearchIndex, SearchRequest, load_vocabulary, open_index
-from gdcat.search.index import META_FILE
+from gdcat.search import (
+    Searcher,
+    SearchIndex,
+    SearchIndexError,
+    SearchRequest,
+    load_vocabulary,
+    open_index,
+)
+from gdcat.search.extract import BATCH, RecordFacts
+from gdcat.search.index import META_FILE, RebuildRunningError, open_search_index
 from gdcat.search.vocabulary import Vocabulary
 from gdcat.settings import Settings
-from gdcat.store import OxigraphStore, open_store
+from gdcat.store import OxigraphStore, RecordMeta, RecordWrite, open_store
 
 BASE = "http://gdcat.test/"
 MONDO = "http://purl.obolibrary.org/obo/MONDO_"
@@ -128,6 +137,130 @@ def test_writes_during_a_rebuild_are_not_lost(
         fresh.close()
 
 
+def test_records_with_blank_node_or_iri_objects_are_indexed(
+    store: OxigraphStore, index: SearchIndex, vocabulary: Vocabulary
+) -> None:
+    def hand(name: str, title: str, *extra: tuple[URIRef, object]) -> Hand:
+        iri = f"https://es.example/dataset/{name}"
+        return Hand(iri, title=title, extra=[(URIRef(iri), p, o) for p, o in extra])
+
+    publisher, place = BNode(), BNode()
+    records = [
+        hand("anonymous", "Anonymous publisher cohort", (namespace.DCTERMS.publisher, publisher)),
+        hand("somewhere", "Blank place cohort", (namespace.DCTERMS.spatial, place)),
+        hand(
+            "tagged",
+            "Tagged cohort",
+            (namespace.DCAT.keyword, URIRef("https://es.example/keyword/basque")),
+            (namespace.DCAT.keyword, Literal("Euskadi", lang="eu")),
+        ),
+    ]
+    named = records[0].write()
+    named.graph.add((publisher, namespace.FOAF.name, Literal("Hospital sin nombre", lang="es")))
+    store.put_records([named, *(r.write() for r in records[1:])])
+    iris = {r.iri for r in records}
+    fresh = SearchIndex(store, vocabulary, None)
+    try:
+        for searched in (index, fresh):  # followed, and built from the store
+            assert keys(searched) == iris
+            assert keys(searched, text="anonymous") == {records[0].iri}
+            assert keys(searched, text="place") == {records[1].iri}
+            assert keys(searched, text="tagged") == {records[2].iri}
+            assert keys(searched, text="euskadi") == {records[2].iri}
+            assert keys(searched, filters={"publisher": ("Hospital sin nombre",)}) == {
+                records[0].iri
+            }
+            assert keys(searched, filters={"country": ("ESP",)}) == iris
+    finally:
+        fresh.close()
+
+
+def test_a_failed_rebuild_keeps_the_writes_made_meanwhile(
+    store: OxigraphStore, index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.put_records([Hand("https://es.example/dataset/before", title="Before").write()])
+    late = Hand("https://es.example/dataset/late", title="Late arrival")
+    read = index._reader.read
+    running: list[Exception] = []
+
+    def read_failing_once(datasets: list[str], batch: int = BATCH) -> Iterator[RecordFacts]:
+        monkeypatch.setattr(index._reader, "read", read)
+        store.put_records([late.write()])  # committed while the rebuild reads the store
+        with pytest.raises(RebuildRunningError) as again:
+            index.rebuild()
+        running.append(again.value)
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(index._reader, "read", read_failing_once)
+    with pytest.raises(SearchIndexError, match="No space left") as failed:
+        index.rebuild()
+    assert not isinstance(failed.value, RebuildRunningError)
+    assert len(running) == 1 and isinstance(running[0], SearchIndexError)
+    # the old index still serves, with the write made during the failed rebuild
+    assert keys(index, text="arrival") == {late.iri}
+    assert keys(index) == {"https://es.example/dataset/before", late.iri}
+    assert not index.stale
+    # and it still follows the store, and can be rebuilt
+    store.put_records([Hand("https://es.example/dataset/after", title="After").write()])
+    assert keys(index, text="after") == {"https://es.example/dataset/after"}
+    assert index.rebuild() == 3
+
+
+def test_the_index_is_stale_only_when_a_change_could_not_be_indexed(
+    store: OxigraphStore, index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = index._reader.read
+    seen: list[bool] = []
+
+    def watching(datasets: list[str], batch: int = BATCH) -> Iterator[RecordFacts]:
+        seen.append(index.stale)  # what a reader looking while a change is indexed sees
+        return read(datasets, batch)
+
+    monkeypatch.setattr(index._reader, "read", watching)
+    store.put_records([Hand("https://es.example/dataset/a", title="First").write()])
+    assert seen == [False] and not index.stale
+
+    def failing(datasets: list[str], batch: int = BATCH) -> Iterator[RecordFacts]:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(index._reader, "read", failing)
+    store.put_records([Hand("https://es.example/dataset/b", title="Second").write()])
+    assert index.stale  # the write went through; the index missed it
+    assert keys(index) == {"https://es.example/dataset/a"}
+    monkeypatch.setattr(index._reader, "read", read)
+    store.put_records([Hand("https://es.example/dataset/c", title="Third").write()])
+    assert keys(index) == {"https://es.example/dataset/a", "https://es.example/dataset/c"}
+    assert index.stale  # b is still missing
+    index.rebuild()
+    assert not index.stale
+    assert len(keys(index)) == 3
+
+
+def test_an_index_failing_to_open_stops_following_the_store(
+    store: OxigraphStore, vocabulary: Vocabulary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gdcat.search.extract import RecordReader
+
+    read = RecordReader.read
+    calls: list[int] = []
+
+    def read_then_fail(
+        self: RecordReader, datasets: list[str], batch: int = BATCH
+    ) -> Iterator[RecordFacts]:
+        calls.append(len(datasets))
+        if len(calls) == 1:  # building: a write lands meanwhile, to be applied when built
+            store.put_records([Hand("https://es.example/dataset/meanwhile").write()])
+            return read(self, datasets, batch)
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(RecordReader, "read", read_then_fail)
+    with pytest.raises(SearchIndexError, match="No space left"):
+        open_search_index(store, vocabulary, None)
+    assert len(calls) == 2
+    store.put_records([Hand("https://es.example/dataset/later").write()])
+    assert len(calls) == 2  # nothing follows the store for the index that never opened
+
+
 def test_a_closed_index_stops_following_the_store(store: OxigraphStore, index: SearchIndex) -> None:
     index.close()
     store.put_records([Hand("https://es.example/dataset/late").write()])
@@ -157,6 +290,34 @@ def test_an_index_on_disk_lives_beside_its_store_and_is_reused_when_in_step(
         try:
             assert again.reused
             assert keys(again) == {"https://es.example/dataset/a", "https://es.example/dataset/b"}
+        finally:
+            again.close()
+    finally:
+        store.close()
+
+
+def test_an_index_on_disk_is_reused_over_records_that_are_no_hits(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    store = open_store(settings.store_dir, BASE)
+    try:
+        untyped = Graph()  # a record the index cannot call a dataset or a series
+        iri = "https://es.example/dataset/untyped"
+        untyped.add((URIRef(iri), namespace.DCTERMS.title, Literal("No type stated", lang="en")))
+        meta = RecordMeta("https://es.example/", "0" * 64, "gdcat", "conforms", node="es")
+        store.put_records([Hand("https://es.example/dataset/a").write()])
+        store.put_records([RecordWrite(iri, untyped, meta)])
+        first = open_index(settings, store)
+        try:
+            assert not first.reused
+            assert first.size() == 2  # every live record has a document
+            assert keys(first) == {"https://es.example/dataset/a"}
+            assert keys(first, text="stated") == set()
+        finally:
+            first.close()
+        again = open_index(settings, store)
+        try:
+            assert again.reused
+            assert keys(again) == {"https://es.example/dataset/a"}
         finally:
             again.close()
     finally:

@@ -76,7 +76,7 @@ from gdcat.harvest.runs import (
     run_id,
 )
 from gdcat.publish import Caller
-from gdcat.search.index import SearchIndexError
+from gdcat.search.index import RebuildRunningError
 
 _log = logging.getLogger(__name__)
 
@@ -634,6 +634,6 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         started = time.perf_counter()
         try:
             records = context.index.rebuild()
-        except SearchIndexError as e:
+        except RebuildRunningError as e:  # other index errors are gdcat errors (500)
             raise Problem(409, "Rebuild running", str(e), kind="rebuild-running") from e
         return IndexRebuildModel(records=records, seconds=round(time.perf_counter() - started, 3))

@@ -10,11 +10,16 @@ cohort totals.
 from __future__ import annotations
 
 from gdcat.search.duo import Category, DataUse, Purpose, Verdict
-from gdcat.search.index import SearchIndex, SearchIndexError, index_path_for, open_search_index
+from gdcat.search.index import (
+    RebuildRunningError,
+    SearchIndex,
+    SearchIndexError,
+    index_path_for,
+    open_search_index,
+)
 from gdcat.search.query import (
     KINDS,
     MAX_RESULT_WINDOW,
-    OUTCOMES,
     SORT_NAMES,
     Cohort,
     CohortRow,
@@ -28,6 +33,7 @@ from gdcat.search.terms import FACETS, FACETS_BY_NAME, FacetSpec
 from gdcat.search.vocabulary import Vocabulary, load_vocabulary
 from gdcat.settings import Settings
 from gdcat.store import Store
+from gdcat.store.records import OUTCOMES
 
 __all__ = [
     "FACETS",
@@ -44,6 +50,7 @@ __all__ = [
     "FacetSpec",
     "Hit",
     "Purpose",
+    "RebuildRunningError",
     "SearchIndex",
     "SearchIndexError",
     "SearchRequest",

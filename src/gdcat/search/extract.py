@@ -1,10 +1,11 @@
 """Reading records out of the store for the index, many at a time.
 
-Four SPARQL queries per batch of records (a ``VALUES`` list of catalogue record IRIs), never
-one call per record: the dataset's own statements (the predicates below), its publishers'
-names, its catalogue record, and which of its sources are live datasets of the catalogue (a
-dataset derived from one, such as allele frequencies computed from a cohort, adds nothing to
-cohort totals, as in the inventory). Python only sorts the rows into :class:`RecordFacts`.
+Five SPARQL queries per batch of records (a ``VALUES`` list of catalogue record IRIs), never
+one call per record: its catalogue record, the dataset's texts and its other statements (the
+predicates below), its publishers' names, and which of its sources are live datasets of the
+catalogue (a dataset derived from one, such as allele frequencies computed from a cohort, adds
+nothing to cohort totals, as in the inventory). Python only sorts the rows into
+:class:`RecordFacts`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF
 
 from gdcat.store import Store, record_iri
 from gdcat.store.records import (
+    ADMS_STATUS,
     CONTENT_HASH,
     SOURCE_COUNTRY,
     SOURCE_NODE,
     VALIDATION_OUTCOME,
     VALIDATION_PROFILE,
+    RecordStatus,
 )
 from gdcat.vocab import COUNTRY, GDCAT, HEALTHDCATAP
 
@@ -158,8 +161,8 @@ class RecordReader:
             fact = RecordFacts(records[record], record)
             withdrawn = False
             for predicate, value, _ in items:
-                if predicate == _STATUS:
-                    withdrawn = value == _WITHDRAWN
+                if predicate == ADMS_STATUS:
+                    withdrawn = value == RecordStatus.WITHDRAWN.iri
                 elif predicate in _PROVENANCE:
                     setattr(fact, _PROVENANCE[predicate], value)
             if fact.content_hash and not withdrawn:
@@ -186,9 +189,9 @@ class RecordReader:
             fact.publisher_names.setdefault(publisher, []).append((name, tag or ""))
         for row in self._store.query(self._derived_query(values), union_default_graph=False).rows:
             facts[_node_id(row[0])].derived = True
-        for fact in facts.values():
-            if fact.types:  # a catalogue record whose graph is gone is not a record to index
-                yield fact
+        # Every live record, whatever its graph holds (no type even: kind "other"), so that
+        # the index accounts for exactly the live records of the store.
+        yield from facts.values()
 
     def _grouped(self, sparql: str) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
         """Rows of ``?record ?facts``, the second a run of length-prefixed strings."""
@@ -200,13 +203,16 @@ class RecordReader:
     # Query shapes measured on 10,000 records: a FILTER(?p IN …) inside the graph pattern is
     # 40× faster than a VALUES list of predicates (which Oxigraph joins after the scan), and
     # one GROUP_CONCAT row per record costs Python far less than a row per statement. Each
-    # string is prefixed by its length, so no text can forge a statement.
+    # string is prefixed by its length, so no text can forge a statement. The same FILTER
+    # keeps out the objects the packing cannot take (see _PACK_IRIS): one error in one row
+    # would lose the whole record.
 
     def _provenance_query(self, values: str) -> str:
-        predicates = ", ".join(f"<{p}>" for p in (_STATUS, *_PROVENANCE))
+        predicates = ", ".join(f"<{p}>" for p in (ADMS_STATUS, *_PROVENANCE))
         return (
             f"SELECT ?record {_PACK_IRIS} WHERE {{ {values} "
-            f"GRAPH <{self._prov}> {{ ?record ?p ?o FILTER(?p IN ({predicates})) }} }} "
+            f"GRAPH <{self._prov}> {{ ?record ?p ?o "
+            f"FILTER(?p IN ({predicates}) && !isBlank(?o)) }} }} "
             "GROUP BY ?record"
         )
 
@@ -215,7 +221,7 @@ class RecordReader:
         return (
             f"SELECT ?record {_PACK_TEXTS} WHERE {{ {values} "
             f"GRAPH <{self._prov}> {{ ?record <{_PRIMARY_TOPIC}> ?dataset }} "
-            f"GRAPH ?record {{ ?dataset ?p ?o FILTER(?p IN ({predicates})) }} }} "
+            f"GRAPH ?record {{ ?dataset ?p ?o FILTER(?p IN ({predicates}) && isLiteral(?o)) }} }} "
             "GROUP BY ?record"
         )
 
@@ -224,7 +230,7 @@ class RecordReader:
         return (
             f"SELECT ?record {_PACK_IRIS} WHERE {{ {values} "
             f"GRAPH <{self._prov}> {{ ?record <{_PRIMARY_TOPIC}> ?dataset }} "
-            f"GRAPH ?record {{ ?dataset ?p ?o FILTER(?p IN ({predicates})) }} }} "
+            f"GRAPH ?record {{ ?dataset ?p ?o FILTER(?p IN ({predicates}) && !isBlank(?o)) }} }} "
             "GROUP BY ?record"
         )
 
@@ -250,8 +256,11 @@ def _length_prefixed(expression: str) -> str:
     return f'STR(STRLEN({expression})), ":", {expression}'
 
 
-# A blank node object makes STR() fail, which drops that statement (publishers that are blank
-# nodes are read by the publishers query).
+# STR() of a blank node and LANG() of an IRI are errors, and in Oxigraph one error in one row
+# leaves the whole GROUP_CONCAT unbound: the record's every statement (or text) would be lost.
+# The queries therefore filter such objects out inside the graph pattern: blank nodes from the
+# statements (blank-node publishers are read by the publishers query), everything but literals
+# from the texts.
 _PACK_IRIS = (
     f"(GROUP_CONCAT(CONCAT({_length_prefixed('STR(?p)')}, {_length_prefixed('STR(?o)')}, "
     '"0:"); SEPARATOR="") AS ?facts)'
@@ -277,10 +286,6 @@ def _unpack(packed: str) -> list[tuple[str, str, str]]:
         fields.append(packed[start:end])
         position = end
     return [(fields[i], fields[i + 1], fields[i + 2]) for i in range(0, len(fields) - 2, 3)]
-
-
-_STATUS = "http://www.w3.org/ns/adms#status"
-_WITHDRAWN = "http://purl.org/adms/changetype/deleted"
 
 
 def _node_id(term: object) -> str:

@@ -8,9 +8,11 @@
 - **Following**: the index listens to the store; after every commit it re-reads the records
   written or withdrawn (plus the datasets derived from them, whose cohort figures depend on
   their source being in the catalogue) and replaces their documents in one index commit.
+  Changes it cannot index are logged and leave it :attr:`~SearchIndex.stale`.
 - **Rebuilding** (:meth:`SearchIndex.rebuild`) reads every record in batches into a fresh index
   beside the current one, which keeps answering; changes committed meanwhile are replayed
-  once the new index is in place. The store stays the truth: losing the index loses nothing.
+  once the new index is in place, or on the current one if the rebuild fails. The store
+  stays the truth: losing the index loses nothing.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ class SearchIndexError(GdcatError):
     """The search index could not be opened, written or read."""
 
 
+class RebuildRunningError(SearchIndexError):
+    """A rebuild of the search index is running already (one runs at a time)."""
+
+
 class SearchIndex:
     """Datasets of one store, searchable; see the module docstring for how it follows."""
 
@@ -74,19 +80,17 @@ class SearchIndex:
         # kept aside and applied once it is ready.
         self._rebuilding = True
         store.add_listener(self._on_change)
-        opened = False
         try:
             self._index, self._digest = self._open_or_build()
             self._write_meta()
-            opened = True
-        finally:
-            if not opened:
-                store.remove_listener(self._on_change)
-        with self._lock:
-            pending, self._pending = self._pending, set()
-            self._rebuilding = False
-            if pending:
-                self._update(pending)
+            with self._lock:
+                pending, self._pending = self._pending, set()
+                self._rebuilding = False
+                if pending:
+                    self._update(pending)
+        except BaseException:
+            store.remove_listener(self._on_change)  # no index: nothing to follow with
+            raise
 
     # -- what readers use -----------------------------------------------------------------
 
@@ -100,7 +104,9 @@ class SearchIndex:
 
     @property
     def stale(self) -> bool:
-        """True when a change could not be indexed (a rebuild repairs it)."""
+        """True when a change committed to the store could not be indexed since the index
+        was opened or last rebuilt (a rebuild repairs it, as does reopening: the index on
+        disk then no longer matches the store)."""
         return self._stale
 
     def current(self) -> tantivy.Index:
@@ -134,11 +140,21 @@ class SearchIndex:
             if self._rebuilding:
                 self._pending |= datasets
                 return
+            self._follow(datasets)
+
+    def _follow(self, datasets: set[str]) -> None:
+        """:meth:`_update`, and if it fails, say so and keep going (the index is stale)."""
+        try:
             self._update(datasets)
+        except Exception:
+            self._stale = True
+            _log.exception(
+                "the search index could not follow %d changed record(s); it is stale until rebuilt",
+                len(datasets),
+            )
 
     def _update(self, datasets: set[str]) -> None:
         """Replace the documents of ``datasets`` (and of the data derived from them)."""
-        self._stale = True  # until the commit below went through
         targets = datasets | self._derived_from(datasets)
         digest = self._digest
         for payload in self._stored(targets):
@@ -157,11 +173,10 @@ class SearchIndex:
         finally:
             if not committed:
                 writer.rollback()
-        self._index.reload()
         self._digest = digest
         self.generation += 1
+        self._index.reload()
         self._write_meta()
-        self._stale = False
 
     def _derived_from(self, datasets: set[str]) -> set[str]:
         query = tantivy.Query.term_set_query(self._schema, "derived_from", sorted(datasets))
@@ -216,35 +231,50 @@ class SearchIndex:
         return None
 
     def rebuild(self) -> int:
-        """Rebuild the index from the store; returns how many records it holds."""
+        """Rebuild the index from the store; returns how many records it holds.
+
+        Raises :class:`RebuildRunningError` while another rebuild runs, and
+        :class:`SearchIndexError` if the new index cannot be built or put in place: the
+        current one then goes on serving, with the changes committed meanwhile applied.
+        """
         with self._lock:
             if self._rebuilding:
-                raise SearchIndexError("a rebuild of the search index is already running")
+                raise RebuildRunningError("a rebuild of the search index is already running")
             self._rebuilding = True
             self._pending = set()
+        started = time.perf_counter()
         try:
-            started = time.perf_counter()
-            if self._path is not None:
-                self._clear_leftovers()
-            index, digest = self._build(self._building_path() if self._path else None)
+            try:
+                if self._path is not None:
+                    self._clear_leftovers()
+                index, digest = self._build(self._building_path() if self._path else None)
+                with self._lock:
+                    self._index = self._install(index)
+                    self._digest = digest
+            except (OSError, ValueError) as e:
+                raise SearchIndexError(f"cannot rebuild the search index: {e}") from e
             with self._lock:
-                self._index = self._install(index)
-                self._digest = digest
+                self._stale = False
                 self.generation += 1
                 self._write_meta()
-                self._stale = False
                 pending, self._pending = self._pending, set()
                 self._rebuilding = False
                 if pending:
-                    self._update(pending)
-            count = self.searcher().num_docs
-            _log.info(
-                "search index rebuilt: %d records in %.1f s", count, time.perf_counter() - started
-            )
-            return count
-        finally:
-            with self._lock:
+                    self._follow(pending)
+        except BaseException:
+            with self._lock:  # the index serving now gets what was committed meanwhile
+                pending, self._pending = self._pending, set()
                 self._rebuilding = False
+                if pending and not self._closed:
+                    self._follow(pending)
+            if self._path is not None:
+                self._clear_leftovers()
+            raise
+        count = int(self.searcher().num_docs)
+        _log.info(
+            "search index rebuilt: %d records in %.1f s", count, time.perf_counter() - started
+        )
+        return count
 
     def _build(self, path: Path | None) -> tuple[tantivy.Index, int]:
         """A new index of every live record of the store, at ``path`` or in memory."""
@@ -273,7 +303,12 @@ class SearchIndex:
         shutil.rmtree(old, ignore_errors=True)
         if self._path.exists():
             os.replace(self._path, old)
-        os.replace(building, self._path)
+        try:
+            os.replace(building, self._path)
+        except OSError:
+            if old.exists():
+                os.replace(old, self._path)  # the index serving now stays where it was
+            raise
         shutil.rmtree(old, ignore_errors=True)
         index = tantivy.Index.open(str(self._path))
         index.register_tokenizer(TEXT_ANALYZER, text_analyzer())

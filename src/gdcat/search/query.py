@@ -25,7 +25,7 @@ from typing import Any
 import tantivy
 
 from gdcat.search import duo
-from gdcat.search.documents import COUNT_FIELDS, NO_PERMISSION, pick_text
+from gdcat.search.documents import COUNT_FIELDS, pick_text
 from gdcat.search.index import SearchIndex, payload_of
 from gdcat.search.terms import (
     DISEASE_SCHEME,
@@ -49,7 +49,6 @@ SORT_NAMES = ("relevance", *SORTS)
 #: Hits beyond this position are not served (a deep page costs memory for every earlier hit).
 MAX_RESULT_WINDOW = 10_000
 KINDS = ("dataset", "series")
-OUTCOMES = ("conforms", "warnings", "violations")
 
 _TEXT_FIELDS = ["title", "description", "keyword"]
 _BOOSTS = {"title": 3.0, "keyword": 2.0, "description": 1.0}
@@ -228,6 +227,7 @@ class Searcher:
             permitting = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, permitting), (tantivy.Occur.Should, _all(parts))]
             )
+        # a dataset permitting nothing stores the one permission "none", which matches none
         clauses = [(tantivy.Occur.Must, permitting)]
         if rule.clinical_care:
             care = tantivy.Query.boolean_query(
@@ -240,8 +240,6 @@ class Searcher:
         if rule.refusing:
             refusing = sorted(DUO_SCHEME.value(m) for m in rule.refusing)
             clauses.append((tantivy.Occur.MustNot, self._any("modifier", refusing)))
-        nothing = tantivy.Query.term_query(self._schema, "permission", NO_PERMISSION)
-        clauses.append((tantivy.Occur.MustNot, nothing))
         return tantivy.Query.boolean_query(clauses)
 
     # -- hits -----------------------------------------------------------------------------

@@ -62,7 +62,7 @@ class Snapshots:
     queried, under ``folder`` (emptied at start and at close)."""
 
     def __init__(self, native: ox.Store, folder: Path) -> None:
-        self._native = native
+        self._native: ox.Store | None = native
         self._folder = folder
         self._lock = threading.Lock()
         self._current: tuple[int, str] | None = None
@@ -76,6 +76,8 @@ class Snapshots:
         with self._lock:
             if self._current is not None and self._current[0] == generation:
                 return self._current[1]
+            if self._native is None:
+                raise StoreError("the SPARQL endpoint has been closed")
             self._serial += 1
             path = self._folder / f"g{generation}-{self._serial}"
             try:
@@ -101,6 +103,9 @@ class Snapshots:
         with self._lock:
             self._made.clear()
             self._current = None
+            # Let go of the store: its owner closes it, and a reference kept here would keep
+            # the database (and its lock) open until the garbage collector came by.
+            self._native = None
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
