@@ -163,20 +163,24 @@ def empty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGdcat]:
         yield live
 
 
+#: A public address (example.com's): a host name would need DNS, which tests do not rely on.
+PUBLIC_FDP = "https://93.184.215.14/fdp/"
+
+
 def test_a_fair_data_point_registers_itself(empty: LiveGdcat) -> None:
     url = f"{empty.url}/api/registrations"
-    r = httpx.post(url, json={"clientUrl": "https://fdp.example.org/"})
+    r = httpx.post(url, json={"clientUrl": PUBLIC_FDP})
     assert r.status_code == 202, r.text
     registration = r.json()
     assert registration["status"] == "pending"
     assert r.headers["location"] == f"{empty.base}api/nodes/{registration['node']}"
-    again = httpx.post(url, json={"clientUrl": "https://fdp.example.org/"})
+    again = httpx.post(url, json={"clientUrl": PUBLIC_FDP})
     assert again.status_code == 202 and again.json()["node"] == registration["node"]
     assert again.json()["first_seen"] == registration["first_seen"]
 
     node = httpx.get(r.headers["location"]).json()
     assert node["origin"] == "registration" and node["kind"] == "fdp"
-    assert node["registration"]["client_url"] == "https://fdp.example.org/"
+    assert node["registration"]["client_url"] == PUBLIC_FDP
     assert node["registration"]["status"] == "pending"
     assert node["records"] == 0 and node["last_harvest"] is None
 
@@ -186,7 +190,10 @@ def test_a_fair_data_point_registers_itself(empty: LiveGdcat) -> None:
     [
         ("http://127.0.0.1:8080/", 403),
         ("http://localhost/", 403),
+        ("http://localhost./", 403),
         ("http://10.1.2.3/fdp", 403),
+        ("http://169.254.169.254/latest/meta-data/", 403),
+        ("https://no-such-host.invalid/fdp", 403),
         ("http://[::1]/", 422),
         ("ftp://fdp.example.org/", 422),
         ("https://user:pw@fdp.example.org/", 422),

@@ -62,8 +62,9 @@ class Stewards:
             timeout=60,
         )
 
-    def audit(self, token: str, **params: str) -> list[dict[str, object]]:
-        r = httpx.get(f"{self.live.url}/api/audit", params=params, headers=self.headers(token))
+    def audit(self, token: str | None = None, **params: str) -> list[dict[str, object]]:
+        headers = self.headers(token) if token else {}
+        r = httpx.get(f"{self.live.url}/api/audit", params=params, headers=headers)
         assert r.status_code == 200, r.text
         items: list[dict[str, object]] = r.json()["items"]
         return items
@@ -312,6 +313,81 @@ def test_the_body_must_describe_exactly_the_dataset_named(
     assert stewards.live.store.catalog_record(iri) is None
 
 
+def fresh_record(name: str, iri: str) -> tuple[str, Graph]:
+    """An example record as the dataset ``iri`` (which no other test writes)."""
+    old, graph = example_record(name)
+    out = Graph()
+    for s, p, o in graph:
+        out.add((URIRef(iri) if s == URIRef(old) else s, p, URIRef(iri) if o == URIRef(old) else o))
+    return iri, out
+
+
+def sparql_ask(live: LiveGdcat, query: str) -> bool:
+    r = httpx.post(
+        f"{live.url}/sparql",
+        content=query.encode(),
+        headers={
+            "Content-Type": "application/sparql-query",
+            "Accept": "application/sparql-results+json",
+        },
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    answer: bool = r.json()["boolean"]
+    return answer
+
+
+def test_a_body_may_not_describe_gdcats_own_iris(stewards: Stewards) -> None:
+    live = stewards.live
+    iri, graph = fresh_record("pt-paediatric-exomes.ttl", "https://nl.gdcat.example/dataset/s1")
+    theirs = first_record(live, "be")
+    record = record_iri(live.base, theirs)
+    deleted = "http://purl.org/adms/changetype/deleted"
+    body = (
+        turtle_of(graph)
+        + (
+            f"<{iri}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{record}> .\n"
+            f"<{record}> <http://www.w3.org/ns/adms#status> <{deleted}> .\n"
+        ).encode()
+    )
+
+    r = stewards.put("nl", iri, body, "text/turtle", stewards.nl)
+
+    assert r.status_code == 400, r.text
+    assert r.json()["type"].endswith("/bad-input")
+    assert record in r.json()["detail"] and "base IRI" in r.json()["detail"]
+    assert live.store.catalog_record(iri) is None
+    assert not sparql_ask(live, f"ASK {{ <{record}> ?p <{deleted}> }}")
+    entry = stewards.audit(dataset=iri)[0]
+    assert (entry["outcome"], entry["status"]) == ("unusable", 400)
+
+
+def test_a_body_may_not_describe_a_dataset_another_record_is_about(stewards: Stewards) -> None:
+    live = stewards.live
+    iri, graph = fresh_record("it-tumour-rnaseq.ttl", "https://nl.gdcat.example/dataset/s2")
+    theirs = first_record(live, "be")
+    body = (
+        turtle_of(graph)
+        + (
+            f"<{iri}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{theirs}> .\n"
+            f'<{theirs}> <http://purl.org/dc/terms/title> "Taken over by nl"@en .\n'
+        ).encode()
+    )
+
+    r = stewards.put("nl", iri, body, "text/turtle", stewards.nl)
+
+    assert r.status_code == 400, r.text
+    assert theirs in r.json()["detail"]
+    assert live.store.catalog_record(iri) is None
+    assert not sparql_ask(live, f'ASK {{ <{theirs}> ?p "Taken over by nl"@en }}')
+    # linking to the other dataset, without describing it, is fine
+    linked = (
+        turtle_of(graph)
+        + (f"<{iri}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{theirs}> .\n").encode()
+    )
+    assert stewards.put("nl", iri, linked, "text/turtle", stewards.nl).status_code == 201
+
+
 def test_unusable_requests_are_4xx_problems(stewards: Stewards) -> None:
     iri, graph = example_record("es-clinical-exomes-not-shareable.ttl")
     body = turtle_of(graph)
@@ -392,25 +468,31 @@ def test_the_tokens_file_never_holds_a_token(stewards: Stewards) -> None:
 # -- the audit trail ----------------------------------------------------------------------
 
 
-def test_the_audit_trail_is_read_by_the_admin_and_by_each_node_for_itself(
-    stewards: Stewards,
-) -> None:
+def test_anyone_reads_the_audit_trail_and_it_never_holds_a_token(stewards: Stewards) -> None:
     iri, graph = example_record("ee-biobank-genotyping-arrays.ttl")
     stewards.put("be", iri, turtle_of(graph), "text/turtle", stewards.be)
     mine, own = example_record("fi-cardiomyopathy-gene-panel.ttl")
     stewards.put("nl", mine, turtle_of(own), "text/turtle", stewards.nl)
     url = f"{stewards.live.url}/api/audit"
-    assert httpx.get(url).status_code == 401
-    assert {e["node"] for e in stewards.audit(stewards.be)} == {"be"}
-    assert {e["node"] for e in stewards.audit(stewards.nl)} == {"nl"}
-    assert {"nl", "be"} <= {e["node"] for e in stewards.audit(ADMIN)}
-    other = httpx.get(url, params={"node": "nl"}, headers=stewards.headers(stewards.be))
-    assert other.status_code == 403
-    times = [e["time"] for e in stewards.audit(ADMIN)]
+    # public, like the linked data it is: no token needed, and a token changes nothing
+    anyone = httpx.get(url, params={"limit": 1000})
+    assert anyone.status_code == 200, anyone.text
+    everything = anyone.json()["items"]
+    assert {"nl", "be"} <= {e["node"] for e in everything}
+    assert stewards.audit(stewards.be, limit="1000") == everything
+    assert stewards.audit(ADMIN, limit="1000") == everything
+    # the filters are open to anyone, for any node
+    assert {e["node"] for e in stewards.audit(node="be")} == {"be"}
+    assert {e["node"] for e in stewards.audit(stewards.be, node="nl")} == {"nl"}
+    assert {e["dataset"] for e in stewards.audit(dataset=mine)} == {mine}
+    times = [e["time"] for e in everything]
     assert times == sorted(times, reverse=True)
-    assert not any(stewards.nl in json.dumps(e) for e in stewards.audit(ADMIN))
+    text = anyone.text
+    for secret in (stewards.nl, stewards.be, ADMIN):
+        assert secret not in text
+    assert stewards.nl_id in text and stewards.be_id in text  # tokens are named by id
     # each attempt dereferences at its IRI, as linked data
-    entry = stewards.audit(stewards.be)[0]
+    entry = stewards.audit(node="be")[0]
     page = httpx.get(str(entry["iri"]), headers={"Accept": "text/turtle"})
     assert page.status_code == 200
     described = Graph().parse(data=page.text, format="turtle")
@@ -418,6 +500,7 @@ def test_the_audit_trail_is_read_by_the_admin_and_by_each_node_for_itself(
     assert stewards.be not in page.text
     graph_page = httpx.get(f"{stewards.live.url}/graph/audit", headers={"Accept": "text/turtle"})
     assert graph_page.status_code == 200
+    assert stewards.nl not in graph_page.text and stewards.be not in graph_page.text
 
 
 def test_a_nodes_records_say_which_were_published(stewards: Stewards) -> None:
@@ -441,9 +524,33 @@ def test_the_openapi_document_describes_publishing(stewards: Stewards) -> None:
     assert {"200", "201", "401", "403", "413", "415", "422"} <= set(put["responses"])
     assert put["security"]
     assert any(s.get("scheme") == "bearer" for s in doc["components"]["securitySchemes"].values())
+    audit = doc["paths"]["/api/audit"]["get"]
+    assert "security" not in audit
+    assert not {"401", "403"} & set(audit["responses"])
+    assert "no token" in audit["description"].lower()
 
 
 def test_other_methods_are_405_naming_every_method_of_the_resource(stewards: Stewards) -> None:
     r = httpx.request("OPTIONS", f"{stewards.live.url}/api/nodes/nl/datasets")
     assert r.status_code == 405
     assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "PUT", "DELETE"}
+
+
+def test_a_broken_tokens_file_is_a_503_problem(tmp_path: Path) -> None:
+    with start_gdcat(tmp_path, datasets=None, admin_token=ADMIN) as live:
+        _, secret = TokenFile(live.settings.tokens_file).create("nl")
+        live.settings.tokens_file.write_text("{not json")
+        iri, graph = example_record("nl-rare-disease-wgs.ttl")
+        r = httpx.put(
+            f"{live.url}/api/nodes/nl/datasets",
+            params={"iri": iri},
+            content=turtle_of(graph),
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "text/turtle"},
+            timeout=60,
+        )
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        problem = r.json()
+        assert problem["type"].endswith("/tokens-unavailable")
+        assert "not json" not in problem["detail"] and str(tmp_path) not in problem["detail"]
+        assert live.store.catalog_record(iri) is None

@@ -29,8 +29,12 @@ def _record(i: int) -> RecordWrite:
 
 
 def test_each_write_is_seen_by_the_next_query_and_old_snapshots_go(tmp_path: Path) -> None:
+    # what a crashed server left behind (its process is gone) is cleared at the next start
+    orphan = tmp_path / "store-snapshots-999999999-dead"
+    (orphan / "g1-1").mkdir(parents=True)
     with start_gdcat(tmp_path, datasets=None) as live:
-        snapshots = live.settings.store_dir.with_name("store-snapshots")
+        assert not orphan.exists()
+        (snapshots,) = tmp_path.glob("store-snapshots-*")
 
         def count() -> int:
             r = httpx.get(

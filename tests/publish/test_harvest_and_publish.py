@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -18,7 +19,7 @@ from rdflib.namespace import DCTERMS
 from gdcat.demo import generate_federation
 from gdcat.demo.nodes import ServedNode, serve_federation
 from gdcat.harvest import Harvester, NodeConfig, NodeReport
-from gdcat.publish import Caller, Publisher
+from gdcat.publish import Caller, Publisher, is_published_source
 from gdcat.settings import Settings
 from gdcat.store import OxigraphStore
 
@@ -104,3 +105,48 @@ def test_the_harvest_neither_overwrites_nor_withdraws_published_records(bench: B
     # a node that withdraws a dataset nobody published still withdraws it
     content.delete(untouched)
     assert bench.harvest().withdrawn == [untouched]
+
+
+def test_a_steward_publishing_while_the_harvest_runs_is_neither_overwritten_nor_withdrawn(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert bench.harvest().status == "complete"
+    changed, dropped = f"{DATASETS}de-wes-0001", f"{DATASETS}de-wgs-0002"
+    content = bench.node.content
+    bodies = {
+        iri: retitled(content.records[iri], iri, "Published during the harvest")
+        .serialize(format="turtle")
+        .encode()
+        for iri in (changed, dropped)
+    }
+    # the node changes one dataset and drops another ...
+    content.put(changed, retitled(content.records[changed], changed, "The node's version"))
+    content.delete(dropped)
+    # ... and its steward publishes both while the harvest is reading the node: after the
+    # harvest looked at what the store held, before it writes
+    answer = bench.node._handle
+    published: list[str] = []
+
+    def publish_then_answer(request: Any) -> Any:
+        if not published:
+            for iri, body in bodies.items():
+                published.append(
+                    bench.publisher.put(STEWARD, NODE, iri, body, "text/turtle").status
+                )
+        return answer(request)
+
+    monkeypatch.setattr(bench.node, "_handle", publish_then_answer)
+    report = bench.harvest()
+
+    assert published == ["replaced", "replaced"]
+    assert titles(bench.store, changed) == {"Published during the harvest"}
+    assert titles(bench.store, dropped) == {"Published during the harvest"}
+    for iri in (changed, dropped):
+        record = bench.store.catalog_record(iri)
+        assert record is not None and not record.withdrawn
+        assert is_published_source(BASE, record.meta.source)
+    assert report.withdrawn == [] and report.kept == [dropped]
+    assert changed not in report.updated
+    (refused,) = [r for r in report.rejected if r.dataset == changed]
+    assert "published over the API by node de" in refused.reasons[0].message
+    assert any(dropped in w and "published over the API by node de" in w for w in report.warnings)

@@ -23,6 +23,7 @@ from gdcat.publish.writer import check_dataset_iri
 from gdcat.rdf import parse_file, split_records
 from gdcat.settings import Settings
 from gdcat.store import OxigraphStore, RecordMeta, RecordWrite
+from gdcat.store.records import published_source_prefix
 
 BASE = "http://gdcat.test/"
 VALID = Path(__file__).resolve().parents[2] / "model" / "examples" / "valid"
@@ -56,6 +57,8 @@ def test_a_published_record_says_who_published_it(store: OxigraphStore) -> None:
     assert record.meta.source == published_source(BASE, "nl", iri)
     assert is_published_source(BASE, record.meta.source)
     assert not is_published_source(BASE, "https://fdp.nl.example/catalog")
+    assert record.meta.source.startswith(published_source_prefix(BASE))
+    assert published_source_prefix(BASE) == f"{BASE}api/nodes/"
     (entry,) = AuditTrail(store).entries()[0]
     assert (entry.node, entry.token_id, entry.action, entry.outcome) == (
         "nl",
@@ -170,3 +173,28 @@ def test_the_audit_trail_pages_newest_first_and_filters(store: OxigraphStore) ->
     ]
     (only,), one = trail.entries(dataset="https://x.example/4")
     assert one == 1 and only.node == "be" and only.reason == "title: required"
+
+
+def test_an_unexpected_failure_is_audited_as_failed(
+    store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    iri, body = example()
+    publisher = publisher_for(store)
+
+    def broken(profile: str, graph: Graph) -> None:
+        raise RuntimeError("the validator broke")
+
+    monkeypatch.setattr(publisher, "_validate", broken)
+    with pytest.raises(RuntimeError):
+        publisher.put(NL, "nl", iri, body, "text/turtle")
+    assert store.catalog_record(iri) is None
+    (entry,), total = AuditTrail(store).entries()
+    assert total == 1
+    assert (entry.action, entry.outcome, entry.status, entry.dataset) == (
+        "put",
+        "failed",
+        500,
+        iri,
+    )
+    assert "RuntimeError" in (entry.reason or "")
+    assert "the validator broke" not in (entry.reason or "")  # the details go to the log

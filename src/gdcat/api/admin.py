@@ -298,7 +298,6 @@ def _run_report(run: StoredRun) -> RunReportModel:
 @dataclass
 class AdminState:
     jobs: HarvestJobs
-    registrations: threading.Lock
 
 
 def _state(ctx: AppContext) -> AdminState:
@@ -361,7 +360,7 @@ NodeId = Annotated[str, Path(pattern=NODE_PATTERN, examples=["nl"])]
 def install(app: FastAPI, ctx: AppContext) -> None:
     """Add the node, run, change, registration and harvest routes to ``app``."""
     jobs = HarvestJobs(ctx)
-    ctx.extras[_EXTRA_KEY] = AdminState(jobs, threading.Lock())
+    ctx.extras[_EXTRA_KEY] = AdminState(jobs)
     ctx.closers.append(jobs.close)
     allow_private = bool(ctx.settings.registration_allow_private)
 
@@ -516,11 +515,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         """A FAIR Data Point announces itself (``{"clientUrl": ...}``, as with the FDP index);
         the next harvest reads it as a node with the default profile. Loopback and private
         addresses are refused (**403**) unless the operator allows them."""
-        lock = _state(context).registrations
 
-        def save() -> Registration:
-            with lock:
-                return register(context.store, ping.clientUrl, allow_private=allow_private)
+        def save() -> Registration:  # registration serialises its own writes
+            return register(context.store, ping.clientUrl, allow_private=allow_private)
 
         try:
             done = await run_in_threadpool(save)

@@ -5,7 +5,7 @@
 | ``PUT /api/nodes/{node}/datasets?iri=`` | the node's steward | create or replace a dataset |
 | ``DELETE /api/nodes/{node}/datasets?iri=`` | the node's steward | withdraw it (tombstone) |
 | ``GET /api/nodes/{node}/datasets`` | anyone | the node's live records, harvested or published |
-| ``GET /api/audit`` | admin: all; a steward: its node | every write attempt, newest first |
+| ``GET /api/audit`` | anyone | every write attempt, newest first (public, as its linked data) |
 
 Credentials are ``Authorization: Bearer <token>``: a steward token (``gdcat token create``) or
 the admin token (``settings.admin_token``). The rules are :mod:`gdcat.publish.writer`'s; this
@@ -14,6 +14,7 @@ module reads the request, maps outcomes to statuses and documents them.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -41,6 +42,8 @@ from gdcat.publish import (
 from gdcat.publish.tokens import NODE_ID
 from gdcat.publish.writer import DATASET_IRI, MAX_IRI_LENGTH
 from gdcat.store import record_iri
+
+_log = logging.getLogger(__name__)
 
 _EXTRA_KEY = "publish"
 NODE_PATTERN = NODE_ID.pattern
@@ -96,7 +99,15 @@ def authenticated(
     except AuthenticationError as e:
         raise _unauthenticated(str(e), invalid=e.invalid) from None
     except TokenFileError as e:
-        raise Problem(500, "Internal error", "steward tokens cannot be checked now") from e
+        # the operator's file, not the caller's fault: the details go to the log only
+        _log.error("steward tokens cannot be checked: %s", e)
+        raise Problem(
+            503,
+            "Tokens unavailable",
+            "steward tokens cannot be checked now; try again later",
+            kind="tokens-unavailable",
+            headers={"Retry-After": "30"},
+        ) from None
 
 
 def admin(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
@@ -119,7 +130,11 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
     415: ("A media type gdcat does not read", "unsupported-format", "Unsupported media type"),
     422: ("Invalid request, or a record refused by validation", "refused", "Record refused"),
     500: ("Internal error", "internal", "Internal error"),
-    503: ("The store is unavailable", "store", "Store unavailable"),
+    503: (
+        "The store, or the tokens file checking tokens, is unavailable",
+        "store",
+        "Store unavailable",
+    ),
 }
 
 
@@ -519,11 +534,10 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         tags=["publishing"],
         summary="The audit trail of publishing",
         response_model=AuditPage,
-        responses=problem_responses(401, 403, 422, 500, 503),
+        responses=problem_responses(422, 500, 503),
     )
     def audit_trail(
         request: Request,
-        caller: Annotated[Caller, Depends(authenticated)],
         context: Annotated[AppContext, Depends(get_context)],
         node: Annotated[
             str | None, Query(pattern=NODE_PATTERN, description="Only this node's attempts")
@@ -534,17 +548,11 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     ) -> AuditPage:
-        """Every write attempt, newest first: accepted, refused, forbidden. The admin token
-        reads all of them; a steward token reads its own node's."""
-        if caller.role == "steward":
-            if node is not None and node != caller.node:
-                raise Problem(
-                    403,
-                    "Forbidden",
-                    f"a token of node {caller.node} reads only that node's audit trail",
-                    kind="forbidden",
-                )
-            node = caller.node
+        """Every write attempt of every node, newest first: accepted, refused, forbidden,
+        failed. **Public, no token needed**: each entry is linked data at its IRI anyway
+        (``{base}audit/{id}``, in the graph ``{base}graph/audit``, which SPARQL queries see).
+        An entry names the token used by its id, never the token. ``node`` and ``dataset``
+        narrow the trail to one node's attempts or to the attempts on one dataset."""
         trail = publish_state(context).publisher.audit
         entries, total = trail.entries(node=node, dataset=dataset, limit=limit, offset=offset)
         following = None

@@ -16,6 +16,11 @@ Safety rules:
 - one bad record never stops a run: it is rejected with its report (or, under the ``accept``
   policy, stored with its violations), and the other records go on;
 - a node whose crawl met any failure withdraws nothing (the run is *partial*, with the reason);
+- a node never writes nor withdraws a record it does not hold: right before each batch is
+  written (and before withdrawing), the current catalogue records of exactly those datasets are
+  read, under the lock publishing takes too (:func:`record_lock`); a dataset another node holds
+  (harvested or published), or that the node's stewards published over the API (even after the
+  run started), is left alone, and the run report says why;
 - a node that shrinks by more than its ``max_shrink`` share withdraws nothing unless the
   operator allows it for this run;
 - a record refused by the store keeps its previous version, and the node's page state is not
@@ -30,6 +35,7 @@ import queue
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -38,7 +44,7 @@ from functools import partial
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, FOAF
 
 from gdcat.errors import GdcatError
 from gdcat.harvest.normalise import apply_crosswalks, link_beacon_datasets, normalise
@@ -48,8 +54,14 @@ from gdcat.harvest.state import NodeState, RejectedRecord, load_state, save_stat
 from gdcat.rdf.records import Record, closure_triples, record_boundary, record_roots, split_records
 from gdcat.settings import Settings
 from gdcat.sources import Document, Failure, HttpClient, PageState
-from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
-from gdcat.store.records import is_published_source
+from gdcat.store import RecordMeta, RecordStatus, RecordWrite, RecordWriteError, Store
+from gdcat.store.records import (
+    ADMS_STATUS,
+    SOURCE_NODE,
+    SOURCE_URL,
+    is_published_source,
+    record_iri,
+)
 from gdcat.validate import ValidationReport, Validator
 
 #: Called with each node's report as soon as the node is done.
@@ -59,6 +71,60 @@ Progress = Callable[[NodeReport], None]
 BATCH = 400
 #: Batches waiting in the queue before crawl threads wait (bounds the memory in flight).
 QUEUE_BATCHES = 3
+
+_RECORD_LOCKS: weakref.WeakKeyDictionary[Store, threading.Lock] = weakref.WeakKeyDictionary()
+_RECORD_LOCKS_GUARD = threading.Lock()
+
+
+def record_lock(store: Store) -> threading.Lock:
+    """The lock of ``store`` under which a node's records are checked and written: whoever
+    writes or withdraws records of a node (a harvest, the publisher) first reads who holds
+    them, then writes, all under this lock, so that neither undoes what the other just did."""
+    with _RECORD_LOCKS_GUARD:
+        lock = _RECORD_LOCKS.get(store)
+        if lock is None:
+            lock = _RECORD_LOCKS[store] = threading.Lock()
+        return lock
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a dataset IRI in the catalogue now: its catalogue record's node and source."""
+
+    node: str | None
+    source: str
+    withdrawn: bool
+
+
+def current_holders(store: Store, datasets: Sequence[str]) -> dict[str, Holder]:
+    """The catalogue records of ``datasets`` as they are now (one query a few thousand
+    datasets); datasets the catalogue never held are left out."""
+    out: dict[str, Holder] = {}
+    prov = store.provenance_graph
+    withdrawn = RecordStatus.WITHDRAWN.iri
+    unique = list(dict.fromkeys(datasets))
+    for start in range(0, len(unique), 2000):
+        # record IRIs are minted from hashes: safe in query text whatever the dataset IRI
+        values = " ".join(
+            f"<{record_iri(store.base_iri, d)}>" for d in unique[start : start + 2000]
+        )
+        result = store.query(
+            f"SELECT ?dataset ?node ?source ?status WHERE {{ VALUES ?record {{ {values} }} "
+            f"GRAPH <{prov}> {{ ?record <{FOAF.primaryTopic}> ?dataset "
+            f"OPTIONAL {{ ?record <{SOURCE_NODE}> ?node }} "
+            f"OPTIONAL {{ ?record <{SOURCE_URL}> ?source }} "
+            f"OPTIONAL {{ ?record <{ADMS_STATUS}> ?status }} }} }}",
+            union_default_graph=False,
+        )
+        for dataset, node, source, status in result.rows:
+            if not isinstance(dataset, ox.NamedNode):
+                continue
+            out[dataset.value] = Holder(
+                node.value if isinstance(node, ox.Literal) else None,
+                source.value if isinstance(source, ox.Literal | ox.NamedNode) else "",
+                isinstance(status, ox.NamedNode) and status.value == withdrawn,
+            )
+    return out
 
 
 @dataclass
@@ -397,18 +463,27 @@ class Harvester:
         validations = self._validator(node.profile).validate_many([r.graph for r in records])
         report.validations += len(records)
         writes: list[RecordWrite] = []
-        for record, validation in zip(records, validations, strict=True):
-            write = self._decide(node, record, validation, run_iri, report, c.rejected_state)
-            if write is not None:
-                writes.append(write)
         failed: dict[str, str] = {}
-        if writes and not dry_run:
-            try:
-                self.store.put_records(writes, bulk=True)
-            except RecordWriteError as e:
-                failed = e.failures
-            except GdcatError as e:
-                failed = {w.dataset_iri: str(e) for w in writes}
+        with record_lock(self.store):
+            # who holds these datasets now, not when the crawl started: a steward may have
+            # published one since, and another node's harvest may hold it
+            holders = current_holders(self.store, [r.iri for r in records])
+            for record, validation in zip(records, validations, strict=True):
+                refusal = self._not_ours(node, holders.get(record.iri))
+                if refusal is not None:
+                    reason = Reason("(record)", f"not stored: {refusal}")
+                    report.rejected.append(Rejection(record.iri, record.source, (reason,)))
+                    continue
+                write = self._decide(node, record, validation, run_iri, report, c.rejected_state)
+                if write is not None:
+                    writes.append(write)
+            if writes and not dry_run:
+                try:
+                    self.store.put_records(writes, bulk=True)
+                except RecordWriteError as e:
+                    failed = e.failures
+                except GdcatError as e:
+                    failed = {w.dataset_iri: str(e) for w in writes}
         for w in writes:
             if w.dataset_iri in failed:
                 message = f"{w.dataset_iri}: {failed[w.dataset_iri]}"
@@ -528,15 +603,54 @@ class Harvester:
                 f"(gdcat harvest --allow-shrink {c.node.id})"
             )
             return
-        for iri in vanished:
-            if dry_run:
-                report.withdrawn.append(iri)
-                continue
-            try:
-                if self.store.withdraw(iri):
+        with record_lock(self.store):
+            holders = current_holders(self.store, vanished)
+            for iri in vanished:
+                holder = holders.get(iri)
+                if holder is None or holder.withdrawn:
+                    continue  # withdrawn meanwhile: nothing to do
+                refusal = self._not_ours(c.node, holder)
+                if holder.node is None:
+                    refusal = "the operator loaded it since (it belongs to no node now)"
+                if refusal is not None:
+                    report.kept.append(iri)
+                    report.warnings.append(
+                        f"{iri} is no longer in the node's catalogue but was not withdrawn: "
+                        f"{refusal}"
+                    )
+                    continue
+                if dry_run:
                     report.withdrawn.append(iri)
-            except GdcatError as e:
-                report.partial(f"{iri} could not be withdrawn: {e}")
+                    continue
+                try:
+                    if self.store.withdraw(iri):
+                        report.withdrawn.append(iri)
+                except GdcatError as e:
+                    report.partial(f"{iri} could not be withdrawn: {e}")
+
+    def _not_ours(self, node: NodeConfig, holder: Holder | None) -> str | None:
+        """Why ``node``'s harvest may not write or withdraw a dataset whose catalogue record
+        is ``holder`` (None if it may): another node holds it, live or withdrawn (as for
+        publishing: only its node may write it again), or the node's stewards published it
+        over the API (a withdrawn one goes back to the harvest). A record of no node (loaded
+        by the operator from files) may be replaced, as before."""
+        if holder is None or holder.node is None:
+            return None
+        published = is_published_source(self.store.base_iri, holder.source)
+        if holder.node != node.id:
+            how = "published over the API by" if published else "held by"
+            state = (
+                " (withdrawn, and only that node may write it again)" if holder.withdrawn else ""
+            )
+            return (
+                f"{how} node {holder.node}{state}; a node's harvest never writes another's record"
+            )
+        if published and not holder.withdrawn:
+            return (
+                f"published over the API by node {node.id}; the harvest keeps the stewards' "
+                "version (they withdraw it to hand it back to the harvest)"
+            )
+        return None
 
     # -- helpers --------------------------------------------------------------------------
 

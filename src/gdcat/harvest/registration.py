@@ -7,12 +7,24 @@ A registration is kept in the store (graph ``{base}graph/registrations``) as a
 and active registrations are harvested with the registry's nodes, as FAIR Data Points with
 the default profile and the ``reject`` policy; an operator can move one into the registry file
 to give it a country and other settings.
+
+Registrations are changed by reading them all and writing the graph back whole, so every
+change (a ping, a status after a harvest, from the API or the command line) takes the
+store's registration lock (:func:`registrations_lock`): two of them never lose each other's.
+
+A public index must not be made to crawl its own network: unless the operator allows it, a
+client URL whose host is, or resolves to, an address that is not global (loopback, private,
+link-local such as ``169.254.169.254``…) is refused, and so is a host that does not resolve.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import socket
+import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal as TypingLiteral
@@ -28,6 +40,23 @@ from gdcat.store.quads import QuadWriter, UnwritableTermError
 from gdcat.vocab import GDCAT
 
 RegistrationStatus = TypingLiteral["pending", "active", "failed"]
+
+#: Seconds a client URL's host has to resolve before the registration is refused.
+RESOLVE_TIMEOUT = 3.0
+#: Look-ups at a time (a name that never answers holds one until the resolver gives up).
+_LOOKUPS = threading.BoundedSemaphore(8)
+
+_LOCKS: weakref.WeakKeyDictionary[Store, threading.RLock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def registrations_lock(store: Store) -> threading.RLock:
+    """The lock every read-modify-write of ``store``'s registrations takes."""
+    with _LOCKS_GUARD:
+        lock = _LOCKS.get(store)
+        if lock is None:
+            lock = _LOCKS[store] = threading.RLock()
+        return lock
 
 
 @dataclass(frozen=True)
@@ -48,9 +77,13 @@ def registrations_graph_iri(store: Store) -> str:
     return f"{store.base_iri}graph/registrations"
 
 
-def check_client_url(url: str, *, allow_private: bool = False) -> str:
-    """The URL if a node may register it: http(s), a host, no credentials; by default no
-    loopback or private addresses (a public index must not be made to crawl its own network)."""
+def check_client_url(
+    url: str, *, allow_private: bool = False, resolve_timeout: float = RESOLVE_TIMEOUT
+) -> str:
+    """The URL if a node may register it: http(s), a host, no credentials; by default only a
+    host whose every address is global (a public index must not be made to crawl its own
+    network): a host name is resolved, and one that does not resolve (within
+    ``resolve_timeout`` seconds) is refused too."""
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
@@ -69,12 +102,58 @@ def check_client_url(url: str, *, allow_private: bool = False) -> str:
         try:
             address = ipaddress.ip_address(host)
         except ValueError:
-            if host == "localhost" or host.endswith(".localhost"):
+            name = host.rstrip(".").lower()
+            if name == "localhost" or name.endswith(".localhost"):
                 raise InputError("clientUrl must not point at this machine") from None
+            for resolved in _resolve(host, resolve_timeout):
+                if not _is_global(resolved):
+                    raise InputError(
+                        f"clientUrl must be a public address: {host} resolves to {resolved}"
+                    ) from None
         else:
             if not address.is_global:
                 raise InputError("clientUrl must be a public address") from None
     return url.strip()
+
+
+def _resolve(host: str, timeout: float) -> list[str]:
+    """Every address ``host`` resolves to, else :class:`InputError` (it does not resolve, or
+    not within ``timeout`` seconds: the look-up goes on in the background, and is dropped)."""
+    if not _LOOKUPS.acquire(timeout=timeout):
+        raise InputError(f"clientUrl's host {host} could not be resolved now; try again later")
+    answer: list[list[str] | BaseException] = []
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            answer.append([str(info[4][0]) for info in infos])
+        except (OSError, UnicodeError) as e:
+            answer.append(e)
+        finally:
+            _LOOKUPS.release()
+            done.set()
+
+    try:
+        threading.Thread(target=look_up, name="gdcat-resolve", daemon=True).start()
+    except RuntimeError:  # no thread to spare
+        _LOOKUPS.release()
+        raise InputError(
+            f"clientUrl's host {host} could not be resolved now; try again later"
+        ) from None
+    if not done.wait(timeout):
+        raise InputError(f"clientUrl's host {host} could not be resolved within {timeout:g} s")
+    result = answer[0]
+    if isinstance(result, BaseException) or not result:
+        raise InputError(f"clientUrl's host {host} does not resolve to any address")
+    return list(dict.fromkeys(result))
+
+
+def _is_global(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_global
+    except ValueError:  # not an address we can judge (a scoped IPv6 one…): refused
+        return False
 
 
 def node_id_for(url: str) -> str:
@@ -108,35 +187,60 @@ def list_registrations(store: Store) -> list[Registration]:
 def register(store: Store, client_url: str, *, allow_private: bool = False) -> Registration:
     """Queue a node (or refresh its registration); returns the registration."""
     url = check_client_url(client_url, allow_private=allow_private)
-    now = datetime.now(UTC).replace(microsecond=0)
-    existing = {r.client_url: r for r in list_registrations(store)}
-    known = existing.get(url)
-    if known is not None:
-        updated = Registration(
-            known.iri, url, known.node_id, known.status, known.first_seen, now, known.reason
-        )
-    else:
-        node_id = node_id_for(url)
-        iri = f"{store.base_iri}registration/{node_id}"
-        updated = Registration(iri, url, node_id, "pending", now, now)
-    existing[url] = updated
-    _save(store, list(existing.values()))
-    return updated
+    done: list[Registration] = []
+
+    def ping(items: list[Registration]) -> list[Registration]:
+        now = datetime.now(UTC).replace(microsecond=0)
+        existing = {r.client_url: r for r in items}
+        known = existing.get(url)
+        if known is not None:
+            updated = Registration(
+                known.iri, url, known.node_id, known.status, known.first_seen, now, known.reason
+            )
+        else:
+            node_id = node_id_for(url)
+            iri = f"{store.base_iri}registration/{node_id}"
+            updated = Registration(iri, url, node_id, "pending", now, now)
+        existing[url] = updated
+        done.append(updated)
+        return list(existing.values())
+
+    _change(store, ping)
+    return done[0]
 
 
 def set_status(
     store: Store, node_id: str, status: RegistrationStatus, reason: str | None = None
 ) -> None:
-    items = list_registrations(store)
+    """Set the status of the registration of ``node_id`` (if there is one)."""
+    _change(store, lambda items: _with_status(items, {node_id: (status, reason)}))
+
+
+def _with_status(
+    items: list[Registration], statuses: dict[str, tuple[RegistrationStatus, str | None]]
+) -> list[Registration] | None:
+    """``items`` with the statuses given by node id; None when nothing changes."""
     changed = False
-    for i, r in enumerate(items):
-        if r.node_id == node_id and (r.status, r.reason) != (status, reason):
-            items[i] = Registration(
-                r.iri, r.client_url, r.node_id, status, r.first_seen, r.last_seen, reason
+    out = list(items)
+    for i, r in enumerate(out):
+        wanted = statuses.get(r.node_id)
+        if wanted is not None and (r.status, r.reason) != wanted:
+            out[i] = Registration(
+                r.iri, r.client_url, r.node_id, wanted[0], r.first_seen, r.last_seen, wanted[1]
             )
             changed = True
-    if changed:
-        _save(store, items)
+    return out if changed else None
+
+
+def _change(
+    store: Store, change: Callable[[list[Registration]], list[Registration] | None]
+) -> None:
+    """Read the registrations, change them, write them back (unless ``change`` returns
+    None), all under the store's registration lock."""
+    with registrations_lock(store):
+        items = change(list_registrations(store))
+        if items is not None:
+            _save(store, items)
 
 
 def registered_nodes(store: Store, profile: str = "gdcat") -> list[NodeConfig]:
@@ -162,11 +266,8 @@ def _save(store: Store, items: list[Registration]) -> None:
 def record_outcomes(store: Store, nodes: dict[str, str]) -> None:
     """After a run: each registered node's status from its harvest (node id -> node status,
     ``complete``/``partial``/``failed``); a failed first harvest says why."""
-    for r in list_registrations(store):
-        status = nodes.get(r.node_id)
-        if status is None:
-            continue
-        if status == "failed":
-            set_status(store, r.node_id, "failed", "the first harvest failed")
-        else:
-            set_status(store, r.node_id, "active")
+    statuses: dict[str, tuple[RegistrationStatus, str | None]] = {
+        node: ("failed", "the first harvest failed") if status == "failed" else ("active", None)
+        for node, status in nodes.items()
+    }
+    _change(store, lambda items: _with_status(items, statuses))

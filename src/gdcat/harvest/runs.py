@@ -24,7 +24,12 @@ from gdcat.harvest.report import NodeStatus, PageFailure, Reason, Rejection
 from gdcat.store import RecordStatus, Store
 from gdcat.store.datatypes import to_rdflib
 from gdcat.store.quads import QuadWriter
-from gdcat.store.records import ADMS_STATUS, SOURCE_NODE, SOURCE_URL
+from gdcat.store.records import (
+    ADMS_STATUS,
+    SOURCE_NODE,
+    SOURCE_URL,
+    published_source_prefix,
+)
 from gdcat.vocab import GDCAT
 
 #: The counts stored for each node of a run (``gdcat:{key}Count``), in report order.
@@ -158,7 +163,7 @@ def last_harvests(store: Store) -> dict[str, LastNodeRun]:
 
 def record_counts(store: Store) -> dict[str, tuple[int, int]]:
     """Node -> (live records, of which published over the API)."""
-    prefix = QuadWriter().literal(f"{store.base_iri}api/nodes/")
+    prefix = QuadWriter().literal(published_source_prefix(store.base_iri))
     result = store.query(
         f"SELECT ?node (COUNT(?record) AS ?n) "
         f"(SUM(IF(BOUND(?source) && STRSTARTS(STR(?source), {prefix}), 1, 0)) AS ?published) "

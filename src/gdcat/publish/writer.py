@@ -12,10 +12,17 @@ The rules, in the order they are checked:
 2. the dataset IRI is an absolute http(s) IRI, not under gdcat's own base IRI;
 3. no other node holds that IRI, live or withdrawn (else *forbidden*);
 4. the body parses (size limit, no network access) and describes exactly that dataset;
-5. it validates against the node's profile (the registry's, else the default) without a
+5. what would be stored describes no resource under gdcat's own base IRI (its catalogue
+   records, graphs, audit entries…) and no dataset another record is about (else *unusable*):
+   the SPARQL endpoint shows every record's triples together, so such statements would read
+   as gdcat's, or as that dataset's own;
+6. it validates against the node's profile (the registry's, else the default) without a
    violation (else *refused*, with the report; nothing is stored).
 
-Every attempt, whatever its outcome, is added to the audit trail.
+The check of who holds the IRI and the write happen under the store's record lock
+(:func:`~gdcat.harvest.pipeline.record_lock`), which a harvest takes too before it writes or
+withdraws a node's records. Every attempt, whatever its outcome, is added to the audit trail,
+an unexpected failure included (as *failed*, 500).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from gdcat.errors import (
     GdcatError,
@@ -39,6 +46,7 @@ from gdcat.errors import (
     StoreError,
     UnsupportedFormatError,
 )
+from gdcat.harvest.pipeline import current_holders, record_lock
 from gdcat.harvest.registry import NodeConfig, load_registry
 from gdcat.publish.audit import Action, AuditEntry, AuditTrail, Outcome
 from gdcat.publish.auth import Caller
@@ -148,7 +156,6 @@ class Publisher:
         self.store = store
         self.settings = settings
         self.audit = AuditTrail(store)
-        self._write_lock = threading.Lock()
         self._validators: dict[str, tuple[Validator, threading.Lock]] = {}
         self._validators_lock = threading.Lock()
         self._registry: tuple[tuple[int, int], dict[str, NodeConfig]] | None = None
@@ -204,7 +211,7 @@ class Publisher:
             base_iri=iri,
             max_bytes=self.settings.max_document_bytes,
         )
-        record, ignored = _the_record(graph, iri)
+        record, ignored = _the_record(graph, iri, self.store)
         rules = self.rules_for(steward)
         report = self._validate(rules.profile, record.graph)
         if not report.conforms:
@@ -218,7 +225,7 @@ class Publisher:
             node=steward,
             country=caller.country or rules.country,
         )
-        with self._write_lock:
+        with record_lock(self.store):
             existing = self.store.catalog_record(iri)
             self._check_owner(existing, steward, iri)
             self.store.put_records([RecordWrite(iri, record.graph, meta)])
@@ -241,7 +248,7 @@ class Publisher:
     def _delete(self, caller: Caller, node: str, dataset: str) -> AuditEntry:
         steward = self._steward_of(caller, node)
         iri = check_dataset_iri(dataset)  # under gdcat's base: no record, so 404 below
-        with self._write_lock:
+        with record_lock(self.store):
             existing = self.store.catalog_record(iri)
             if existing is None or existing.withdrawn:
                 raise RecordNotFoundError(f"no live record of {iri} in the catalogue")
@@ -315,6 +322,13 @@ class Publisher:
             outcome, status = outcome_of(e)
             self._record(caller, action, outcome, status, dataset, str(e))
             raise
+        except Exception as e:
+            # a bug or an unforeseen failure (in parsing, validation…): the attempt is still
+            # audited; the trail is public, so it names the kind of error, the log the rest
+            _log.exception("%s of %s by %s failed unexpectedly", action, dataset, caller.label)
+            reason = f"an unexpected error occurred ({type(e).__name__}); see the server log"
+            self._record(caller, action, "failed", 500, dataset, reason)
+            raise
 
     def _record(
         self,
@@ -362,8 +376,9 @@ def outcome_of(error: GdcatError) -> tuple[Outcome, int]:
     return "failed", 500
 
 
-def _the_record(graph: Graph, iri: str) -> tuple[Record, int]:
-    """The one record of ``graph``, which must be ``iri``; and how many triples were left."""
+def _the_record(graph: Graph, iri: str, store: Store) -> tuple[Record, int]:
+    """The one record of ``graph``, which must be ``iri``, describing nothing gdcat or another
+    record speaks for (see :func:`_check_subjects`); and how many triples were left."""
     records = split_records(graph, source="request body")
     if not records:
         raise DocumentMismatchError(
@@ -377,4 +392,34 @@ def _the_record(graph: Graph, iri: str) -> tuple[Record, int]:
             f"{shown}: publish each dataset at its own IRI"
         )
     record = records[0]
+    _check_subjects(record, store)
     return record, len(graph) - len(record.graph)
+
+
+def _check_subjects(record: Record, store: Store) -> None:
+    """Refuse a record that says things about gdcat's own IRIs (its catalogue records,
+    graphs, audit entries…) or about a dataset another record is about: the SPARQL endpoint's
+    default graph is the union of every graph, so such statements would read as gdcat's, or
+    as that dataset's own."""
+    base = store.base_iri
+    subjects = sorted({str(s) for s in record.graph.subjects() if isinstance(s, URIRef)})
+    ours = [s for s in subjects if s.startswith(base)]
+    if ours:
+        raise DocumentMismatchError(
+            f"the body describes {_shown(ours)}, under gdcat's own base IRI {base}: only gdcat "
+            "says things about its IRIs; link to them if needed, but do not describe them"
+        )
+    others = [s for s in subjects if s != record.iri]
+    if not others:
+        return
+    taken = sorted(current_holders(store, others))
+    if taken:
+        raise DocumentMismatchError(
+            f"the body describes {_shown(taken)}, which the catalogue holds a record of: a "
+            f"record describes its own dataset ({record.iri}) only; link to other datasets, "
+            "but do not describe them"
+        )
+
+
+def _shown(iris: list[str]) -> str:
+    return ", ".join(iris[:3]) + (f" (and {len(iris) - 3} more)" if len(iris) > 3 else "")

@@ -101,7 +101,7 @@ def _runner(settings: Settings, store: Store) -> QueryRunner:
     setup = Setup(restore=restore, prefixes=dict(PREFIXES))
     path = getattr(store, "path", None)
     if isinstance(path, Path):
-        snapshots = Snapshots(_native_store(store), path.with_name(path.name + "-snapshots"))
+        snapshots = Snapshots(_native_store(store), path)
         return WorkerPool(setup, settings.sparql_workers, snapshots)
     return ThreadRunner(_native_store(store), setup, settings.sparql_workers)
 

@@ -28,6 +28,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -59,17 +60,26 @@ class EndpointBusyError(GdcatError):
 
 class Snapshots:
     """Checkpoints of the primary store for the workers, one per write generation that was
-    queried, under ``folder`` (emptied at start and at close)."""
+    queried, in a folder of their own beside the store (``<store>-snapshots-<pid>-<random>``:
+    on the same file system, so checkpoints are hard links; one per endpoint, so that two
+    applications over one store never delete each other's). The folder goes at close; folders
+    left by a process that died are removed when the next endpoint starts."""
 
-    def __init__(self, native: ox.Store, folder: Path) -> None:
+    def __init__(self, native: ox.Store, store_path: Path) -> None:
         self._native: ox.Store | None = native
-        self._folder = folder
+        prefix = f"{store_path.name}-snapshots-"
+        _remove_orphans(store_path.parent, prefix)
+        self._folder = Path(
+            tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=store_path.parent)
+        )
         self._lock = threading.Lock()
         self._current: tuple[int, str] | None = None
         self._made: set[str] = set()
         self._serial = 0
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def folder(self) -> Path:
+        return self._folder
 
     def path_for(self, generation: int) -> str:
         """The snapshot holding the store as of ``generation`` (taken now if there is none)."""
@@ -107,6 +117,24 @@ class Snapshots:
             # the database (and its lock) open until the garbage collector came by.
             self._native = None
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _remove_orphans(parent: Path, prefix: str) -> None:
+    """Delete the snapshot folders of processes that no longer run."""
+    for folder in parent.glob(prefix + "*"):
+        pid = folder.name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class QueryRunner(Protocol):

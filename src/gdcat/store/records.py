@@ -161,16 +161,22 @@ def record_iri(base_iri: str, dataset_iri: str) -> str:
     return f"{base_iri}record/{digest}"
 
 
+def published_source_prefix(base_iri: str) -> str:
+    """What the ``gdcat:sourceUrl`` of every record published over the API starts with (the
+    one rule telling published records from harvested ones, also for SPARQL queries)."""
+    return f"{base_iri}api/nodes/"
+
+
 def published_source(base_iri: str, node: str, dataset: str) -> str:
     """The ``gdcat:sourceUrl`` of a record a steward published over the API: the API resource
     it was written to."""
-    return f"{base_iri}api/nodes/{node}/datasets?iri={quote(dataset, safe='')}"
+    return f"{published_source_prefix(base_iri)}{node}/datasets?iri={quote(dataset, safe='')}"
 
 
 def is_published_source(base_iri: str, source: str) -> bool:
     """Whether a catalogue record's source says a steward published it over the API (the
     harvest leaves such records alone; publishing and harvesting share this one test)."""
-    return source.startswith(f"{base_iri}api/nodes/")
+    return source.startswith(published_source_prefix(base_iri))
 
 
 def provenance_graph_iri(base_iri: str) -> str:
