@@ -81,6 +81,13 @@ class Snapshots:
     def folder(self) -> Path:
         return self._folder
 
+    def taken(self, generation: int) -> str | None:
+        """The snapshot of ``generation`` if it was taken already (cheap: no I/O)."""
+        with self._lock:
+            if self._current is not None and self._current[0] == generation:
+                return self._current[1]
+            return None
+
     def path_for(self, generation: int) -> str:
         """The snapshot holding the store as of ``generation`` (taken now if there is none)."""
         with self._lock:
@@ -257,8 +264,10 @@ class WorkerPool:
         with self._lock:
             self._busy += 1
         try:
-            loop = asyncio.get_running_loop()
-            snapshot = await loop.run_in_executor(None, self._snapshots.path_for, generation)
+            snapshot = self._snapshots.taken(generation)
+            if snapshot is None:  # the first query after a write: take one (10-70 ms)
+                loop = asyncio.get_running_loop()
+                snapshot = await loop.run_in_executor(None, self._snapshots.path_for, generation)
             if snapshot != worker.snapshot and worker.snapshot is not None:
                 self._release_later()
             async with asyncio.timeout(timeout):
