@@ -443,8 +443,8 @@ def _serve_section(r: dict[str, Any]) -> list[str]:
         "takes close to a second per facet at 100,000 datasets (the facet-count row).",
         "",
         "`/sparql` stays within 1.3× of the raw Oxigraph server on the queries that do real "
-        "work: the query runs in the same Oxigraph, in a worker process holding the store "
-        "read-only, and answers are serialised natively. What it adds is a fixed cost of about "
+        "work: the query runs in the same Oxigraph, in a worker process reading a checkpoint of "
+        "the store, and answers are serialised natively. What it adds is a fixed cost of about "
         "1 to 1.5 ms a request (uvicorn and FastAPI in Python, the hop to the worker, the row "
         "cap, restoring published datatypes in graph answers), which is more than 1.3× of a "
         "query Oxigraph answers in about 1 ms: the one-dataset CONSTRUCT misses the target at "
@@ -452,7 +452,7 @@ def _serve_section(r: dict[str, Any]) -> list[str]:
         "above) is the fast path.",
         "",
         "The start time is the search index being built from the store (bulk SPARQL reads, "
-        "about 1,300 records/s); a restart with an index in step with the store reopens it "
+        "about 1,200 records/s); a restart with an index in step with the store reopens it "
         "in well under a second.",
         "",
     ]
