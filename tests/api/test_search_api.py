@@ -463,3 +463,11 @@ def test_an_invalid_parameter_is_a_422_problem_naming_it(
     problem = r.json()
     assert problem["status"] == 422
     assert any(next(iter(params)) in e["where"] for e in problem["errors"]), problem
+
+
+def test_a_misspelt_filter_is_refused_rather_than_ignored(gdcat_server: LiveGdcat) -> None:
+    r = httpx.get(f"{gdcat_server.url}/api/datasets", params={"contry": "FRA"}, timeout=30)
+    assert r.status_code == 422
+    assert "contry" in r.text
+    fine = httpx.get(f"{gdcat_server.url}/api/datasets", params={"country": "FRA"}, timeout=30)
+    assert fine.status_code == 200

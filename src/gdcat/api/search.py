@@ -234,9 +234,10 @@ class PurposeParameters(BaseModel):
 
 
 class DatasetQueryBase(PurposeParameters):
-    """Query parameters of ``GET /api/datasets`` (page sizes come from the settings)."""
+    """Query parameters of ``GET /api/datasets`` (page sizes come from the settings). A
+    parameter the API does not know (a misspelt filter) is a 422, never silently ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     q: str = Field(
         "",
