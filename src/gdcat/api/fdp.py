@@ -64,6 +64,7 @@ from gdcat.api.resources import (
     linked_data,
     locate,
     rdf_answer,
+    resource_answer,
     text,
     timestamp,
     to_graph,
@@ -255,19 +256,6 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             raise Problem(404, "Not found", f"no catalogue {catalogue_id!r}", kind="not-found")
         return found
 
-    def html_resource(
-        request: Request, triples: list[ox.Triple], subject: str, title: str
-    ) -> Response:
-        body = pages.resource_page(
-            to_graph(triples),
-            subject,
-            home=str(request.base_url),
-            title=title,
-            forms=alternates(request, RDF_OFFERS),
-            locate=lambda value: locate(request, data, value),
-        )
-        return answer(request, body, HTML, offers=PAGE_OFFERS)
-
     @app.get(
         "/",
         tags=["linked data"],
@@ -321,9 +309,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             for t in root_triples(request, data, app.version)
             if t.subject == ox.NamedNode(container)
         ]
-        if media == HTML:
-            return html_resource(request, triples, container, "Catalogues")
-        return rdf_answer(request, triples, media, first=container)
+        return resource_answer(request, data, triples, media, container, "Catalogues")
 
     @app.get(
         "/catalog/{catalogue_id}",
@@ -385,11 +371,8 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             for t in catalogue_triples(request, data, found)
             if t.subject == ox.NamedNode(container)
         ]
-        if media == HTML:
-            return html_resource(
-                request, triples, container, f"Datasets of {_catalogue_name(found)}"
-            )
-        return rdf_answer(request, triples, media, first=container)
+        title = f"Datasets of {_catalogue_name(found)}"
+        return resource_answer(request, data, triples, media, container, title)
 
     @app.get(
         "/dataset/{key}/distribution/",
@@ -414,9 +397,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             triple(container, LDP + "hasMemberRelation", DCAT + "distribution"),
             *(triple(container, LDP + "contains", d) for d in members),
         ]
-        if media == HTML:
-            return html_resource(request, triples, container, "Distributions")
-        return rdf_answer(request, triples, media, first=container)
+        return resource_answer(request, data, triples, media, container, "Distributions")
 
     @app.get(
         "/dataset/{key}/distribution/{distribution}",
@@ -465,10 +446,10 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             triple(found, FDP + "metadataIssued", timestamp(record.issued)),
             triple(found, FDP + "metadataModified", timestamp(record.modified)),
         ]
-        if media == HTML:
-            name = pages.label_of(to_graph(out), URIRef(found)) or "Distribution"
-            return html_resource(request, out, found, name)
-        return rdf_answer(request, out, media, first=found)
+        name = "Distribution"
+        if media == HTML:  # the page's title: its label, read only when a page is made
+            name = pages.label_of(to_graph(out), URIRef(found)) or name
+        return resource_answer(request, data, out, media, found, name)
 
     @app.get(
         "/spec",

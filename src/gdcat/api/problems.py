@@ -66,6 +66,14 @@ def problem_content(example: dict[str, Any] | None = None) -> dict[str, Any]:
     }
 
 
+def problem_response(
+    status: int, title: str, kind: str, detail: str | None = None, description: str | None = None
+) -> dict[str, Any]:
+    """The OpenAPI entry of one problem answer, its example written as the server writes it."""
+    example = Problem(status, title, detail, kind=kind).document()
+    return {"description": description or title, "content": problem_content(example)}
+
+
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     """Say in the OpenAPI document what every operation answers when it fails: the request
     validation answer (422) is a problem document, not FastAPI's default body, and any other

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from gdcat.api.context import AppContext, get_context
-from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
+from gdcat.api.problems import Problem, problem_response
 from gdcat.errors import GdcatError, PayloadTooLargeError
 from gdcat.publish import (
     AuditEntry,
@@ -143,20 +143,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     out: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         description, kind, title = _PROBLEMS[status]
-        out[status] = {
-            "description": description,
-            "content": {
-                PROBLEM_JSON: {
-                    "schema": PROBLEM_SCHEMA,
-                    "example": {
-                        "type": f"https://gdcat.eu/problems/{kind}",
-                        "title": title,
-                        "status": status,
-                        "detail": description,
-                    },
-                }
-            },
-        }
+        out[status] = problem_response(status, title, kind, description, description)
     return out
 
 

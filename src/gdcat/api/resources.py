@@ -548,6 +548,28 @@ def locate(request: Request, data: LinkedData, minted: str) -> str:
     return minted
 
 
+def resource_answer(
+    request: Request,
+    data: LinkedData,
+    triples: list[ox.Triple],
+    media: str,
+    subject: str,
+    title: str,
+) -> Response:
+    """A resource described by ``triples``: the generic HTML page, or the RDF form asked for."""
+    if media == HTML:
+        body = pages.resource_page(
+            to_graph(triples),
+            subject,
+            home=str(request.base_url),
+            title=title,
+            forms=alternates(request, RDF_OFFERS),
+            locate=lambda value: locate(request, data, value),
+        )
+        return answer(request, body, HTML, offers=PAGE_OFFERS)
+    return rdf_answer(request, triples, media, first=subject)
+
+
 # -- the FAIR Data Point's view of a dataset page -----------------------------------------
 
 
@@ -727,17 +749,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             ),
             triple(graph, VOID + "sparqlEndpoint", f"{data.base}sparql"),
         ]
-        if media == HTML:
-            body = pages.resource_page(
-                to_graph(triples),
-                graph,
-                home=str(request.base_url),
-                title=title,
-                forms=alternates(request, RDF_OFFERS),
-                locate=lambda value: locate(request, data, value),
-            )
-            return answer(request, body, HTML, offers=PAGE_OFFERS)
-        return rdf_answer(request, triples, media, first=graph)
+        return resource_answer(request, data, triples, media, graph, title)
 
     def graph_exists(graph: str) -> bool:
         return bool(
@@ -833,17 +845,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         triples = list(found.triples)
         if not triples:
             raise Problem(404, "Not found", f"nothing is known of {iri}", kind="not-found")
-        if media == HTML:
-            body = pages.resource_page(
-                to_graph(triples),
-                iri,
-                home=str(request.base_url),
-                title=title,
-                forms=alternates(request, RDF_OFFERS),
-                locate=lambda value: locate(request, data, value),
-            )
-            return answer(request, body, HTML, offers=PAGE_OFFERS)
-        return rdf_answer(request, triples, media, first=iri)
+        return resource_answer(request, data, triples, media, iri, title)
 
     @app.get(
         "/audit/{entry}",

@@ -79,8 +79,9 @@ from gdcat.search.terms import (
     PLAIN,
     REFERENCE_GENOME_SCHEME,
     SEQUENCING_TYPE_SCHEME,
+    FacetName,
 )
-from gdcat.store import Inventory, compute_inventory
+from gdcat.store import Inventory, Outcome, compute_inventory
 
 TAG_SEARCH = "search"
 TAG_CATALOGUE = "catalogue"
@@ -127,19 +128,6 @@ PurposeName = Literal[
 SortName = Literal[
     "relevance", "title", "-title", "modified", "-modified", "individuals", "-individuals"
 ]
-FacetName = Literal[
-    "country",
-    "health_category",
-    "sequencing_type",
-    "reference_genome",
-    "disease",
-    "phenotype",
-    "data_use",
-    "access_rights",
-    "publisher",
-    "node",
-]
-OutcomeName = Literal["conforms", "warnings", "violations"]
 LanguageTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")]
 RecordKey = Annotated[
     str,
@@ -264,7 +252,7 @@ class DatasetQueryBase(PurposeParameters):
         description="dataset or series (dataset series); both when not given.",
         examples=[["dataset"]],
     )
-    outcome: list[OutcomeName] = Field(
+    outcome: list[Outcome] = Field(
         default_factory=list,
         max_length=3,
         description="Validation outcome of the stored record: conforms, warnings, violations.",

@@ -31,7 +31,7 @@ from fastapi.responses import Response
 
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import choose
-from gdcat.api.problems import Problem, problem_content
+from gdcat.api.problems import Problem, problem_response
 from gdcat.errors import GdcatError
 from gdcat.sparql.description import serialize_description, service_description
 from gdcat.sparql.engine import NotAcceptableError, RowLimitError, SparqlEngine
@@ -622,16 +622,7 @@ def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             docs[204] = {"description": "The update was applied."}
         else:
             kind, title, detail = _PROBLEM_EXAMPLES[status]
-            example = {
-                "type": f"https://gdcat.eu/problems/{kind}",
-                "title": title,
-                "status": status,
-                "detail": detail,
-            }
-            docs[status] = {
-                "description": title,
-                "content": problem_content(example),
-            }
+            docs[status] = problem_response(status, title, kind, detail)
     return docs
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, get_args
 
 from gdcat.vocab import ACCESS_RIGHT, COUNTRY, GDCATV, HEALTH_CATEGORY, OBO
 
@@ -189,3 +190,19 @@ FACETS: tuple[FacetSpec, ...] = (
 )
 
 FACETS_BY_NAME: dict[str, FacetSpec] = {f.name: f for f in FACETS}
+
+#: The facet names, as a type the API's parameters are checked against.
+FacetName = Literal[
+    "country",
+    "health_category",
+    "sequencing_type",
+    "reference_genome",
+    "disease",
+    "phenotype",
+    "data_use",
+    "access_rights",
+    "publisher",
+    "node",
+]
+if set(get_args(FacetName)) != set(FACETS_BY_NAME):  # one list may not grow without the other
+    raise RuntimeError("FacetName and FACETS name different facets")
