@@ -555,7 +555,11 @@ def harvest(
         with _opened_store(settings) as store:
             if registered:
                 ids = {n.id for n in nodes}
-                extra = registered_nodes(store, settings.default_profile)
+                extra = registered_nodes(
+                    store,
+                    settings.default_profile,
+                    allow_private=settings.registration_allow_private,
+                )
                 nodes += [n for n in extra if n.id not in ids]
             chosen = select_nodes(nodes, node_ids)
             if due:

@@ -270,7 +270,7 @@ def gated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveGdcat,
         registry = tmp / "nodes.toml"
         registry.write_text(
             f'[[node]]\nid = "slow"\nkind = "fdp"\nurl = "{node_url}/"\ncountry = "NLD"\n'
-            "retries = 0\n"
+            "retries = 0\nprivate = true\n"
         )
         with start_gdcat(tmp, datasets=None, admin_token=ADMIN, registry_file=registry) as live:
             try:

@@ -565,7 +565,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         ids = {n.id for n in configured}
         everything = configured + [
             n
-            for n in registered_nodes(context.store, context.settings.default_profile)
+            for n in registered_nodes(
+                context.store, context.settings.default_profile, allow_private=allow_private
+            )
             if n.id not in ids
         ]
         try:
