@@ -599,7 +599,8 @@ def _harvest_progress(node: NodeReport) -> None:
 @click.option(
     "--allow-private",
     is_flag=True,
-    help="Accept loopback and private addresses (test and intranet set-ups).",
+    help="Accept loopback and private addresses (test and intranet set-ups; harvesting "
+    "them also needs GDCAT_REGISTRATION_ALLOW_PRIVATE=true).",
 )
 def register(client_url: str, store_dir: Path | None, allow_private: bool) -> None:
     """Queue a FAIR Data Point that announces itself (FDP-style ping); the next harvest

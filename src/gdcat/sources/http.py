@@ -7,6 +7,12 @@ one), and transient failures (connection refused or reset, time-outs, 429 and 5x
 retried with exponential backoff. Conditional requests (``If-None-Match``,
 ``If-Modified-Since``) let an unchanged document cost one round trip and no parsing.
 
+Every connection is opened through :mod:`gdcat.sources.network`: the host is resolved once,
+every address must be public unless the node is private (``HttpPolicy.allow_private``), and
+the socket goes to a checked address; a redirect to another host opens a new, checked
+connection. A refused address is a failure of its own kind (``forbidden-address``), never
+retried.
+
 Local files (``file://`` URLs or plain paths) go through the same interface, so a node may be
 a folder of DCAT-AP documents; their validators come from size and modification time.
 """
