@@ -15,6 +15,7 @@ table and whose ``connect`` carries the connection for that public address to a 
 from __future__ import annotations
 
 import http.server
+import shutil
 import socket
 import ssl
 import subprocess
@@ -332,6 +333,8 @@ def _openssl(*args: str, cwd: Path) -> None:
 def authority(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A test certificate authority and two server certificates it signed: one for
     ``fdp.example``, one for ``other.example`` (folder with ca.pem, NAME.pem, NAME.key)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make the test certificates")
     folder = tmp_path_factory.mktemp("tls")
     _openssl(
         "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
