@@ -226,7 +226,7 @@ class _Server(ThreadingHTTPServer):
 def serve(sites: list[tuple[str, str, str, Site, str | None]]) -> tuple[list[_Server], str]:
     """Start every node; returns the servers and the registry (TOML)."""
     servers = []
-    lines = ["[defaults]", "timeout = 60", 'profile = "gdcat"', ""]
+    lines = ["[defaults]", "timeout = 60", 'profile = "gdcat"', "private = true", ""]
     for code, iso3, kind, site, published in sites:
         server = _Server(site)
         port = server.server_address[1]

@@ -555,7 +555,11 @@ def harvest(
         with _opened_store(settings) as store:
             if registered:
                 ids = {n.id for n in nodes}
-                extra = registered_nodes(store, settings.default_profile)
+                extra = registered_nodes(
+                    store,
+                    settings.default_profile,
+                    allow_private=settings.registration_allow_private,
+                )
                 nodes += [n for n in extra if n.id not in ids]
             chosen = select_nodes(nodes, node_ids)
             if due:
@@ -595,7 +599,8 @@ def _harvest_progress(node: NodeReport) -> None:
 @click.option(
     "--allow-private",
     is_flag=True,
-    help="Accept loopback and private addresses (test and intranet set-ups).",
+    help="Accept loopback and private addresses (test and intranet set-ups; harvesting "
+    "them also needs GDCAT_REGISTRATION_ALLOW_PRIVATE=true).",
 )
 def register(client_url: str, store_dir: Path | None, allow_private: bool) -> None:
     """Queue a FAIR Data Point that announces itself (FDP-style ping); the next harvest

@@ -69,6 +69,18 @@ class Settings(BaseSettings):
         description="Accept self-registrations of loopback and private addresses (test and "
         "intranet set-ups only).",
     )
+    registration_rate: int = Field(
+        10,
+        ge=1,
+        description="Self-registrations one client address (an IPv6 client: its /64) may "
+        "make per hour; more are answered 429 with Retry-After.",
+    )
+    registration_max_pending: int = Field(
+        100,
+        ge=1,
+        description="Most self-registrations waiting for their first harvest; a new one "
+        "beyond that is answered 429 until a harvest has taken them.",
+    )
     service_allowlist: tuple[str, ...] = Field(
         (), description="Further SPARQL endpoints federated queries (SERVICE) may call."
     )

@@ -156,9 +156,13 @@ def test_the_nodes_are_the_registrys_with_their_records_and_last_harvest(
 
 @pytest.fixture(scope="module")
 def empty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGdcat]:
-    """A gdcat over an empty store, with an admin token (no registry)."""
+    """A gdcat over an empty store, with an admin token (no registry); the registration rate
+    limit is out of the way (test_registration_limits.py tests it)."""
     with start_gdcat(
-        tmp_path_factory.mktemp("admin-empty"), datasets=None, admin_token=ADMIN
+        tmp_path_factory.mktemp("admin-empty"),
+        datasets=None,
+        admin_token=ADMIN,
+        registration_rate=1000,
     ) as live:
         yield live
 
@@ -270,7 +274,7 @@ def gated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveGdcat,
         registry = tmp / "nodes.toml"
         registry.write_text(
             f'[[node]]\nid = "slow"\nkind = "fdp"\nurl = "{node_url}/"\ncountry = "NLD"\n'
-            "retries = 0\n"
+            "retries = 0\nprivate = true\n"
         )
         with start_gdcat(tmp, datasets=None, admin_token=ADMIN, registry_file=registry) as live:
             try:

@@ -33,7 +33,14 @@ def harvest(kind: str, url: str, *, runs: int = 1) -> tuple[OxigraphStore, NodeR
     """A fresh in-memory store holding what gdcat's harvester read from ``url`` (harvested
     ``runs`` times; the last run's report)."""
     store = OxigraphStore(None, "http://127.0.0.1:9/")
-    node = NodeConfig(id="gdcat", kind=kind, url=url, profile="fdp", policy="accept")  # type: ignore[arg-type]
+    node = NodeConfig(
+        id="gdcat",
+        kind=kind,  # type: ignore[arg-type]
+        url=url,
+        profile="fdp",
+        policy="accept",
+        private=True,  # gdcat serves on loopback here
+    )
     with Harvester(store, Settings(validation_workers=1)) as harvester:
         for _ in range(runs):
             (done,) = harvester.run([node]).nodes

@@ -124,7 +124,8 @@ def test_registry_has_one_entry_per_served_node(served: ServedFederation, tmp_pa
     for entry, node in zip(entries, served.nodes, strict=True):
         keys = ["id", "country", "kind", "url"]
         keys += ["published_base"] if node.kind == "fdp" else []
-        assert list(entry) == [*keys, "profile", "policy"]
+        assert list(entry) == [*keys, "profile", "policy", "private"]
+        assert entry["private"] is True  # the nodes are on loopback
         assert entry["url"] == node.url and entry["url"].startswith("http://127.0.0.1:")
         assert entry["profile"] == "healthdcat-ap" and entry["policy"] == "warn"
     nl = served.node("nl")

@@ -313,12 +313,16 @@ def own_fdp(fed: Federation) -> Iterator[tuple[str, set[str]]]:
 
 
 def test_a_registered_fdp_is_harvested_and_becomes_active(
-    served: ServedFederation, own_fdp: tuple[str, set[str]], tmp_path: Path
+    served: ServedFederation,
+    own_fdp: tuple[str, set[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url, datasets = own_fdp
     registry = tmp_path / "nodes.toml"
     registry.write_text(
         f'[[node]]\nid = "hu"\nkind = "dcat"\ncountry = "HUN"\nurl = "{served.node("hu").url}"\n'
+        "private = true\n"
     )
     store = tmp_path / "store"
     result = cli("register", url, "--store", str(store), "--allow-private")
@@ -330,6 +334,16 @@ def test_a_registered_fdp_is_harvested_and_becomes_active(
 
     without = harvest_json(registry, store, "--no-registered")
     assert [n["node"] for n in without["nodes"]] == ["hu"]
+
+    # registered nodes are harvested as public ones unless the operator allows private ones
+    refused = harvest(registry, store, "--format", "json", "--dry-run")
+    assert refused.exit_code == 3, refused.output
+    (failure,) = next(
+        n for n in json.loads(refused.stdout)["nodes"] if n["node"] == registration.node_id
+    )["failures"]
+    assert failure["kind"] == "forbidden-address"
+    assert failure["message"].startswith("127.0.0.1 is a loopback address; set private = true")
+    monkeypatch.setenv("GDCAT_REGISTRATION_ALLOW_PRIVATE", "true")
 
     report = harvest_json(registry, store)
     nodes = {n["node"]: n for n in report["nodes"]}

@@ -306,7 +306,11 @@ def fault_run(
     refused = f"http://127.0.0.1:{closed_port()}/catalog.ttl"
     with serve_federation(federation, kinds={"hu": "dcat"}) as healthy:
         hu = healthy.node("hu")
-        nodes = [NodeConfig(id="hu", kind="dcat", url=hu.url, country=hu.country, timeout=5.0)]
+        nodes = [
+            NodeConfig(
+                id="hu", kind="dcat", url=hu.url, country=hu.country, timeout=5.0, private=True
+            )
+        ]
         for fault in FAULTS:
             nodes.append(
                 NodeConfig(
@@ -318,6 +322,7 @@ def fault_run(
                     retries=0,
                     max_bytes=MAX_BYTES,
                     max_redirects=3,
+                    private=True,
                 )
             )
         store = OxigraphStore(None, BASE)
@@ -424,6 +429,7 @@ def harvest_one(url: str, *, retries: int) -> tuple[NodeReport, OxigraphStore, f
         id = "flaky"
         kind = "dcat"
         url = "{url}"
+        private = true
         country = "NLD"
         timeout = {TIMEOUT}
         retries = {retries}

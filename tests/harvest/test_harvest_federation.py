@@ -157,9 +157,12 @@ def _modified(store: OxigraphStore) -> dict[str, str]:
     return {r[0].value: r[1].value for r in rows}
 
 
-def _toml(registry: dict[str, list[dict[str, str]]]) -> str:
+def _toml(registry: dict[str, list[dict[str, str | bool]]]) -> str:
     lines = []
     for entry in registry["node"]:
         lines.append("[[node]]")
-        lines += [f'{key} = "{value}"' for key, value in entry.items()]
+        lines += [
+            f"{key} = {str(value).lower()}" if isinstance(value, bool) else f'{key} = "{value}"'
+            for key, value in entry.items()
+        ]
     return "\n".join(lines)

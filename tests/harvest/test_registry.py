@@ -271,6 +271,9 @@ def test_credentials_are_sent_and_a_missing_variable_fails_only_its_node(
     url = header_server.url
     nodes = parse_registry(
         f"""
+[defaults]
+private = true
+
 [[node]]
 id = "bearer"
 kind = "dcat"

@@ -6,7 +6,7 @@ harvest.
 | ``GET /api/nodes``, ``/api/nodes/{id}`` | anyone | nodes, last harvest, record counts |
 | ``GET /api/harvest/runs``, ``/{id}`` | anyone | runs newest first; one run's full report |
 | ``GET /api/changes`` | anyone | records created, updated, withdrawn, oldest first |
-| ``POST /api/registrations`` | anyone | a FAIR Data Point announces itself (202) |
+| ``POST /api/registrations`` | anyone | a FAIR Data Point announces itself (202, 429) |
 | ``POST /api/harvest`` | admin | harvest in the background, one at a time (202, 409) |
 | ``GET /api/harvest/jobs/{id}`` | anyone | a started harvest: running, done or failed |
 | ``POST /api/index/rebuild`` | admin | rebuild the search index from the store (409) |
@@ -53,13 +53,15 @@ from gdcat.api.admin_models import (
     RunSummary,
 )
 from gdcat.api.context import AppContext, get_context
-from gdcat.api.problems import Problem
+from gdcat.api.problems import Problem, problem_response
 from gdcat.api.publish import NODE_PATTERN, admin, problem_responses
+from gdcat.api.ratelimit import RateLimiter, client_key, retry_after
 from gdcat.errors import GdcatError, InputError
 from gdcat.harvest import Harvester, NodeConfig, load_registry, select_nodes
 from gdcat.harvest.feed import changes as read_changes
 from gdcat.harvest.registration import (
     Registration,
+    RegistrationQueueFullError,
     list_registrations,
     record_outcomes,
     register,
@@ -87,6 +89,9 @@ _JOB_ID = r"^[0-9a-f]{12}$"
 MAX_OFFSET = 1_000_000_000
 #: Harvest jobs remembered for ``GET /api/harvest/jobs/{id}`` (the runs themselves are kept).
 _JOBS_KEPT = 50
+#: Seconds a registration refused because the queue is full is told to wait (the queue empties
+#: at the next harvest, which this server cannot foresee).
+QUEUE_FULL_RETRY_AFTER = 3600
 
 # -- harvests started over the API ------------------------------------------------------------
 
@@ -363,6 +368,10 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     ctx.extras[_EXTRA_KEY] = AdminState(jobs)
     ctx.closers.append(jobs.close)
     allow_private = bool(ctx.settings.registration_allow_private)
+    registration_rate = ctx.settings.registration_rate
+    max_pending = ctx.settings.registration_max_pending
+    #: in this process only (several server processes each count on their own)
+    registrations_limiter = RateLimiter(registration_rate, 3600.0)
 
     @app.get(
         "/api/nodes",
@@ -505,24 +514,63 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 "headers": {"Location": {"schema": {"type": "string"}}},
             },
             **problem_responses(400, 403, 422, 503),
+            429: problem_response(
+                429,
+                "Too many registrations",
+                "registration-rate-limited",
+                "this client may register 10 times an hour (registration_rate); try again in 360 s",
+                "Over the rate limit per client, or the queue of pending registrations is "
+                "full (registration-queue-full); Retry-After says when to try again",
+            ),
         },
     )
     async def registration(
+        request: Request,
         response: Response,
         ping: Annotated[RegistrationRequest, Body()],
         context: Context,
     ) -> RegistrationModel:
         """A FAIR Data Point announces itself (``{"clientUrl": ...}``, as with the FDP index);
         the next harvest reads it as a node with the default profile. Loopback and private
-        addresses are refused (**403**) unless the operator allows them."""
+        addresses are refused (**403**) unless the operator allows them. Each client address
+        may register ``registration_rate`` times an hour, and at most
+        ``registration_max_pending`` registrations wait for a harvest (**429** with
+        ``Retry-After`` over either)."""
+        client = client_key(request.client.host if request.client else None)
+        wait = registrations_limiter.take(client)
+        if wait is not None:
+            after = retry_after(wait)
+            raise Problem(
+                429,
+                "Too many registrations",
+                f"this client may register {registration_rate} times an hour "
+                f"(registration_rate); try again in {after} s",
+                kind="registration-rate-limited",
+                headers={"Retry-After": after},
+                limit="registration_rate",
+            )
 
         def save() -> Registration:  # registration serialises its own writes
-            return register(context.store, ping.clientUrl, allow_private=allow_private)
+            return register(
+                context.store,
+                ping.clientUrl,
+                allow_private=allow_private,
+                max_pending=max_pending,
+            )
 
         try:
             done = await run_in_threadpool(save)
         except InputError as e:  # a well-formed URL this server will not crawl
             raise Problem(403, "Registration refused", str(e), kind="registration-refused") from e
+        except RegistrationQueueFullError as e:
+            raise Problem(
+                429,
+                "Registration queue full",
+                str(e),
+                kind="registration-queue-full",
+                headers={"Retry-After": str(QUEUE_FULL_RETRY_AFTER)},
+                limit="registration_max_pending",
+            ) from e
         location = f"{context.base_iri}api/nodes/{done.node_id}"
         response.headers["Location"] = location
         return RegistrationModel(
@@ -565,7 +613,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         ids = {n.id for n in configured}
         everything = configured + [
             n
-            for n in registered_nodes(context.store, context.settings.default_profile)
+            for n in registered_nodes(
+                context.store, context.settings.default_profile, allow_private=allow_private
+            )
             if n.id not in ids
         ]
         try:

@@ -1450,14 +1450,23 @@ class ServedFederation:
         return iter(self.nodes)
 
     def registry(self, profile: str = "gdcat", policy: str = "reject") -> dict[str, Any]:
-        """The node registry a harvester reads: ``{"node": [{id, country, kind, url, ...}]}``."""
+        """The node registry a harvester reads: ``{"node": [{id, country, kind, url, ...}]}``.
+
+        The nodes are on loopback, so each is marked ``private`` (the harvester connects only
+        to public addresses otherwise)."""
         entries = []
         for n in self.nodes:
-            entry: dict[str, str] = {"id": n.id, "country": n.country, "kind": n.kind, "url": n.url}
+            entry: dict[str, str | bool] = {
+                "id": n.id,
+                "country": n.country,
+                "kind": n.kind,
+                "url": n.url,
+            }
             if n.kind == "fdp":
                 entry["published_base"] = n.published_base
             entry["profile"] = profile
             entry["policy"] = policy
+            entry["private"] = True
             entries.append(entry)
         return {"node": entries}
 
@@ -1466,7 +1475,7 @@ class ServedFederation:
         lines = ["# gdcat node registry", ""]
         for entry in self.registry(**kw)["node"]:
             lines.append("[[node]]")
-            lines += [f"{key} = {_toml_string(value)}" for key, value in entry.items()]
+            lines += [f"{key} = {_toml_value(value)}" for key, value in entry.items()]
             lines.append("")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines), encoding="utf-8")
@@ -1490,6 +1499,12 @@ class ServedFederation:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _toml_value(value: str | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _toml_string(value)
 
 
 def _toml_string(value: str) -> str:

@@ -54,6 +54,7 @@ from gdcat.harvest.state import NodeState, RejectedRecord, load_state, save_stat
 from gdcat.rdf.records import Record, closure_triples, record_boundary, record_roots, split_records
 from gdcat.settings import Settings
 from gdcat.sources import Document, Failure, HttpClient, PageState
+from gdcat.sources.network import Network
 from gdcat.store import RecordMeta, RecordStatus, RecordWrite, RecordWriteError, Store
 from gdcat.store.records import (
     ADMS_STATUS,
@@ -174,11 +175,15 @@ class Harvester:
         *,
         max_parallel: int = 4,
         progress: Progress | None = None,
+        network: Network | None = None,
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.max_parallel = max_parallel
         self.progress = progress
+        #: where names are resolved and connections opened (the system's, unless a test
+        #: needs a name service that answers on demand)
+        self.network = network
         self._validators: dict[str, Validator] = {}
         self._lock = threading.Lock()
         self._started = _now()
@@ -305,7 +310,7 @@ class Harvester:
         if known.stale or decided_otherwise:
             pages = {}  # records must be validated again: read every page afresh
         new_pages: dict[str, PageState] = {}
-        with HttpClient(policy) as client:
+        with HttpClient(policy, network=self.network) as client:
             try:
                 for item in node.source().crawl(client, pages):
                     if isinstance(item, Failure):

@@ -15,13 +15,19 @@ store's registration lock (:func:`registrations_lock`): two of them never lose e
 A public index must not be made to crawl its own network: unless the operator allows it, a
 client URL whose host is, or resolves to, an address that is not global (loopback, private,
 link-local such as ``169.254.169.254``…) is refused, and so is a host that does not resolve.
+This is a courtesy to the node (it learns at once); the protection is at harvest time, where
+every connection is checked again (:mod:`gdcat.sources.network`): a name may resolve
+differently tomorrow. Registered nodes are harvested as public nodes unless the operator set
+``registration_allow_private``.
+
+The queue is bounded: at most ``max_pending`` registrations wait for their first harvest; a
+new one beyond that is refused (:class:`RegistrationQueueFullError`) until a harvest has
+taken them (a ping refreshing a known registration is always accepted).
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import socket
 import threading
 import weakref
 from collections.abc import Callable
@@ -33,8 +39,15 @@ from urllib.parse import urlsplit
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from gdcat.errors import InputError
+from gdcat.errors import GdcatError, InputError
 from gdcat.harvest.registry import NodeConfig
+from gdcat.sources.network import (
+    ForbiddenAddressError,
+    Network,
+    ResolutionError,
+    SystemNetwork,
+    checked_addresses,
+)
 from gdcat.store import Store
 from gdcat.store.quads import QuadWriter, UnwritableTermError
 from gdcat.vocab import GDCAT
@@ -43,8 +56,9 @@ RegistrationStatus = TypingLiteral["pending", "active", "failed"]
 
 #: Seconds a client URL's host has to resolve before the registration is refused.
 RESOLVE_TIMEOUT = 3.0
-#: Look-ups at a time (a name that never answers holds one until the resolver gives up).
-_LOOKUPS = threading.BoundedSemaphore(8)
+#: Registrations resolve names here: at most 8 look-ups at a time (a name that never answers
+#: holds one until the resolver gives up), apart from the harvester's.
+_NETWORK = SystemNetwork(max_lookups=8)
 
 _LOCKS: weakref.WeakKeyDictionary[Store, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
@@ -69,8 +83,23 @@ class Registration:
     last_seen: datetime
     reason: str | None = None
 
-    def node(self, profile: str = "gdcat") -> NodeConfig:
-        return NodeConfig(id=self.node_id, kind="fdp", url=self.client_url, profile=profile)
+    def node(self, profile: str = "gdcat", *, private: bool = False) -> NodeConfig:
+        return NodeConfig(
+            id=self.node_id, kind="fdp", url=self.client_url, profile=profile, private=private
+        )
+
+
+class RegistrationQueueFullError(GdcatError):
+    """As many registrations as allowed wait for their first harvest already."""
+
+    def __init__(self, pending: int, limit: int) -> None:
+        self.pending = pending
+        self.limit = limit
+        super().__init__(
+            f"{pending} registrations are waiting for their first harvest, the most this "
+            f"catalogue queues (registration_max_pending = {limit}); register again after "
+            "the next harvest"
+        )
 
 
 def registrations_graph_iri(store: Store) -> str:
@@ -78,7 +107,11 @@ def registrations_graph_iri(store: Store) -> str:
 
 
 def check_client_url(
-    url: str, *, allow_private: bool = False, resolve_timeout: float = RESOLVE_TIMEOUT
+    url: str,
+    *,
+    allow_private: bool = False,
+    resolve_timeout: float = RESOLVE_TIMEOUT,
+    network: Network = _NETWORK,
 ) -> str:
     """The URL if a node may register it: http(s), a host, no credentials; by default only a
     host whose every address is global (a public index must not be made to crawl its own
@@ -99,61 +132,19 @@ def check_client_url(
     if parts.username or parts.password:
         raise InputError("clientUrl must not carry credentials")
     if not allow_private:
+        name = host.rstrip(".").lower()
+        if name == "localhost" or name.endswith(".localhost"):
+            raise InputError("clientUrl must not point at this machine")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            name = host.rstrip(".").lower()
-            if name == "localhost" or name.endswith(".localhost"):
-                raise InputError("clientUrl must not point at this machine") from None
-            for resolved in _resolve(host, resolve_timeout):
-                if not _is_global(resolved):
-                    raise InputError(
-                        f"clientUrl must be a public address: {host} resolves to {resolved}"
-                    ) from None
-        else:
-            if not address.is_global:
-                raise InputError("clientUrl must be a public address") from None
+            checked_addresses(
+                host, port, allow_private=False, network=network, timeout=resolve_timeout
+            )
+        except ForbiddenAddressError as e:
+            raise InputError(f"clientUrl must be a public address: {e}") from None
+        except ResolutionError as e:
+            raise InputError(f"clientUrl's host {e}") from None
     return url.strip()
-
-
-def _resolve(host: str, timeout: float) -> list[str]:
-    """Every address ``host`` resolves to, else :class:`InputError` (it does not resolve, or
-    not within ``timeout`` seconds: the look-up goes on in the background, and is dropped)."""
-    if not _LOOKUPS.acquire(timeout=timeout):
-        raise InputError(f"clientUrl's host {host} could not be resolved now; try again later")
-    answer: list[list[str] | BaseException] = []
-    done = threading.Event()
-
-    def look_up() -> None:
-        try:
-            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-            answer.append([str(info[4][0]) for info in infos])
-        except (OSError, UnicodeError) as e:
-            answer.append(e)
-        finally:
-            _LOOKUPS.release()
-            done.set()
-
-    try:
-        threading.Thread(target=look_up, name="gdcat-resolve", daemon=True).start()
-    except RuntimeError:  # no thread to spare
-        _LOOKUPS.release()
-        raise InputError(
-            f"clientUrl's host {host} could not be resolved now; try again later"
-        ) from None
-    if not done.wait(timeout):
-        raise InputError(f"clientUrl's host {host} could not be resolved within {timeout:g} s")
-    result = answer[0]
-    if isinstance(result, BaseException) or not result:
-        raise InputError(f"clientUrl's host {host} does not resolve to any address")
-    return list(dict.fromkeys(result))
-
-
-def _is_global(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_global
-    except ValueError:  # not an address we can judge (a scoped IPv6 one…): refused
-        return False
 
 
 def node_id_for(url: str) -> str:
@@ -184,9 +175,19 @@ def list_registrations(store: Store) -> list[Registration]:
     return out
 
 
-def register(store: Store, client_url: str, *, allow_private: bool = False) -> Registration:
-    """Queue a node (or refresh its registration); returns the registration."""
-    url = check_client_url(client_url, allow_private=allow_private)
+def register(
+    store: Store,
+    client_url: str,
+    *,
+    allow_private: bool = False,
+    max_pending: int | None = None,
+    network: Network = _NETWORK,
+) -> Registration:
+    """Queue a node (or refresh its registration); returns the registration.
+
+    With ``max_pending``, a new registration is refused while that many wait for their first
+    harvest (:class:`RegistrationQueueFullError`)."""
+    url = check_client_url(client_url, allow_private=allow_private, network=network)
     done: list[Registration] = []
 
     def ping(items: list[Registration]) -> list[Registration]:
@@ -198,6 +199,9 @@ def register(store: Store, client_url: str, *, allow_private: bool = False) -> R
                 known.iri, url, known.node_id, known.status, known.first_seen, now, known.reason
             )
         else:
+            pending = sum(1 for r in items if r.status == "pending")
+            if max_pending is not None and pending >= max_pending:
+                raise RegistrationQueueFullError(pending, max_pending)
             node_id = node_id_for(url)
             iri = f"{store.base_iri}registration/{node_id}"
             updated = Registration(iri, url, node_id, "pending", now, now)
@@ -243,9 +247,17 @@ def _change(
             _save(store, items)
 
 
-def registered_nodes(store: Store, profile: str = "gdcat") -> list[NodeConfig]:
-    """Nodes to harvest from registrations (pending and active ones)."""
-    return [r.node(profile) for r in list_registrations(store) if r.status != "failed"]
+def registered_nodes(
+    store: Store, profile: str = "gdcat", *, allow_private: bool = False
+) -> list[NodeConfig]:
+    """Nodes to harvest from registrations (pending and active ones); they may reach
+    non-public addresses only with ``allow_private`` (the ``registration_allow_private``
+    setting)."""
+    return [
+        r.node(profile, private=allow_private)
+        for r in list_registrations(store)
+        if r.status != "failed"
+    ]
 
 
 def _save(store: Store, items: list[Registration]) -> None:

@@ -16,6 +16,7 @@ every node inherits::
     url = "https://fdp.example.nl/"
     schedule = "daily"         # manual | hourly | daily | weekly | every 6h | PT6H
     credentials_env = "GDCAT_NL_TOKEN"   # sent as "Authorization: Bearer <value>"
+    private = false            # true: the node may be on loopback or a private network
 
 Every mistake is reported with the node and the field, before anything is fetched.
 """
@@ -80,6 +81,9 @@ class NodeConfig(BaseModel):
     #: crosswalks applied before validation: "gdi-healthdcat"
     crosswalks: tuple[Literal["gdi-healthdcat"], ...] = ()
     enabled: bool = True
+    #: the node is on a private network: its host may resolve to loopback, private or
+    #: link-local addresses (otherwise every address must be public, checked per connection)
+    private: bool = False
 
     @field_validator("id")
     @classmethod
@@ -136,6 +140,7 @@ class NodeConfig(BaseModel):
             max_bytes=self.max_bytes,
             max_redirects=self.max_redirects,
             headers=headers,
+            allow_private=self.private,
         )
 
     def source(self) -> Source:

@@ -7,6 +7,12 @@ one), and transient failures (connection refused or reset, time-outs, 429 and 5x
 retried with exponential backoff. Conditional requests (``If-None-Match``,
 ``If-Modified-Since``) let an unchanged document cost one round trip and no parsing.
 
+Every connection is opened through :mod:`gdcat.sources.network`: the host is resolved once,
+every address must be public unless the node is private (``HttpPolicy.allow_private``), and
+the socket goes to a checked address; a redirect to another host opens a new, checked
+connection. A refused address is a failure of its own kind (``forbidden-address``), never
+retried.
+
 Local files (``file://`` URLs or plain paths) go through the same interface, so a node may be
 a folder of DCAT-AP documents; their validators come from size and modification time.
 """
@@ -14,8 +20,10 @@ a folder of DCAT-AP documents; their validators come from size and modification 
 from __future__ import annotations
 
 import email.utils
+import errno
 import hashlib
 import http.client
+import socket
 import ssl
 import threading
 import time
@@ -29,11 +37,29 @@ from urllib.request import url2pathname
 
 from gdcat import __version__
 from gdcat.errors import GdcatError
+from gdcat.sources.network import (
+    AddressError,
+    ForbiddenAddressError,
+    Network,
+    SystemNetwork,
+    open_checked,
+)
 
 #: Why a fetch failed, for run reports and for the retry decision.
 FailureKind = Literal[
-    "timeout", "too-large", "redirects", "status", "network", "file", "parse", "protocol"
+    "timeout",
+    "too-large",
+    "redirects",
+    "status",
+    "network",
+    "forbidden-address",
+    "file",
+    "parse",
+    "protocol",
 ]
+
+#: What a refused address's failure tells the operator to do.
+PRIVATE_HINT = "set private = true for the node in the registry to allow it"
 
 _RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -65,6 +91,9 @@ class HttpPolicy:
     max_redirects: int = 5
     #: extra request headers (credentials come in here, read from the environment)
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: connect to loopback, private and other non-public addresses too (a node the registry
+    #: marks ``private``); otherwise every address a host resolves to must be public
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,8 +158,10 @@ class HttpClient:
     loopback, server included).
     """
 
-    def __init__(self, policy: HttpPolicy | None = None) -> None:
+    def __init__(self, policy: HttpPolicy | None = None, *, network: Network | None = None) -> None:
         self.policy = policy or HttpPolicy()
+        #: names resolved and sockets opened here (see :mod:`gdcat.sources.network`)
+        self.network: Network = network or SystemNetwork(max_lookups=4)
         self.requests = 0
         self._headers = {
             "User-Agent": f"gdcat-harvester/{__version__}",
@@ -239,6 +270,12 @@ class HttpClient:
                 if reused and attempt == 1:
                     continue  # the server closed an idle connection: open a new one
                 raise FetchError(url, "network", f"the connection was closed: {e}") from None
+            except ForbiddenAddressError as e:  # nothing was sent: no connection was opened
+                self._drop(connection)
+                raise FetchError(url, "forbidden-address", f"{e}; {PRIVATE_HINT}") from None
+            except AddressError as e:
+                self._drop(connection)
+                raise FetchError(url, "network", f"cannot connect: {e}") from None
             except (OSError, http.client.HTTPException) as e:
                 raise self._failure(url, e, connection, answered=False) from None
             try:
@@ -335,16 +372,20 @@ class HttpClient:
         if pool is None:
             pool = self._local.pool = {}
         key = (scheme, host, port)
-        connection = pool.get(key)
-        if connection is not None:
-            return connection, True
+        known = pool.get(key)
+        if known is not None:
+            return known, True
         timeout = self.policy.timeout
+        connection: _CheckedHTTPConnection
         if scheme == "https":
-            connection = http.client.HTTPSConnection(
+            connection = _CheckedHTTPSConnection(
                 host, port, timeout=timeout, context=ssl.create_default_context()
             )
         else:
-            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+            connection = _CheckedHTTPConnection(host, port, timeout=timeout)
+        connection.network = self.network
+        connection.allow_private = self.policy.allow_private
+        connection.connect_timeout = timeout
         pool[key] = connection
         with self._lock:
             self._all.append(connection)
@@ -379,6 +420,37 @@ class HttpClient:
         except OSError as e:
             raise FetchError(url, "file", f"cannot read {path}: {e.strerror or e}") from None
         return Response(path.resolve().as_uri(), 200, body, "", mine)
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    """A connection whose socket is opened by :func:`~gdcat.sources.network.open_checked`:
+    the host is resolved once, its addresses checked, and one of them connected to. The
+    ``Host`` header keeps the name, and so (in the subclass) do TLS's SNI and certificate
+    check."""
+
+    network: Network
+    allow_private: bool = False
+    #: seconds for resolving and connecting (the client's per-request time limit)
+    connect_timeout: float = HttpPolicy.timeout
+
+    def connect(self) -> None:
+        self.sock = open_checked(
+            self.host,
+            self.port,
+            allow_private=self.allow_private,
+            network=self.network,
+            timeout=self.connect_timeout,
+        )
+        try:
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError as e:  # as the standard library: not every system has it
+            if e.errno != errno.ENOPROTOOPT:
+                raise
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection, _CheckedHTTPConnection):
+    """HTTPS over a checked socket: ``HTTPSConnection.connect`` opens the socket through
+    :meth:`_CheckedHTTPConnection.connect` and wraps it with ``server_hostname`` = the name."""
 
 
 def _validators(answer: http.client.HTTPResponse) -> Validators:
