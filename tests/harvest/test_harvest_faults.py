@@ -385,10 +385,12 @@ def test_parsers_fetch_nothing_a_document_names(fault_run: FaultRun) -> None:
 
 def test_the_run_ends_within_the_configured_time(fault_run: FaultRun) -> None:
     # every fault node fails within about its timeout (1 s; the nodes are crawled in
-    # parallel); the rest is the healthy node's validation. A hanging node would take 20 s.
+    # parallel); the rest is the healthy node's validation. A hanging node would take 20 s:
+    # the bounds tell the two apart with room for a loaded machine (a node's time includes
+    # waiting while the healthy node is validated).
     assert fault_run.seconds < 15, fault_run.seconds
     for node_id in ("never-answers", "trickles"):
-        assert fault_run.node(node_id).seconds < TIMEOUT + 2, node_id
+        assert fault_run.node(node_id).seconds < TIMEOUT * 10, node_id
     # one request each: nothing is retried under retries = 0
     assert fault_run.faults.hits("/never") == 1
     assert fault_run.faults.hits("/trickle") == 1
