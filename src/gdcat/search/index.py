@@ -175,8 +175,7 @@ class SearchIndex:
         except Exception:
             self._stale = True
             self._unindexed = targets
-            # A writer that failed (disk full) may refuse everything after: use a fresh one.
-            self._writer = None
+            self._drop_writer()
             _log.exception(
                 "the search index could not follow %d changed record(s); it is stale until "
                 "they are indexed again (with the next change, or a rebuild)",
@@ -187,6 +186,17 @@ class SearchIndex:
             _log.warning("the search index caught up with %d record(s)", len(self._unindexed))
             self._unindexed = set()
             self._stale = False
+
+    def _drop_writer(self) -> None:
+        """Let go of the update writer (after a failure: it may refuse everything after), and of
+        the index lock it holds, so that the next update makes a fresh one. (Dropping the object
+        is not enough: a traceback kept by a log handler may hold it.)"""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.wait_merging_threads()  # consumes the writer: the lock goes with it
+            except ValueError as e:
+                _log.info("the failed index writer stopped with: %s", e)
 
     def catch_up(self) -> bool:
         """Index the changes that could not be indexed before (after the disk was full, say);

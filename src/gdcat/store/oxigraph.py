@@ -258,17 +258,17 @@ class OxigraphStore:
                 pending.append(_Pending(write, self.record_iri(write.dataset_iri)))
         written: list[str] = []
         with self._lock:
-            store = self._writable()
+            self._writable()
             now = _now()
             try:
                 if bulk and pending:
                     known = self._known_records([p.record for p in pending])
                     fresh = [p for p in pending if p.record not in known]
                     pending = [p for p in pending if p.record in known]
-                    written.extend(self._bulk_insert(store, fresh, now, failures))
+                    written.extend(self._bulk_insert(fresh, now, failures))
                 for start in range(0, len(pending), _BATCH):
                     batch = pending[start : start + _BATCH]
-                    written.extend(self._replace(store, batch, now, failures))
+                    written.extend(self._replace(batch, now, failures))
             finally:
                 # Batches committed before a failure (disk full…) stay written: announce them.
                 if written:
@@ -280,7 +280,7 @@ class OxigraphStore:
         record = self.record_iri(dataset_iri)
         prov = self._provenance
         with self._lock:
-            store = self._writable()
+            self._writable()
             live = self._ask(
                 f"ASK {{ GRAPH <{prov}> {{ <{record}> <{_PRIMARY_TOPIC}> ?dataset "
                 f"FILTER NOT EXISTS {{ <{record}> <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }}"
@@ -289,7 +289,6 @@ class OxigraphStore:
                 return False
             now = _datetime_literal(_now())
             self._update(
-                store,
                 f"DROP SILENT GRAPH <{record}> ;\n"
                 f"DELETE {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status ; "
                 f"<{_MODIFIED}> ?modified }} }}\n"
@@ -304,20 +303,18 @@ class OxigraphStore:
     # -- reading --------------------------------------------------------------------------
 
     def get_record(self, dataset_iri: str) -> Graph | None:
-        store = self._open()
         graph = ox.NamedNode(self.record_iri(dataset_iri))
         try:
-            quads = list(store.quads_for_pattern(None, None, None, graph))
+            quads = list(self._open().quads_for_pattern(None, None, None, graph))
         except OSError as e:
             raise StoreError(f"cannot read the record of {dataset_iri}: {e}") from e
         return graph_from_quads(quads) if quads else None
 
     def catalog_record(self, dataset_iri: str) -> CatalogRecord | None:
-        store = self._open()
         record = self.record_iri(dataset_iri)
         try:
             quads = list(
-                store.quads_for_pattern(
+                self._open().quads_for_pattern(
                     ox.NamedNode(record), None, None, ox.NamedNode(self._provenance)
                 )
             )
@@ -395,12 +392,11 @@ class OxigraphStore:
         run = writer.iri(run_iri)
         prov = self._provenance
         with self._lock:
-            store = self._writable()
+            self._writable()
             for start in range(0, len(dataset_iris), 2000):
                 part = dataset_iris[start : start + 2000]
                 values = " ".join(f"<{self.record_iri(iri)}>" for iri in part)
                 self._update(
-                    store,
                     f"DELETE {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> ?old }} }}\n"
                     f"INSERT {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> {run} }} }}\n"
                     f"WHERE {{ VALUES ?record {{ {values} }} "
@@ -414,17 +410,16 @@ class OxigraphStore:
         data = QuadWriter().lines(graph, " .\n")
         drop = f"DROP SILENT GRAPH {name} ;\n" if replace else ""
         with self._lock:
-            store = self._writable()
+            self._writable()
             try:
-                self._update(store, f"{drop}INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
+                self._update(f"{drop}INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
             except _STORE_FAILURES as e:
                 raise StoreError(f"cannot write graph {graph_iri}: {_message(e)}") from e
             self._committed()
 
     def get_graph(self, graph_iri: str) -> Graph:
-        store = self._open()
         try:
-            quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)))
+            quads = list(self._open().quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)))
         except (OSError, ValueError) as e:
             raise StoreError(f"cannot read graph {graph_iri}: {e}") from e
         return graph_from_quads(quads) if quads else Graph()
@@ -432,11 +427,10 @@ class OxigraphStore:
     def query(
         self, sparql: str, *, union_default_graph: bool = True, max_rows: int | None = None
     ) -> QueryResult:
-        store = self._open()
         if uses_service(sparql):
             raise QueryError("federated queries (SERVICE) are not allowed")
         try:
-            answer = store.query(sparql, use_default_graph_as_union=union_default_graph)
+            answer = self._open().query(sparql, use_default_graph_as_union=union_default_graph)
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(answer))
             if isinstance(answer, ox.QueryTriples):
@@ -457,9 +451,9 @@ class OxigraphStore:
 
     def update(self, sparql: str) -> None:
         with self._lock:
-            store = self._writable()
+            self._writable()
             try:
-                store.update(sparql)
+                self._open().update(sparql)
             except SyntaxError as e:
                 raise QueryError(f"SPARQL syntax error: {e.msg if e.msg else e}") from e
             except OSError as e:
@@ -472,9 +466,8 @@ class OxigraphStore:
         return serialize_result(result, fmt)
 
     def count_triples(self) -> int:
-        store = self._open()
         try:
-            return len(store)
+            return len(self._open())
         except OSError as e:
             raise StoreError(f"cannot count the store's triples: {e}") from e
 
@@ -620,7 +613,7 @@ class OxigraphStore:
         had no previous version)."""
         if self._half_written:
             records = sorted(self._half_written)
-            self._remove_records(self._open(), records)
+            self._remove_records(records)
             self._half_written.clear()
             self._generation += 1  # readers that cached what they saw read again
             _log.warning("removed %d record(s) a failed bulk load had started", len(records))
@@ -634,9 +627,8 @@ class OxigraphStore:
         if self._failure is not None:
             with self._lock:
                 self._recover()
-        store = self._open()
         try:
-            store.backup(str(target))
+            self._open().backup(str(target))
         except OSError as e:
             for leftover in (target, target.with_name(target.name + ".tmp")):
                 shutil.rmtree(leftover, ignore_errors=True)
@@ -707,9 +699,11 @@ class OxigraphStore:
     def _ask(self, sparql: str) -> bool:
         return bool(self.query(sparql, union_default_graph=False).boolean)
 
-    def _update(self, store: ox.Store, sparql: str) -> None:
+    def _update(self, sparql: str) -> None:
+        # No method keeps the database handle in a variable: a traceback kept after a failure
+        # (by a log handler…) would keep the failed handle, which must go before re-opening.
         try:
-            store.update(sparql)
+            self._open().update(sparql)
         except OSError as e:
             raise self._failed(e, "writing", write=True) from e
 
@@ -728,9 +722,7 @@ class OxigraphStore:
             known.update(_value(row[0]) for row in result.rows)
         return known
 
-    def _replace(
-        self, store: ox.Store, batch: list[_Pending], now: datetime, failures: dict[str, str]
-    ) -> list[str]:
+    def _replace(self, batch: list[_Pending], now: datetime, failures: dict[str, str]) -> list[str]:
         """Write a batch in one transaction; on failure, retry its records one by one."""
         writer = QuadWriter()
         texts: list[tuple[_Pending, str, str]] = []
@@ -745,7 +737,7 @@ class OxigraphStore:
         if not texts:
             return []
         try:
-            self._update(store, self._replace_update(texts, now))
+            self._update(self._replace_update(texts, now))
             return [item.write.dataset_iri for item, _, _ in texts]
         except _STORE_FAILURES as e:
             if len(texts) == 1:
@@ -754,7 +746,7 @@ class OxigraphStore:
         written = []
         for text in texts:
             try:
-                self._update(store, self._replace_update([text], now))
+                self._update(self._replace_update([text], now))
                 written.append(text[0].write.dataset_iri)
             except _STORE_FAILURES as e:
                 failures[text[0].write.dataset_iri] = _message(e)
@@ -819,7 +811,7 @@ class OxigraphStore:
         return "".join(f"{subject} <{p}> {o}{tail}" for p, o in pairs)
 
     def _bulk_insert(
-        self, store: ox.Store, fresh: list[_Pending], now: datetime, failures: dict[str, str]
+        self, fresh: list[_Pending], now: datetime, failures: dict[str, str]
     ) -> list[str]:
         """Bulk-load records the store has never seen; returns the dataset IRIs written.
 
@@ -829,7 +821,7 @@ class OxigraphStore:
         """
         fresh = [item for item in fresh if item.write.dataset_iri not in failures]
         if len(fresh) <= _BATCH:
-            return self._replace(store, fresh, now, failures) if fresh else []
+            return self._replace(fresh, now, failures) if fresh else []
         writer = QuadWriter()
         provenance_tail = f" <{self._provenance}> .\n"
         included: list[str] = []
@@ -859,7 +851,7 @@ class OxigraphStore:
             # Each chunk is handed over as bytes: Oxigraph then loads without holding the
             # GIL, and the producer thread writes the next chunk meanwhile.
             for chunk in producer:
-                store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+                self._open().bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
         except OSError as e:
             producer.close()
             # Bulk loading is not transactional: what it may have written of these (new)
@@ -870,21 +862,20 @@ class OxigraphStore:
             producer.close()
             # Bulk loading is not transactional: remove what it may have written (none of
             # these records existed before).
-            self._remove_records(store, [item.record for item in fresh])
+            self._remove_records([item.record for item in fresh])
             middle = len(fresh) // 2
-            return self._bulk_insert(store, fresh[:middle], now, failures) + self._bulk_insert(
-                store, fresh[middle:], now, failures
+            return self._bulk_insert(fresh[:middle], now, failures) + self._bulk_insert(
+                fresh[middle:], now, failures
             )
         return included
 
-    def _remove_records(self, store: ox.Store, records: list[str]) -> None:
+    def _remove_records(self, records: list[str]) -> None:
         prov = self._provenance
         for start in range(0, len(records), 1000):
             part = records[start : start + 1000]
             values = " ".join(f"<{r}>" for r in part)
             drops = " ;\n".join(f"DROP SILENT GRAPH <{r}>" for r in part)
             self._update(
-                store,
                 f"{drops} ;\nDELETE {{ GRAPH <{prov}> {{ ?record ?p ?o }} }} "
                 f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{prov}> {{ ?record ?p ?o }} }}",
             )
