@@ -6,11 +6,29 @@ handle one family of exceptions and the CLI / API map each kind to an exit code 
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import dataclass
 
 
 class GdcatError(Exception):
-    """Base of every error gdcat raises on purpose."""
+    """Base of every error gdcat raises on purpose.
+
+    ``str(error)`` is the whole story, for the server log and the command line;
+    :attr:`public_message` is what a client of the server is told, which never holds the
+    server's internals (file paths): a raiser that quotes the operating system gives a
+    ``public`` text of its own.
+    """
+
+    def __init__(self, *args: object, public: str | None = None) -> None:
+        super().__init__(*args)
+        self._public = public
+
+    @property
+    def public_message(self) -> str:
+        """What an HTTP client (and the public audit trail) may read about this error."""
+        public: str | None = getattr(self, "_public", None)
+        return public if public is not None else str(self)
 
 
 @dataclass(frozen=True)
@@ -64,7 +82,19 @@ class ProfileError(GdcatError):
 
 
 class StoreError(GdcatError):
-    """The knowledge-graph store failed (I/O, corrupt database, transaction aborted)."""
+    """The knowledge-graph store failed (I/O, corrupt database, transaction aborted).
+
+    A store failure is the server's, never the client's: its :attr:`public_message` is
+    ``public`` when given, else the message with every absolute file path taken out (an
+    operating-system error quoted in it names the server's files). ``retry_after`` says in
+    how many seconds the store may be usable again (HTTP ``Retry-After``), when known.
+    """
+
+    def __init__(
+        self, message: str, *, public: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, public=public if public is not None else without_paths(message))
+        self.retry_after = retry_after
 
 
 class RecordNotFoundError(StoreError):
@@ -73,3 +103,42 @@ class RecordNotFoundError(StoreError):
 
 class QueryError(GdcatError):
     """A SPARQL query that cannot be parsed or evaluated (HTTP 400)."""
+
+
+#: An absolute file path (``/var/lib/gdcat/store/000011.log``), not the path of a URL
+#: (``http://host/a/b``: its slashes follow ``:``, ``/`` or a host name).
+_ABSOLUTE_PATH = re.compile(r"(?<![\w/:.~%-])/[^\s/'\"():;,<>]+(?:/[^\s/'\"():;,<>]*)*")
+
+
+def without_paths(message: str) -> str:
+    """``message`` with every absolute file path replaced by ``(a server file)``."""
+    return _ABSOLUTE_PATH.sub("(a server file)", message)
+
+
+_OS_REASONS: tuple[tuple[frozenset[int], str, str], ...] = (
+    (
+        frozenset({errno.ENOSPC, errno.EDQUOT}),
+        "no space left on device",
+        "the server's disk is full",
+    ),
+    (frozenset({errno.EROFS}), "read-only file system", "the server's disk is read-only"),
+    (
+        frozenset({errno.EACCES, errno.EPERM}),
+        "permission denied",
+        "the server may not write its data files",
+    ),
+    (frozenset({errno.EIO}), "input/output error", "the server's disk reported an I/O error"),
+    (frozenset({errno.ENOLCK}), "lock", "the store is held by another process"),
+)
+
+
+def os_reason(error: BaseException) -> str:
+    """What went wrong in an operating-system error, said without a path (the error itself,
+    with the path, is for the server log). pyoxigraph's errors carry no ``errno``: their
+    text is read too."""
+    code = getattr(error, "errno", None)
+    text = str(error).lower()
+    for codes, words, reason in _OS_REASONS:
+        if code in codes or words in text:
+            return reason
+    return "the server's disk or files failed"

@@ -227,10 +227,12 @@ def test_the_index_is_stale_only_when_a_change_could_not_be_indexed(
     store.put_records([Hand("https://es.example/dataset/b", title="Second").write()])
     assert index.stale  # the write went through; the index missed it
     assert keys(index) == {"https://es.example/dataset/a"}
+    assert not index.catch_up()  # the reader still fails: b stays missing
     monkeypatch.setattr(index._reader, "read", read)
     store.put_records([Hand("https://es.example/dataset/c", title="Third").write()])
-    assert keys(index) == {"https://es.example/dataset/a", "https://es.example/dataset/c"}
-    assert index.stale  # b is still missing
+    # the missed change is indexed again with the next one
+    assert keys(index) == {f"https://es.example/dataset/{k}" for k in "abc"}
+    assert not index.stale and index.catch_up()
     index.rebuild()
     assert not index.stale
     assert len(keys(index)) == 3

@@ -27,13 +27,13 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gdcat.api import admin, fdp, feed, publish, resources, search, sparql
+from gdcat.api import admin, fdp, feed, health, publish, resources, search, sparql
 from gdcat.api.context import AppContext
 from gdcat.api.problems import Problem, document_problems, install_problem_handlers
 from gdcat.settings import Settings
 from gdcat.store import Store
 
-_MODULES = (sparql, search, resources, fdp, feed, publish, admin)
+_MODULES = (sparql, search, resources, fdp, feed, publish, admin, health)
 
 _DESCRIPTION = """\
 gdcat is a metadata catalogue and FAIR knowledge graph of genomic datasets, harvested from the

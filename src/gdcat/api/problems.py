@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -139,8 +140,10 @@ class Problem(Exception):
 
 
 def problem_for(error: GdcatError) -> Problem:
-    """The problem a gdcat error becomes (its status says whose fault it is)."""
-    message = str(error)
+    """The problem a gdcat error becomes (its status says whose fault it is). The client reads
+    the error's :attr:`~gdcat.errors.GdcatError.public_message`, never the server's file
+    paths; the whole message goes to the server log (:func:`install_problem_handlers`)."""
+    message = error.public_message
     if isinstance(error, PayloadTooLargeError):
         return Problem(413, "Payload too large", message, kind="too-large")
     if isinstance(error, UnsupportedFormatError):
@@ -162,7 +165,8 @@ def problem_for(error: GdcatError) -> Problem:
     if isinstance(error, RecordNotFoundError):
         return Problem(404, "Not found", message, kind="not-found")
     if isinstance(error, StoreError):
-        retry = {"Retry-After": "5"}
+        wait = error.retry_after if error.retry_after is not None else 5
+        retry = {"Retry-After": str(max(1, math.ceil(wait)))}
         return Problem(503, "Store unavailable", message, kind="store", headers=retry)
     return Problem(500, "Internal error", message)
 

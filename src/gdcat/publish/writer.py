@@ -188,7 +188,7 @@ class Publisher:
     def refused(self, caller: Caller, action: Action, dataset: str, error: GdcatError) -> None:
         """Audit an attempt refused before it reached the publisher (a body over the limit)."""
         outcome, status = outcome_of(error)
-        self._record(caller, action, outcome, status, dataset, str(error))
+        self._record(caller, action, outcome, status, dataset, error.public_message)
 
     # -- steps ----------------------------------------------------------------------------
 
@@ -320,7 +320,8 @@ class Publisher:
             return step()
         except GdcatError as e:
             outcome, status = outcome_of(e)
-            self._record(caller, action, outcome, status, dataset, str(e))
+            # the trail is public: it keeps what a client may read (no server paths)
+            self._record(caller, action, outcome, status, dataset, e.public_message)
             raise
         except Exception as e:
             # a bug or an unforeseen failure (in parsing, validation…): the attempt is still

@@ -8,7 +8,9 @@
 - **Following**: the index listens to the store; after every commit it re-reads the records
   written or withdrawn (plus the datasets derived from them, whose cohort figures depend on
   their source being in the catalogue) and replaces their documents in one index commit.
-  Changes it cannot index are logged and leave it :attr:`~SearchIndex.stale`.
+  Changes it cannot index (the disk is full…) are logged and leave it
+  :attr:`~SearchIndex.stale`; they are indexed again with the next change, or by
+  :meth:`~SearchIndex.catch_up` (the health check calls it), with a fresh index writer.
 - **Rebuilding** (:meth:`SearchIndex.rebuild`) reads every record in batches into a fresh index
   beside the current one, which keeps answering; changes committed meanwhile are replayed
   once the new index is in place, or on the current one if the rebuild fails. The store
@@ -23,12 +25,13 @@ import os
 import shutil
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
-from gdcat.errors import GdcatError
+from gdcat.errors import GdcatError, without_paths
 from gdcat.search.documents import (
     SCHEMA_VERSION,
     TEXT_ANALYZER,
@@ -50,7 +53,24 @@ _UPDATE_HEAP = 32_000_000
 
 
 class SearchIndexError(GdcatError):
-    """The search index could not be opened, written or read."""
+    """The search index could not be opened, written or read (a fault of the server: what a
+    client reads of it has no file paths)."""
+
+    def __init__(self, message: str, *, public: str | None = None) -> None:
+        super().__init__(message, public=public if public is not None else without_paths(message))
+
+
+@dataclass(frozen=True)
+class IndexHealth:
+    """The state of the search index, as the health check reports it."""
+
+    #: how many records (documents) the index holds
+    documents: int
+    #: changes of the store are missing from the index (see :attr:`SearchIndex.stale`)
+    stale: bool
+    #: records whose changes wait to be indexed again
+    unindexed: int
+    rebuilding: bool
 
 
 class RebuildRunningError(SearchIndexError):
@@ -71,6 +91,8 @@ class SearchIndex:
         self._pending: set[str] = set()
         self._writer: tantivy.IndexWriter | None = None
         self._stale = False
+        #: records whose changes could not be indexed, retried with the next change
+        self._unindexed: set[str] = set()
         self._closed = False
         #: bumped by every commit, so that caches of what the index holds can tell
         self.generation = 0
@@ -143,15 +165,55 @@ class SearchIndex:
             self._follow(datasets)
 
     def _follow(self, datasets: set[str]) -> None:
-        """:meth:`_update`, and if it fails, say so and keep going (the index is stale)."""
+        """:meth:`_update` of ``datasets`` and of the records not indexed yet; if it fails,
+        say so and keep going (the index is stale until they are indexed)."""
+        targets = datasets | self._unindexed
+        if not targets:
+            return
         try:
-            self._update(datasets)
+            self._update(targets)
         except Exception:
             self._stale = True
+            self._unindexed = targets
+            self._drop_writer()
             _log.exception(
-                "the search index could not follow %d changed record(s); it is stale until rebuilt",
-                len(datasets),
+                "the search index could not follow %d changed record(s); it is stale until "
+                "they are indexed again (with the next change, or a rebuild)",
+                len(targets),
             )
+            return
+        if self._unindexed:
+            _log.warning("the search index caught up with %d record(s)", len(self._unindexed))
+            self._unindexed = set()
+            self._stale = False
+
+    def _drop_writer(self) -> None:
+        """Let go of the update writer (after a failure: it may refuse everything after), and of
+        the index lock it holds, so that the next update makes a fresh one. (Dropping the object
+        is not enough: a traceback kept by a log handler may hold it.)"""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.wait_merging_threads()  # consumes the writer: the lock goes with it
+            except ValueError as e:
+                _log.info("the failed index writer stopped with: %s", e)
+
+    def catch_up(self) -> bool:
+        """Index the changes that could not be indexed before (after the disk was full, say);
+        returns whether the index is in step with the store now."""
+        with self._lock:
+            if self._unindexed and not self._closed and not self._rebuilding:
+                self._follow(set())
+            return not self._stale
+
+    def health(self) -> IndexHealth:
+        """The index's state (reads the number of documents: cheap)."""
+        return IndexHealth(
+            documents=self.size(),
+            stale=self._stale,
+            unindexed=len(self._unindexed),
+            rebuilding=self._rebuilding,
+        )
 
     def _update(self, datasets: set[str]) -> None:
         """Replace the documents of ``datasets`` (and of the data derived from them)."""
@@ -255,6 +317,7 @@ class SearchIndex:
                 raise SearchIndexError(f"cannot rebuild the search index: {e}") from e
             with self._lock:
                 self._stale = False
+                self._unindexed = set()
                 self.generation += 1
                 self._write_meta()
                 pending, self._pending = self._pending, set()

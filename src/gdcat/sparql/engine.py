@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -20,7 +19,7 @@ from gdcat.settings import Settings
 from gdcat.sparql.execute import Form, QueryAnswer, QueryFailure, QueryJob, Setup
 from gdcat.sparql.federation import ServiceAllowList
 from gdcat.sparql.pool import QueryRunner, Snapshots, ThreadRunner, WorkerPool
-from gdcat.store import Store
+from gdcat.store import OxigraphStore, Store
 from gdcat.store.sparql_text import add_using, uses_keyword
 
 _POSITION = re.compile(r"error at 1:(\d+)")
@@ -99,9 +98,8 @@ def _runner(settings: Settings, store: Store) -> QueryRunner:
 
     restore = {p: d.value for p, d in restorable_datatypes().items()}
     setup = Setup(restore=restore, prefixes=dict(PREFIXES))
-    path = getattr(store, "path", None)
-    if isinstance(path, Path):
-        snapshots = Snapshots(_native_store(store), path)
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        snapshots = Snapshots(store.checkpoint, store.path)
         return WorkerPool(setup, settings.sparql_workers, snapshots)
     return ThreadRunner(_native_store(store), setup, settings.sparql_workers)
 
@@ -120,6 +118,6 @@ def _failure(failure: QueryFailure, job: QueryJob) -> GdcatError:
         return RowLimitError(failure.message, job.max_rows, failure.form)
     if failure.reason == "not-acceptable":
         return NotAcceptableError(failure.form or "select")
-    if failure.reason == "store":
-        return StoreError(failure.message)
+    if failure.reason == "store":  # the worker's message names the snapshot's folder
+        return StoreError(failure.message, public="the query could not read the store")
     return QueryError(failure.message)

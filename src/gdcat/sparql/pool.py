@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -63,10 +64,15 @@ class Snapshots:
     queried, in a folder of their own beside the store (``<store>-snapshots-<pid>-<random>``:
     on the same file system, so checkpoints are hard links; one per endpoint, so that two
     applications over one store never delete each other's). The folder goes at close; folders
-    left by a process that died are removed when the next endpoint starts."""
+    left by a process that died are removed when the next endpoint starts.
 
-    def __init__(self, native: ox.Store, store_path: Path) -> None:
-        self._native: ox.Store | None = native
+    ``checkpoint(target)`` takes one (:meth:`gdcat.store.OxigraphStore.checkpoint`: the store
+    keeps its database handle to itself, so that it can re-open it after a failure). When a
+    checkpoint cannot be taken (the disk is full), queries are answered from the last one
+    taken, a little behind the store, rather than refused; the next query tries again."""
+
+    def __init__(self, checkpoint: Callable[[Path], None], store_path: Path) -> None:
+        self._checkpoint: Callable[[Path], None] | None = checkpoint
         prefix = f"{store_path.name}-snapshots-"
         _remove_orphans(store_path.parent, prefix)
         self._folder = Path(
@@ -93,14 +99,28 @@ class Snapshots:
         with self._lock:
             if self._current is not None and self._current[0] == generation:
                 return self._current[1]
-            if self._native is None:
+            if self._checkpoint is None:
                 raise StoreError("the SPARQL endpoint has been closed")
             self._serial += 1
             path = self._folder / f"g{generation}-{self._serial}"
             try:
-                self._native.backup(str(path))
-            except OSError as e:
-                raise StoreError(f"cannot take a snapshot of the store for queries: {e}") from e
+                self._checkpoint(path)
+            except StoreError as e:
+                shutil.rmtree(path, ignore_errors=True)
+                if self._current is not None:
+                    _log.warning(
+                        "queries read the snapshot of write %d: no snapshot of write %d can "
+                        "be taken (%s)",
+                        self._current[0],
+                        generation,
+                        e,
+                    )
+                    return self._current[1]
+                raise StoreError(
+                    f"cannot take a snapshot of the store for queries: {e}",
+                    public=f"cannot take a snapshot of the store for queries: {e.public_message}",
+                    retry_after=e.retry_after,
+                ) from e
             self._current = (generation, str(path))
             self._made.add(str(path))
             return str(path)
@@ -120,9 +140,7 @@ class Snapshots:
         with self._lock:
             self._made.clear()
             self._current = None
-            # Let go of the store: its owner closes it, and a reference kept here would keep
-            # the database (and its lock) open until the garbage collector came by.
-            self._native = None
+            self._checkpoint = None
         shutil.rmtree(self._folder, ignore_errors=True)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gdcat.store.health import StoreHealth
 from gdcat.store.inventory import Inventory, InventoryRow, compute_inventory
 from gdcat.store.oxigraph import OxigraphStore
 from gdcat.store.protocol import Store
@@ -40,6 +41,7 @@ __all__ = [
     "RecordWrite",
     "RecordWriteError",
     "Store",
+    "StoreHealth",
     "compute_inventory",
     "open_store",
     "provenance_graph_iri",

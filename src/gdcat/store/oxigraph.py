@@ -20,6 +20,19 @@ Data never reaches SPARQL text unchecked: :mod:`gdcat.store.quads` refuses terms
 end their syntax early and escapes literals; the only other IRIs in update text are minted
 here from the validated base IRI.
 
+**Recovering from a failure.** When RocksDB fails to write (disk full, an I/O error) it keeps
+the error and refuses every later write, checkpoint and flush, even once the cause is gone;
+reads still work. So a write that fails marks the store *failed*, and each later write (and
+checkpoint, and health check) first tries to recover: it checks the disk (writes, syncs and
+removes a small file in the store's folder, at most twice a second) and, once that works,
+re-opens the database (pyoxigraph has no ``close``: the old handle is let go when no reader
+holds it any more, then the folder is opened again; attempts that fail wait 1 s, 2 s… up to
+30 s). Until then writes answer :class:`~gdcat.errors.StoreError` with ``retry_after``, reads
+go on; if re-opening for writing fails the store is opened read-only meanwhile. Nothing
+committed is lost (RocksDB's log holds every committed write and re-opening replays it; a
+write that failed never committed, so every record keeps its previous version). Records a
+failed bulk load wrote part of are removed right after the re-open.
+
 What the default graph of :meth:`OxigraphStore.query` holds with ``union_default_graph``: every
 graph in the store, that is every record graph and the provenance graph (so the
 ``dcat:CatalogRecord``s are visible, which DCAT catalogues publish anyway), plus vocabulary
@@ -32,10 +45,15 @@ a node) appears once per graph in the union: use ``DISTINCT`` where it matters.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
+import os
 import queue
+import shutil
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,8 +64,9 @@ from typing import TypeVar, cast
 import pyoxigraph as ox
 from rdflib import Graph
 
-from gdcat.errors import QueryError, StoreError
+from gdcat.errors import QueryError, StoreError, os_reason
 from gdcat.store.datatypes import graph_from_quads, restore_triples
+from gdcat.store.health import StoreHealth, StoreMode
 from gdcat.store.quads import QuadWriter, UnwritableTermError
 from gdcat.store.records import (
     ADMS_STATUS,
@@ -92,6 +111,19 @@ _CHUNK = 1 << 22
 
 _STORE_FAILURES = (SyntaxError, ValueError, RuntimeError)
 
+#: While the store is failed, the disk is checked at most this often (seconds): a small file
+#: written, synced and removed in the store's folder.
+_DISK_CHECK_INTERVAL = 0.5
+_PROBE_FILE = "gdcat-write-probe"
+_PROBE_BYTES = 64 * 1024
+#: Wait after the first failed attempt to re-open the store, doubled up to the longest.
+_REOPEN_FIRST = 1.0
+_REOPEN_LONGEST = 30.0
+#: How long a re-open waits for readers to let go of the failed database handle.
+_RELEASE_WAIT = 2.0
+#: A health check's write probe is reused for this long (health checks may come in floods).
+_PROBE_REUSE = 1.0
+
 _log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -101,6 +133,19 @@ T = TypeVar("T")
 class _Pending:
     write: RecordWrite
     record: str
+
+
+@dataclass
+class _Failure:
+    """A write failure the store has not recovered from yet."""
+
+    since: datetime
+    #: what went wrong, without file paths
+    reason: str
+    #: monotonic times of the next disk check and the next re-open attempt
+    next_check: float = 0.0
+    next_reopen: float = 0.0
+    reopen_wait: float = _REOPEN_FIRST
 
 
 class OxigraphStore:
@@ -117,9 +162,20 @@ class OxigraphStore:
         self._base = base_iri
         self._provenance = provenance_graph_iri(base_iri)
         self._path = path
+        #: held by every write, and by recovery (which swaps the database handle)
         self._lock = threading.RLock()
+        #: held while the database handle is handed out or swapped
+        self._handle = threading.Lock()
         self._listeners: list[Callable[[RecordChange], None]] = []
         self._generation = 0
+        self._closed = False
+        self._failure: _Failure | None = None
+        #: records a failed bulk load may have written part of, removed once writable again
+        self._half_written: set[str] = set()
+        self._last_write: tuple[datetime, bool] | None = None
+        self._probed: tuple[float, bool] | None = None
+        self._reopened = 0
+        self._mode: StoreMode = "memory" if path is None else "read-write"
         try:
             if path is None:
                 self._store: ox.Store | None = ox.Store()
@@ -127,7 +183,10 @@ class OxigraphStore:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
         except OSError as e:
-            raise StoreError(f"cannot open the store in {path}: {e}") from e
+            raise StoreError(
+                f"cannot open the store in {path}: {e}",
+                public=f"cannot open the store: {os_reason(e)}",
+            ) from e
 
     # -- identity -------------------------------------------------------------------------
 
@@ -149,8 +208,10 @@ class OxigraphStore:
 
     def native(self) -> ox.Store:
         """The pyoxigraph store itself, for readers that hand Oxigraph whole queries and
-        serialise its answers natively (the SPARQL endpoint). Never write through it: writes
-        go through this class, which keeps catalogue records, listeners and the generation."""
+        serialise its answers natively (the in-memory SPARQL endpoint). Never write through
+        it: writes go through this class, which keeps catalogue records, listeners and the
+        generation. Do not keep it either: after a failure the store re-opens its database,
+        which it can only do once nobody holds the old handle."""
         return self._open()
 
     @property
@@ -170,6 +231,7 @@ class OxigraphStore:
         """After a commit: bump the generation, then tell the listeners which records
         changed. A listener that fails does not undo the write (the store stays the truth)."""
         self._generation += 1
+        self._last_write = (_now(), True)
         if not (written or withdrawn):
             return
         change = RecordChange(tuple(written), tuple(withdrawn))
@@ -182,7 +244,6 @@ class OxigraphStore:
     # -- writing --------------------------------------------------------------------------
 
     def put_records(self, records: Sequence[RecordWrite], *, bulk: bool = False) -> None:
-        store = self._open()
         failures: dict[str, str] = {}
         pending: list[_Pending] = []
         seen: set[str] = set()
@@ -197,16 +258,17 @@ class OxigraphStore:
                 pending.append(_Pending(write, self.record_iri(write.dataset_iri)))
         written: list[str] = []
         with self._lock:
+            self._writable()
             now = _now()
             try:
                 if bulk and pending:
                     known = self._known_records([p.record for p in pending])
                     fresh = [p for p in pending if p.record not in known]
                     pending = [p for p in pending if p.record in known]
-                    written.extend(self._bulk_insert(store, fresh, now, failures))
+                    written.extend(self._bulk_insert(fresh, now, failures))
                 for start in range(0, len(pending), _BATCH):
                     batch = pending[start : start + _BATCH]
-                    written.extend(self._replace(store, batch, now, failures))
+                    written.extend(self._replace(batch, now, failures))
             finally:
                 # Batches committed before a failure (disk full…) stay written: announce them.
                 if written:
@@ -215,10 +277,10 @@ class OxigraphStore:
             raise RecordWriteError(failures, written)
 
     def withdraw(self, dataset_iri: str) -> bool:
-        store = self._open()
         record = self.record_iri(dataset_iri)
         prov = self._provenance
         with self._lock:
+            self._writable()
             live = self._ask(
                 f"ASK {{ GRAPH <{prov}> {{ <{record}> <{_PRIMARY_TOPIC}> ?dataset "
                 f"FILTER NOT EXISTS {{ <{record}> <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }}"
@@ -227,7 +289,6 @@ class OxigraphStore:
                 return False
             now = _datetime_literal(_now())
             self._update(
-                store,
                 f"DROP SILENT GRAPH <{record}> ;\n"
                 f"DELETE {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status ; "
                 f"<{_MODIFIED}> ?modified }} }}\n"
@@ -242,20 +303,18 @@ class OxigraphStore:
     # -- reading --------------------------------------------------------------------------
 
     def get_record(self, dataset_iri: str) -> Graph | None:
-        store = self._open()
         graph = ox.NamedNode(self.record_iri(dataset_iri))
         try:
-            quads = list(store.quads_for_pattern(None, None, None, graph))
+            quads = list(self._open().quads_for_pattern(None, None, None, graph))
         except OSError as e:
             raise StoreError(f"cannot read the record of {dataset_iri}: {e}") from e
         return graph_from_quads(quads) if quads else None
 
     def catalog_record(self, dataset_iri: str) -> CatalogRecord | None:
-        store = self._open()
         record = self.record_iri(dataset_iri)
         try:
             quads = list(
-                store.quads_for_pattern(
+                self._open().quads_for_pattern(
                     ox.NamedNode(record), None, None, ox.NamedNode(self._provenance)
                 )
             )
@@ -329,16 +388,15 @@ class OxigraphStore:
         }
 
     def mark_seen(self, dataset_iris: Sequence[str], run_iri: str) -> None:
-        store = self._open()
         writer = QuadWriter()
         run = writer.iri(run_iri)
         prov = self._provenance
         with self._lock:
+            self._writable()
             for start in range(0, len(dataset_iris), 2000):
                 part = dataset_iris[start : start + 2000]
                 values = " ".join(f"<{self.record_iri(iri)}>" for iri in part)
                 self._update(
-                    store,
                     f"DELETE {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> ?old }} }}\n"
                     f"INSERT {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> {run} }} }}\n"
                     f"WHERE {{ VALUES ?record {{ {values} }} "
@@ -348,21 +406,20 @@ class OxigraphStore:
             self._committed()
 
     def put_graph(self, graph_iri: str, graph: Graph, *, replace: bool = True) -> None:
-        store = self._open()
         name = QuadWriter().iri(graph_iri)
         data = QuadWriter().lines(graph, " .\n")
         drop = f"DROP SILENT GRAPH {name} ;\n" if replace else ""
         with self._lock:
+            self._writable()
             try:
-                self._update(store, f"{drop}INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
+                self._update(f"{drop}INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
             except _STORE_FAILURES as e:
                 raise StoreError(f"cannot write graph {graph_iri}: {_message(e)}") from e
             self._committed()
 
     def get_graph(self, graph_iri: str) -> Graph:
-        store = self._open()
         try:
-            quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)))
+            quads = list(self._open().quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)))
         except (OSError, ValueError) as e:
             raise StoreError(f"cannot read graph {graph_iri}: {e}") from e
         return graph_from_quads(quads) if quads else Graph()
@@ -370,11 +427,10 @@ class OxigraphStore:
     def query(
         self, sparql: str, *, union_default_graph: bool = True, max_rows: int | None = None
     ) -> QueryResult:
-        store = self._open()
         if uses_service(sparql):
             raise QueryError("federated queries (SERVICE) are not allowed")
         try:
-            answer = store.query(sparql, use_default_graph_as_union=union_default_graph)
+            answer = self._open().query(sparql, use_default_graph_as_union=union_default_graph)
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(answer))
             if isinstance(answer, ox.QueryTriples):
@@ -394,14 +450,14 @@ class OxigraphStore:
             raise QueryError(f"the query could not be evaluated: {e}") from e
 
     def update(self, sparql: str) -> None:
-        store = self._open()
         with self._lock:
+            self._writable()
             try:
-                store.update(sparql)
+                self._open().update(sparql)
             except SyntaxError as e:
                 raise QueryError(f"SPARQL syntax error: {e.msg if e.msg else e}") from e
             except OSError as e:
-                raise StoreError(f"the store failed while applying an update: {e}") from e
+                raise self._failed(e, "applying an update", write=True) from e
             except (ValueError, RuntimeError, TypeError) as e:
                 raise QueryError(f"the update could not be applied: {e}") from e
             self._committed()
@@ -410,18 +466,18 @@ class OxigraphStore:
         return serialize_result(result, fmt)
 
     def count_triples(self) -> int:
-        store = self._open()
         try:
-            return len(store)
+            return len(self._open())
         except OSError as e:
             raise StoreError(f"cannot count the store's triples: {e}") from e
 
     # -- lifetime -------------------------------------------------------------------------
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._handle:
             store, self._store = self._store, None
-            if store is not None and self._path is not None:
+            self._closed = True
+            if store is not None and self._path is not None and self._failure is None:
                 try:
                     store.flush()
                 except OSError as e:
@@ -441,18 +497,215 @@ class OxigraphStore:
     # -- internals ------------------------------------------------------------------------
 
     def _open(self) -> ox.Store:
-        if self._store is None:
-            raise StoreError("the store is closed")
-        return self._store
+        """The database handle for reading (it may be a read-only one while recovering)."""
+        with self._handle:
+            store = self._store
+        if store is None:
+            if self._closed:
+                raise StoreError("the store is closed")
+            raise self._unavailable()
+        return store
+
+    def _writable(self) -> ox.Store:
+        """The handle to write with, after recovering from a failure if there is one (call
+        with ``self._lock`` held); :class:`StoreError` while the store cannot be written."""
+        if self._failure is not None:
+            self._recover()
+        return self._open()
+
+    def _failed(self, error: OSError, doing: str, *, write: bool) -> StoreError:
+        """Mark the store failed by ``error`` (raised while ``doing``): writes are refused
+        until it recovers. Returns the error to raise."""
+        reason = os_reason(error)
+        now = _now()
+        with self._handle:
+            if self._failure is None:
+                self._failure = _Failure(since=now, reason=reason)
+                _log.error(
+                    "the store failed while %s: %s; writes are refused until it is re-opened",
+                    doing,
+                    error,
+                )
+            else:
+                self._failure.reason = reason
+            self._probed = None
+            if write:
+                self._last_write = (now, False)
+        return StoreError(
+            f"the store failed while {doing}: {error}",
+            public=f"the store failed while {doing}: {reason}; try again later",
+            retry_after=_REOPEN_FIRST,
+        )
+
+    def _unavailable(self, wait: float | None = None) -> StoreError:
+        failure = self._failure
+        reason = failure.reason if failure is not None else "it is being re-opened"
+        message = f"the store cannot be written now: {reason}; try again later"
+        return StoreError(message, retry_after=max(1.0, wait if wait is not None else 1.0))
+
+    def _recover(self) -> None:
+        """Try to leave the failed state (with ``self._lock`` held): check the disk, then
+        re-open the database; raise :class:`StoreError` (with ``retry_after``) if the store
+        cannot be written yet."""
+        failure = self._failure
+        if failure is None:
+            return
+        now = time.monotonic()
+        if now < failure.next_check:
+            raise self._unavailable(failure.next_check - now)
+        failure.next_check = now + _DISK_CHECK_INTERVAL
+        if self._path is not None:
+            try:
+                _check_disk(self._path)
+            except OSError as e:
+                failure.reason = os_reason(e)
+                raise self._unavailable(_DISK_CHECK_INTERVAL) from e
+        if now < failure.next_reopen:
+            raise self._unavailable(failure.next_reopen - now)
+        try:
+            if self._path is not None:
+                self._reopen(self._path)
+            self._remove_half_written()
+        except (OSError, StoreError) as e:
+            failure.next_reopen = now + failure.reopen_wait
+            _log.error(
+                "the store could not be re-opened (next attempt in %g s): %s",
+                failure.reopen_wait,
+                e,
+            )
+            failure.reopen_wait = min(failure.reopen_wait * 2, _REOPEN_LONGEST)
+            raise self._unavailable(failure.next_reopen - now) from e
+        with self._handle:
+            self._failure = None
+            self._probed = None
+            self._reopened += 1
+        _log.warning(
+            "the store recovered from the failure of %s (%s): writes are accepted again",
+            failure.since.isoformat(timespec="seconds"),
+            failure.reason,
+        )
+
+    def _reopen(self, path: Path) -> None:
+        """Let go of the database handle and open the folder again; if that fails, open it
+        read-only (reads go on) and raise."""
+        with self._handle:
+            old, self._store = self._store, None
+            if old is not None and not _released(old):
+                self._store = old  # a reader still holds it: try again later
+                raise StoreError("a reader still holds the failed database handle")
+            del old  # the last reference: RocksDB closes the database here
+            try:
+                self._store = ox.Store(str(path))
+                self._mode = "read-write"
+                return
+            except OSError as e:
+                opening = e
+            try:
+                self._store = ox.Store.read_only(str(path))
+                self._mode = "read-only"
+            except OSError as e:
+                self._mode = "closed"
+                _log.error("the store cannot even be opened read-only: %s", e)
+            raise opening
+
+    def _remove_half_written(self) -> None:
+        """Remove the records a failed bulk load may have written part of (new records: they
+        had no previous version)."""
+        if self._half_written:
+            records = sorted(self._half_written)
+            self._remove_records(records)
+            self._half_written.clear()
+            self._generation += 1  # readers that cached what they saw read again
+            _log.warning("removed %d record(s) a failed bulk load had started", len(records))
+
+    def checkpoint(self, target: Path) -> None:
+        """A checkpoint of the store at ``target`` (a folder that does not exist yet): a
+        RocksDB backup, hard links on the same file system. A failure marks the store failed
+        (RocksDB then refuses writes too) and raises :class:`StoreError`."""
+        if self._path is None:
+            raise StoreError("an in-memory store has no checkpoints")
+        if self._failure is not None:
+            with self._lock:
+                self._recover()
+        try:
+            self._open().backup(str(target))
+        except OSError as e:
+            for leftover in (target, target.with_name(target.name + ".tmp")):
+                shutil.rmtree(leftover, ignore_errors=True)
+            raise self._failed(e, "taking a snapshot for queries", write=False) from e
+
+    def health(self) -> StoreHealth:
+        readable = True
+        try:
+            self._open().query("ASK { ?s ?p ?o }")
+        except (OSError, StoreError) as e:
+            _log.warning("the store cannot be read: %s", e)
+            readable = False
+        writable = self._probe_writable()
+        failure = self._failure
+        retry_in = None
+        if failure is not None:
+            retry_in = round(max(0.0, failure.next_reopen - time.monotonic()), 1)
+        last = self._last_write
+        return StoreHealth(
+            readable=readable,
+            writable=writable,
+            mode=self._mode if not self._closed else "closed",
+            failure=failure.reason if failure is not None else None,
+            failing_since=failure.since if failure is not None else None,
+            retry_in=retry_in,
+            last_write=last[0] if last is not None else None,
+            last_write_ok=last[1] if last is not None else None,
+            reopened=self._reopened,
+            generation=self._generation,
+        )
+
+    def _probe_writable(self) -> bool:
+        """Whether a write succeeds now: recover first if failed, then write nothing (insert
+        and delete one triple in one transaction). While a long write holds the store, the
+        answer is whether the store is failed."""
+        if not self._lock.acquire(timeout=0.2):
+            return self._failure is None
+        try:
+            if self._closed:
+                return False
+            if self._failure is not None:
+                try:
+                    self._recover()
+                except StoreError:
+                    return False
+            now = time.monotonic()
+            probed = self._probed
+            if probed is not None and now - probed[0] < _PROBE_REUSE:
+                return probed[1]
+            triple = f"<{self._base}graph/health> <{self._base}graph/health#probe> true"
+            graph = f"<{self._base}graph/health>"
+            try:
+                self._open().update(
+                    f"INSERT DATA {{ GRAPH {graph} {{ {triple} }} }} ;\n"
+                    f"DELETE DATA {{ GRAPH {graph} {{ {triple} }} }}"
+                )
+                ok = True
+            except OSError as e:
+                self._failed(e, "checking that it can write", write=False)
+                ok = False
+            except StoreError:
+                ok = False
+            self._probed = (now, ok)
+            return ok
+        finally:
+            self._lock.release()
 
     def _ask(self, sparql: str) -> bool:
         return bool(self.query(sparql, union_default_graph=False).boolean)
 
-    def _update(self, store: ox.Store, sparql: str) -> None:
+    def _update(self, sparql: str) -> None:
+        # No method keeps the database handle in a variable: a traceback kept after a failure
+        # (by a log handler…) would keep the failed handle, which must go before re-opening.
         try:
-            store.update(sparql)
+            self._open().update(sparql)
         except OSError as e:
-            raise StoreError(f"the store failed while writing: {e}") from e
+            raise self._failed(e, "writing", write=True) from e
 
     def _known_records(self, records: list[str]) -> set[str]:
         """The records (of those named) that have a catalogue record or a graph already."""
@@ -469,9 +722,7 @@ class OxigraphStore:
             known.update(_value(row[0]) for row in result.rows)
         return known
 
-    def _replace(
-        self, store: ox.Store, batch: list[_Pending], now: datetime, failures: dict[str, str]
-    ) -> list[str]:
+    def _replace(self, batch: list[_Pending], now: datetime, failures: dict[str, str]) -> list[str]:
         """Write a batch in one transaction; on failure, retry its records one by one."""
         writer = QuadWriter()
         texts: list[tuple[_Pending, str, str]] = []
@@ -486,7 +737,7 @@ class OxigraphStore:
         if not texts:
             return []
         try:
-            self._update(store, self._replace_update(texts, now))
+            self._update(self._replace_update(texts, now))
             return [item.write.dataset_iri for item, _, _ in texts]
         except _STORE_FAILURES as e:
             if len(texts) == 1:
@@ -495,7 +746,7 @@ class OxigraphStore:
         written = []
         for text in texts:
             try:
-                self._update(store, self._replace_update([text], now))
+                self._update(self._replace_update([text], now))
                 written.append(text[0].write.dataset_iri)
             except _STORE_FAILURES as e:
                 failures[text[0].write.dataset_iri] = _message(e)
@@ -560,7 +811,7 @@ class OxigraphStore:
         return "".join(f"{subject} <{p}> {o}{tail}" for p, o in pairs)
 
     def _bulk_insert(
-        self, store: ox.Store, fresh: list[_Pending], now: datetime, failures: dict[str, str]
+        self, fresh: list[_Pending], now: datetime, failures: dict[str, str]
     ) -> list[str]:
         """Bulk-load records the store has never seen; returns the dataset IRIs written.
 
@@ -570,7 +821,7 @@ class OxigraphStore:
         """
         fresh = [item for item in fresh if item.write.dataset_iri not in failures]
         if len(fresh) <= _BATCH:
-            return self._replace(store, fresh, now, failures) if fresh else []
+            return self._replace(fresh, now, failures) if fresh else []
         writer = QuadWriter()
         provenance_tail = f" <{self._provenance}> .\n"
         included: list[str] = []
@@ -600,28 +851,31 @@ class OxigraphStore:
             # Each chunk is handed over as bytes: Oxigraph then loads without holding the
             # GIL, and the producer thread writes the next chunk meanwhile.
             for chunk in producer:
-                store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
-        except (*_STORE_FAILURES, OSError) as e:
+                self._open().bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+        except OSError as e:
+            producer.close()
+            # Bulk loading is not transactional: what it may have written of these (new)
+            # records is removed once the store can be written again.
+            self._half_written.update(item.record for item in fresh)
+            raise self._failed(e, "bulk loading", write=True) from e
+        except _STORE_FAILURES:
             producer.close()
             # Bulk loading is not transactional: remove what it may have written (none of
             # these records existed before).
-            self._remove_records(store, [item.record for item in fresh])
-            if isinstance(e, OSError):
-                raise StoreError(f"bulk loading failed: {e}") from e
+            self._remove_records([item.record for item in fresh])
             middle = len(fresh) // 2
-            return self._bulk_insert(store, fresh[:middle], now, failures) + self._bulk_insert(
-                store, fresh[middle:], now, failures
+            return self._bulk_insert(fresh[:middle], now, failures) + self._bulk_insert(
+                fresh[middle:], now, failures
             )
         return included
 
-    def _remove_records(self, store: ox.Store, records: list[str]) -> None:
+    def _remove_records(self, records: list[str]) -> None:
         prov = self._provenance
         for start in range(0, len(records), 1000):
             part = records[start : start + 1000]
             values = " ".join(f"<{r}>" for r in part)
             drops = " ;\n".join(f"DROP SILENT GRAPH <{r}>" for r in part)
             self._update(
-                store,
                 f"{drops} ;\nDELETE {{ GRAPH <{prov}> {{ ?record ?p ?o }} }} "
                 f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{prov}> {{ ?record ?p ?o }} }}",
             )
@@ -677,6 +931,35 @@ class _BackgroundChunks:
         """Stop the producer (after a failed load) and wait for it."""
         self._stopped.set()
         self._thread.join()
+
+
+def _check_disk(folder: Path) -> None:
+    """Write, sync and remove a small file in ``folder``: raises :class:`OSError` while the
+    disk is full or failing."""
+    probe = folder / _PROBE_FILE
+    try:
+        with probe.open("wb") as out:
+            out.write(b"\0" * _PROBE_BYTES)
+            out.flush()
+            os.fsync(out.fileno())
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def _released(handle: ox.Store) -> bool:
+    """Whether the caller's references are the last to ``handle`` (the caller's variable and
+    this function's argument), waiting a little for readers to finish."""
+    deadline = time.monotonic() + _RELEASE_WAIT
+    collected = False
+    while sys.getrefcount(handle) > 3:  # the caller's, the argument, getrefcount's own
+        if time.monotonic() > deadline:
+            return False
+        if not collected:  # a traceback kept by a finished request may hold it
+            gc.collect()
+            collected = True
+        else:
+            time.sleep(0.01)
+    return True
 
 
 def _problem(write: RecordWrite) -> str | None:

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from rdflib import Graph
 
+from gdcat.store.health import StoreHealth
 from gdcat.store.records import CatalogRecord, RecordChange, RecordSource, RecordWrite
 from gdcat.store.results import QueryResult
 
@@ -123,6 +124,12 @@ class Store(Protocol):
 
     def count_triples(self) -> int:
         """How many triples (quads) the store holds in all graphs."""
+        ...
+
+    def health(self) -> StoreHealth:
+        """Whether the store can be read and written now (a cheap probe of each, and the
+        failure it is recovering from, if any); a remote store would answer with a ping and
+        the outcome of its last write."""
         ...
 
     def close(self) -> None:
