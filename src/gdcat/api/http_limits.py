@@ -200,6 +200,15 @@ class LimitedH11Protocol(H11Protocol):
         if not self._lingering and not self.transport.is_closing():
             self._follow(waiting=True)
 
+    def shutdown(self) -> None:
+        """The server stops: a refused connection, which h11 considers still answering, is
+        simply closed."""
+        if self._lingering:
+            self._cancel()
+            self.transport.close()
+            return
+        super().shutdown()
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel()
         super().connection_lost(exc)
@@ -251,8 +260,10 @@ class LimitedH11Protocol(H11Protocol):
 
     def _body_deadline(self) -> None:
         limits = self.limits
-        if self.flow.read_paused:
-            # The application has not taken what arrived: not the client's delay.
+        cycle = self.cycle
+        if self.flow.read_paused or (cycle is not None and cycle.waiting_for_100_continue):
+            # The application has not taken what arrived, or not yet asked for the body the
+            # client waits to send (Expect: 100-continue): not the client's delay.
             self._enter("body")
             return
         elapsed = self.loop.time() - self._phase_started
