@@ -35,7 +35,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
 from gdcat.api.problems import PROBLEM_JSON, Problem
-from gdcat.api.security_headers import PROTOCOL_HEADERS
+from gdcat.api.security_headers import COMMON_HEADERS
 from gdcat.settings import Settings
 
 #: How long a refused client may go on sending (its rest of a long URL, its body) before the
@@ -325,7 +325,7 @@ def _problem_bytes(problem: Problem) -> bytes:
         (b"content-length", str(len(body)).encode("ascii")),
         (b"connection", b"close"),
         (b"date", time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()).encode("ascii")),
-        *PROTOCOL_HEADERS,
+        *COMMON_HEADERS,
     ]
     head = f"HTTP/1.1 {problem.status} {phrase}\r\n".encode("ascii")
     head += b"".join(name + b": " + value + b"\r\n" for name, value in headers)

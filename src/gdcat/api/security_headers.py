@@ -11,7 +11,7 @@ leaves a policy a route has set alone.
 
 The headers are set outside the whole application stack (see :func:`install_security_headers`)
 so that even the answers of Starlette's outermost error middleware carry them; the answers the
-HTTP protocol gives itself (408, 414, 431) add :data:`PROTOCOL_HEADERS`.
+HTTP protocol gives itself (400, 408, 414, 431: problem documents) add :data:`COMMON_HEADERS`.
 """
 
 from __future__ import annotations
@@ -32,12 +32,6 @@ COMMON_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-
-#: Answers written by the HTTP protocol itself (problem documents, never HTML).
-PROTOCOL_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    *COMMON_HEADERS,
-    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
 )
 
 _CSP = b"content-security-policy"
