@@ -87,6 +87,41 @@ class Settings(BaseSettings):
     cors_origins: tuple[str, ...] = Field(
         ("*",), description="Origins allowed to call the API from a browser."
     )
+    max_request_line_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        description="Longest request line (method, path and query) gdcat reads (bytes); "
+        "longer is answered 414. A long SPARQL query belongs in a POST body.",
+    )
+    max_header_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        description="Most bytes of header fields in one request; more is answered 431.",
+    )
+    keepalive_timeout: float = Field(
+        5.0,
+        gt=0,
+        description="Longest an open connection may wait for its next request (seconds), "
+        "before its first request and between requests; then it is closed.",
+    )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Longest a client may take to send a request's line and headers, from "
+        "their first byte (seconds); then it is answered 408 and disconnected.",
+    )
+    body_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Time a client has to send a request body (seconds), extended by one "
+        "second per body_min_rate bytes received; then it is answered 408.",
+    )
+    body_min_rate: int = Field(
+        500,
+        gt=0,
+        description="Slowest a request body may arrive once body_timeout has passed "
+        "(bytes per second, on average).",
+    )
     page_size: int = Field(20, ge=1, le=1000, description="Search results per page by default.")
     max_page_size: int = Field(200, ge=1, description="Largest page of search results.")
     feed_page_size: int = Field(100, ge=1, description="Datasets per page of the DCAT-AP feed.")

@@ -23,13 +23,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gdcat.api import admin, fdp, feed, health, publish, resources, search, sparql
 from gdcat.api.context import AppContext
 from gdcat.api.problems import Problem, document_problems, install_problem_handlers
+from gdcat.api.security_headers import install_security_headers
 from gdcat.settings import Settings
 from gdcat.store import Store
 
@@ -117,40 +117,67 @@ def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAP
         raise
     _describe_problems(app)
     app.add_middleware(HeadAsGet)
+    install_security_headers(app, settings.base_iri)
     return app
 
 
+_STATIC = Path(__file__).with_name("static")
+#: gdcat's own static files: the pages' style sheet, the script starting Swagger UI.
+_ASSETS = {"gdcat.css": "text/css", "api-docs.js": "text/javascript"}
 #: Swagger UI, shipped with the package (no CDN: gdcat runs without internet access).
-_SWAGGER = Path(__file__).with_name("static") / "swagger-ui"
+_SWAGGER = _STATIC / "swagger-ui"
 _SWAGGER_FILES = {
     "swagger-ui-bundle.js": "text/javascript",
     "swagger-ui.css": "text/css",
     "favicon-32x32.png": "image/png",
 }
 
+#: The interactive documentation page: scripts and styles from files only (no inline script,
+#: see :mod:`~gdcat.api.security_headers`).
+_API_DOCS_PAGE = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>gdcat API</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
+<link rel="icon" href="/api/docs/assets/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/assets/api-docs.js"></script>
+</body>
+</html>
+"""
+
+
+def _static_file(folder: Path, name: str, media: dict[str, str]) -> FileResponse:
+    if name not in media:
+        raise Problem(404, "Not found", f"no asset {name!r}", kind="not-found")
+    return FileResponse(
+        folder / name,
+        media_type=media[name],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
 
 def _install_docs(app: FastAPI) -> None:
-    """The interactive API documentation at ``/api/docs``, from the vendored Swagger UI."""
+    """The interactive API documentation at ``/api/docs``, from the vendored Swagger UI, and
+    gdcat's own static files at ``/assets/``."""
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="gdcat API",
-            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
-            swagger_css_url="/api/docs/assets/swagger-ui.css",
-            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
-        )
+        return HTMLResponse(_API_DOCS_PAGE)
 
     @app.get("/api/docs/assets/{name}", include_in_schema=False)
     def api_docs_asset(name: str) -> FileResponse:
-        if name not in _SWAGGER_FILES:
-            raise Problem(404, "Not found", f"no documentation asset {name!r}", kind="not-found")
-        return FileResponse(
-            _SWAGGER / name,
-            media_type=_SWAGGER_FILES[name],
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+        return _static_file(_SWAGGER, name, _SWAGGER_FILES)
+
+    @app.get("/assets/{name}", include_in_schema=False)
+    def asset(name: str) -> FileResponse:
+        return _static_file(_STATIC, name, _ASSETS)
 
 
 def _describe_problems(app: FastAPI) -> None:

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from gdcat.errors import (
     ForbiddenNetworkAccessError,
@@ -251,6 +252,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             request, Problem(422, "Invalid request", detail, kind="invalid-request", errors=errors)
         )
 
+    async def on_disconnect(request: Request, exc: Exception) -> Response:
+        # The client went away (or was cut off for sending its body too slowly, see
+        # gdcat.api.http_limits) before its body arrived: nobody reads this answer.
+        _log.info(
+            "%s %s: the client disconnected during the body", request.method, request.url.path
+        )
+        return render(request, Problem(400, "Client disconnected", "the body did not arrive"))
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         _log.exception("%s %s failed", request.method, request.url.path)
         return render(request, Problem(500, "Internal error", "an unexpected error occurred"))
@@ -259,4 +268,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GdcatError, on_gdcat)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ClientDisconnect, on_disconnect)
     app.add_exception_handler(Exception, on_unexpected)

@@ -13,14 +13,22 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from gdcat.api.http_limits import protocol_for
 from gdcat.errors import GdcatError
+from gdcat.settings import Settings
 
 
 def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
+    """uvicorn's configuration for ``app`` (made by :func:`~gdcat.api.create_app`): every
+    connection is held to the limits of the application's settings (see
+    :mod:`~gdcat.api.http_limits`); HTTP/1.1 only, no WebSocket upgrade."""
+    settings: Settings = app.state.ctx.settings
     return uvicorn.Config(
         app,
         host=host,
         port=port,
+        http=protocol_for(settings),
+        ws="none",
         log_level="warning",
         access_log=False,
         lifespan="on",
