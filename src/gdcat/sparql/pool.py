@@ -14,6 +14,13 @@ nothing writes to; a snapshot no worker reads any more is deleted.
 The pool talks to its workers from the event loop itself (non-blocking sockets, the framing of
 :class:`multiprocessing.connection.Connection`), so waiting for an answer costs no thread and
 never blocks the loop; starting and reaping processes runs in a thread.
+
+Each worker is held by the operating system to a memory limit (``RLIMIT_AS``) and each query to
+a CPU-time limit (``RLIMIT_CPU``), see :mod:`gdcat.sparql.worker`. A worker that ends while
+answering is replaced, and :func:`death_cause` tells from how it ended which limit the query
+passed: SIGXCPU is the CPU limit, SIGABRT the memory limit (pyoxigraph aborts when an
+allocation fails), SIGSEGV a stack overflow (a query too deeply structured); anything else
+(SIGKILL from the system's out-of-memory killer…) is the server's own trouble.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import logging
 import os
 import pickle
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -38,20 +46,22 @@ import pyoxigraph as ox
 
 from gdcat.errors import GdcatError, StoreError
 from gdcat.sparql.execute import Outcome, QueryJob, Runner, Setup
+from gdcat.sparql.limits import (
+    CpuLimitError,
+    MemoryLimitError,
+    QueryTooComplexError,
+    TimeLimitError,
+    WorkerLostError,
+)
+from gdcat.sparql.worker import EXIT_OVERTIME
 
 _log = logging.getLogger(__name__)
 
 #: Seconds a worker gets to finish after being asked to stop, before it is killed.
 _STOP_GRACE = 2.0
+#: Seconds a worker that closed its socket gets to end, so that its exit status can be read.
+_DEATH_GRACE = 5.0
 _CHUNK = 1 << 20
-
-
-class TimeLimitError(GdcatError):
-    """A query ran past the endpoint's time limit and was stopped."""
-
-    def __init__(self, limit: float) -> None:
-        super().__init__(f"the query ran longer than {limit:g} s")
-        self.limit = limit
 
 
 class EndpointBusyError(GdcatError):
@@ -169,6 +179,9 @@ class _Worker:
         # The worker imports gdcat from wherever this process did (a checkout, a test run).
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        # glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: two keep
+        # the worker's address space (what RLIMIT_AS counts) independent of the machine.
+        env.setdefault("MALLOC_ARENA_MAX", "2")
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gdcat.sparql.worker", str(theirs.fileno())],
@@ -210,6 +223,13 @@ class _Worker:
                 raise EOFError("the worker closed its connection")
             data += chunk
         return bytes(data)
+
+    def exit_status(self) -> int | None:
+        """How the process ended (waiting a little for it to), or None if it still runs."""
+        try:
+            return self.process.wait(_DEATH_GRACE)
+        except subprocess.TimeoutExpired:
+            return None
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -276,8 +296,13 @@ class WorkerPool:
             self._replace(worker)
             raise TimeLimitError(timeout) from None
         except (EOFError, OSError) as e:
+            loop = asyncio.get_running_loop()
+            status = await loop.run_in_executor(None, worker.exit_status)
             self._replace(worker)
-            raise StoreError(f"a SPARQL worker failed while answering: {e}") from e
+            cause = death_cause(status, self._setup, timeout)
+            log = _log.warning if isinstance(cause, WorkerLostError) else _log.info
+            log("SPARQL worker %d ended while answering (%s): %s", worker.pid, status, cause)
+            raise cause from e
         except BaseException:
             # Cancelled mid-answer: the worker's next message would belong to this job.
             self._replace(worker)
@@ -372,6 +397,39 @@ class WorkerPool:
         reaping.add_done_callback(self._tasks.discard)
         if not closed:
             self._start_one()
+
+
+def death_cause(status: int | None, setup: Setup, timeout: float) -> GdcatError:
+    """Why a worker that ended while answering a query did (``status``: its exit status,
+    negative for a signal, None if it had not ended). A crash that is no limit of the server's
+    (SIGSEGV: the parser or planner overflowed its stack) is the query's: the same query
+    would crash the next worker too, so the client is told, not invited to retry."""
+    if status == -signal.SIGXCPU and setup.cpu_limit is not None:
+        return CpuLimitError(setup.cpu_limit)
+    if status == -signal.SIGABRT and setup.memory_limit is not None:
+        return MemoryLimitError(setup.memory_limit)
+    if status in (-signal.SIGSEGV, -signal.SIGBUS):
+        return QueryTooComplexError(
+            "the process answering the query crashed on it, most likely because its "
+            "structure is too deep for the parser (nested groups, long chains of operators, "
+            "UNIONs or patterns); flatten it or split it into several queries"
+        )
+    if status == EXIT_OVERTIME:
+        return TimeLimitError(timeout)
+    return WorkerLostError(
+        f"the process answering the query ended unexpectedly ({_describe_status(status)}); "
+        "try again shortly"
+    )
+
+
+def _describe_status(status: int | None) -> str:
+    if status is None:
+        return "it stopped answering"
+    if status < 0:
+        name = signal.Signals(-status).name if -status in signal.valid_signals() else "?"
+        hint = ", perhaps by the system for want of memory" if -status == signal.SIGKILL else ""
+        return f"killed by {name}{hint}"
+    return f"exit status {status}"
 
 
 class ThreadRunner:
