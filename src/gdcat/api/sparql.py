@@ -18,6 +18,7 @@ Protocol errors (two queries, a query and an update, a wrong media type, no quer
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import html
@@ -271,9 +272,10 @@ async def _read_post(request: Request, limit: int) -> _Operation:
         if media != FORM:
             kind = "query" if media == QUERY_TYPE else "update"
             return _operation(params, (kind, text))
-        pairs = parse_qsl(
-            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
-        )
+        if len(text) > _FORM_IN_LOOP:  # decoding megabytes takes a second: not in the loop
+            pairs = await asyncio.to_thread(_parse_form, text)
+        else:
+            pairs = _parse_form(text)
     except UnicodeDecodeError:
         raise _bad("the request body is not UTF-8") from None
     except ValueError as e:
@@ -281,6 +283,16 @@ async def _read_post(request: Request, limit: int) -> _Operation:
     for name, value in pairs:
         params.setdefault(name, []).append(value)
     return _operation(params)
+
+
+#: Form bodies longer than this (characters) are decoded in a thread.
+_FORM_IN_LOOP = 64 * 1024
+
+
+def _parse_form(text: str) -> list[tuple[str, str]]:
+    return parse_qsl(
+        text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
+    )
 
 
 def _content_type(header: str | None) -> tuple[str, str | None]:
