@@ -206,7 +206,7 @@ def test_one_client_with_twenty_slow_queries_does_not_hold_up_the_others(
 ) -> None:
     # A fraction of a second each: twenty would hold both workers for seconds.
     slow = (
-        "SELECT (COUNT(*) AS ?n) WHERE { { SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 5000000 } }"
+        "SELECT (COUNT(*) AS ?n) WHERE { { SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 2000000 } }"
     )
     with client(ATTACKER) as attacker, ThreadPoolExecutor(20) as many:
         fired = [many.submit(query(demo, slow), attacker) for _ in range(20)]
