@@ -17,6 +17,7 @@ from gdcat.sparql.execute import Setup
 from gdcat.sparql.limits import (
     ClientBudgetError,
     CpuLimitError,
+    EngineFailureError,
     MemoryLimitError,
     QueryTooComplexError,
     TimeLimitError,
@@ -172,9 +173,18 @@ def test_a_workers_death_names_the_limit_its_query_passed() -> None:
     setup = Setup(memory_limit=640 * 1024**2, cpu_limit=3)
     cpu = death_cause(-signal.SIGXCPU, setup, 5.0)
     assert isinstance(cpu, CpuLimitError) and cpu.limit == 3 and cpu.setting == "sparql_cpu_limit"
-    memory = death_cause(-signal.SIGABRT, setup, 5.0)
+    # SIGABRT: what the worker wrote last tells a failed allocation from a Rust panic.
+    memory = death_cause(-signal.SIGABRT, setup, 5.0, "memory allocation of 240 bytes failed\n")
     assert isinstance(memory, MemoryLimitError) and "640 MiB" in str(memory)
     assert memory.setting == "sparql_worker_memory"
+    panic = death_cause(
+        -signal.SIGABRT,
+        setup,
+        5.0,
+        "thread '<unnamed>' panicked at library/core/src/slice/sort/shared/smallsort.rs:854:5:\n"
+        "user-provided comparison function does not correctly implement a total order\n",
+    )
+    assert isinstance(panic, EngineFailureError) and "total order" in str(panic)
     crash = death_cause(-signal.SIGSEGV, setup, 5.0)
     assert isinstance(crash, QueryTooComplexError) and "too deep" in str(crash)
     overtime = death_cause(EXIT_OVERTIME, setup, 5.0)

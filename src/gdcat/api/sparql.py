@@ -37,16 +37,12 @@ from gdcat.api.negotiation import choose
 from gdcat.api.problems import Problem, problem_response
 from gdcat.errors import GdcatError
 from gdcat.sparql.description import serialize_description, service_description
-from gdcat.sparql.engine import (
-    EngineFailureError,
-    NotAcceptableError,
-    RowLimitError,
-    SparqlEngine,
-)
+from gdcat.sparql.engine import NotAcceptableError, RowLimitError, SparqlEngine
 from gdcat.sparql.execute import QueryJob
 from gdcat.sparql.federation import ServiceNotAllowedError
 from gdcat.sparql.limits import (
     ClientBudgetError,
+    EngineFailureError,
     QueryLimitError,
     QueryTooComplexError,
     WorkerLostError,

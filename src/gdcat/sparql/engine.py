@@ -22,7 +22,7 @@ from gdcat.settings import Settings
 from gdcat.sparql.budget import ClientBudget, client_concurrency
 from gdcat.sparql.execute import Form, QueryAnswer, QueryFailure, QueryJob, Setup
 from gdcat.sparql.federation import ServiceAllowList
-from gdcat.sparql.limits import MemoryLimitError
+from gdcat.sparql.limits import EngineFailureError, MemoryLimitError
 from gdcat.sparql.pool import QueryRunner, Snapshots, ThreadRunner, WorkerPool
 from gdcat.sparql.shape import ShapeLimits, check_shape
 from gdcat.store import Store
@@ -146,10 +146,6 @@ def cpu_limit(settings: Settings) -> int:
     if settings.sparql_cpu_limit is not None:
         return settings.sparql_cpu_limit
     return max(1, math.ceil(settings.sparql_timeout))
-
-
-class EngineFailureError(GdcatError):
-    """pyoxigraph failed on a query (a defect of the engine, not of the query or the store)."""
 
 
 def _failure(failure: QueryFailure, job: QueryJob, settings: Settings) -> GdcatError:

@@ -12,6 +12,7 @@ the client what was passed and the operator what to change:
   (``sparql_worker_memory``);
 - :class:`ClientBudgetError` (429): queries of one client at once
   (``sparql_client_concurrency``, ``sparql_client_queue``);
+- :class:`EngineFailureError` (500): pyoxigraph failed on the query (a Rust panic);
 - :class:`WorkerLostError` (503): a worker ended for a reason of the server's own.
 """
 
@@ -97,6 +98,10 @@ class ClientBudgetError(GdcatError):
         self.limit = limit
         self.setting = "sparql_client_concurrency"
         self.retry_after = retry_after
+
+
+class EngineFailureError(GdcatError):
+    """pyoxigraph failed on a query (a defect of the engine, not of the query or the store)."""
 
 
 class WorkerLostError(GdcatError):

@@ -18,9 +18,11 @@ never blocks the loop; starting and reaping processes runs in a thread.
 Each worker is held by the operating system to a memory limit (``RLIMIT_AS``) and each query to
 a CPU-time limit (``RLIMIT_CPU``), see :mod:`gdcat.sparql.worker`. A worker that ends while
 answering is replaced, and :func:`death_cause` tells from how it ended which limit the query
-passed: SIGXCPU is the CPU limit, SIGABRT the memory limit (pyoxigraph aborts when an
-allocation fails), SIGSEGV a stack overflow (a query too deeply structured); anything else
-(SIGKILL from the system's out-of-memory killer…) is the server's own trouble.
+passed: SIGXCPU is the CPU limit; SIGABRT with "memory allocation of … failed" as its last
+words (the worker's standard error goes to a file the pool reads) the memory limit, SIGABRT
+after a Rust panic a defect of the engine; SIGSEGV a stack overflow (a query too deeply
+structured); anything else (SIGKILL from the system's out-of-memory killer…) is the server's
+own trouble.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import contextlib
 import logging
 import os
 import pickle
+import re
 import shutil
 import signal
 import socket
@@ -48,7 +51,9 @@ from gdcat.errors import GdcatError, StoreError
 from gdcat.sparql.execute import Outcome, QueryJob, Runner, Setup
 from gdcat.sparql.limits import (
     CpuLimitError,
+    EngineFailureError,
     MemoryLimitError,
+    QueryLimitError,
     QueryTooComplexError,
     TimeLimitError,
     WorkerLostError,
@@ -62,6 +67,11 @@ _STOP_GRACE = 2.0
 #: Seconds a worker that closed its socket gets to end, so that its exit status can be read.
 _DEATH_GRACE = 5.0
 _CHUNK = 1 << 20
+#: How much of a dead worker's standard error is read (its last words).
+_LAST_WORDS = 16 * 1024
+#: What Rust (pyoxigraph), C++ (RocksDB) and Python write when an allocation fails.
+_ALLOCATION_FAILED = re.compile(r"memory allocation of \d+ bytes failed|std::bad_alloc|MemoryError")
+_PANIC = re.compile(r"panicked at [^\n]*\n([^\n]*)")
 
 
 class EndpointBusyError(GdcatError):
@@ -182,15 +192,20 @@ class _Worker:
         # glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: two keep
         # the worker's address space (what RLIMIT_AS counts) independent of the machine.
         env.setdefault("MALLOC_ARENA_MAX", "2")
+        # Its standard error goes to a file of its own (unlinked: gone with the last handle),
+        # read when it dies to tell why (see death_cause) and logged.
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by kill())
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gdcat.sparql.worker", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
+                stderr=self.stderr,
                 env=env,
             )
         except OSError as e:
             ours.close()
+            self.stderr.close()
             raise StoreError(f"cannot start a SPARQL worker: {e}") from e
         finally:
             theirs.close()
@@ -224,18 +239,27 @@ class _Worker:
             data += chunk
         return bytes(data)
 
-    def exit_status(self) -> int | None:
-        """How the process ended (waiting a little for it to), or None if it still runs."""
+    def ending(self) -> tuple[int | None, str]:
+        """How the process ended (waiting a little for it to; None if it still runs) and the
+        last of what it wrote to its standard error."""
         try:
-            return self.process.wait(_DEATH_GRACE)
+            status: int | None = self.process.wait(_DEATH_GRACE)
         except subprocess.TimeoutExpired:
-            return None
+            status = None
+        try:
+            size = self.stderr.seek(0, os.SEEK_END)
+            self.stderr.seek(max(0, size - _LAST_WORDS))
+            words = self.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            words = ""
+        return status, words
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
         self.process.wait()
         self.sock.close()
+        self.stderr.close()
 
     def stop(self) -> None:
         try:
@@ -297,11 +321,17 @@ class WorkerPool:
             raise TimeLimitError(timeout) from None
         except (EOFError, OSError) as e:
             loop = asyncio.get_running_loop()
-            status = await loop.run_in_executor(None, worker.exit_status)
+            status, words = await loop.run_in_executor(None, worker.ending)
             self._replace(worker)
-            cause = death_cause(status, self._setup, timeout)
-            log = _log.warning if isinstance(cause, WorkerLostError) else _log.info
-            log("SPARQL worker %d ended while answering (%s): %s", worker.pid, status, cause)
+            cause = death_cause(status, self._setup, timeout, words)
+            quiet = isinstance(cause, QueryLimitError | QueryTooComplexError)
+            (_log.info if quiet else _log.warning)(
+                "SPARQL worker %d ended while answering (status %s): %s\n%s",
+                worker.pid,
+                status,
+                cause,
+                words[-2000:],
+            )
             raise cause from e
         except BaseException:
             # Cancelled mid-answer: the worker's next message would belong to this job.
@@ -399,15 +429,22 @@ class WorkerPool:
             self._start_one()
 
 
-def death_cause(status: int | None, setup: Setup, timeout: float) -> GdcatError:
+def death_cause(
+    status: int | None, setup: Setup, timeout: float, last_words: str = ""
+) -> GdcatError:
     """Why a worker that ended while answering a query did (``status``: its exit status,
-    negative for a signal, None if it had not ended). A crash that is no limit of the server's
-    (SIGSEGV: the parser or planner overflowed its stack) is the query's: the same query
-    would crash the next worker too, so the client is told, not invited to retry."""
+    negative for a signal, None if it had not ended; ``last_words``: the end of what it wrote
+    to its standard error). A crash that is no limit of the server's is the query's, or the
+    engine's: the same query would crash the next worker too, so the client is told, not
+    invited to retry."""
     if status == -signal.SIGXCPU and setup.cpu_limit is not None:
         return CpuLimitError(setup.cpu_limit)
-    if status == -signal.SIGABRT and setup.memory_limit is not None:
-        return MemoryLimitError(setup.memory_limit)
+    if status == -signal.SIGABRT:
+        if setup.memory_limit is not None and _ALLOCATION_FAILED.search(last_words):
+            return MemoryLimitError(setup.memory_limit)
+        panic = _PANIC.search(last_words)
+        reason = f": {panic.group(1).strip()}" if panic and panic.group(1).strip() else ""
+        return EngineFailureError(f"the query engine aborted on this query{reason}")
     if status in (-signal.SIGSEGV, -signal.SIGBUS):
         return QueryTooComplexError(
             "the process answering the query crashed on it, most likely because its "
