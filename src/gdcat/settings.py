@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     )
     sparql_worker_memory: int = Field(
         2 * 1024**3,
-        ge=256 * 1024**2,
+        ge=512 * 1024**2,
         description="Most memory (address space, bytes) a SPARQL worker process may use, "
         "enforced by the system (RLIMIT_AS); a query needing more is stopped.",
     )
