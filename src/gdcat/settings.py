@@ -46,6 +46,44 @@ class Settings(BaseSettings):
     sparql_workers: int = Field(
         2, ge=1, description="Processes answering SPARQL queries (a runaway one is stopped)."
     )
+    sparql_worker_memory: int = Field(
+        2 * 1024**3,
+        ge=512 * 1024**2,
+        description="Most memory (address space, bytes) a SPARQL worker process may use, "
+        "enforced by the system (RLIMIT_AS); a query needing more is stopped.",
+    )
+    sparql_cpu_limit: int | None = Field(
+        None,
+        ge=1,
+        description="Most CPU seconds one SPARQL query may use, enforced by the system "
+        "(RLIMIT_CPU); none: the time limit, rounded up.",
+    )
+    sparql_client_concurrency: int | None = Field(
+        None,
+        ge=1,
+        description="SPARQL queries one client (address) may have answered at once; none: "
+        "one less than sparql_workers (at least 1).",
+    )
+    sparql_client_queue: int = Field(
+        2, ge=0, description="Further SPARQL queries of one client that may wait for its turn."
+    )
+    sparql_max_query_length: int = Field(
+        1_000_000, ge=1, description="Longest SPARQL query text accepted (characters)."
+    )
+    sparql_max_nesting: int = Field(
+        100, ge=1, description="Deepest nesting of braces, brackets and parentheses in a query."
+    )
+    sparql_max_query_tokens: int = Field(
+        10_000,
+        ge=1,
+        description="Most tokens (terms, operators, punctuation) in a query, VALUES data not "
+        "counted.",
+    )
+    trusted_proxies: tuple[str, ...] = Field(
+        (),
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For gdcat "
+        "believes when it tells clients apart.",
+    )
     sparql_updates: bool = Field(
         False,
         description="Accept SPARQL Update at /sparql (with the admin token only). Meant for a "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 import pytest
@@ -97,3 +98,23 @@ def test_the_protocol_dataset_replaces_the_union(store: ox.Store) -> None:
     assert n(union_default_graph=False) == 1  # the store's own default graph
     assert n(default_graphs=("http://g/",)) == 11
     assert n(named_graphs=("http://g/",)) == 0  # named graphs only: the default graph is empty
+
+
+def test_xml_answers_stay_well_formed_with_characters_xml_cannot_carry() -> None:
+    # U+0000, other C0 controls and U+FFFF are legal in RDF literals but not in XML 1.0, not
+    # even as character references: XML answers write U+FFFD for them; JSON keeps them.
+    store = ox.Store()
+    odd = "a\x00b\x01c\x1fd\uffffe\tf"
+    store.add(ox.Quad(ox.NamedNode("http://ex/s"), ox.NamedNode("http://ex/p"), ox.Literal(odd)))
+    select = run(store, 'SELECT ?o ("x\\u0000y" AS ?made) { ?s ?p ?o }', results_format="xml")
+    assert isinstance(select, QueryAnswer)
+    root = ElementTree.fromstring(select.body)  # raises on a document that is not well-formed
+    literals = [e.text for e in root.iter("{http://www.w3.org/2005/sparql-results#}literal")]
+    assert literals == ["a\ufffdb\ufffdc\ufffdd\ufffde\tf", "x\ufffdy"]
+    graph = run(store, "CONSTRUCT WHERE { ?s ?p ?o }", graph_format="rdfxml")
+    assert isinstance(graph, QueryAnswer)
+    parsed = ox.parse(graph.body, format=ox.RdfFormat.RDF_XML)
+    assert [t.object for t in parsed] == [ox.Literal("a\ufffdb\ufffdc\ufffdd\ufffde\tf")]
+    exact = run(store, "SELECT ?o { ?s ?p ?o }", results_format="json")
+    assert isinstance(exact, QueryAnswer)
+    assert json.loads(exact.body)["results"]["bindings"][0]["o"]["value"] == odd

@@ -5,8 +5,9 @@
   (without them the default graph is the union of every graph).
 - **Answers** negotiated by ``Accept`` or ``?format=``: ``SELECT``/``ASK`` as SPARQL JSON, XML,
   CSV or TSV; ``CONSTRUCT``/``DESCRIBE`` as Turtle, N-Triples, JSON-LD or RDF/XML.
-- **Limits**: a time limit (the query is stopped) and a row limit, both on by default
-  (``sparql_timeout``, ``sparql_max_rows``); ``SERVICE`` only to allowed endpoints.
+- **Limits**, all on by default: the query's text (length, nesting, tokens: 400), a budget of
+  queries per client at once (429), time, CPU time and memory (the query is stopped: 422), rows
+  (422); ``SERVICE`` only to allowed endpoints (see :mod:`gdcat.sparql.limits`).
 - **Update** (``POST`` form ``update=`` or ``application/sparql-update``) only when
   ``sparql_updates`` is on, with ``Authorization: Bearer <admin_token>``.
 - A bare ``GET`` answers the Service Description (or a query page for a browser).
@@ -17,6 +18,7 @@ Protocol errors (two queries, a query and an update, a wrong media type, no quer
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import html
@@ -29,6 +31,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from gdcat.api.clients import client_address, trusted_networks
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import choose
 from gdcat.api.problems import Problem, problem_response
@@ -37,7 +40,15 @@ from gdcat.sparql.description import serialize_description, service_description
 from gdcat.sparql.engine import NotAcceptableError, RowLimitError, SparqlEngine
 from gdcat.sparql.execute import QueryJob
 from gdcat.sparql.federation import ServiceNotAllowedError
-from gdcat.sparql.pool import EndpointBusyError, TimeLimitError
+from gdcat.sparql.limits import (
+    ClientBudgetError,
+    EngineFailureError,
+    QueryLimitError,
+    QueryTooComplexError,
+    WorkerLostError,
+    describe_bytes,
+)
+from gdcat.sparql.pool import EndpointBusyError
 from gdcat.store.sparql_text import has_dataset_clause
 
 _log = logging.getLogger(__name__)
@@ -128,6 +139,10 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             "sparql_updates is on but no admin_token is set: updates would be impossible; "
             "set GDCAT_ADMIN_TOKEN or turn sparql_updates off"
         )
+    try:
+        trusted_networks(settings.trusted_proxies)
+    except ValueError as e:
+        raise GdcatError(f"trusted_proxies: {e}; give addresses or networks") from None
     engine = SparqlEngine(settings, ctx.store)
     ctx.extras["sparql"] = engine
     ctx.closers.append(engine.close)
@@ -165,7 +180,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         tags=["sparql"],
         summary="Run a SPARQL query, or read the service description",
         description=_GET_DESCRIPTION,
-        responses=_responses(200, 400, 406, 422, 503),
+        responses=_responses(200, 400, 406, 422, 429, 503),
         openapi_extra={"parameters": _GET_PARAMETERS},
         operation_id="sparql_query_get",
     )
@@ -177,7 +192,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         tags=["sparql"],
         summary="Run a SPARQL query or update",
         description=_POST_DESCRIPTION,
-        responses=_responses(200, 204, 400, 401, 403, 406, 413, 415, 422, 503),
+        responses=_responses(200, 204, 400, 401, 403, 406, 413, 415, 422, 429, 503),
         openapi_extra={"parameters": _POST_PARAMETERS, "requestBody": _POST_BODY},
         operation_id="sparql_query_post",
     )
@@ -253,9 +268,10 @@ async def _read_post(request: Request, limit: int) -> _Operation:
         if media != FORM:
             kind = "query" if media == QUERY_TYPE else "update"
             return _operation(params, (kind, text))
-        pairs = parse_qsl(
-            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
-        )
+        if len(text) > _FORM_IN_LOOP:  # decoding megabytes takes a second: not in the loop
+            pairs = await asyncio.to_thread(_parse_form, text)
+        else:
+            pairs = _parse_form(text)
     except UnicodeDecodeError:
         raise _bad("the request body is not UTF-8") from None
     except ValueError as e:
@@ -263,6 +279,16 @@ async def _read_post(request: Request, limit: int) -> _Operation:
     for name, value in pairs:
         params.setdefault(name, []).append(value)
     return _operation(params)
+
+
+#: Form bodies longer than this (characters) are decoded in a thread.
+_FORM_IN_LOOP = 64 * 1024
+
+
+def _parse_form(text: str) -> list[tuple[str, str]]:
+    return parse_qsl(
+        text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
+    )
 
 
 def _content_type(header: str | None) -> tuple[str, str | None]:
@@ -345,25 +371,42 @@ async def _answer(
         graph_format=GRAPH_MEDIA[graph_media] if graph_media else None,
         max_rows=engine.settings.sparql_max_rows,
     )
+    client = client_address(request, engine.settings.trusted_proxies)
     try:
-        answer = await engine.query(job)
+        answer = await engine.query(job, client)
     except NotAcceptableError as e:
         raise _not_acceptable(e.form) from None
     except RowLimitError as e:
         raise _row_limit(e) from None
-    except TimeLimitError as e:
+    except QueryLimitError as e:
+        raise _resource_limit(e) from None
+    except QueryTooComplexError as e:
+        raise _too_complex(e) from None
+    except ClientBudgetError as e:
         raise Problem(
-            422,
-            "Query time limit exceeded",
-            f"{e}, the most this endpoint allows, and was stopped. Narrow it (more specific "
-            "patterns, fewer OPTIONALs, FILTERs that bind early) or ask for a page at a time "
-            "with ORDER BY … LIMIT … OFFSET ….",
-            kind="time-limit",
+            429,
+            "Too many queries at once",
+            str(e),
+            kind="client-budget",
+            headers={"Retry-After": str(e.retry_after)},
             limit=e.limit,
+            setting=e.setting,
         ) from None
     except EndpointBusyError as e:
         raise Problem(
             503, "Endpoint busy", str(e), kind="busy", headers={"Retry-After": "5"}
+        ) from None
+    except WorkerLostError as e:
+        raise Problem(
+            503, "Query process lost", str(e), kind="worker-lost", headers={"Retry-After": "5"}
+        ) from None
+    except EngineFailureError as e:
+        raise Problem(
+            500,
+            "Query engine failure",
+            f"{e}. This is a defect of the query engine, not of your query; writing the query "
+            "differently (another ORDER BY, fewer terms of mixed kinds compared) may avoid it.",
+            kind="engine-failure",
         ) from None
     except ServiceNotAllowedError as e:
         raise _service_refused(e) from None
@@ -389,6 +432,48 @@ def _not_acceptable(form: str | None) -> Problem:
         f"{detail} (offered: {', '.join(dict.fromkeys(offered))})",
         kind="not-acceptable",
     )
+
+
+#: What to do about each resource limit, for the client.
+_ADVICE = {
+    "time-limit": "Narrow it (more specific patterns, fewer OPTIONALs, FILTERs that bind "
+    "early) or ask for a page at a time with ORDER BY … LIMIT … OFFSET ….",
+    "cpu-limit": "Narrow it (more specific patterns, fewer OPTIONALs, FILTERs that bind early) "
+    "or ask for a page at a time with ORDER BY … LIMIT … OFFSET ….",
+    "memory-limit": "Narrow it: join fewer unrelated patterns (each pattern that shares no "
+    "variable with the others multiplies the solutions), sort fewer solutions, build shorter "
+    "strings, or ask for a page at a time with LIMIT … OFFSET ….",
+}
+_TITLES = {
+    "time-limit": "Query time limit exceeded",
+    "cpu-limit": "Query CPU time limit exceeded",
+    "memory-limit": "Query memory limit exceeded",
+}
+
+
+def _resource_limit(error: QueryLimitError) -> Problem:
+    if error.kind == "memory-limit":
+        shown = describe_bytes(int(error.limit))
+    elif error.kind == "cpu-limit":
+        shown = f"{error.limit:g} s of CPU time"
+    else:
+        shown = f"{error.limit:g} s"
+    return Problem(
+        422,
+        _TITLES.get(error.kind, "Query limit exceeded"),
+        f"{error}, the most this endpoint allows ({error.setting} = {shown}), and was stopped. "
+        + _ADVICE.get(error.kind, ""),
+        kind=error.kind,
+        limit=error.limit,
+        setting=error.setting,
+    )
+
+
+def _too_complex(error: QueryTooComplexError) -> Problem:
+    extra: dict[str, Any] = {}
+    if error.setting is not None:
+        extra = {"limit": error.limit, "setting": error.setting}
+    return Problem(400, "Query too complex", str(error), kind="query-too-complex", **extra)
 
 
 def _row_limit(error: RowLimitError) -> Problem:
@@ -556,9 +641,12 @@ CONSTRUCT and DESCRIBE as Turtle (default), N-Triples, JSON-LD, RDF/XML.
 Without `query`, the SPARQL 1.1 Service Description (Turtle, JSON-LD, RDF/XML, N-Triples), or a
 query page when a browser asks for HTML (dataset parameters are then ignored).
 
-Limits: a query runs at most `sparql_timeout` seconds (then it is stopped: 422 `time-limit`)
-and returns at most `sparql_max_rows` rows or triples (422 `row-limit`: page with LIMIT and
-OFFSET). `SERVICE` may call only the national nodes' SPARQL endpoints.
+Limits: a query runs at most `sparql_timeout` seconds (then it is stopped: 422 `time-limit`),
+within a CPU time and a memory limit (422 `cpu-limit`, `memory-limit`), and returns at most
+`sparql_max_rows` rows or triples (422 `row-limit`: page with LIMIT and OFFSET). A query text
+too long or too deeply nested is refused before it runs (400 `query-too-complex`); a client
+with too many queries at once is told to wait (429 `client-budget`, `Retry-After`). `SERVICE`
+may call only the national nodes' SPARQL endpoints.
 """
 
 _POST_DESCRIPTION = """\
@@ -598,6 +686,11 @@ _PROBLEM_EXAMPLES: dict[int, tuple[str, str, str]] = {
     413: ("too-large", "Payload too large", "the request body exceeds 52428800 bytes"),
     415: ("unsupported-format", "Unsupported media type", "POST a query as ..."),
     422: ("row-limit", "Result limit exceeded", "the answer has more than 10000 rows, ..."),
+    429: (
+        "client-budget",
+        "Too many queries at once",
+        "this client already has 1 SPARQL queries running and 2 waiting, ...",
+    ),
     503: ("busy", "Endpoint busy", "every SPARQL worker stayed busy for 20 s; try again"),
 }
 

@@ -1,8 +1,9 @@
-"""What the SPARQL endpoint calls: queries within the time and row limits, on workers that can
-be stopped; updates on the primary store; the ``SERVICE`` allow-list.
+"""What the SPARQL endpoint calls: queries within the limits (their text's shape, each
+client's budget, time, CPU time, memory, rows), on workers that can be stopped; updates on the
+primary store; the ``SERVICE`` allow-list.
 
-The engine knows nothing of HTTP: it raises gdcat errors (:class:`RowLimitError`,
-:class:`~gdcat.sparql.pool.TimeLimitError`, :class:`NotAcceptableError`,
+The engine knows nothing of HTTP: it raises gdcat errors (:class:`RowLimitError`, the errors of
+:mod:`gdcat.sparql.limits`, :class:`NotAcceptableError`,
 :class:`~gdcat.sparql.federation.ServiceNotAllowedError`, :class:`~gdcat.errors.QueryError`…)
 and the endpoint turns them into answers.
 """
@@ -10,19 +11,25 @@ and the endpoint turns them into answers.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 
 import pyoxigraph as ox
 
 from gdcat.errors import GdcatError, QueryError, StoreError
 from gdcat.settings import Settings
+from gdcat.sparql.budget import ClientBudget, client_concurrency
 from gdcat.sparql.execute import Form, QueryAnswer, QueryFailure, QueryJob, Setup
 from gdcat.sparql.federation import ServiceAllowList
+from gdcat.sparql.limits import EngineFailureError, MemoryLimitError
 from gdcat.sparql.pool import QueryRunner, Snapshots, ThreadRunner, WorkerPool
+from gdcat.sparql.shape import ShapeLimits, check_shape
 from gdcat.store import OxigraphStore, Store
 from gdcat.store.sparql_text import add_using, uses_keyword
 
 _POSITION = re.compile(r"error at 1:(\d+)")
+#: Queries longer than this are measured in a thread, so that the event loop keeps serving.
+_LONG_QUERY = 64 * 1024
 
 
 class RowLimitError(GdcatError):
@@ -49,17 +56,31 @@ class SparqlEngine:
         self.settings = settings
         self.store = store
         self.allowlist = ServiceAllowList(settings.registry_file, settings.service_allowlist)
+        self.shape = ShapeLimits(
+            max_length=settings.sparql_max_query_length,
+            max_nesting=settings.sparql_max_nesting,
+            max_tokens=settings.sparql_max_query_tokens,
+        )
+        self.budget = ClientBudget(
+            client_concurrency(settings), settings.sparql_client_queue, settings.sparql_timeout
+        )
         self.runner = _runner(settings, store)
 
-    async def query(self, job: QueryJob) -> QueryAnswer:
-        """The answer to ``job`` (its ``SERVICE`` endpoints checked first)."""
+    async def query(self, job: QueryJob, client: str = "") -> QueryAnswer:
+        """The answer to ``job`` for ``client`` (an address: whose budget it counts against);
+        the shape of its text and its ``SERVICE`` endpoints are checked first."""
+        if len(job.sparql) > _LONG_QUERY:
+            await asyncio.to_thread(check_shape, job.sparql, self.shape)
+        else:
+            check_shape(job.sparql, self.shape)
         self.allowlist.check(job.sparql)
-        outcome = await self.runner.run(
-            job, generation=self.store.generation, timeout=self.settings.sparql_timeout
-        )
+        async with self.budget.slot(client):
+            outcome = await self.runner.run(
+                job, generation=self.store.generation, timeout=self.settings.sparql_timeout
+            )
         if isinstance(outcome, QueryAnswer):
             return outcome
-        raise _failure(outcome, job)
+        raise _failure(outcome, job, self.settings)
 
     async def update(
         self,
@@ -97,7 +118,12 @@ def _runner(settings: Settings, store: Store) -> QueryRunner:
     from gdcat.vocab import PREFIXES
 
     restore = {p: d.value for p, d in restorable_datatypes().items()}
-    setup = Setup(restore=restore, prefixes=dict(PREFIXES))
+    setup = Setup(
+        restore=restore,
+        prefixes=dict(PREFIXES),
+        memory_limit=settings.sparql_worker_memory,
+        cpu_limit=cpu_limit(settings),
+    )
     if isinstance(store, OxigraphStore) and store.path is not None:
         snapshots = Snapshots(store.checkpoint, store.path)
         return WorkerPool(setup, settings.sparql_workers, snapshots)
@@ -113,11 +139,22 @@ def _native_store(store: Store) -> ox.Store:
     return native
 
 
-def _failure(failure: QueryFailure, job: QueryJob) -> GdcatError:
+def cpu_limit(settings: Settings) -> int:
+    """CPU seconds a query may use: ``sparql_cpu_limit``, by default the time limit."""
+    if settings.sparql_cpu_limit is not None:
+        return settings.sparql_cpu_limit
+    return max(1, math.ceil(settings.sparql_timeout))
+
+
+def _failure(failure: QueryFailure, job: QueryJob, settings: Settings) -> GdcatError:
     if failure.reason == "rows":
         return RowLimitError(failure.message, job.max_rows, failure.form)
     if failure.reason == "not-acceptable":
         return NotAcceptableError(failure.form or "select")
     if failure.reason == "store":  # the worker's message names the snapshot's folder
         return StoreError(failure.message, public="the query could not read the store")
+    if failure.reason == "memory":
+        return MemoryLimitError(settings.sparql_worker_memory)
+    if failure.reason == "engine":
+        return EngineFailureError(failure.message)
     return QueryError(failure.message)

@@ -10,10 +10,17 @@ and stops the serialiser once the cap is passed; a TSV answer is sent as it is, 
 format is parsed back from the TSV and written natively (lossless, terms and blank node labels
 kept). Graph answers are read triple by triple anyway, to restore datatypes (see
 :mod:`gdcat.store.datatypes`), and serialised natively.
+
+XML answers (SPARQL XML results, RDF/XML) cannot carry every character a literal may hold:
+XML 1.0 allows no U+0000, no other C0 control but tab, line feed and carriage return, and no
+U+FFFE or U+FFFF, not even as character references. pyoxigraph writes them as they are, which
+makes the document not well-formed; each is written as U+FFFD (the replacement character)
+instead (:func:`xml_safe`). JSON, TSV, Turtle and N-Triples answers carry them exactly.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, TypeAlias, cast
 
@@ -37,7 +44,18 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 Form = Literal["select", "ask", "graph"]
-Reason = Literal["syntax", "evaluation", "rows", "not-acceptable", "store"]
+Reason = Literal["syntax", "evaluation", "rows", "not-acceptable", "store", "memory", "engine"]
+
+#: What XML 1.0 cannot carry, as it appears in UTF-8: C0 controls but tab, line feed and
+#: carriage return (single bytes, never part of a longer sequence), U+FFFE and U+FFFF.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_REPLACEMENT = "\ufffd".encode()
+
+
+def xml_safe(document: bytes) -> bytes:
+    """``document`` (XML in UTF-8) with every character XML 1.0 cannot carry replaced by
+    U+FFFD."""
+    return _NOT_XML.sub(_REPLACEMENT, document)
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,10 @@ class Setup:
     restore: dict[str, str] = field(default_factory=dict)
     #: Prefix -> namespace, offered to Turtle answers (only those used are declared).
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: Most address space of a worker process (bytes, ``RLIMIT_AS``); None: no limit.
+    memory_limit: int | None = None
+    #: Most CPU seconds one query may use in a worker (``RLIMIT_CPU``); None: no limit.
+    cpu_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +173,14 @@ class Runner:
             return QueryFailure("store", f"the store failed while answering: {e}", form)
         except (ValueError, RuntimeError, TypeError) as e:
             return QueryFailure("evaluation", f"the query could not be evaluated: {e}", form)
+        except MemoryError:
+            return QueryFailure("memory", "the answer did not fit in memory", form)
+        except BaseException as e:
+            # A Rust panic inside pyoxigraph reaches Python as pyo3's PanicException, which
+            # derives from BaseException: a defect of the engine, not of this process.
+            if type(e).__name__ != "PanicException":
+                raise
+            return QueryFailure("engine", f"the query engine failed on this query: {e}", form)
 
     def _boolean(self, answer: ox.QueryBoolean, job: QueryJob) -> Outcome:
         if job.results_format is None:
@@ -169,8 +199,10 @@ class Runner:
             return QueryAnswer("select", "tsv", tsv, rows)
         parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
         assert isinstance(parsed, ox.QuerySolutions)
-        body = parsed.serialize(format=RESULT_FORMATS[job.results_format])
-        return QueryAnswer("select", job.results_format, body or b"", rows)
+        body = parsed.serialize(format=RESULT_FORMATS[job.results_format]) or b""
+        if job.results_format == "xml":
+            body = xml_safe(body)
+        return QueryAnswer("select", job.results_format, body, rows)
 
     def _graph(self, answer: ox.QueryTriples, job: QueryJob) -> Outcome:
         if job.graph_format is None:
@@ -183,8 +215,10 @@ class Runner:
                 raise _TooManyRows
         fmt = GRAPH_FORMATS[job.graph_format]
         prefixes = self._used_prefixes(triples) if fmt == ox.RdfFormat.TURTLE else None
-        body = ox.serialize(list(triples), format=fmt, prefixes=prefixes)
-        return QueryAnswer("graph", job.graph_format, body or b"", len(triples))
+        body = ox.serialize(list(triples), format=fmt, prefixes=prefixes) or b""
+        if fmt == ox.RdfFormat.RDF_XML:
+            body = xml_safe(body)
+        return QueryAnswer("graph", job.graph_format, body, len(triples))
 
     def _restored(self, triple: ox.Triple) -> ox.Triple:
         obj = triple.object

@@ -14,6 +14,15 @@ nothing writes to; a snapshot no worker reads any more is deleted.
 The pool talks to its workers from the event loop itself (non-blocking sockets, the framing of
 :class:`multiprocessing.connection.Connection`), so waiting for an answer costs no thread and
 never blocks the loop; starting and reaping processes runs in a thread.
+
+Each worker is held by the operating system to a memory limit (``RLIMIT_AS``) and each query to
+a CPU-time limit (``RLIMIT_CPU``), see :mod:`gdcat.sparql.worker`. A worker that ends while
+answering is replaced, and :func:`death_cause` tells from how it ended which limit the query
+passed: SIGXCPU is the CPU limit; SIGABRT with "memory allocation of … failed" as its last
+words (the worker's standard error goes to a file the pool reads) the memory limit, SIGABRT
+after a Rust panic a defect of the engine; SIGSEGV a stack overflow (a query too deeply
+structured); anything else (SIGKILL from the system's out-of-memory killer…) is the server's
+own trouble.
 """
 
 from __future__ import annotations
@@ -23,7 +32,9 @@ import contextlib
 import logging
 import os
 import pickle
+import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -39,20 +50,29 @@ import pyoxigraph as ox
 
 from gdcat.errors import GdcatError, StoreError
 from gdcat.sparql.execute import Outcome, QueryJob, Runner, Setup
+from gdcat.sparql.limits import (
+    CpuLimitError,
+    EngineFailureError,
+    MemoryLimitError,
+    QueryLimitError,
+    QueryTooComplexError,
+    TimeLimitError,
+    WorkerLostError,
+)
+from gdcat.sparql.worker import EXIT_OVERTIME
 
 _log = logging.getLogger(__name__)
 
 #: Seconds a worker gets to finish after being asked to stop, before it is killed.
 _STOP_GRACE = 2.0
+#: Seconds a worker that closed its socket gets to end, so that its exit status can be read.
+_DEATH_GRACE = 5.0
 _CHUNK = 1 << 20
-
-
-class TimeLimitError(GdcatError):
-    """A query ran past the endpoint's time limit and was stopped."""
-
-    def __init__(self, limit: float) -> None:
-        super().__init__(f"the query ran longer than {limit:g} s")
-        self.limit = limit
+#: How much of a dead worker's standard error is read (its last words).
+_LAST_WORDS = 16 * 1024
+#: What Rust (pyoxigraph), C++ (RocksDB) and Python write when an allocation fails.
+_ALLOCATION_FAILED = re.compile(r"memory allocation of \d+ bytes failed|std::bad_alloc|MemoryError")
+_PANIC = re.compile(r"panicked at [^\n]*\n([^\n]*)")
 
 
 class EndpointBusyError(GdcatError):
@@ -187,15 +207,23 @@ class _Worker:
         # The worker imports gdcat from wherever this process did (a checkout, a test run).
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        # glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: two keep
+        # the worker's address space (what RLIMIT_AS counts) independent of the machine.
+        env.setdefault("MALLOC_ARENA_MAX", "2")
+        # Its standard error goes to a file of its own (unlinked: gone with the last handle),
+        # read when it dies to tell why (see death_cause) and logged.
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by kill())
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gdcat.sparql.worker", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
+                stderr=self.stderr,
                 env=env,
             )
         except OSError as e:
             ours.close()
+            self.stderr.close()
             raise StoreError(f"cannot start a SPARQL worker: {e}") from e
         finally:
             theirs.close()
@@ -229,11 +257,27 @@ class _Worker:
             data += chunk
         return bytes(data)
 
+    def ending(self) -> tuple[int | None, str]:
+        """How the process ended (waiting a little for it to; None if it still runs) and the
+        last of what it wrote to its standard error."""
+        try:
+            status: int | None = self.process.wait(_DEATH_GRACE)
+        except subprocess.TimeoutExpired:
+            status = None
+        try:
+            size = self.stderr.seek(0, os.SEEK_END)
+            self.stderr.seek(max(0, size - _LAST_WORDS))
+            words = self.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            words = ""
+        return status, words
+
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
         self.process.wait()
         self.sock.close()
+        self.stderr.close()
 
     def stop(self) -> None:
         try:
@@ -294,8 +338,19 @@ class WorkerPool:
             self._replace(worker)
             raise TimeLimitError(timeout) from None
         except (EOFError, OSError) as e:
+            loop = asyncio.get_running_loop()
+            status, words = await loop.run_in_executor(None, worker.ending)
             self._replace(worker)
-            raise StoreError(f"a SPARQL worker failed while answering: {e}") from e
+            cause = death_cause(status, self._setup, timeout, words)
+            quiet = isinstance(cause, QueryLimitError | QueryTooComplexError)
+            (_log.info if quiet else _log.warning)(
+                "SPARQL worker %d ended while answering (status %s): %s\n%s",
+                worker.pid,
+                status,
+                cause,
+                words[-2000:],
+            )
+            raise cause from e
         except BaseException:
             # Cancelled mid-answer: the worker's next message would belong to this job.
             self._replace(worker)
@@ -390,6 +445,46 @@ class WorkerPool:
         reaping.add_done_callback(self._tasks.discard)
         if not closed:
             self._start_one()
+
+
+def death_cause(
+    status: int | None, setup: Setup, timeout: float, last_words: str = ""
+) -> GdcatError:
+    """Why a worker that ended while answering a query did (``status``: its exit status,
+    negative for a signal, None if it had not ended; ``last_words``: the end of what it wrote
+    to its standard error). A crash that is no limit of the server's is the query's, or the
+    engine's: the same query would crash the next worker too, so the client is told, not
+    invited to retry."""
+    if status == -signal.SIGXCPU and setup.cpu_limit is not None:
+        return CpuLimitError(setup.cpu_limit)
+    if status == -signal.SIGABRT:
+        if setup.memory_limit is not None and _ALLOCATION_FAILED.search(last_words):
+            return MemoryLimitError(setup.memory_limit)
+        panic = _PANIC.search(last_words)
+        reason = f": {panic.group(1).strip()}" if panic and panic.group(1).strip() else ""
+        return EngineFailureError(f"the query engine aborted on this query{reason}")
+    if status in (-signal.SIGSEGV, -signal.SIGBUS):
+        return QueryTooComplexError(
+            "the process answering the query crashed on it, most likely because its "
+            "structure is too deep for the parser (nested groups, long chains of operators, "
+            "UNIONs or patterns); flatten it or split it into several queries"
+        )
+    if status == EXIT_OVERTIME:
+        return TimeLimitError(timeout)
+    return WorkerLostError(
+        f"the process answering the query ended unexpectedly ({_describe_status(status)}); "
+        "try again shortly"
+    )
+
+
+def _describe_status(status: int | None) -> str:
+    if status is None:
+        return "it stopped answering"
+    if status < 0:
+        name = signal.Signals(-status).name if -status in signal.valid_signals() else "?"
+        hint = ", perhaps by the system for want of memory" if -status == signal.SIGKILL else ""
+        return f"killed by {name}{hint}"
+    return f"exit status {status}"
 
 
 class ThreadRunner:
