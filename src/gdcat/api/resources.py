@@ -37,12 +37,12 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import Response
 from rdflib import Graph
 
-from gdcat.api import pages
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
 from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
+from gdcat.ui import pages
 from gdcat.vocab import PREFIXES
 
 # -- vocabulary (as plain IRIs: the routes build pyoxigraph terms) --------------------------
@@ -559,6 +559,7 @@ def resource_answer(
     """A resource described by ``triples``: the generic HTML page, or the RDF form asked for."""
     if media == HTML:
         body = pages.resource_page(
+            request,
             to_graph(triples),
             subject,
             home=str(request.base_url),
@@ -640,6 +641,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         if media == HTML:
             catalogue = record.meta.node or LOCAL_CATALOGUE
             body = pages.dataset_page(
+                request,
                 to_graph(triples),
                 record,
                 home=str(request.base_url),
@@ -682,6 +684,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         if media == HTML:
             described = any(t.predicate.value == FOAF + "primaryTopic" for t in triples)
             body = pages.record_page(
+                request,
                 to_graph(triples),
                 record,
                 home=str(request.base_url),
@@ -726,6 +729,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             raise Problem(404, "Not found", f"no harvest run {run_id}", kind="not-found")
         if media == HTML:
             body = pages.run_page(
+                request,
                 to_graph(triples),
                 run_iri,
                 home=str(request.base_url),
