@@ -19,7 +19,11 @@ from gdcat.ui.search_page import Context
 STATIC = Path(__file__).with_name("static")
 #: The pages' static files, served at ``/assets/<name>`` (no CDN: nodes run in closed
 #: networks; see ``static/VENDORED.md`` for where the vendored ones come from).
-ASSETS: dict[str, str] = {"gdcat.css": "text/css", "htmx.min.js": "text/javascript"}
+ASSETS: dict[str, str] = {
+    "gdcat.css": "text/css",
+    "htmx.min.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 def asset_response(name: str) -> FileResponse:
