@@ -51,7 +51,7 @@ messages: install
 	  --project gdcat --copyright-holder "gdcat contributors" -o $(LOCALE)/messages.pot src/gdcat/ui
 	for lang in de fr nl; do \
 	  if [ -f $(LOCALE)/$$lang/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update --no-fuzzy-matching --omit-header --ignore-obsolete \
+	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 	      -i $(LOCALE)/messages.pot -d $(LOCALE) -l $$lang; \
 	  else \
 	    $(BIN)/pybabel init -i $(LOCALE)/messages.pot -d $(LOCALE) -l $$lang; \
