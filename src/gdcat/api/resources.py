@@ -213,7 +213,8 @@ def answer(
     ``Link`` headers to the resource's other forms."""
     data = body.encode("utf-8") if isinstance(body, str) else body
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-    out = {"ETag": etag, "Vary": "Accept"}
+    # an HTML page is in the reader's language (gdcat.ui.i18n): caches must keep one per language
+    out = {"ETag": etag, "Vary": "Accept, Accept-Language" if media == HTML else "Accept"}
     if offers:
         out["Link"] = ", ".join(
             f'<{url}>; rel="alternate"; type="{media}"'
