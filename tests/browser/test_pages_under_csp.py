@@ -33,7 +33,9 @@ def test_the_api_documentation_starts_under_the_policy(gdcat_url: str, tab: Tab)
     assert refusals(tab) == [] and tab.problems == [], tab.problems
 
 
-@pytest.mark.parametrize("path", ["/", "/sparql", "/feed", "/dataset/" + "0" * 24])
+@pytest.mark.parametrize(
+    "path", ["/", "/search?q=genome", "/sparql", "/feed", "/dataset/" + "0" * 24]
+)
 def test_pages_are_styled_from_gdcat_s_own_sheet_with_nothing_refused(
     gdcat_url: str, tab: Tab, path: str
 ) -> None:
@@ -42,7 +44,7 @@ def test_pages_are_styled_from_gdcat_s_own_sheet_with_nothing_refused(
     assert refusals(tab) == [], tab.console_errors
     assert tab.page_errors == [] and tab.dialogs == []
     sheets = tab.page.evaluate("Array.from(document.styleSheets).map(s => s.href)")
-    if path in ("/", "/feed"):  # the templated pages
+    if path in ("/", "/feed", "/search?q=genome"):  # the templated pages
         assert sheets == [gdcat_url + "/assets/gdcat.css"]
         width = tab.page.evaluate("getComputedStyle(document.body).maxWidth")
-        assert width == "960px"  # 60rem: the sheet applies
+        assert width == "1152px"  # 72rem: the sheet applies

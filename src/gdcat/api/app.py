@@ -26,6 +26,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gdcat import ui
 from gdcat.api import admin, fdp, feed, health, publish, resources, search, sparql
 from gdcat.api.context import AppContext
 from gdcat.api.problems import Problem, document_problems, install_problem_handlers
@@ -33,7 +34,9 @@ from gdcat.api.security_headers import install_security_headers
 from gdcat.settings import Settings
 from gdcat.store import Store
 
-_MODULES = (sparql, search, resources, fdp, feed, publish, admin, health)
+#: ``ui`` installs the pages for people (the search page); the API's resources ask it for their
+#: HTML forms.
+_MODULES = (sparql, search, resources, fdp, feed, publish, admin, health, ui)
 
 _DESCRIPTION = """\
 gdcat is a metadata catalogue and FAIR knowledge graph of genomic datasets, harvested from the
@@ -122,8 +125,8 @@ def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAP
 
 
 _STATIC = Path(__file__).with_name("static")
-#: gdcat's own static files: the pages' style sheet, the script starting Swagger UI.
-_ASSETS = {"gdcat.css": "text/css", "api-docs.js": "text/javascript"}
+#: The API's own static file: the script starting Swagger UI (the pages' files are ``ui``'s).
+_ASSETS = {"api-docs.js": "text/javascript"}
 #: Swagger UI, shipped with the package (no CDN: gdcat runs without internet access).
 _SWAGGER = _STATIC / "swagger-ui"
 _SWAGGER_FILES = {
@@ -177,6 +180,8 @@ def _install_docs(app: FastAPI) -> None:
 
     @app.get("/assets/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:
+        if name in ui.ASSETS:
+            return ui.asset_response(name)
         return _static_file(_STATIC, name, _ASSETS)
 
 

@@ -34,7 +34,6 @@ from fastapi import FastAPI, Path, Request
 from fastapi.responses import Response
 from rdflib import URIRef
 
-from gdcat.api import pages
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML
 from gdcat.api.problems import Problem
@@ -71,6 +70,7 @@ from gdcat.api.resources import (
     triple,
 )
 from gdcat.paths import shapes_dir
+from gdcat.ui import pages
 from gdcat.validate import get_profile
 
 _ENGLISH = "http://id.loc.gov/vocabulary/iso639-1/en"
@@ -283,9 +283,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 for c in data.catalogues().values()
             ]
             body = pages.render(
+                request,
                 "home.html",
                 home=str(request.base_url),
-                title="gdcat",
                 catalogues=catalogues,
                 datasets=sum(len(c.datasets) for c in data.catalogues().values()),
                 forms=alternates(request, RDF_OFFERS),
@@ -332,9 +332,10 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         if media == HTML:
             titles = _titles(data, [e.key for e in found.entries])
             body = pages.render(
+                request,
                 "catalogue.html",
                 home=str(request.base_url),
-                title=f"Genomic datasets of {_catalogue_name(found)}",
+                name=_catalogue_name(found),
                 catalogue=found,
                 country=pages.vocabulary_label(found.country) if found.country else None,
                 items=[

@@ -22,7 +22,6 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 
-from gdcat.api import pages
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML
 from gdcat.api.problems import Problem
@@ -44,6 +43,7 @@ from gdcat.api.resources import (
     text,
     triple,
 )
+from gdcat.ui import pages
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -88,16 +88,16 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 key: _title(triples, entry.dataset)
                 for (key, triples), entry in zip(records.items(), chosen, strict=True)
             }
-            paging = [("First page", url(1))]
+            paging = [("first", url(1))]
             if page > 1:
-                paging.append(("Previous page", url(page - 1)))
+                paging.append(("previous", url(page - 1)))
             if page < last:
-                paging.append(("Next page", url(page + 1)))
-            paging.append(("Last page", url(last)))
+                paging.append(("next", url(page + 1)))
+            paging.append(("last", url(last)))
             body = pages.render(
+                request,
                 "feed.html",
                 home=str(request.base_url),
-                title="DCAT-AP feed",
                 size=size,
                 page=page,
                 last=last,

@@ -37,12 +37,12 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import Response
 from rdflib import Graph
 
-from gdcat.api import pages
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
 from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
+from gdcat.ui import pages
 from gdcat.vocab import PREFIXES
 
 # -- vocabulary (as plain IRIs: the routes build pyoxigraph terms) --------------------------
@@ -213,7 +213,8 @@ def answer(
     ``Link`` headers to the resource's other forms."""
     data = body.encode("utf-8") if isinstance(body, str) else body
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-    out = {"ETag": etag, "Vary": "Accept"}
+    # an HTML page is in the reader's language (gdcat.ui.i18n): caches must keep one per language
+    out = {"ETag": etag, "Vary": "Accept, Accept-Language" if media == HTML else "Accept"}
     if offers:
         out["Link"] = ", ".join(
             f'<{url}>; rel="alternate"; type="{media}"'
@@ -559,6 +560,7 @@ def resource_answer(
     """A resource described by ``triples``: the generic HTML page, or the RDF form asked for."""
     if media == HTML:
         body = pages.resource_page(
+            request,
             to_graph(triples),
             subject,
             home=str(request.base_url),
@@ -640,6 +642,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         if media == HTML:
             catalogue = record.meta.node or LOCAL_CATALOGUE
             body = pages.dataset_page(
+                request,
                 to_graph(triples),
                 record,
                 home=str(request.base_url),
@@ -682,6 +685,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         if media == HTML:
             described = any(t.predicate.value == FOAF + "primaryTopic" for t in triples)
             body = pages.record_page(
+                request,
                 to_graph(triples),
                 record,
                 home=str(request.base_url),
@@ -726,6 +730,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             raise Problem(404, "Not found", f"no harvest run {run_id}", kind="not-found")
         if media == HTML:
             body = pages.run_page(
+                request,
                 to_graph(triples),
                 run_iri,
                 home=str(request.base_url),

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-KindName = Literal["dataset", "series"]
+from gdcat.search.parameters import KindName
 
 
 class Labelled(BaseModel):

@@ -22,8 +22,10 @@ from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
+from starlette.requests import Request
 
 from gdcat.store import CatalogRecord
+from gdcat.ui.i18n import LANGUAGES, N_, Reader, choose_reader, translations
 from gdcat.vocab import ACCESS_RIGHT, GDCAT, GEODCATAP, HEALTHDCATAP, PREFIXES, VCARD
 
 CV = "http://data.europa.eu/m8g/"
@@ -33,42 +35,42 @@ _LINKABLE = ("http://", "https://", "mailto:")
 
 #: The fields a landing page shows first, in this order: (label, predicate).
 SUMMARY_FIELDS: tuple[tuple[str, URIRef], ...] = (
-    ("Identifier", DCTERMS.identifier),
-    ("Publisher", DCTERMS.publisher),
-    ("Custodian", GEODCATAP.custodian),
-    ("Contact", DCAT.contactPoint),
-    ("Access rights", DCTERMS.accessRights),
-    ("Data use permitted", GDCAT.dataUsePermission),
-    ("Data use conditions", GDCAT.dataUseModifier),
-    ("Health data access body", HEALTHDCATAP.hdab),
-    ("Individuals", HEALTHDCATAP.numberOfUniqueIndividuals),
-    ("Records", HEALTHDCATAP.numberOfRecords),
-    ("Samples", GDCAT.numberOfSamples),
-    ("Sequencing type", GDCAT.sequencingType),
-    ("Reference genome", GDCAT.referenceGenome),
-    ("Disease", GDCAT.disease),
-    ("Phenotype", GDCAT.phenotype),
-    ("Health category", HEALTHDCATAP.healthCategory),
-    ("Theme", DCAT.theme),
-    ("Country or area", DCTERMS.spatial),
-    ("Period covered", DCTERMS.temporal),
-    ("Keywords", DCAT.keyword),
-    ("Language", DCTERMS.language),
-    ("Licence", DCTERMS.license),
-    ("Issued", DCTERMS.issued),
-    ("Modified", DCTERMS.modified),
-    ("Landing page", DCAT.landingPage),
+    (N_("Identifier"), DCTERMS.identifier),
+    (N_("Publisher"), DCTERMS.publisher),
+    (N_("Custodian"), GEODCATAP.custodian),
+    (N_("Contact"), DCAT.contactPoint),
+    (N_("Access rights"), DCTERMS.accessRights),
+    (N_("Data use permitted"), GDCAT.dataUsePermission),
+    (N_("Data use conditions"), GDCAT.dataUseModifier),
+    (N_("Health data access body"), HEALTHDCATAP.hdab),
+    (N_("Individuals"), HEALTHDCATAP.numberOfUniqueIndividuals),
+    (N_("Records"), HEALTHDCATAP.numberOfRecords),
+    (N_("Samples"), GDCAT.numberOfSamples),
+    (N_("Sequencing type"), GDCAT.sequencingType),
+    (N_("Reference genome"), GDCAT.referenceGenome),
+    (N_("Disease"), GDCAT.disease),
+    (N_("Phenotype"), GDCAT.phenotype),
+    (N_("Health category"), HEALTHDCATAP.healthCategory),
+    (N_("Theme"), DCAT.theme),
+    (N_("Country or area"), DCTERMS.spatial),
+    (N_("Period covered"), DCTERMS.temporal),
+    (N_("Keywords"), DCAT.keyword),
+    (N_("Language"), DCTERMS.language),
+    (N_("Licence"), DCTERMS.license),
+    (N_("Issued"), DCTERMS.issued),
+    (N_("Modified"), DCTERMS.modified),
+    (N_("Landing page"), DCAT.landingPage),
 )
 
 #: The fields shown for each distribution: (label, predicate).
 DISTRIBUTION_FIELDS: tuple[tuple[str, URIRef], ...] = (
-    ("Format", DCTERMS.format),
-    ("Media type", DCAT.mediaType),
-    ("Access", DCAT.accessURL),
-    ("Download", DCAT.downloadURL),
-    ("Licence", DCTERMS.license),
-    ("Rights", DCTERMS.rights),
-    ("Size (bytes)", DCAT.byteSize),
+    (N_("Format"), DCTERMS.format),
+    (N_("Media type"), DCAT.mediaType),
+    (N_("Access"), DCAT.accessURL),
+    (N_("Download"), DCAT.downloadURL),
+    (N_("Licence"), DCTERMS.license),
+    (N_("Rights"), DCTERMS.rights),
+    (N_("Size (bytes)"), DCAT.byteSize),
 )
 
 
@@ -359,24 +361,71 @@ def script_json(doc: dict[str, Any]) -> Markup:
 
 
 @cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+def _environment(lang: str) -> jinja2.Environment:
+    """The templates with the gettext callables of ``lang`` (one environment per language,
+    so that concurrent requests in different languages never share them)."""
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    catalogue = translations(lang)
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        catalogue.gettext, catalogue.ngettext, newstyle=True
+    )
+    # a label that may be in the catalogue (a field name from Python): translated, never
+    # taken as markup (``_()`` marks its result safe, so it is for the templates' own text)
+    environment.filters["translated"] = catalogue.gettext
+    environment.filters["number"] = lambda n: format_number(n, lang)
+    return environment
 
 
-def render(template: str, **context: Any) -> str:
-    return _environment().get_template(template).render(**context)
+def reader_of(request: Request) -> Reader:
+    """The reader of ``request``: ``?lang=``, else ``Accept-Language``, else English."""
+    return choose_reader(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def format_number(value: int | None, lang: str) -> str:
+    """``value`` for reading: thousands grouped as the language groups them."""
+    if value is None:
+        return "–"
+    grouped = f"{value:,}"
+    separator = {"de": ".", "nl": ".", "fr": "\u202f"}.get(lang)
+    return grouped.replace(",", separator) if separator else grouped
+
+
+def render(request: Request, template: str, **context: Any) -> str:
+    """``template`` for the reader of ``request``, in the site's layout: the language switch
+    (links to this URL in each language), navigation links that keep a chosen language."""
+    reader = reader_of(request)
+    home = str(request.base_url)
+    keep = f"?lang={reader.lang}" if reader.chosen else ""
+    context.setdefault("home", home)
+    context.setdefault("forms", ())
+    context.setdefault("section", None)
+    return (
+        _environment(reader.lang)
+        .get_template(template)
+        .render(
+            lang=reader.lang,
+            keep_lang=keep,
+            languages=[
+                (code, name, str(request.url.include_query_params(lang=code)))
+                for code, name in LANGUAGES.items()
+            ],
+            **context,
+        )
+    )
 
 
 Forms = Sequence[tuple[str, str, str]]
 
 
 def dataset_page(
+    request: Request,
     graph: Graph,
     record: CatalogRecord,
     *,
@@ -397,7 +446,7 @@ def dataset_page(
         name = _preferred(graph.objects(node, DCTERMS.title))
         distributions.append(
             {
-                "title": str(name) if name is not None else "Distribution",
+                "title": str(name) if name is not None else None,
                 "lang": name.language if name is not None else None,
                 "descriptions": [
                     describe(graph, d)[0]
@@ -409,6 +458,7 @@ def dataset_page(
         )
     catalogue_name = f"gdcat catalogue of node {catalogue[0]}"
     return render(
+        request,
         "dataset.html",
         home=home,
         title=str(title) if title is not None else str(dataset),
@@ -433,6 +483,7 @@ def dataset_page(
 
 
 def record_page(
+    request: Request,
     graph: Graph,
     record: str,
     *,
@@ -447,9 +498,9 @@ def record_page(
         for o in graph.objects(subject, URIRef("http://www.w3.org/ns/adms#status"))
     )
     return render(
+        request,
         "record.html",
         home=home,
-        title="Catalogue record",
         iri=record,
         rows=_relinked(rows_of(graph, subject), locate),
         dataset_url=dataset_url,
@@ -459,6 +510,7 @@ def record_page(
 
 
 def run_page(
+    request: Request,
     graph: Graph,
     run: str,
     *,
@@ -513,9 +565,9 @@ def run_page(
             }
         )
     return render(
+        request,
         "run.html",
         home=home,
-        title="Harvest run",
         iri=run,
         status=str(graph.value(subject, GDCAT.status) or ""),
         started=str(graph.value(subject, PROV.startedAtTime) or ""),
@@ -526,6 +578,7 @@ def run_page(
 
 
 def resource_page(
+    request: Request,
     graph: Graph,
     subject: str,
     *,
@@ -540,6 +593,7 @@ def resource_page(
     for section in sections:
         section.rows = _relinked(section.rows, locate)
     return render(
+        request,
         "resource.html",
         home=home,
         title=title,

@@ -1,0 +1,43 @@
+"""The pages for people: routes, templates, static assets and message catalogues.
+
+``api`` holds the machine interfaces; ``ui`` the pages a researcher reads. Both read through
+:mod:`gdcat.search` and :mod:`gdcat.store`; ``ui`` imports nothing from ``api`` (the
+application factory in ``api`` installs ``ui``'s routes, and ``api``'s content-negotiated
+resources ask :mod:`gdcat.ui.pages` for their HTML form).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse
+
+from gdcat.ui import search_page
+from gdcat.ui.search_page import Context
+
+STATIC = Path(__file__).with_name("static")
+#: The pages' static files, served at ``/assets/<name>`` (no CDN: nodes run in closed
+#: networks; see ``static/VENDORED.md`` for where the vendored ones come from).
+ASSETS: dict[str, str] = {
+    "gdcat.css": "text/css",
+    "htmx.min.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
+}
+
+
+def asset_response(name: str) -> FileResponse:
+    """One of :data:`ASSETS`, cacheable for a day."""
+    if name not in ASSETS:
+        raise HTTPException(404, f"no asset {name!r}")
+    return FileResponse(
+        STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+def install(app: FastAPI, ctx: Context) -> None:
+    """Add the pages for people that are not a form of an API resource: the search page."""
+    search_page.install(app, ctx)
+
+
+__all__ = ["ASSETS", "STATIC", "Context", "asset_response", "install"]
