@@ -199,6 +199,9 @@ def test_the_map_draws_every_country_of_the_region() -> None:
         assert re.fullmatch(r"(M[-0-9. l]+z)+", el.get("d", "")), code
         assert "gd-map-nodata" in (el.get("class") or "")
         assert "".join(next(el.iter(f"{SVG}title")).itertext()).endswith(": No data")
+    # Malta, too small to see, has a marker, hatched like the other countries without figures.
+    marker = next(el for el in root.iter(f"{SVG}circle") if "Malta" in "".join(el.itertext()))
+    assert marker.get("fill") == "url(#m-hatch)"
     # Compact enough to vendor, and to send with a page.
     assert len(str(europe_map({}, chart_id="m", title="t", description="d"))) < 150_000
 

@@ -582,7 +582,7 @@ def europe_map(
             f'<path class="gd-map-country {css}" d="{shape.path}" fill="{fill}"'
             f' data-code="{escape(code)}"{value_attr}><title>{escape(tooltip)}</title></path>'
         )
-        if shape.marker is not None and code in drawn:
+        if shape.marker is not None:
             mx, my = shape.marker
             markers.append(
                 f'<circle class="gd-map-marker {css}" cx="{_n(mx * scale)}" cy="{_n(my * scale)}"'
