@@ -277,10 +277,13 @@ def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
 
 @main.command()
 @store_option
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table"
+)
 def inventory(store_dir: Path | None, output_format: str) -> None:
     """The 1+MG inventory: per country, datasets, individuals, genomes by sequencing type,
-    by access level, shareable or not, with linked clinical data or not."""
+    by access level, shareable or not, with linked clinical data or not (as a table, JSON, or
+    CSV: one row per country and a totals row)."""
     from gdcat.store import compute_inventory
 
     settings = _settings(store_dir)
@@ -292,6 +295,8 @@ def inventory(store_dir: Path | None, output_format: str) -> None:
         return
     if output_format == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    elif output_format == "csv":
+        click.echo(result.to_csv(), nl=False)
     else:
         click.echo(result.to_table())
 

@@ -22,9 +22,11 @@ RDF_MEDIA_TYPES: tuple[str, ...] = (
     "application/n-triples",
 )
 HTML = "text/html"
+JSON = "application/json"
+CSV = "text/csv"
 
 #: ``?format=`` values (besides the RDF format names and aliases of the format table).
-_FORMAT_ALIASES = {"html": HTML, "json": "application/json"}
+_FORMAT_ALIASES = {"html": HTML, "json": JSON, "csv": CSV}
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:

@@ -16,17 +16,19 @@ in :func:`install` from the settings, and FastAPI must see it as an object, not 
 
 import hashlib
 import threading
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import FastAPI, Path, Query, Request, Response
 from pydantic import Field
 
 from gdcat.api.context import AppContext
+from gdcat.api.negotiation import CSV, JSON, negotiate
 from gdcat.api.problems import Problem, problem_content
 from gdcat.api.search_examples import (
     CATALOGS_EXAMPLE,
     DETAIL_EXAMPLE,
+    INVENTORY_CSV_EXAMPLE,
     INVENTORY_EXAMPLE,
     PUBLISHERS_EXAMPLE,
     SEARCH_EXAMPLE,
@@ -98,7 +100,9 @@ def _responses(example: dict[str, Any], *statuses: int) -> dict[int | str, dict[
 
 def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     titles = {
+        400: "Unknown `format`.",
         404: "No dataset has this key.",
+        406: "None of the accepted forms is offered.",
         422: "A parameter is invalid (the problem lists each one under errors).",
         503: "Search is not available (index off or store failing).",
     }
@@ -124,7 +128,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         )
 
     searchers: dict[int, Searcher] = {}
-    inventory_cache: dict[int, InventoryReport] = {}
+    inventory_cache: dict[int, tuple[Inventory, InventoryReport]] = {}
     inventory_lock = threading.Lock()
 
     def searcher() -> Searcher:
@@ -212,23 +216,57 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             verdict = found.verdict(payload, stated)
         return _detail(payload, found, base, verdict)
 
+    inventory_responses = _responses(INVENTORY_EXAMPLE, 400, 406, 503)
+    inventory_responses[200]["content"][CSV] = {
+        "schema": {"type": "string"},
+        "example": INVENTORY_CSV_EXAMPLE,
+    }
+    inventory_responses[200]["headers"] = {
+        "Content-Disposition": {
+            "description": 'For CSV: `attachment; filename="gdcat-inventory.csv"`.',
+            "schema": {"type": "string"},
+        }
+    }
+
     @app.get(
         "/api/inventory",
         tags=[TAG_CATALOGUE],
         summary="The 1+MG inventory",
         response_model=InventoryReport,
-        responses=_responses(INVENTORY_EXAMPLE, 503),
+        responses=inventory_responses,
     )
-    def inventory() -> InventoryReport:
+    def inventory(
+        request: Request,
+        response: Response,
+        format_: Annotated[
+            Literal["json", "csv"] | None,
+            Query(alias="format", description="Form of the answer; overrides `Accept`."),
+        ] = None,
+    ) -> InventoryReport | Response:
         """Datasets, individuals, genomes, exomes and samples per country, by sequencing type,
         access rights and 1+MG readiness, and progress toward one million genomes (counted in
-        the store; see ``gdcat inventory``)."""
+        the store; see ``gdcat inventory``). As JSON, or as CSV (``Accept: text/csv`` or
+        ``?format=csv``): one row per country and a totals row, the columns of
+        ``gdcat inventory --format csv``."""
+        media = negotiate(request, (JSON, CSV))
         generation = ctx.store.generation
         with inventory_lock:
             if generation not in inventory_cache:
                 inventory_cache.clear()
-                inventory_cache[generation] = _inventory(compute_inventory(ctx.store))
-            return inventory_cache[generation]
+                counted = compute_inventory(ctx.store)
+                inventory_cache[generation] = (counted, _inventory(counted))
+            counted, report = inventory_cache[generation]
+        if media == CSV:
+            return Response(
+                counted.to_csv(),
+                media_type="text/csv; charset=utf-8",
+                headers={
+                    "Content-Disposition": 'attachment; filename="gdcat-inventory.csv"',
+                    "Vary": "Accept",
+                },
+            )
+        response.headers["Vary"] = "Accept"
+        return report
 
     @app.get(
         "/api/catalogs",

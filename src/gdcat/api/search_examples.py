@@ -322,3 +322,15 @@ PUBLISHERS_EXAMPLE: dict[str, Any] = {
         },
     ],
 }
+
+#: ``/api/inventory`` as CSV (two countries, then the totals; columns as ``Inventory.to_csv``).
+INVENTORY_CSV_EXAMPLE = (
+    "country,datasets,individuals,genomes,exomes,samples,wgs_genomes,wes_exomes,panel_samples,"
+    "array_samples,rnaseq_samples,longread_genomes,wgs_datasets,wes_datasets,panel_datasets,"
+    "array_datasets,rnaseq_datasets,longread_datasets,public_datasets,restricted_datasets,"
+    "non_public_datasets,ready_datasets,conditional_datasets,not_ready_datasets,shareable,"
+    "not_shareable,shareable_genomes,linked_clinical,no_linked_clinical\r\n"
+    "AUT,3,8722,5120,1800,0,5120,1800,0,0,0,0,2,1,0,0,0,0,0,3,0,2,1,0,2,1,3400,2,1\r\n"
+    "NLD,2,4100,3900,0,0,3900,0,0,0,0,0,2,0,0,0,0,0,0,2,0,1,0,1,1,1,2000,1,1\r\n"
+    "TOTAL,5,12822,9020,1800,0,9020,1800,0,0,0,0,4,1,0,0,0,0,0,5,0,3,1,1,3,2,5400,3,2\r\n"
+)

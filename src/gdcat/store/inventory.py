@@ -27,6 +27,9 @@ store; Python only arranges their rows.
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +49,11 @@ _READINESS = str(GDCATV) + "readiness/"
 #: Which count a sequencing type produces.
 _GENOME_TYPES = ("WGS", "LONGREAD")
 _EXOME_TYPES = ("WES",)
+#: What each sequencing type's count is of.
+_UNITS = {
+    code: "genomes" if code in _GENOME_TYPES else "exomes" if code in _EXOME_TYPES else "samples"
+    for code in SEQUENCING_TYPES
+}
 
 _DATASET_FACTS = """
   {{ SELECT ?record ?dataset (MIN(?spatial) AS ?datasetCountry)
@@ -209,6 +217,16 @@ class Inventory:
             },
         }
 
+    def to_csv(self) -> str:
+        """One row per country and a totals row (``TOTAL``), under a header of
+        :data:`CSV_COLUMNS` names (RFC 4180: comma-separated, CRLF line ends)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([name for name, _ in CSV_COLUMNS])
+        for row in [*self.countries, self.totals]:
+            writer.writerow([value(row) for _, value in CSV_COLUMNS])
+        return out.getvalue()
+
     def to_table(self) -> str:
         header = [
             "Country",
@@ -237,6 +255,53 @@ class Inventory:
             f"({self.genomes_and_exomes_progress:.2f}%)"
         )
         return "\n".join(out) + "\n"
+
+
+def _csv_country(row: InventoryRow) -> str:
+    # Empty for datasets of no known country. A code read from a harvested IRI could start
+    # like a spreadsheet formula: such a cell is quoted with a leading apostrophe.
+    code = row.country or ""
+    return "'" + code if code[:1] in ("=", "+", "-", "@", "\t", "\r") else code
+
+
+#: The CSV form's columns (``gdcat inventory --format csv``, ``/api/inventory`` as ``text/csv``):
+#: the figures of ``to_json``, one column each, named ``<sequencing type>_<what it produces>``
+#: for the counts by type.
+CSV_COLUMNS: tuple[tuple[str, Callable[[InventoryRow], int | str]], ...] = (
+    ("country", _csv_country),
+    ("datasets", lambda r: r.datasets),
+    ("individuals", lambda r: r.individuals),
+    ("genomes", lambda r: r.genomes),
+    ("exomes", lambda r: r.exomes),
+    ("samples", lambda r: r.samples),
+    *(
+        (
+            f"{code.lower()}_{_UNITS[code]}",
+            lambda r, code=code: r.by_sequencing_type.get(code, 0),
+        )
+        for code in SEQUENCING_TYPES
+    ),
+    *(
+        (
+            f"{code.lower()}_datasets",
+            lambda r, code=code: r.datasets_by_sequencing_type.get(code, 0),
+        )
+        for code in SEQUENCING_TYPES
+    ),
+    *(
+        (f"{level.lower()}_datasets", lambda r, level=level: r.by_access.get(level, 0))
+        for level in ACCESS_LEVELS
+    ),
+    *(
+        (f"{level.lower()}_datasets", lambda r, level=level: r.by_readiness.get(level, 0))
+        for level in READINESS_LEVELS
+    ),
+    ("shareable", lambda r: r.shareable),
+    ("not_shareable", lambda r: r.not_shareable),
+    ("shareable_genomes", lambda r: r.shareable_genomes),
+    ("linked_clinical", lambda r: r.linked_clinical),
+    ("no_linked_clinical", lambda r: r.no_linked_clinical),
+)
 
 
 def _table_cells(row: InventoryRow) -> list[str]:
