@@ -57,6 +57,8 @@ messages: install
 	    $(BIN)/pybabel init -i $(LOCALE)/messages.pot -d $(LOCALE) -l $$lang; \
 	  fi; \
 	done
+	# no creation date: catalogues change only when their messages do (and merge cleanly)
+	sed -i '/^"POT-Creation-Date: /d' $(LOCALE)/messages.pot $(LOCALE)/*/LC_MESSAGES/messages.po
 
 bench: install
 	$(BIN)/python bench/run.py

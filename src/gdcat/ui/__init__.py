@@ -17,12 +17,22 @@ from gdcat.ui import search_page
 from gdcat.ui.search_page import Context
 
 STATIC = Path(__file__).with_name("static")
-#: The pages' static files, served at ``/assets/<name>`` (no CDN: nodes run in closed
-#: networks; see ``static/VENDORED.md`` for where the vendored ones come from).
+#: Media types of the files in ``static/`` that are served.
+_MEDIA_TYPES = {
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+}
+#: The pages' static files, served at ``/assets/<name>``: every file of ``static/`` of a type
+#: above (no CDN: nodes run in closed networks; see ``static/VENDORED.md`` for where the
+#: vendored ones come from).
 ASSETS: dict[str, str] = {
-    "gdcat.css": "text/css",
-    "htmx.min.js": "text/javascript",
-    "favicon.svg": "image/svg+xml",
+    path.name: _MEDIA_TYPES[path.suffix]
+    for path in sorted(STATIC.iterdir())
+    if path.is_file() and path.suffix in _MEDIA_TYPES
 }
 
 

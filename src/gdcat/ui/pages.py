@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from fastapi import FastAPI
 from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
@@ -397,6 +398,19 @@ def format_number(value: int | None, lang: str) -> str:
     return grouped.replace(",", separator) if separator else grouped
 
 
+def offer_page(app: FastAPI, name: str) -> None:
+    """Name a page the application serves (``data-use``, ``inventory``…): the layout links it
+    from the navigation only once its module is installed."""
+    offered = set(offered_pages(app))
+    offered.add(name)
+    app.state.ui_pages = frozenset(offered)
+
+
+def offered_pages(app: FastAPI) -> frozenset[str]:
+    pages: frozenset[str] = getattr(app.state, "ui_pages", frozenset())
+    return pages
+
+
 def render(request: Request, template: str, **context: Any) -> str:
     """``template`` for the reader of ``request``, in the site's layout: the language switch
     (links to this URL in each language), navigation links that keep a chosen language."""
@@ -406,6 +420,7 @@ def render(request: Request, template: str, **context: Any) -> str:
     context.setdefault("home", home)
     context.setdefault("forms", ())
     context.setdefault("section", None)
+    context.setdefault("offered", offered_pages(request.app))
     return (
         _environment(reader.lang)
         .get_template(template)
