@@ -18,7 +18,8 @@ import httpx
 import pytest
 from live_gdcat import LiveGdcat, start_gdcat
 
-from gdcat.api.ratelimit import RateLimiter, client_key, retry_after
+from gdcat.api.clients import client_key
+from gdcat.api.ratelimit import RateLimiter, retry_after
 from gdcat.harvest.registration import list_registrations, record_outcomes
 
 RATE = 10

@@ -52,10 +52,11 @@ from gdcat.api.admin_models import (
     RunReportModel,
     RunSummary,
 )
+from gdcat.api.clients import client_of
 from gdcat.api.context import AppContext, get_context
 from gdcat.api.problems import Problem, problem_response
 from gdcat.api.publish import NODE_PATTERN, admin, problem_responses
-from gdcat.api.ratelimit import RateLimiter, client_key, retry_after
+from gdcat.api.ratelimit import RateLimiter, retry_after
 from gdcat.errors import GdcatError, InputError
 from gdcat.harvest import Harvester, NodeConfig, load_registry, select_nodes
 from gdcat.harvest.feed import changes as read_changes
@@ -536,7 +537,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         may register ``registration_rate`` times an hour, and at most
         ``registration_max_pending`` registrations wait for a harvest (**429** with
         ``Retry-After`` over either)."""
-        client = client_key(request.client.host if request.client else None)
+        client = client_of(request, context.settings.trusted_proxies)
         wait = registrations_limiter.take(client)
         if wait is not None:
             after = retry_after(wait)

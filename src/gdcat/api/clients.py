@@ -61,3 +61,25 @@ def client_address(request: Request, trusted_proxies: Sequence[str] = ()) -> str
             except ValueError:
                 return peer  # a proxy we trust wrote something that is no address
     return hops[0] if hops else peer
+
+
+def client_key(host: str | None) -> str:
+    """The key a client's calls are counted under: its IPv4 address, its IPv6 /64 network
+    (an IPv4-mapped IPv6 address counts as the IPv4 one); any other name as it is."""
+    if not host:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(address), 64), strict=False))
+    return str(address)
+
+
+def client_of(request: Request, trusted_proxies: Sequence[str] = ()) -> str:
+    """The key budgets and rate limits count ``request`` under: its client's address (through
+    trusted proxies) as :func:`client_key` groups it."""
+    return client_key(client_address(request, trusted_proxies))

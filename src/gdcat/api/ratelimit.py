@@ -14,7 +14,6 @@ The state lives in the process: with several server processes, each counts on it
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import threading
 import time
@@ -79,19 +78,3 @@ class RateLimiter:
 def retry_after(seconds: float) -> str:
     """A ``Retry-After`` value: whole seconds, at least one."""
     return str(max(1, math.ceil(seconds)))
-
-
-def client_key(host: str | None) -> str:
-    """The key a client's calls are counted under: its IPv4 address, its IPv6 /64 network
-    (an IPv4-mapped IPv6 address counts as the IPv4 one); any other name as it is."""
-    if not host:
-        return "unknown"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((int(address), 64), strict=False))
-    return str(address)

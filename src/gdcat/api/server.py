@@ -21,7 +21,8 @@ from gdcat.settings import Settings
 def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     """uvicorn's configuration for ``app`` (made by :func:`~gdcat.api.create_app`): every
     connection is held to the limits of the application's settings (see
-    :mod:`~gdcat.api.http_limits`); HTTP/1.1 only, no WebSocket upgrade."""
+    :mod:`~gdcat.api.http_limits`); HTTP/1.1 only, no WebSocket upgrade; proxy headers
+    believed from ``trusted_proxies`` only."""
     settings: Settings = app.state.ctx.settings
     return uvicorn.Config(
         app,
@@ -29,6 +30,10 @@ def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
         port=port,
         http=protocol_for(settings),
         ws="none",
+        # X-Forwarded-For and -Proto are believed from `trusted_proxies` only (none by
+        # default); uvicorn's default would believe any process on this host.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
         log_level="warning",
         access_log=False,
         lifespan="on",

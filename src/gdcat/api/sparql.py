@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from gdcat.api.clients import client_address, trusted_networks
+from gdcat.api.clients import client_of, trusted_networks
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import choose
 from gdcat.api.problems import Problem, problem_response
@@ -371,7 +371,7 @@ async def _answer(
         graph_format=GRAPH_MEDIA[graph_media] if graph_media else None,
         max_rows=engine.settings.sparql_max_rows,
     )
-    client = client_address(request, engine.settings.trusted_proxies)
+    client = client_of(request, engine.settings.trusted_proxies)
     try:
         answer = await engine.query(job, client)
     except NotAcceptableError as e:
