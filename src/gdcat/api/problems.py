@@ -18,9 +18,11 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gdcat.errors import (
+    DocumentTooComplexError,
     ForbiddenNetworkAccessError,
     GdcatError,
     InputError,
+    ParseLimitError,
     PayloadTooLargeError,
     ProfileError,
     QueryError,
@@ -141,6 +143,11 @@ class Problem(Exception):
 def problem_for(error: GdcatError) -> Problem:
     """The problem a gdcat error becomes (its status says whose fault it is)."""
     message = str(error)
+    if isinstance(error, ParseLimitError):
+        limit = {"setting": error.setting, "value": error.value}
+        if isinstance(error, DocumentTooComplexError):
+            return Problem(422, "Document too complex", message, kind="too-complex", limit=limit)
+        return Problem(413, "Payload too large", message, kind="too-large", limit=limit)
     if isinstance(error, PayloadTooLargeError):
         return Problem(413, "Payload too large", message, kind="too-large")
     if isinstance(error, UnsupportedFormatError):
