@@ -33,6 +33,7 @@ from xml.parsers import expat
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from gdcat.errors import (
@@ -234,8 +235,10 @@ def _parse_with_rdflib(
     target: Graph
     if rdf_format.is_dataset and native is None:
         target = Dataset()
+    elif native is not None:
+        target = _new_graph()  # triples are counted as Oxigraph hands them over
     else:
-        target = _CountedGraph(limits, source)
+        target = _counted_graph(limits, source)
     try:
         if native is not None:
             _parse_with_oxigraph(data, native, base_iri, target, limits, source)
@@ -267,8 +270,9 @@ def _parse_with_rdflib(
     return plain_string_literals(target)
 
 
-class _CountedGraph(Graph):
-    """A graph that refuses triples past the document limit as a parser adds them."""
+class _CountedStore(Memory):
+    """rdflib's in-memory store, refusing triples past the document limit as a parser adds
+    them (rdflib's JSON-LD parser writes through a graph of its own over the store)."""
 
     def __init__(self, limits: ParseLimits, source: str) -> None:
         super().__init__()
@@ -276,11 +280,15 @@ class _CountedGraph(Graph):
         self._source = source
         self._added = 0
 
-    def add(self, triple: Any) -> Any:
+    def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
         self._added += 1
         if self._added > self._limits.max_document_triples:
             _check_triple_count(self._added, self._limits, self._source)
-        return super().add(triple)
+        super().add(triple, context, quoted)
+
+
+def _counted_graph(limits: ParseLimits, source: str) -> Graph:
+    return Graph(store=_CountedStore(limits, source))
 
 
 def _check_triple_count(count: int, limits: ParseLimits, source: str) -> None:
@@ -632,7 +640,7 @@ def load_json(data: bytes, *, source: str, limits: ParseLimits = DEFAULT_LIMITS)
 def _parse_jsonld(data: bytes, source: str, base_iri: str | None, limits: ParseLimits) -> Graph:
     document = load_json(data, source=source, limits=limits)
     document = _inline_contexts(document, source)
-    graph = _CountedGraph(limits, source)
+    graph = _counted_graph(limits, source)
     try:
         graph.parse(data=json.dumps(document), format="json-ld", publicID=base_iri)
     except InputError:
