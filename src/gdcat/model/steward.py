@@ -112,17 +112,19 @@ def steward_to_jsonld(
 ) -> dict[str, Any]:
     """The JSON-LD document (with the inline gdcat context) a steward YAML document stands for."""
     where = _Where(source)
-    loader = _StewardLoader(text, where, limits)
+    loader: _StewardLoader | None = None
     try:
+        loader = _StewardLoader(text, where, limits)
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         location = SourceLocation(source, mark.line + 1, mark.column + 1) if mark else None
         raise StewardDocumentError(f"not valid YAML: {e.problem or e}", location) from e
-    except yaml.YAMLError as e:
+    except yaml.YAMLError as e:  # the reader's errors (a control character) carry no mark
         raise StewardDocumentError(f"not valid YAML: {e}", SourceLocation(source)) from e
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise StewardDocumentError("the document is empty", SourceLocation(source, 1))
     _check_expansion(where, root, limits)
