@@ -144,10 +144,10 @@ def problem_for(error: GdcatError) -> Problem:
     """The problem a gdcat error becomes (its status says whose fault it is)."""
     message = str(error)
     if isinstance(error, ParseLimitError):
-        limit = {"setting": error.setting, "value": error.value}
+        limit = {"limit": {"setting": error.setting, "value": error.value}, **_located(error)}
         if isinstance(error, DocumentTooComplexError):
-            return Problem(422, "Document too complex", message, kind="too-complex", limit=limit)
-        return Problem(413, "Payload too large", message, kind="too-large", limit=limit)
+            return Problem(422, "Document too complex", message, kind="too-complex", **limit)
+        return Problem(413, "Payload too large", message, kind="too-large", **limit)
     if isinstance(error, PayloadTooLargeError):
         return Problem(413, "Payload too large", message, kind="too-large")
     if isinstance(error, UnsupportedFormatError):
@@ -172,6 +172,13 @@ def problem_for(error: GdcatError) -> Problem:
         retry = {"Retry-After": "5"}
         return Problem(503, "Store unavailable", message, kind="store", headers=retry)
     return Problem(500, "Internal error", message)
+
+
+def _located(error: InputError) -> dict[str, Any]:
+    if error.location is None:
+        return {}
+    where = error.location
+    return {"location": {"source": where.source, "line": where.line, "column": where.column}}
 
 
 def render(request: Request, problem: Problem) -> Response:
