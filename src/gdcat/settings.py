@@ -24,10 +24,10 @@ class Settings(BaseSettings):
         50 * 1024 * 1024, description="Largest RDF or YAML document gdcat parses (bytes)."
     )
     max_document_triples: int = Field(
-        500_000,
+        300_000,
         gt=0,
         description="Most triples one document (published, validated, loaded or harvested) "
-        "may hold; parsing stops past it (about 560 bytes of memory a triple once parsed).",
+        "may hold; parsing stops past it (560 bytes to 2 KB of memory a triple once parsed).",
     )
     max_nesting_depth: int = Field(
         64,

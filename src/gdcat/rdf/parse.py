@@ -59,12 +59,13 @@ class ParseLimits:
     """How much structure one document may have; each limit is a setting of the same name.
 
     The defaults are the settings' defaults (:class:`gdcat.settings.Settings`): a document of
-    500,000 triples takes about 280 MB once parsed (about 560 bytes a triple for DCAT-AP
-    catalogues; see ``docs/security-notes/parsing.md``), and holds some 4,000 datasets.
+    300,000 triples (some 3,000 datasets of ~100 triples) takes about 170 MB once parsed
+    (560 bytes a triple in a DCAT-AP catalogue), 580 MB at worst (1.9 KB a triple when every
+    triple has a blank node and a literal of its own); see ``docs/security-notes/parsing.md``.
     """
 
     #: triples (or quads) one document may hold
-    max_document_triples: int = 500_000
+    max_document_triples: int = 300_000
     #: nested brackets, collections, arrays, objects, elements or YAML collections
     max_nesting_depth: int = 64
     #: ``<!ENTITY`` declarations in one RDF/XML document
