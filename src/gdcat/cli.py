@@ -129,12 +129,18 @@ def validate(paths: Sequence[Path], profile: str | None, output_format: str) -> 
     Exit 0 when everything conforms (warnings allowed), 1 on violations, 2 on unusable input.
     """
     from gdcat.ingest import check_paths
+    from gdcat.rdf.parse import ParseLimits
     from gdcat.validate import ValidationReport, Validator, get_profile
 
     settings = _settings()
     try:
         validator = Validator(get_profile(profile or settings.default_profile))
-        outcome = check_paths(paths, validator, max_bytes=settings.max_document_bytes)
+        outcome = check_paths(
+            paths,
+            validator,
+            max_bytes=settings.max_document_bytes,
+            limits=ParseLimits.from_settings(settings),
+        )
     except GdcatError as e:
         _fail(e)
         return
@@ -189,12 +195,18 @@ def load(
     3 when the store refused a record (it keeps its previous version).
     """
     from gdcat.ingest import check_paths, store_conforming
+    from gdcat.rdf.parse import ParseLimits
     from gdcat.validate import ValidationReport, Validator, get_profile
 
     settings = _settings(store_dir)
     try:
         validator = Validator(get_profile(profile or settings.default_profile))
-        outcome = check_paths(paths, validator, max_bytes=settings.max_document_bytes)
+        outcome = check_paths(
+            paths,
+            validator,
+            max_bytes=settings.max_document_bytes,
+            limits=ParseLimits.from_settings(settings),
+        )
         with _opened_store(settings) as store:
             stored = store_conforming(outcome.checked, store, profile=validator.profile.name)
     except GdcatError as e:

@@ -69,6 +69,35 @@ class PayloadTooLargeError(InputError):
     """An input larger than the configured limit (HTTP 413)."""
 
 
+class ParseLimitError(InputError):
+    """A document past one of the parse limits (:class:`gdcat.rdf.parse.ParseLimits`).
+
+    The message names the limit, its value and the setting that raises it; ``setting`` and
+    ``value`` say the same for programs (the API puts them in the problem document).
+    """
+
+    def __init__(
+        self, message: str, location: SourceLocation | None = None, *, setting: str, value: int
+    ) -> None:
+        self.setting = setting
+        self.value = value
+        super().__init__(
+            f"{message} (limit {setting} = {value:,}; an operator sets it with "
+            f"GDCAT_{setting.upper()})",
+            location,
+        )
+
+
+class DocumentTooLargeError(ParseLimitError, PayloadTooLargeError):
+    """A document that would grow too large in memory: too many triples, too much entity
+    expansion (HTTP 413)."""
+
+
+class DocumentTooComplexError(ParseLimitError):
+    """A document whose structure is past a limit: nesting too deep, too many entity
+    declarations (HTTP 422)."""
+
+
 class ForbiddenNetworkAccessError(InputError):
     """Parsing tried to reach the network (remote JSON-LD context, XML external entity)."""
 

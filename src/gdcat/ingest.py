@@ -15,6 +15,7 @@ from rdflib import Graph
 
 from gdcat.errors import InputError, SourceLocation
 from gdcat.rdf import Record, parse_paths, split_records
+from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits
 from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
 from gdcat.validate import ValidationReport, Validator
 
@@ -53,7 +54,7 @@ class CheckOutcome:
 
 
 def records_from_paths(
-    paths: Iterable[Path], *, max_bytes: int
+    paths: Iterable[Path], *, max_bytes: int, limits: ParseLimits = DEFAULT_LIMITS
 ) -> tuple[list[Record], list[InputError], int]:
     """Every record in the files below ``paths``, the files that could not be used, and how
     many files were read. A file that describes no dataset is checked as one record.
@@ -66,7 +67,7 @@ def records_from_paths(
     conflicts: dict[str, list[str]] = {}
     unusable: list[InputError] = []
     files = 0
-    for path, outcome in parse_paths(paths, max_bytes=max_bytes):
+    for path, outcome in parse_paths(paths, max_bytes=max_bytes, limits=limits):
         files += 1
         if isinstance(outcome, InputError):
             unusable.append(outcome)
@@ -99,8 +100,14 @@ def check_records(records: Sequence[Record], validator: Validator) -> list[Check
     return [Checked(record, report) for record, report in zip(records, reports, strict=True)]
 
 
-def check_paths(paths: Iterable[Path], validator: Validator, *, max_bytes: int) -> CheckOutcome:
-    records, unusable, files = records_from_paths(paths, max_bytes=max_bytes)
+def check_paths(
+    paths: Iterable[Path],
+    validator: Validator,
+    *,
+    max_bytes: int,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> CheckOutcome:
+    records, unusable, files = records_from_paths(paths, max_bytes=max_bytes, limits=limits)
     return CheckOutcome(check_records(records, validator), unusable, files)
 
 

@@ -23,6 +23,28 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(
         50 * 1024 * 1024, description="Largest RDF or YAML document gdcat parses (bytes)."
     )
+    max_document_triples: int = Field(
+        300_000,
+        gt=0,
+        description="Most triples one document (published, validated, loaded or harvested) "
+        "may hold; parsing stops past it (560 bytes to 2 KB of memory a triple once parsed).",
+    )
+    max_nesting_depth: int = Field(
+        64,
+        gt=0,
+        le=400,
+        description="Deepest nesting of a document: Turtle/TriG brackets and collections, "
+        "JSON and JSON-LD arrays and objects, XML elements, YAML lists and mappings.",
+    )
+    max_xml_entities: int = Field(
+        100, ge=0, description="Most entity declarations (<!ENTITY) one RDF/XML document may hold."
+    )
+    max_xml_entity_expansion: int = Field(
+        10 * 1024 * 1024,
+        ge=0,
+        description="Most bytes the entities of one RDF/XML document may expand to, all "
+        "declarations and references together.",
+    )
     default_profile: str = Field("gdcat", description="Validation profile used when none is named.")
     validation_workers: int = Field(
         2, description="Worker processes for batch validation (1 validates in-process)."

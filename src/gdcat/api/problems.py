@@ -20,9 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from gdcat.errors import (
+    DocumentTooComplexError,
     ForbiddenNetworkAccessError,
     GdcatError,
     InputError,
+    ParseLimitError,
     PayloadTooLargeError,
     ProfileError,
     QueryError,
@@ -145,6 +147,11 @@ def problem_for(error: GdcatError) -> Problem:
     the error's :attr:`~gdcat.errors.GdcatError.public_message`, never the server's file
     paths; the whole message goes to the server log (:func:`install_problem_handlers`)."""
     message = error.public_message
+    if isinstance(error, ParseLimitError):
+        limit = {"limit": {"setting": error.setting, "value": error.value}, **_located(error)}
+        if isinstance(error, DocumentTooComplexError):
+            return Problem(422, "Document too complex", message, kind="too-complex", **limit)
+        return Problem(413, "Payload too large", message, kind="too-large", **limit)
     if isinstance(error, PayloadTooLargeError):
         return Problem(413, "Payload too large", message, kind="too-large")
     if isinstance(error, UnsupportedFormatError):
@@ -170,6 +177,13 @@ def problem_for(error: GdcatError) -> Problem:
         retry = {"Retry-After": str(max(1, math.ceil(wait)))}
         return Problem(503, "Store unavailable", message, kind="store", headers=retry)
     return Problem(500, "Internal error", message)
+
+
+def _located(error: InputError) -> dict[str, Any]:
+    if error.location is None:
+        return {}
+    where = error.location
+    return {"location": {"source": where.source, "line": where.line, "column": where.column}}
 
 
 def render(request: Request, problem: Problem) -> Response:

@@ -40,6 +40,7 @@ from rdflib import Graph
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
 from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
+from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
 from gdcat.ui import pages
@@ -176,8 +177,27 @@ def serialize(triples: Sequence[ox.Triple], media: str, *, first: str | None = N
 
     ordered = sorted(dict.fromkeys(triples), key=order)
     fmt = _OX_FORMATS[media]
+    if fmt is ox.RdfFormat.RDF_XML:
+        ordered = [_xml_writable(t) for t in ordered]
     prefixes = used_prefixes(ordered) if fmt is not ox.RdfFormat.N_TRIPLES else None
     return ox.serialize(ordered, format=fmt, prefixes=prefixes) or b""
+
+
+def _xml_writable(t: ox.Triple) -> ox.Triple:
+    """``t`` with each character XML cannot carry in its literal replaced by U+FFFD.
+
+    Parsing refuses such characters (:mod:`gdcat.rdf.parse`); this keeps RDF/XML answers
+    well-formed for a store filled before it did, or by SPARQL Update.
+    """
+    o = t.object
+    if not isinstance(o, ox.Literal) or xml_unsafe_character(o.value) is None:
+        return t
+    value = xml_safe_text(o.value)
+    if o.language:
+        literal = ox.Literal(value, language=o.language)
+    else:
+        literal = ox.Literal(value, datatype=o.datatype)
+    return ox.Triple(t.subject, t.predicate, literal)
 
 
 def to_graph(triples: Iterable[ox.Triple]) -> Graph:

@@ -51,6 +51,7 @@ from gdcat.harvest.normalise import apply_crosswalks, link_beacon_datasets, norm
 from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import NodeReport, PageFailure, Reason, Rejection, RunReport
 from gdcat.harvest.state import NodeState, RejectedRecord, load_state, save_state
+from gdcat.rdf.parse import ParseLimits
 from gdcat.rdf.records import Record, closure_triples, record_boundary, record_roots, split_records
 from gdcat.settings import Settings
 from gdcat.sources import Document, Failure, HttpClient, PageState
@@ -179,6 +180,7 @@ class Harvester:
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
+        self._limits = ParseLimits.from_settings(self.settings)
         self.max_parallel = max_parallel
         self.progress = progress
         #: where names are resolved and connections opened (the system's, unless a test
@@ -312,7 +314,7 @@ class Harvester:
         new_pages: dict[str, PageState] = {}
         with HttpClient(policy, network=self.network) as client:
             try:
-                for item in node.source().crawl(client, pages):
+                for item in node.source(self._limits).crawl(client, pages):
                     if isinstance(item, Failure):
                         report.failures.append(PageFailure(item.url, item.kind, item.message))
                         continue

@@ -35,6 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gdcat.errors import InputError, SourceLocation
+from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits
 from gdcat.sources import (
     BeaconSource,
     DcatSource,
@@ -143,14 +144,15 @@ class NodeConfig(BaseModel):
             allow_private=self.private,
         )
 
-    def source(self) -> Source:
+    def source(self, limits: ParseLimits = DEFAULT_LIMITS) -> Source:
+        """The crawler of this node, parsing what it reads under ``limits``."""
         if self.kind == "fdp":
-            return FdpSource(self.url, self.published_base, max_pages=self.max_pages)
+            return FdpSource(self.url, self.published_base, max_pages=self.max_pages, limits=limits)
         if self.kind in ("dcat", "feed"):
-            return DcatSource(self.url, max_pages=self.max_pages)
+            return DcatSource(self.url, max_pages=self.max_pages, limits=limits)
         if self.kind == "sparql":
-            return SparqlSource(self.url, max_pages=self.max_pages)
-        return BeaconSource(self.url)
+            return SparqlSource(self.url, max_pages=self.max_pages, limits=limits)
+        return BeaconSource(self.url, limits=limits)
 
 
 def schedule_interval(value: str) -> timedelta | None:

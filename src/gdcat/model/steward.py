@@ -24,11 +24,18 @@ from typing import Any
 import yaml
 from rdflib import Graph
 from yaml.constructor import SafeConstructor
+from yaml.events import MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from gdcat.errors import SourceLocation, StewardDocumentError
+from gdcat.errors import (
+    DocumentTooComplexError,
+    DocumentTooLargeError,
+    SourceLocation,
+    StewardDocumentError,
+)
 from gdcat.model import schema
 from gdcat.paths import ontologies_dir
+from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits, xml_unsafe_character
 
 CONTEXT_FILE = "gdcat.context.jsonld"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -69,15 +76,23 @@ class _Where:
         return StewardDocumentError(message, self.at(node))
 
 
-def load_steward_yaml(text: str, source: str, context: dict[str, Any] | None = None) -> Graph:
+def load_steward_yaml(
+    text: str,
+    source: str,
+    context: dict[str, Any] | None = None,
+    *,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> Graph:
     """Read a steward YAML document into an RDF graph.
 
     Raises :class:`StewardDocumentError` (with the line) for YAML syntax errors, unknown
     fields, and values of the wrong shape (a list for a single-valued field, a mapping where
-    text or an IRI is expected, a dataset without ``id``). ``context`` replaces the committed
-    JSON-LD context (the generator passes the one it is about to write).
+    text or an IRI is expected, a dataset without ``id``), and a
+    :class:`~gdcat.errors.ParseLimitError` for a document nested too deeply or expanding
+    (through aliases) too far. ``context`` replaces the committed JSON-LD context (the
+    generator passes the one it is about to write).
     """
-    document = steward_to_jsonld(text, source, context)
+    document = steward_to_jsonld(text, source, context, limits=limits)
     graph = Graph()
     try:
         graph.parse(data=json.dumps(document), format="json-ld")
@@ -89,20 +104,30 @@ def load_steward_yaml(text: str, source: str, context: dict[str, Any] | None = N
 
 
 def steward_to_jsonld(
-    text: str, source: str, context: dict[str, Any] | None = None
+    text: str,
+    source: str,
+    context: dict[str, Any] | None = None,
+    *,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """The JSON-LD document (with the inline gdcat context) a steward YAML document stands for."""
     where = _Where(source)
+    loader: _StewardLoader | None = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _StewardLoader(text, where, limits)
+        root = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         location = SourceLocation(source, mark.line + 1, mark.column + 1) if mark else None
         raise StewardDocumentError(f"not valid YAML: {e.problem or e}", location) from e
-    except yaml.YAMLError as e:
+    except yaml.YAMLError as e:  # the reader's errors (a control character) carry no mark
         raise StewardDocumentError(f"not valid YAML: {e}", SourceLocation(source)) from e
+    finally:
+        if loader is not None:
+            loader.dispose()
     if root is None:
         raise StewardDocumentError("the document is empty", SourceLocation(source, 1))
+    _check_expansion(where, root, limits)
     if isinstance(root, SequenceNode):
         records = list(root.value)
         if not records:
@@ -112,6 +137,89 @@ def steward_to_jsonld(
     converted = [_record(where, node) for node in records]
     active = context if context is not None else context_document()
     return {"@context": active["@context"], "@graph": converted}
+
+
+#: The tags plain YAML values resolve to; any other (``!!python/name:``, ``!!binary``, a
+#: local ``!tag``) is refused.
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("null", "bool", "int", "float", "str", "timestamp", "seq", "map", "merge")
+)
+
+
+class _StewardLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, used to compose nodes only, refusing nesting past the limit
+    before the (recursive) composer goes deeper."""
+
+    def __init__(self, text: str, where: _Where, limits: ParseLimits) -> None:
+        super().__init__(text)
+        self._where = where
+        self._limits = limits
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        collection = self.check_event(SequenceStartEvent, MappingStartEvent)
+        if collection:
+            self._depth += 1
+            if self._depth > self._limits.max_nesting_depth:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise DocumentTooComplexError(
+                    f"YAML lists or mappings nested more than "
+                    f"{self._limits.max_nesting_depth} levels deep",
+                    SourceLocation(self._where.source, mark.line + 1, mark.column + 1),
+                    setting="max_nesting_depth",
+                    value=self._limits.max_nesting_depth,
+                )
+        try:
+            node: Node | None = super().compose_node(parent, index)
+        finally:
+            if collection:
+                self._depth -= 1
+        return node
+
+
+def _check_expansion(where: _Where, root: Node, limits: ParseLimits) -> None:
+    """Refuse unknown tags, recursive aliases, and a document whose aliases expand it past the
+    triple limit (a YAML "billion laughs": each alias repeats the whole node it names)."""
+    limit = limits.max_document_triples
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    todo: list[tuple[Node, bool]] = [(root, False)]
+    while todo:
+        node, finished = todo.pop()
+        key = id(node)
+        children = _children(node)
+        if finished:
+            on_path.discard(key)
+            size = sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if size > limit:
+                raise DocumentTooLargeError(
+                    f"the document stands for more than {limit:,} values once its aliases "
+                    "are expanded: write smaller documents",
+                    where.at(node),
+                    setting="max_document_triples",
+                    value=limit,
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise where.error(node, "an alias names a list or mapping it is part of")
+        if node.tag not in _PLAIN_TAGS:
+            raise where.error(
+                node, f"unsupported YAML tag {node.tag!r}: steward documents hold plain values"
+            )
+        on_path.add(key)
+        todo.append((node, True))
+        todo.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 # --------------------------------------------------------------------------- records
@@ -203,7 +311,21 @@ def _scalar(where: _Where, node: Node, field: str) -> Any:
     if not isinstance(node, ScalarNode):
         kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
         raise where.error(node, f"{field} must be a single value, not {kind}")
-    return SafeConstructor().construct_object(node)
+    try:
+        value = SafeConstructor().construct_object(node)
+    except (yaml.YAMLError, ValueError, OverflowError) as e:
+        # a date that does not exist, an integer too long to read
+        problem = getattr(e, "problem", None) or str(e)
+        raise where.error(node, f"{field}: cannot read {node.value!r}: {problem}") from e
+    if isinstance(value, str):
+        char = xml_unsafe_character(value)
+        if char is not None:
+            raise where.error(
+                node,
+                f"{field} holds the character U+{ord(char):04X}, which XML cannot carry "
+                "(RDF/XML and SPARQL XML answers would be ill-formed): remove it",
+            )
+    return value
 
 
 def _convert(where: _Where, node: Node, slot: schema.SlotInfo, field: str) -> Any:

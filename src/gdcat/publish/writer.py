@@ -51,6 +51,7 @@ from gdcat.harvest.registry import NodeConfig, load_registry
 from gdcat.publish.audit import Action, AuditEntry, AuditTrail, Outcome
 from gdcat.publish.auth import Caller
 from gdcat.rdf import Record, format_for_media_type, parse_bytes, split_records
+from gdcat.rdf.parse import ParseLimits
 from gdcat.settings import Settings
 from gdcat.store import CatalogRecord, RecordMeta, RecordWrite, Store, record_iri
 from gdcat.store.quads import QuadWriter, UnwritableTermError
@@ -210,6 +211,7 @@ class Publisher:
             source="request body",
             base_iri=iri,
             max_bytes=self.settings.max_document_bytes,
+            limits=ParseLimits.from_settings(self.settings),
         )
         record, ignored = _the_record(graph, iri, self.store)
         rules = self.rules_for(steward)

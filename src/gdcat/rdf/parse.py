@@ -2,10 +2,22 @@
 
 Guarantees, whatever the input:
 - nothing larger than the configured limit is parsed (:class:`PayloadTooLargeError`);
+- no document grows past the :class:`ParseLimits` (one mechanism for publishing, ``gdcat
+  validate``/``load`` and harvesting): RDF/XML entity declarations and the size their
+  references expand to are counted before the parser sees the document, nesting depth is
+  measured before the parser sees it (Turtle/TriG brackets, JSON and JSON-LD arrays and
+  objects, XML elements, YAML collections), triples are counted as the parser hands them over
+  and parsing stops past the limit. A limit hit raises :class:`DocumentTooLargeError` (413)
+  or :class:`DocumentTooComplexError` (422) naming the limit, its value and its setting;
 - no network access while parsing: a JSON-LD document naming a remote ``@context`` (or
   ``@import``) and an RDF/XML document declaring an external entity are refused with
   :class:`ForbiddenNetworkAccessError` before any parser sees them;
-- malformed input raises :class:`RdfSyntaxError` carrying the file, line and column.
+- no literal or IRI holds a character XML 1.0 cannot carry (U+0000, other C0 controls but
+  tab, line feed and carriage return, U+FFFE, U+FFFF, unpaired surrogates): RDF/XML and
+  SPARQL XML answers stay well-formed;
+- malformed input raises :class:`RdfSyntaxError` carrying the file, line and column; every
+  other parser failure (recursion, unknown YAML tags, numbers too long to read) is an
+  :class:`InputError` too, never an unhandled exception.
 """
 
 from __future__ import annotations
@@ -13,16 +25,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.parsers import expat
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from gdcat.errors import (
+    DocumentTooComplexError,
+    DocumentTooLargeError,
     ForbiddenNetworkAccessError,
     InputError,
     PayloadTooLargeError,
@@ -32,15 +48,48 @@ from gdcat.errors import (
 from gdcat.rdf.formats import FORMATS, RdfFormat, format_for_path, get_format
 from gdcat.rdf.terms import ox_to_rdflib
 
+if TYPE_CHECKING:
+    from gdcat.settings import Settings
+
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """How much structure one document may have; each limit is a setting of the same name.
+
+    The defaults are the settings' defaults (:class:`gdcat.settings.Settings`): a document of
+    300,000 triples (some 3,000 datasets of ~100 triples) takes about 170 MB once parsed
+    (560 bytes a triple in a DCAT-AP catalogue), 580 MB at worst (1.9 KB a triple when every
+    triple has a blank node and a literal of its own); see ``docs/security-notes/parsing.md``.
+    """
+
+    #: triples (or quads) one document may hold
+    max_document_triples: int = 300_000
+    #: nested brackets, collections, arrays, objects, elements or YAML collections
+    max_nesting_depth: int = 64
+    #: ``<!ENTITY`` declarations in one RDF/XML document
+    max_xml_entities: int = 100
+    #: bytes the entity references of one RDF/XML document may expand to, all together
+    max_xml_entity_expansion: int = 10 * 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ParseLimits:
+        return cls(
+            max_document_triples=settings.max_document_triples,
+            max_nesting_depth=settings.max_nesting_depth,
+            max_xml_entities=settings.max_xml_entities,
+            max_xml_entity_expansion=settings.max_xml_entity_expansion,
+        )
+
+
+DEFAULT_LIMITS = ParseLimits()
 
 #: JSON-LD contexts gdcat knows by IRI and serves from disk instead of the network.
 _LOCAL_CONTEXT_IRIS = (
     "https://w3id.org/gdcat/context.jsonld",
     "https://w3id.org/gdcat/ns/context.jsonld",
 )
-
-_EXTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?([^\s>]+)\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
 
 
 def parse_bytes(
@@ -50,25 +99,62 @@ def parse_bytes(
     source: str = "<input>",
     base_iri: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> Graph:
-    """Parse one document into a new in-memory graph (named graphs of TriG/N-Quads merged)."""
+    """Parse one document into a new in-memory graph (named graphs of TriG/N-Quads merged).
+
+    Raises :class:`InputError` (and only that) for anything that makes the document unusable:
+    a syntax error, a limit exceeded, a forbidden network access, an unwritable character.
+    """
     rdf_format = get_format(fmt) if isinstance(fmt, str) else fmt
     if len(data) > max_bytes:
         raise PayloadTooLargeError(
             f"document is {len(data):,} bytes, over the limit of {max_bytes:,} bytes",
             SourceLocation(source),
         )
-    if rdf_format.name == "yaml":
-        return _parse_steward_yaml(data, source)
-    if rdf_format.name == "jsonld":
-        return _parse_jsonld(data, source, base_iri)
+    try:
+        return _parse_limited(data, rdf_format, source, base_iri, limits)
+    except RecursionError as e:  # a parser nesting deeper than the depth check foresaw
+        raise DocumentTooComplexError(
+            f"{rdf_format.label} nests too deeply to be read",
+            SourceLocation(source),
+            setting="max_nesting_depth",
+            value=limits.max_nesting_depth,
+        ) from e
+    except MemoryError as e:
+        raise DocumentTooLargeError(
+            f"{rdf_format.label} document does not fit in memory",
+            SourceLocation(source),
+            setting="max_document_triples",
+            value=limits.max_document_triples,
+        ) from e
+
+
+def _parse_limited(
+    data: bytes, rdf_format: RdfFormat, source: str, base_iri: str | None, limits: ParseLimits
+) -> Graph:
+    if rdf_format.name in ("yaml", "jsonld"):
+        if rdf_format.name == "yaml":
+            graph = _parse_steward_yaml(data, source, limits)
+            _check_triple_count(len(graph), limits, source)
+        else:
+            graph = _parse_jsonld(data, source, base_iri, limits)
+        check_writable(graph, source, data)
+        return graph
     if rdf_format.name == "rdfxml":
-        _refuse_external_entities(data, source)
-    return _parse_with_rdflib(data, rdf_format, source, base_iri)
+        check_xml_entities(data, source, limits)
+        check_nesting(data, "xml", source, limits)
+    elif rdf_format.name in ("turtle", "trig"):
+        check_nesting(data, "turtle", source, limits)
+    return _parse_with_rdflib(data, rdf_format, source, base_iri, limits)
 
 
 def parse_file(
-    path: Path, *, fmt: RdfFormat | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    *,
+    fmt: RdfFormat | str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> Graph:
     """Parse a file, its format taken from the extension unless given."""
     rdf_format = format_for_path(path) if fmt is None else fmt
@@ -87,7 +173,12 @@ def parse_file(
     except OSError as e:
         raise InputError(f"cannot read file: {e.strerror}", SourceLocation(source)) from e
     return parse_bytes(
-        data, rdf_format, source=source, base_iri=path.resolve().as_uri(), max_bytes=max_bytes
+        data,
+        rdf_format,
+        source=source,
+        base_iri=path.resolve().as_uri(),
+        max_bytes=max_bytes,
+        limits=limits,
     )
 
 
@@ -104,12 +195,15 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def parse_paths(
-    paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> Iterator[tuple[Path, Graph | InputError]]:
     """Each file below ``paths`` with its graph, or the error that made it unusable."""
     for path in expand_paths(paths):
         try:
-            yield path, parse_file(path, max_bytes=max_bytes)
+            yield path, parse_file(path, max_bytes=max_bytes, limits=limits)
         except InputError as e:
             yield path, e
 
@@ -135,14 +229,20 @@ _OXIGRAPH_FORMATS = {
 
 
 def _parse_with_rdflib(
-    data: bytes, rdf_format: RdfFormat, source: str, base_iri: str | None
+    data: bytes, rdf_format: RdfFormat, source: str, base_iri: str | None, limits: ParseLimits
 ) -> Graph:
     assert rdf_format.rdflib_parser is not None
     native = _OXIGRAPH_FORMATS.get(rdf_format.rdflib_parser)
-    target: Graph = Dataset() if rdf_format.is_dataset and native is None else _new_graph()
+    target: Graph
+    if rdf_format.is_dataset and native is None:
+        target = Dataset()
+    elif native is not None:
+        target = _new_graph()  # triples are counted as Oxigraph hands them over
+    else:
+        target = _counted_graph(limits, source)
     try:
         if native is not None:
-            _parse_with_oxigraph(data, native, base_iri, target)
+            _parse_with_oxigraph(data, native, base_iri, target, limits, source)
             return target
         target.parse(data=data, format=rdf_format.rdflib_parser, publicID=base_iri)
     except SyntaxError as e:
@@ -166,24 +266,65 @@ def _parse_with_rdflib(
         merged = _new_graph()
         for s, p, o, _g in target.quads((None, None, None, None)):
             merged.add((s, p, o))
+        _check_triple_count(len(merged), limits, source)
         target = merged
     return plain_string_literals(target)
 
 
+class _CountedStore(Memory):
+    """rdflib's in-memory store, refusing triples past the document limit as a parser adds
+    them (rdflib's JSON-LD parser writes through a graph of its own over the store)."""
+
+    def __init__(self, limits: ParseLimits, source: str) -> None:
+        super().__init__()
+        self._limits = limits
+        self._source = source
+        self._added = 0
+
+    def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
+        self._added += 1
+        if self._added > self._limits.max_document_triples:
+            _check_triple_count(self._added, self._limits, self._source)
+        super().add(triple, context, quoted)
+
+
+def _counted_graph(limits: ParseLimits, source: str) -> Graph:
+    return Graph(store=_CountedStore(limits, source))
+
+
+def _check_triple_count(count: int, limits: ParseLimits, source: str) -> None:
+    if count > limits.max_document_triples:
+        raise DocumentTooLargeError(
+            f"the document holds more than {limits.max_document_triples:,} triples: "
+            "split it into smaller documents",
+            SourceLocation(source),
+            setting="max_document_triples",
+            value=limits.max_document_triples,
+        )
+
+
 def _parse_with_oxigraph(
-    data: bytes, fmt: ox.RdfFormat, base_iri: str | None, target: Graph
+    data: bytes,
+    fmt: ox.RdfFormat,
+    base_iri: str | None,
+    target: Graph,
+    limits: ParseLimits,
+    source: str,
 ) -> None:
     """Every triple (named graphs merged) into ``target``, simple literals plain (see
-    :func:`plain_string_literals`)."""
+    :func:`plain_string_literals`); reading stops past the triple limit."""
     iris: dict[str, URIRef] = {}
     # Oxigraph keeps a document's blank node labels: each document gets fresh nodes, so that
     # "_:b0" of two documents merged later are not taken for one node.
     blanks: dict[str, BNode] = {}
+    unsafe = _XML_UNSAFE.search
 
     def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
         if isinstance(value, ox.NamedNode):
             known = iris.get(value.value)
             if known is None:
+                if unsafe(value.value):
+                    _refuse_unwritable(value.value, data, source)
                 known = iris[value.value] = URIRef(value.value)
             return known
         if isinstance(value, ox.BlankNode):
@@ -193,10 +334,20 @@ def _parse_with_oxigraph(
             return blank
         if isinstance(value, ox.Triple):
             raise ValueError("RDF-star quoted triples are not supported")
+        if unsafe(value.value):
+            _refuse_unwritable(value.value, data, source)
         return ox_to_rdflib(value)
 
-    items = ox.parse(data, fmt, base_iri=base_iri)
-    target.addN((term(t.subject), term(t.predicate), term(t.object), target) for t in items)
+    limit = limits.max_document_triples
+
+    def triples() -> Iterator[tuple[Node, Node, Node, Graph]]:
+        # Oxigraph hands triples over as it reads them: reading stops past the limit.
+        for count, t in enumerate(ox.parse(data, fmt, base_iri=base_iri), 1):
+            if count > limit:
+                _check_triple_count(count, limits, source)
+            yield term(t.subject), term(t.predicate), term(t.object), target
+
+    target.addN(triples())
 
 
 def plain_string_literals(graph: Graph) -> Graph:
@@ -239,34 +390,262 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "syntax error"
 
 
-def _refuse_external_entities(data: bytes, source: str) -> None:
-    """RDF/XML may declare internal entities (OWL files do); external ones are refused."""
-    head_end = data.find(b"]>")
-    head = data if head_end < 0 else data[: head_end + 2]
-    match = _EXTERNAL_ENTITY.search(head)
-    if match:
-        line = data.count(b"\n", 0, match.start()) + 1
-        name = match.group(1).decode("utf-8", "replace")
-        raise ForbiddenNetworkAccessError(
-            f"RDF/XML declares an external entity {name!r} ({match.group(2).decode()}); "
-            "gdcat never resolves external entities: inline the value instead",
-            SourceLocation(source, line),
+# -- limits checked before a parser sees the document ---------------------------------------
+
+_ENTITY_OPEN = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_ENTITY_DECLARATION = re.compile(
+    rb"<!ENTITY\s+(?:%\s*)?([^\s\"'>%]+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC)\b)",
+    re.IGNORECASE,
+)
+_ENTITY_REFERENCE = re.compile(rb"&([A-Za-z_:][^\s&;<>\"'#]*);")
+
+
+def check_xml_entities(data: bytes, source: str, limits: ParseLimits) -> None:
+    """Refuse an RDF/XML document whose entities are external, too many or expand too far.
+
+    Internal entities stay allowed (OWL files abbreviate namespaces with them). Every
+    ``<!ENTITY`` anywhere in the document counts (Oxigraph reads a DOCTYPE wherever it
+    comes), and the budget covers what the parser builds: each declared entity's value with
+    the references in it expanded (Oxigraph expands a declaration as it reads it), plus every
+    reference in the rest of the document.
+    """
+    openings = list(_ENTITY_OPEN.finditer(data))
+    if len(openings) > limits.max_xml_entities:
+        extra = openings[limits.max_xml_entities]
+        raise DocumentTooComplexError(
+            f"RDF/XML declares {len(openings):,} entities, more than "
+            f"{limits.max_xml_entities:,}: write the values out instead",
+            _location(data, source, extra.start()),
+            setting="max_xml_entities",
+            value=limits.max_xml_entities,
+        )
+    if not openings:
+        return
+    values: dict[bytes, bytes] = {}
+    declarations = list(_ENTITY_DECLARATION.finditer(data))
+    for match in declarations:
+        name = match.group(1)
+        if match.group(4) is not None:
+            raise ForbiddenNetworkAccessError(
+                f"RDF/XML declares an external entity {name.decode('utf-8', 'replace')!r} "
+                f"({match.group(4).decode()}); gdcat never resolves external entities: "
+                "inline the value instead",
+                _location(data, source, match.start()),
+            )
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        # a name declared twice: count the larger value (which one a parser keeps varies)
+        if len(value) >= len(values.get(name, b"")):
+            values[name] = value
+    budget = limits.max_xml_entity_expansion
+    sizes: dict[bytes, int] = {}
+
+    def expanded(name: bytes, within: tuple[bytes, ...]) -> int:
+        known = sizes.get(name)
+        if known is not None:
+            return known
+        if name in within:
+            loop = " -> ".join(n.decode("utf-8", "replace") for n in (*within, name))
+            raise RdfSyntaxError(
+                f"RDF/XML entities refer to each other in a loop ({loop})",
+                SourceLocation(source),
+            )
+        value = values[name]
+        size = len(value)
+        for ref in _ENTITY_REFERENCE.finditer(value):
+            if ref.group(1) in values:
+                size += expanded(ref.group(1), (*within, name)) - len(ref.group(0))
+        sizes[name] = size
+        return size
+
+    def too_large(position: int) -> DocumentTooLargeError:
+        return DocumentTooLargeError(
+            f"the entities of this RDF/XML document expand to more than {budget:,} bytes: "
+            "write the values out instead",
+            _location(data, source, position),
+            setting="max_xml_entity_expansion",
+            value=budget,
         )
 
+    total = 0
+    for match in declarations:
+        total += expanded(match.group(1), ())
+        if total > budget:
+            raise too_large(match.start())
+    for ref in _ENTITY_REFERENCE.finditer(data):
+        if any(m.start() <= ref.start() < m.end() for m in declarations):
+            continue  # counted with its declaration
+        size = sizes.get(ref.group(1))
+        if size is not None:
+            total += size
+            if total > budget:
+                raise too_large(ref.start())
 
-def _parse_jsonld(data: bytes, source: str, base_iri: str | None) -> Graph:
+
+_TURTLE_TOKENS = re.compile(
+    rb'"""(?:[^"\\]+|\\.|"(?!""))*"""'
+    rb"|'''(?:[^'\\]+|\\.|'(?!''))*'''"
+    rb'|"(?:[^"\\\n\r]+|\\.)*"'
+    rb"|'(?:[^'\\\n\r]+|\\.)*'"
+    rb"|<[^<>\s]*>"
+    rb"|#[^\n\r]*"
+    rb"|\\."
+    rb"|[\[\](){}]",
+    re.DOTALL,
+)
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]+|\\.)*"|[\[\]{}]', re.DOTALL)
+_XML_TOKENS = re.compile(
+    rb"<!--.*?-->"
+    rb"|<!\[CDATA\[.*?\]\]>"
+    rb"|<\?.*?\?>"
+    rb"|<!(?:\"[^\"]*\"|'[^']*'|[^\"'>])*>"
+    rb"|</[^>]*>"
+    rb"|<(?:\"[^\"]*\"|'[^']*'|[^\"'>])*>",
+    re.DOTALL,
+)
+_OPENING = frozenset(b"[({")
+
+
+def check_nesting(data: bytes, syntax: str, source: str, limits: ParseLimits) -> None:
+    """Refuse a document nested deeper than the limit, before a parser builds the nesting.
+
+    ``syntax`` is ``turtle`` (brackets, collections and graph blocks of Turtle and TriG),
+    ``json`` (arrays and objects) or ``xml`` (elements). Strings, IRIs and comments are
+    skipped: the count is exact for well-formed documents.
+    """
+    limit = limits.max_nesting_depth
+    depth = 0
+    if syntax == "xml":
+        for match in _XML_TOKENS.finditer(data):
+            token = match.group(0)
+            second = token[1:2]
+            if second in (b"!", b"?"):
+                continue
+            if second == b"/":
+                depth = max(depth - 1, 0)
+            elif not token.endswith(b"/>"):
+                depth += 1
+                if depth > limit:
+                    raise _too_deep(data, source, match.start(), limit, "XML elements")
+        return
+    tokens, what = (
+        (_TURTLE_TOKENS, "brackets, collections or graph blocks")
+        if syntax == "turtle"
+        else (_JSON_TOKENS, "arrays or objects")
+    )
+    if sum(data.count(c) for c in (b"[", b"(", b"{")) <= limit:
+        return  # cannot nest deeper than it has openings
+    for match in tokens.finditer(data):
+        token = match.group(0)
+        if len(token) != 1:
+            continue
+        if token[0] in _OPENING:
+            depth += 1
+            if depth > limit:
+                raise _too_deep(data, source, match.start(), limit, what)
+        else:
+            depth = max(depth - 1, 0)
+
+
+def _too_deep(
+    data: bytes, source: str, position: int, limit: int, what: str
+) -> DocumentTooComplexError:
+    return DocumentTooComplexError(
+        f"{what} nested more than {limit} levels deep",
+        _location(data, source, position),
+        setting="max_nesting_depth",
+        value=limit,
+    )
+
+
+def _location(data: bytes, source: str, position: int) -> SourceLocation:
+    line = data.count(b"\n", 0, position) + 1
+    column = position - (data.rfind(b"\n", 0, position) + 1) + 1
+    return SourceLocation(source, line, column)
+
+
+#: Characters XML 1.0 cannot carry, not even as character references.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_unsafe_character(text: str) -> str | None:
+    """The first character of ``text`` that XML 1.0 cannot carry, or None."""
+    match = _XML_UNSAFE.search(text)
+    return match.group(0) if match else None
+
+
+def xml_safe_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD."""
+    return _XML_UNSAFE.sub("\ufffd", text)
+
+
+def check_writable(graph: Graph, source: str, data: bytes = b"") -> None:
+    """Refuse a graph with a literal or IRI holding a character XML cannot carry (for graphs
+    not read by :func:`parse_bytes`, such as a Beacon's description built from its JSON)."""
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef | Literal) and _XML_UNSAFE.search(term):
+                _refuse_unwritable(str(term), data, source)
+
+
+def _refuse_unwritable(text: str, data: bytes, source: str) -> None:
+    """Refuse a literal or IRI holding a character XML cannot carry: stored, it would make
+    every RDF/XML and SPARQL XML answer that includes it ill-formed."""
+    char = xml_unsafe_character(text)
+    if char is None:
+        return
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    raise RdfSyntaxError(
+        f"{shown!r} holds the character U+{ord(char):04X}, which XML cannot carry "
+        "(RDF/XML and SPARQL XML answers would be ill-formed): remove it",
+        _char_location(data, char, source),
+    )
+
+
+def _char_location(data: bytes, char: str, source: str) -> SourceLocation:
+    """Where the document writes ``char`` (itself or as an escape), when that can be found."""
+    code = ord(char)
+    spellings = [
+        re.escape(f"\\u{code:04x}".encode()),
+        re.escape(f"\\U{code:08x}".encode()),
+        re.escape(f"&#{code};".encode()),
+        re.escape(f"&#x{code:x};".encode()),
+    ]
+    if code == 0:
+        spellings.append(rb"\\0|\\x00")
+    if not 0xD800 <= code <= 0xDFFF:
+        spellings.append(re.escape(char.encode("utf-8")))
+    match = re.search(b"|".join(spellings), data, re.IGNORECASE)
+    if match is None:
+        return SourceLocation(source)
+    return _location(data, source, match.start())
+
+
+def load_json(data: bytes, *, source: str, limits: ParseLimits = DEFAULT_LIMITS) -> Any:
+    """A JSON document (JSON-LD, a node's Beacon or SPARQL JSON answer) read under the nesting
+    limit; every failure is an :class:`InputError` with the position where known."""
+    check_nesting(data, "json", source, limits)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
-        raise RdfSyntaxError(f"JSON-LD is not UTF-8: {e.reason}", SourceLocation(source)) from e
+        raise RdfSyntaxError(f"JSON is not UTF-8: {e.reason}", SourceLocation(source)) from e
     except json.JSONDecodeError as e:
         raise RdfSyntaxError(
-            f"malformed JSON-LD: {e.msg}", SourceLocation(source, e.lineno, e.colno)
+            f"malformed JSON: {e.msg}", SourceLocation(source, e.lineno, e.colno)
         ) from e
+    except ValueError as e:  # a number too long to read (Python's integer digit limit)
+        raise RdfSyntaxError(f"unreadable JSON: {e}", SourceLocation(source)) from e
+    except RecursionError as e:
+        raise _too_deep(data, source, 0, limits.max_nesting_depth, "arrays or objects") from e
+
+
+def _parse_jsonld(data: bytes, source: str, base_iri: str | None, limits: ParseLimits) -> Graph:
+    document = load_json(data, source=source, limits=limits)
     document = _inline_contexts(document, source)
-    graph = _new_graph()
+    graph = _counted_graph(limits, source)
     try:
         graph.parse(data=json.dumps(document), format="json-ld", publicID=base_iri)
+    except InputError:
+        raise
     except Exception as e:  # rdflib's JSON-LD processor raises bare exceptions of many kinds
         raise RdfSyntaxError(
             f"invalid JSON-LD: {_first_line(str(e))}", SourceLocation(source)
@@ -305,11 +684,11 @@ def _resolve_context_value(value: Any, source: str) -> Any:
     return _inline_contexts(value, source)
 
 
-def _parse_steward_yaml(data: bytes, source: str) -> Graph:
+def _parse_steward_yaml(data: bytes, source: str, limits: ParseLimits) -> Graph:
     from gdcat.model.steward import load_steward_yaml
 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise RdfSyntaxError(f"YAML is not UTF-8: {e.reason}", SourceLocation(source)) from e
-    return load_steward_yaml(text, source)
+    return load_steward_yaml(text, source, limits=limits)

@@ -20,6 +20,7 @@ from rdflib import Graph
 from gdcat.errors import InputError
 from gdcat.rdf import format_for_media_type, format_for_path, get_format, parse_bytes
 from gdcat.rdf.formats import RdfFormat
+from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits
 from gdcat.sources.http import FailureKind, FetchError, HttpClient, Response, Validators
 
 #: What gdcat asks RDF servers for, best first.
@@ -105,6 +106,7 @@ def fetch_rdf(
     accept: str = RDF_ACCEPT,
     base_iri: str | None = None,
     default_format: str = "turtle",
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> Fetched:
     """GET an RDF page conditionally and parse it unless it is unchanged.
 
@@ -129,6 +131,7 @@ def fetch_rdf(
             source=url,
             base_iri=base_iri or response.url,
             max_bytes=client.policy.max_bytes,
+            limits=limits,
         )
     except InputError as e:
         raise FetchError(url, "parse", e.message if e.location is None else _located(e)) from None

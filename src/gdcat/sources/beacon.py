@@ -18,7 +18,6 @@ collections it answers for), and describes it as one ``dcat:DataService`` record
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,8 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
+from gdcat.errors import InputError
+from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits, check_writable, load_json
 from gdcat.sources.base import Document, Failure, Item, PageState
 from gdcat.sources.http import FetchError, HttpClient
 from gdcat.vocab import GDCAT
@@ -68,6 +69,7 @@ class BeaconSource:
     """A Beacon v2 API, named by its root (the URL ``/info`` hangs under)."""
 
     url: str
+    limits: ParseLimits = DEFAULT_LIMITS
 
     def crawl(self, client: HttpClient, previous: Mapping[str, PageState]) -> Iterator[Item]:
         root = self.url.rstrip("/")
@@ -92,21 +94,33 @@ class BeaconSource:
             if before is None or before.body_hash != digest:
                 unchanged = False
             try:
-                bodies[part] = json.loads(response.body)
-            except ValueError as e:
-                yield Failure(url, "parse", f"not JSON: {e}")
+                bodies[part] = load_json(response.body, source=url, limits=self.limits)
+            except InputError as e:
+                yield Failure(url, "parse", f"not usable JSON: {e.message}{_at(e)}")
                 return
         if unchanged and previous:
             yield Document(self.url, None, states, members=(self.url,))
             return
         try:
             graph = describe(self.url, bodies)
-        except (KeyError, TypeError, AttributeError) as e:
+        except (KeyError, TypeError, AttributeError, ValueError) as e:
             yield Failure(f"{root}/info", "parse", f"not a Beacon v2 info response ({e!r})")
+            return
+        try:
+            check_writable(graph, f"{root}/info")
+        except InputError as e:
+            yield Failure(f"{root}/info", "parse", e.message)
             return
         yield Document(
             self.url, graph, states, extra_roots=((self.url, "DataService"),), members=(self.url,)
         )
+
+
+def _at(error: InputError) -> str:
+    loc = error.location
+    if loc is None or loc.line is None:
+        return ""
+    return f" (line {loc.line}" + (f", column {loc.column})" if loc.column else ")")
 
 
 def describe(url: str, bodies: Mapping[str, Any]) -> Graph:

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from rdflib import Graph, Literal, URIRef
 
-from gdcat.rdf.parse import expand_paths
+from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits, expand_paths
 from gdcat.sources.base import Document, Failure, Item, PageState, fetch_rdf
 from gdcat.sources.http import FetchError, HttpClient, is_local, local_path
 from gdcat.vocab import HYDRA
@@ -30,6 +30,7 @@ class DcatSource:
 
     url: str
     max_pages: int = 1000
+    limits: ParseLimits = DEFAULT_LIMITS
 
     def crawl(self, client: HttpClient, previous: Mapping[str, PageState]) -> Iterator[Item]:
         if is_local(self.url) and local_path(self.url).is_dir():
@@ -54,7 +55,7 @@ class DcatSource:
                 return
             read.append(url)
             try:
-                fetched = fetch_rdf(client, url, previous)
+                fetched = fetch_rdf(client, url, previous, limits=self.limits)
             except FetchError as e:
                 yield Failure.of(e)
                 return

@@ -36,6 +36,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS
 from rdflib.term import Node
 
+from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits
 from gdcat.sources.base import Document, Failure, Fetched, Item, PageState, fetch_rdf
 from gdcat.sources.dcat import next_pages
 from gdcat.sources.http import FetchError, HttpClient
@@ -54,6 +55,7 @@ class FdpSource:
     url: str
     published_base: str | None = None
     max_pages: int = 100_000
+    limits: ParseLimits = DEFAULT_LIMITS
 
     def crawl(self, client: HttpClient, previous: Mapping[str, PageState]) -> Iterator[Item]:
         crawl = _Crawl(self, client, previous)
@@ -120,7 +122,13 @@ class _Crawl:
         if len(self.visited) >= self.source.max_pages:
             raise FetchError(url, "protocol", f"stopped after {self.source.max_pages} pages")
         self.visited.add(url)
-        return fetch_rdf(self.client, url, self.previous, base_iri=self.to_iri(url))
+        return fetch_rdf(
+            self.client,
+            url,
+            self.previous,
+            base_iri=self.to_iri(url),
+            limits=self.source.limits,
+        )
 
     # the walk ------------------------------------------------------------------------------
 
@@ -192,7 +200,9 @@ class _Crawl:
         )
 
     def refetch(self, url: str) -> Graph:
-        fetched = fetch_rdf(self.client, url, {}, base_iri=self.to_iri(url))
+        fetched = fetch_rdf(
+            self.client, url, {}, base_iri=self.to_iri(url), limits=self.source.limits
+        )
         assert fetched.graph is not None  # nothing previous: always parsed
         return fetched.graph
 

@@ -12,13 +12,13 @@ document; records are split out of it as from any other document.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from gdcat.errors import InputError
 from gdcat.rdf import parse_bytes
+from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits, load_json
 from gdcat.sources.base import Document, Failure, Item, PageState
 from gdcat.sources.http import FetchError, HttpClient, Validators
 
@@ -56,6 +56,7 @@ class SparqlSource:
     page_size: int = 1000
     batch_size: int = 50
     max_pages: int = 1000
+    limits: ParseLimits = DEFAULT_LIMITS
 
     def crawl(self, client: HttpClient, previous: Mapping[str, PageState]) -> Iterator[Item]:
         datasets: list[str] = []
@@ -99,7 +100,11 @@ class SparqlSource:
         fmt = "turtle" if response.media_type == "text/turtle" else "nt"
         try:
             graph = parse_bytes(
-                response.body, fmt, source=self.url, max_bytes=client.policy.max_bytes
+                response.body,
+                fmt,
+                source=self.url,
+                max_bytes=client.policy.max_bytes,
+                limits=self.limits,
             )
         except InputError as e:
             return Failure(self.url, "parse", str(e))
@@ -113,10 +118,13 @@ class SparqlSource:
             content_type="application/x-www-form-urlencoded",
         )
         try:
-            data = json.loads(response.body)
+            data = load_json(response.body, source=self.url, limits=self.limits)
+        except InputError as e:
+            raise FetchError(self.url, "parse", f"not a SPARQL JSON result: {e.message}") from None
+        try:
             rows = data["results"]["bindings"]
             return [row["d"]["value"] for row in rows if row.get("d", {}).get("type") == "uri"]
-        except (ValueError, KeyError, TypeError) as e:
+        except (KeyError, TypeError, AttributeError) as e:
             raise FetchError(
                 self.url, "parse", f"not a SPARQL JSON result ({type(e).__name__}: {e})"
             ) from None
