@@ -54,7 +54,9 @@ def test_a_billion_laughs_node_fails_alone_and_the_healthy_node_is_stored(tmp_pa
         registry = served.write_registry(tmp_path / "nodes.toml")
         catalogue = f"{poison_url}/catalog.rdf"
         with registry.open("a", encoding="utf-8") as out:
-            out.write(f'\n[[node]]\nid = "poison"\nkind = "dcat"\nurl = "{catalogue}"\n')
+            out.write(
+                f'\n[[node]]\nid = "poison"\nkind = "dcat"\nurl = "{catalogue}"\nprivate = true\n'
+            )
         result = subprocess.run(
             [
                 sys.executable,
