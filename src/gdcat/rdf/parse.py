@@ -61,7 +61,7 @@ class ParseLimits:
     The defaults are the settings' defaults (:class:`gdcat.settings.Settings`): a document of
     300,000 triples (some 3,000 datasets of ~100 triples) takes about 170 MB once parsed
     (560 bytes a triple in a DCAT-AP catalogue), 580 MB at worst (1.9 KB a triple when every
-    triple has a blank node and a literal of its own); see ``docs/security-notes/parsing.md``.
+    triple has a blank node and a literal of its own); see ``docs/security.md``.
     """
 
     #: triples (or quads) one document may hold
