@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import threading
 import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -97,29 +98,39 @@ class RawResult:
         return dict(self.params)
 
 
+#: pySHACL is not safe to run in two threads of one process at once: rdflib's SPARQL parser
+#: (pyparsing) keeps parse state that a second thread corrupts ("Param.postParse2() missing
+#: 1 required positional argument"), and :func:`_fast_parameter_lookup` swaps a module
+#: attribute. A server validating a steward's publish while a harvest validates in-process
+#: met exactly that; runs in one process take turns.
+_ONE_RUN_AT_A_TIME = threading.Lock()
+
+
 def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> list[RawResult]:
     """Validate ``triples`` (plus the vocabulary they name) with one profile level.
 
     Module-level so that worker processes can run it; the shapes graph and the vocabulary
-    index are cached per process.
+    index are cached per process. Runs in one process take turns (see
+    :data:`_ONE_RUN_AT_A_TIME`).
     """
     import pyshacl  # imported here: costly, and only workers and validators need it
 
-    sparql_cache.install()
-    shapes = shapes_graph(profile_name, level)
-    data = Graph()
-    for triple in triples:
-        data.add(triple)
-    for triple in vocabulary_index().background_for(triples).triples:
-        data.add(triple)
-    try:
-        with _fast_parameter_lookup():
-            _, report_graph, _ = pyshacl.validate(
-                data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
-            )
-    except Exception as e:  # pySHACL's errors share no useful base class
-        raise GdcatError(f"SHACL validation with profile {profile_name!r} failed: {e}") from e
-    return _raw_results(report_graph, shapes, data)
+    with _ONE_RUN_AT_A_TIME:
+        sparql_cache.install()
+        shapes = shapes_graph(profile_name, level)
+        data = Graph()
+        for triple in triples:
+            data.add(triple)
+        for triple in vocabulary_index().background_for(triples).triples:
+            data.add(triple)
+        try:
+            with _fast_parameter_lookup():
+                _, report_graph, _ = pyshacl.validate(
+                    data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+                )
+        except Exception as e:  # pySHACL's errors share no useful base class
+            raise GdcatError(f"SHACL validation with profile {profile_name!r} failed: {e}") from e
+        return _raw_results(report_graph, shapes, data)
 
 
 class _SetBackedList(list[Any]):
