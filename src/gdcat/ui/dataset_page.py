@@ -136,6 +136,7 @@ class Field:
     """A field of the dataset as the page shows it."""
 
     name: str
+    #: the predicate IRI (several, space-separated, when they say the same)
     predicate: str
     values: list[Value]
     #: the text of the values' links to a search for more datasets with them
@@ -188,6 +189,7 @@ class _View:
         self.lang = reader.lang
         self.home = home
         self.shown: set[URIRef] = set(PLACED)
+        self.by_objects: dict[frozenset[Node], Field] = {}
 
     def values(self, subject: Node, predicate: URIRef) -> list[Value]:
         facet = _MORE.get(predicate)
@@ -198,20 +200,42 @@ class _View:
                 more = _search_link(self.home, self.reader, facet, _facet_value(facet, str(node)))
                 found[0] = Value(found[0].text, found[0].href, found[0].lang, found[0].iri, more)
             out.extend(found)
+            if predicate == DCTERMS.publisher:
+                out.extend(self.contacts(node))
         return out
 
-    def fields(self, names: Sequence[tuple[str, URIRef]]) -> list[Field]:
+    def contacts(self, agent: Node) -> list[Value]:
+        """An agent's contact points, e-mail addresses and home pages."""
+        out: list[Value] = []
+        for point in sorted(self.graph.objects(agent, CV_CONTACT_POINT), key=str):
+            out += describe(self.graph, point, self.lang)
+        for mbox in sorted(self.graph.objects(agent, FOAF_MBOX), key=str):
+            address = str(mbox).removeprefix("mailto:")
+            out.append(Value(address, href=f"mailto:{address}" if "@" in address else None))
+        for page in sorted(self.graph.objects(agent, FOAF_HOMEPAGE), key=str):
+            out += describe(self.graph, page, self.lang)
+        return out
+
+    def fields(self, names: Sequence[tuple[str, URIRef]], *, merge: bool = False) -> list[Field]:
+        """The fields ``names`` not shown yet; with ``merge``, a field whose values are the
+        same IRIs as a field shown before (``foaf:page`` and ``dcat:landingPage``) joins it."""
         out = []
         for name, predicate in names:
             if predicate in self.shown:
+                continue
+            objects = frozenset(self.graph.objects(self.dataset, predicate))
+            same = self.by_objects.get(objects) if merge else None
+            if same is not None and all(isinstance(o, URIRef) for o in objects):
+                same.predicate += f" {predicate}"
+                self.shown.add(predicate)
                 continue
             values = self.values(self.dataset, predicate)
             if values:
                 self.shown.add(predicate)
                 facet = _MORE.get(predicate)
-                out.append(
-                    Field(name, str(predicate), values, _MORE_TEXT[facet] if facet else None)
-                )
+                more = _MORE_TEXT[facet] if facet else None
+                out.append(Field(name, str(predicate), values, more))
+                self.by_objects.setdefault(objects, out[-1])
         return out
 
     def figures(self) -> list[Field]:
@@ -231,7 +255,7 @@ class _View:
             if isinstance(p, URIRef) and p not in self.shown
         }
         named = [(field_name(p), p) for p in predicates]
-        return self.fields([(n[:1].upper() + n[1:], p) for n, p in sorted(named)])
+        return self.fields([(n[:1].upper() + n[1:], p) for n, p in sorted(named)], merge=True)
 
     def data_use(self, predicate: URIRef) -> list[dict[str, Value | str]]:
         """DUO terms in plain words, each with its term."""
@@ -265,15 +289,7 @@ class _View:
         ):
             for node in sorted(self.graph.objects(self.dataset, predicate), key=str):
                 name = describe(self.graph, node, self.lang)[0]
-                contacts: list[Value] = []
-                for point in sorted(self.graph.objects(node, CV_CONTACT_POINT), key=str):
-                    contacts += describe(self.graph, point, self.lang)
-                for mbox in sorted(self.graph.objects(node, FOAF_MBOX), key=str):
-                    address = str(mbox).removeprefix("mailto:")
-                    contacts.append(Value(address, href=f"mailto:{address}"))
-                for page in sorted(self.graph.objects(node, FOAF_HOMEPAGE), key=str):
-                    contacts += describe(self.graph, page, self.lang)
-                out.append(Agent(role, str(predicate), name, contacts))
+                out.append(Agent(role, str(predicate), name, self.contacts(node)))
                 self.shown.add(predicate)
         return out
 

@@ -144,19 +144,18 @@ def term_label(iri: str, lang: str, english: str | None) -> Label | None:
     """The label of the term ``iri`` for a reader of ``lang`` (``english``: the English
     label the shipped vocabularies give it, if any)."""
     labels = translated_labels().get(iri, {})
-    if lang in labels:
-        return Label(labels[lang], lang)
-    cldr = cldr_label(iri, lang)
-    if cldr:
-        return Label(cldr, lang)
+    if lang != "en":
+        if lang in labels:
+            return Label(labels[lang], lang)
+        cldr = cldr_label(iri, lang)
+        if cldr:
+            return Label(cldr, lang)
     if english:
         return Label(english, "en")
     if "en" in labels:
         return Label(labels["en"], "en")
     cldr = cldr_label(iri, "en")
-    if cldr:
-        return Label(cldr, "en")
-    return None
+    return Label(cldr, "en") if cldr else None
 
 
 def local_name(iri: str) -> str | None:
