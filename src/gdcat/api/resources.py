@@ -42,7 +42,8 @@ from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
 from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
-from gdcat.ui import dataset_page, pages
+from gdcat.ui import dataset_page as dataset_view
+from gdcat.ui import pages
 from gdcat.vocab import PREFIXES
 
 # -- vocabulary (as plain IRIs: the routes build pyoxigraph terms) --------------------------
@@ -466,7 +467,7 @@ class LinkedData:
 
     def related(
         self, request: Request, dataset: str, series: Iterable[str]
-    ) -> tuple[list[dataset_page.Related], list[dataset_page.Related]]:
+    ) -> tuple[list[dataset_view.Related], list[dataset_view.Related]]:
         """The series ``dataset`` is a release of, and the live releases of ``dataset`` (a
         series), each with its titles, issue date and gdcat's page of it."""
         live = self.listing().by_dataset
@@ -492,11 +493,11 @@ class LinkedData:
             if isinstance(issued, ox.Literal):
                 dates.append(issued)
 
-        def related(iri: str) -> dataset_page.Related:
+        def related(iri: str) -> dataset_view.Related:
             titles, dates = found.get(iri, ([], []))
             entry = live.get(iri)
             issued = ox_to_rdflib(min(dates, key=lambda d: d.value)) if dates else None
-            return dataset_page.Related(
+            return dataset_view.Related(
                 iri,
                 locate(request, self, self.dataset_page(entry.key)) if entry else None,
                 tuple(sorted(titles, key=lambda t: (t[1] or "", t[0]))),
@@ -698,7 +699,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 and isinstance(t.object, ox.NamedNode)
             ]
             series, releases = data.related(request, record.dataset_iri, in_series)
-            body = dataset_page.dataset_page(
+            body = dataset_view.dataset_page(
                 request,
                 graph,
                 record,

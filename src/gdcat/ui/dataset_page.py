@@ -380,7 +380,7 @@ def dataset_page(
     figures = view.figures()
     about = view.fields(ABOUT_FIELDS)
     rest = view.rest()
-    node = record.meta.node
+    source_node = record.meta.node
     catalogue_name = f"gdcat catalogue of node {catalogue[0]}"
     return render(
         request,
@@ -416,7 +416,7 @@ def dataset_page(
         record=record,
         record_url=record_url,
         catalogue=catalogue,
-        node_search=_search_link(home, reader, "node", node) if node else None,
+        node_search=_search_link(home, reader, "node", source_node) if source_node else None,
         node_more=_MORE_TEXT["node"],
         forms=forms,
         json_ld=script_json(

@@ -186,8 +186,8 @@ def describe(graph: Graph, node: Node, lang: str = "en", *, size: bool = False) 
     if isinstance(node, URIRef):
         iri = str(node)
         if label is None:
-            name = local_name(iri)
-            label = Label(name, None) if name else None
+            short = local_name(iri)
+            label = Label(short, None) if short else None
         text = _preferred(graph.objects(node, DCTERMS.description), lang)
         if label is None and text is not None:
             label = Label(str(text), text.language)
