@@ -35,7 +35,7 @@ from typing import Annotated, Any
 import pyoxigraph as ox
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import Response
-from rdflib import Graph
+from rdflib import Graph, Literal
 
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
@@ -43,6 +43,7 @@ from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
 from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
+from gdcat.ui import dataset_page as dataset_view
 from gdcat.ui import pages
 from gdcat.vocab import PREFIXES
 
@@ -384,6 +385,8 @@ class _Listing:
     generation: int
     entries: tuple[Entry, ...]
     catalogues: dict[str, Catalogue]
+    #: live records by dataset IRI
+    by_dataset: dict[str, Entry]
 
 
 _KIND_RANK = {"DatasetSeries": 0, "Dataset": 1, "DataService": 2}
@@ -482,6 +485,52 @@ class LinkedData:
         )
         return list(result.triples)
 
+    def related(
+        self, request: Request, dataset: str, series: Iterable[str]
+    ) -> tuple[list[dataset_view.Related], list[dataset_view.Related]]:
+        """The series ``dataset`` is a release of, and the live releases of ``dataset`` (a
+        series), each with its titles, issue date and gdcat's page of it."""
+        live = self.listing().by_dataset
+        found: dict[str, tuple[list[tuple[str, str | None]], list[ox.Literal]]] = {}
+        iris = " ".join(f"<{s}>" for s in sorted(series) if s in live)
+        rows = self.store.query(
+            f"SELECT ?of ?title ?issued WHERE {{ {{ GRAPH ?g {{ ?of <{DCAT}inSeries> <{dataset}> "
+            f"OPTIONAL {{ ?of <{DCT}title> ?title }} OPTIONAL {{ ?of <{DCT}issued> ?issued }} }} }}"
+            + (
+                f" UNION {{ VALUES ?of {{ {iris} }} GRAPH ?g {{ ?of <{DCT}title> ?title }} }}"
+                if iris
+                else ""
+            )
+            + " }",
+            union_default_graph=False,
+        ).rows
+        for of, title, issued in rows:
+            if not isinstance(of, ox.NamedNode) or of.value not in live:
+                continue
+            titles, dates = found.setdefault(of.value, ([], []))
+            if isinstance(title, ox.Literal) and (title.value, title.language) not in titles:
+                titles.append((title.value, title.language))
+            if isinstance(issued, ox.Literal):
+                dates.append(issued)
+
+        def related(iri: str) -> dataset_view.Related:
+            titles, dates = found.get(iri, ([], []))
+            entry = live.get(iri)
+            issued = ox_to_rdflib(min(dates, key=lambda d: d.value)) if dates else None
+            return dataset_view.Related(
+                iri,
+                locate(request, self, self.dataset_page(entry.key)) if entry else None,
+                tuple(sorted(titles, key=lambda t: (t[1] or "", t[0]))),
+                issued if isinstance(issued, Literal) else None,
+            )
+
+        of_series = [related(s) for s in sorted(series)]
+        releases = sorted(
+            (related(iri) for iri in found if iri not in set(series)),
+            key=lambda r: (str(r.issued or ""), r.iri),
+        )
+        return of_series, releases
+
     def catalogue_record_triples(self, key: str) -> list[ox.Triple]:
         record = self.record_iri(key)
         result = self.store.query(
@@ -529,7 +578,7 @@ class LinkedData:
             name: Catalogue(name, next((e.country for e in group if e.country), None), tuple(group))
             for name, group in sorted(grouped.items())
         }
-        return _Listing(generation, entries, catalogues)
+        return _Listing(generation, entries, catalogues, {e.dataset: e for e in entries})
 
 
 def _local_name(value: str) -> str:
@@ -661,10 +710,21 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         triples = data.record_triples(key)
         if media == HTML:
             catalogue = record.meta.node or LOCAL_CATALOGUE
-            body = pages.dataset_page(
+            graph = to_graph(triples)
+            in_series = [
+                t.object.value
+                for t in triples
+                if t.subject == ox.NamedNode(record.dataset_iri)
+                and t.predicate.value == DCAT + "inSeries"
+                and isinstance(t.object, ox.NamedNode)
+            ]
+            series, releases = data.related(request, record.dataset_iri, in_series)
+            body = dataset_view.dataset_page(
                 request,
-                to_graph(triples),
+                graph,
                 record,
+                series=series,
+                releases=releases,
                 home=str(request.base_url),
                 page_url=locate(request, data, data.dataset_page(key)),
                 catalogue=(catalogue, locate(request, data, data.catalogue_iri(catalogue))),

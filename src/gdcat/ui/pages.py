@@ -25,43 +25,14 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 from starlette.requests import Request
 
-from gdcat.store import CatalogRecord
 from gdcat.ui.i18n import LANGUAGES, N_, Reader, choose_reader, translations
-from gdcat.vocab import ACCESS_RIGHT, GDCAT, GEODCATAP, HEALTHDCATAP, PREFIXES, VCARD
+from gdcat.ui.labels import Label, local_name, readable_literal, readable_moment, term_label
+from gdcat.vocab import ACCESS_RIGHT, GDCAT, PREFIXES, VCARD
 
 CV = "http://data.europa.eu/m8g/"
 _OBO_SHORTHAND = URIRef("http://www.geneontology.org/formats/oboInOwl#shorthand")
 _LABELS = (SKOS.prefLabel, RDFS.label, FOAF.name, DCTERMS.title, VCARD.fn)
 _LINKABLE = ("http://", "https://", "mailto:")
-
-#: The fields a landing page shows first, in this order: (label, predicate).
-SUMMARY_FIELDS: tuple[tuple[str, URIRef], ...] = (
-    (N_("Identifier"), DCTERMS.identifier),
-    (N_("Publisher"), DCTERMS.publisher),
-    (N_("Custodian"), GEODCATAP.custodian),
-    (N_("Contact"), DCAT.contactPoint),
-    (N_("Access rights"), DCTERMS.accessRights),
-    (N_("Data use permitted"), GDCAT.dataUsePermission),
-    (N_("Data use conditions"), GDCAT.dataUseModifier),
-    (N_("Health data access body"), HEALTHDCATAP.hdab),
-    (N_("Individuals"), HEALTHDCATAP.numberOfUniqueIndividuals),
-    (N_("Records"), HEALTHDCATAP.numberOfRecords),
-    (N_("Samples"), GDCAT.numberOfSamples),
-    (N_("Sequencing type"), GDCAT.sequencingType),
-    (N_("Reference genome"), GDCAT.referenceGenome),
-    (N_("Disease"), GDCAT.disease),
-    (N_("Phenotype"), GDCAT.phenotype),
-    (N_("Health category"), HEALTHDCATAP.healthCategory),
-    (N_("Theme"), DCAT.theme),
-    (N_("Country or area"), DCTERMS.spatial),
-    (N_("Period covered"), DCTERMS.temporal),
-    (N_("Keywords"), DCAT.keyword),
-    (N_("Language"), DCTERMS.language),
-    (N_("Licence"), DCTERMS.license),
-    (N_("Issued"), DCTERMS.issued),
-    (N_("Modified"), DCTERMS.modified),
-    (N_("Landing page"), DCAT.landingPage),
-)
 
 #: The fields shown for each distribution: (label, predicate).
 DISTRIBUTION_FIELDS: tuple[tuple[str, URIRef], ...] = (
@@ -71,7 +42,7 @@ DISTRIBUTION_FIELDS: tuple[tuple[str, URIRef], ...] = (
     (N_("Download"), DCAT.downloadURL),
     (N_("Licence"), DCTERMS.license),
     (N_("Rights"), DCTERMS.rights),
-    (N_("Size (bytes)"), DCAT.byteSize),
+    (N_("Size"), DCAT.byteSize),
 )
 
 
@@ -87,6 +58,8 @@ class Value:
     lang: str | None = None
     #: the IRI behind the text, shown on hover when it is not a link
     iri: str | None = None
+    #: a search for more datasets with this value (disease, phenotype, publisher…)
+    more: str | None = None
 
 
 @dataclass
@@ -151,36 +124,49 @@ def _href(value: str) -> str | None:
     return value if value.startswith(_LINKABLE) else None
 
 
-def _preferred(literals: Iterable[Node]) -> Literal | None:
-    """The English (or untagged, else first) literal."""
+def _preferred(literals: Iterable[Node], lang: str = "en") -> Literal | None:
+    """The literal in ``lang``, else in English, else untagged, else the first."""
     found = sorted((o for o in literals if isinstance(o, Literal)), key=str)
-    english = [o for o in found if (o.language or "").lower().split("-")[0] == "en"]
+    for wanted in dict.fromkeys((lang, "en")):
+        chosen = [o for o in found if (o.language or "").lower().split("-")[0] == wanted]
+        if chosen:
+            return chosen[0]
     untagged = [o for o in found if not o.language]
-    chosen = english or untagged or found
+    chosen = untagged or found
     return chosen[0] if chosen else None
 
 
-def label_of(graph: Graph, node: Node) -> str | None:
-    """What the graph or a vocabulary calls ``node``."""
+def labelled(graph: Graph, node: Node, lang: str = "en") -> Label | None:
+    """What the graph or a vocabulary calls ``node``, for a reader of ``lang``."""
     for predicate in _LABELS:
-        chosen = _preferred(graph.objects(node, predicate))
+        chosen = _preferred(graph.objects(node, predicate), lang)
         if chosen is not None:
-            return str(chosen)
+            return Label(str(chosen), chosen.language)
     if isinstance(node, URIRef):
-        return _vocabulary_labels().get(str(node))
+        return term_label(str(node), lang, _vocabulary_labels().get(str(node)))
     return None
 
 
-def describe(graph: Graph, node: Node) -> list[Value]:
-    """``node`` as the values a page shows: a literal, a period, a contact, a named thing."""
+def label_of(graph: Graph, node: Node, lang: str = "en") -> str | None:
+    """What the graph or a vocabulary calls ``node``."""
+    found = labelled(graph, node, lang)
+    return found.text if found is not None else None
+
+
+def describe(graph: Graph, node: Node, lang: str = "en", *, size: bool = False) -> list[Value]:
+    """``node`` as the values a page shows a reader of ``lang``: a literal (numbers and dates
+    for reading; ``size``: bytes), a period, a contact, a named thing."""
     if isinstance(node, Literal):
-        return [Value(str(node), lang=node.language)]
+        return [Value(readable_literal(node, lang, size=size), lang=node.language)]
     start = _preferred(graph.objects(node, DCAT.startDate))
     end = _preferred(graph.objects(node, DCAT.endDate))
     if start is not None or end is not None:
-        return [Value(f"{start or '…'} – {end or '…'}")]
+        first = readable_literal(start, lang) if start is not None else "…"
+        last = readable_literal(end, lang) if end is not None else "…"
+        return [Value(f"{first} – {last}")]
     if (node, RDF.type, VCARD.Kind) in graph or (node, VCARD.fn, None) in graph:
-        values = [Value(label_of(graph, node) or str(node))]
+        name = labelled(graph, node, lang)
+        values = [Value(name.text, lang=name.lang) if name else Value(str(node))]
         for email in graph.objects(node, VCARD.hasEmail):
             address = str(email).removeprefix("mailto:")
             values.append(Value(address, href=f"mailto:{address}" if "@" in address else None))
@@ -196,14 +182,31 @@ def describe(graph: Graph, node: Node) -> list[Value]:
             for u in graph.objects(node, URIRef(CV + "contactPage"))
         ]
         return values
-    label = label_of(graph, node)
+    label = labelled(graph, node, lang)
     if isinstance(node, URIRef):
-        return [Value(label or str(node), href=_href(str(node)), iri=str(node))]
-    return [Value(label or "(a description without a name)")]
+        iri = str(node)
+        if label is None:
+            short = local_name(iri)
+            label = Label(short, None) if short else None
+        text = _preferred(graph.objects(node, DCTERMS.description), lang)
+        if label is None and text is not None:
+            label = Label(str(text), text.language)
+        if label is None:
+            return [Value(iri, href=_href(iri), iri=iri)]
+        return [Value(label.text, href=_href(iri), lang=label.lang, iri=iri)]
+    if label is not None:
+        return [Value(label.text, lang=label.lang)]
+    text = _preferred(graph.objects(node, DCTERMS.description), lang)
+    if text is not None:
+        return [Value(str(text), lang=text.language)]
+    return [Value("(a description without a name)")]
 
 
 def rows_of(
-    graph: Graph, subject: Node, fields: Sequence[tuple[str, URIRef]] | None = None
+    graph: Graph,
+    subject: Node,
+    fields: Sequence[tuple[str, URIRef]] | None = None,
+    lang: str = "en",
 ) -> list[Row]:
     """The fields of ``subject``: those named (in order), or every predicate it has."""
     if fields is None:
@@ -212,7 +215,8 @@ def rows_of(
     rows = []
     for name, predicate in fields:
         objects = sorted(graph.objects(subject, predicate), key=_sort_key)
-        values = [value for o in objects for value in describe(graph, o)]
+        size = predicate == DCAT.byteSize
+        values = [value for o in objects for value in describe(graph, o, lang, size=size)]
         if values:
             rows.append(Row(name, values))
     return rows
@@ -223,17 +227,17 @@ def _sort_key(node: Node) -> tuple[str, str]:
     return (language, str(node))
 
 
-def sections_of(graph: Graph, first: Node | None = None) -> list[Section]:
+def sections_of(graph: Graph, first: Node | None = None, lang: str = "en") -> list[Section]:
     """One section per subject of ``graph`` (``first`` first): everything it says."""
     subjects = sorted(
         {s for s in graph.subjects()}, key=lambda s: (s != first, isinstance(s, BNode), str(s))
     )
     out = []
     for index, subject in enumerate(subjects):
-        title = label_of(graph, subject) or (
+        title = label_of(graph, subject, lang) or (
             str(subject) if isinstance(subject, URIRef) else "(unnamed)"
         )
-        section = Section(title, f"node-{index}", rows_of(graph, subject))
+        section = Section(title, f"node-{index}", rows_of(graph, subject, lang=lang))
         if isinstance(subject, URIRef):
             section.rows.insert(0, Row("IRI", [Value(str(subject), href=_href(str(subject)))]))
         out.append(section)
@@ -381,6 +385,7 @@ def _environment(lang: str) -> jinja2.Environment:
     # taken as markup (``_()`` marks its result safe, so it is for the templates' own text)
     environment.filters["translated"] = catalogue.gettext
     environment.filters["number"] = lambda n: format_number(n, lang)
+    environment.filters["moment"] = lambda m: readable_moment(m, lang)
     return environment
 
 
@@ -439,64 +444,6 @@ def render(request: Request, template: str, **context: Any) -> str:
 Forms = Sequence[tuple[str, str, str]]
 
 
-def dataset_page(
-    request: Request,
-    graph: Graph,
-    record: CatalogRecord,
-    *,
-    home: str,
-    page_url: str,
-    catalogue: tuple[str, str],
-    record_url: str,
-    forms: Forms,
-    distribution_pages: dict[str, str],
-) -> str:
-    """A dataset's landing page: every field readable, its distributions, where it came from,
-    links to its RDF forms, and schema.org JSON-LD."""
-    dataset = URIRef(record.dataset_iri)
-    titles = sorted(graph.objects(dataset, DCTERMS.title), key=_sort_key)
-    title = _preferred(titles)
-    distributions = []
-    for node in sorted(graph.objects(dataset, DCAT.distribution), key=str):
-        name = _preferred(graph.objects(node, DCTERMS.title))
-        distributions.append(
-            {
-                "title": str(name) if name is not None else None,
-                "lang": name.language if name is not None else None,
-                "descriptions": [
-                    describe(graph, d)[0]
-                    for d in sorted(graph.objects(node, DCTERMS.description), key=_sort_key)
-                ],
-                "rows": rows_of(graph, node, DISTRIBUTION_FIELDS),
-                "page": distribution_pages.get(str(node)),
-            }
-        )
-    catalogue_name = f"gdcat catalogue of node {catalogue[0]}"
-    return render(
-        request,
-        "dataset.html",
-        home=home,
-        title=str(title) if title is not None else str(dataset),
-        title_lang=title.language if title is not None else None,
-        iri=str(dataset),
-        other_titles=[describe(graph, t)[0] for t in titles if t != title],
-        descriptions=[
-            describe(graph, d)[0]
-            for d in sorted(graph.objects(dataset, DCTERMS.description), key=_sort_key)
-        ],
-        summary=rows_of(graph, dataset, SUMMARY_FIELDS),
-        distributions=distributions,
-        record=record,
-        record_url=record_url,
-        catalogue=catalogue,
-        forms=forms,
-        sections=sections_of(graph, dataset),
-        json_ld=script_json(
-            schema_org(graph, dataset, page_url=page_url, catalogue=(catalogue_name, catalogue[1]))
-        ),
-    )
-
-
 def record_page(
     request: Request,
     graph: Graph,
@@ -517,7 +464,7 @@ def record_page(
         "record.html",
         home=home,
         iri=record,
-        rows=_relinked(rows_of(graph, subject), locate),
+        rows=_relinked(rows_of(graph, subject, lang=reader_of(request).lang), locate),
         dataset_url=dataset_url,
         withdrawn=withdrawn,
         forms=forms,
@@ -604,7 +551,7 @@ def resource_page(
     intro: str | None = None,
 ) -> str:
     """Any other resource: everything the graph says, subject by subject."""
-    sections = sections_of(graph, URIRef(subject))
+    sections = sections_of(graph, URIRef(subject), reader_of(request).lang)
     for section in sections:
         section.rows = _relinked(section.rows, locate)
     return render(
@@ -624,7 +571,10 @@ def _relinked(rows: list[Row], locate: Callable[[str], str]) -> list[Row]:
     return [
         Row(
             row.name,
-            [Value(v.text, locate(v.href) if v.href else None, v.lang, v.iri) for v in row.values],
+            [
+                Value(v.text, locate(v.href) if v.href else None, v.lang, v.iri, v.more)
+                for v in row.values
+            ],
         )
         for row in rows
     ]
