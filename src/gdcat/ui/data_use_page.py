@@ -180,65 +180,68 @@ def _folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def disease_terms(vocabulary: Vocabulary) -> list[tuple[str, str]]:
-    """Every disease of the shipped ORDO and MONDO slices: (code, label), by label."""
-    namespaces = tuple(namespace for _, namespace in DISEASE_SCHEME.namespaces)
-    found = []
-    for iri, label in vocabulary.labels.items():
-        if iri.startswith(namespaces):
-            code = DISEASE_SCHEME.value(iri)
-            if code != iri:
-                found.append((code, label))
-    return sorted(found, key=lambda t: (_folded(t[1]), t[0]))
+@dataclass(frozen=True, eq=False)
+class DiseasePicker:
+    """The diseases a researcher can pick: every disease of the shipped ORDO and MONDO slices
+    (the vocabularies of ``gdcat:disease``), looked up by name or code."""
 
+    vocabulary: Vocabulary
+    #: (code, label, label without case or accents), by label
+    terms: tuple[tuple[str, str, str], ...]
 
-def find_diseases(
-    vocabulary: Vocabulary, text: str, limit: int = MAX_CHOICES
-) -> list[tuple[str, str]]:
-    """The diseases whose label holds every word of ``text`` (case and accents ignored) or
-    whose code is ``text``: (code, label), names starting with the text first."""
-    wanted = _folded(text).strip()
-    words = _WORD.findall(wanted)
-    if not words:
-        return []
-    code = DISEASE_SCHEME.canonical(text)
-    ranked = []
-    for value, label in disease_terms(vocabulary):
-        name = _folded(label)
-        if value == code or _folded(value) == wanted:
-            ranked.append((0, value, label))
-        elif all(w in name for w in words):
-            starts = name.startswith(wanted)
-            word_start = any(part.startswith(words[0]) for part in _WORD.findall(name))
-            ranked.append((1 if starts else 2 if word_start else 3, value, label))
-    ranked.sort(key=lambda r: (r[0], _folded(r[2]), r[1]))
-    return [(value, label) for _, value, label in ranked[:limit]]
+    @classmethod
+    def of(cls, vocabulary: Vocabulary) -> DiseasePicker:
+        namespaces = tuple(namespace for _, namespace in DISEASE_SCHEME.namespaces)
+        found = []
+        for iri, label in vocabulary.labels.items():
+            if iri.startswith(namespaces):
+                code = DISEASE_SCHEME.value(iri)
+                if code != iri:
+                    found.append((code, label, _folded(label)))
+        return cls(vocabulary, tuple(sorted(found, key=lambda t: (t[2], t[0]))))
 
+    def find(self, text: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
+        """The diseases whose label holds every word of ``text`` (case and accents ignored)
+        or whose code is ``text``: (code, label), names starting with the text first."""
+        wanted = _folded(text).strip()
+        words = _WORD.findall(wanted)
+        if not words:
+            return []
+        code = DISEASE_SCHEME.canonical(text)
+        ranked = []
+        for value, label, name in self.terms:
+            if value == code or _folded(value) == wanted:
+                ranked.append((0, name, value, label))
+            elif all(w in name for w in words):
+                starts = name.startswith(wanted)
+                word_start = any(part.startswith(words[0]) for part in _WORD.findall(name))
+                ranked.append((1 if starts else 2 if word_start else 3, name, value, label))
+        ranked.sort()
+        return [(value, label) for _, _, value, label in ranked[:limit]]
 
-def disease_choices(
-    vocabulary: Vocabulary, chosen: Sequence[str], text: str
-) -> list[DiseaseChoice]:
-    """The picker's list: the chosen diseases (ticked), then the others matching ``text``."""
-    choices = []
-    for value in dict.fromkeys(chosen):
-        label = vocabulary.label(DISEASE_SCHEME.iri(value)) or value
-        choices.append(DiseaseChoice(value, label, True))
-    picked = {c.value for c in choices}
-    for value, label in find_diseases(vocabulary, text):
-        if value not in picked:
-            choices.append(DiseaseChoice(value, label, False))
-    return choices
+    def choices(self, chosen: Sequence[str], text: str) -> tuple[list[DiseaseChoice], int]:
+        """The picker's list — the chosen diseases (ticked), then the others matching
+        ``text`` — and how many diseases match ``text``."""
+        choices = []
+        for value in dict.fromkeys(chosen):
+            label = self.vocabulary.label(DISEASE_SCHEME.iri(value)) or value
+            choices.append(DiseaseChoice(value, label, True))
+        picked = {c.value for c in choices}
+        found = self.find(text)
+        for value, label in found:
+            if value not in picked:
+                choices.append(DiseaseChoice(value, label, False))
+        return choices, len(found)
 
 
 def _chosen_diseases(params: PurposeParameters) -> list[str]:
     return list(dict.fromkeys(DISEASE_SCHEME.canonical(d) for d in params.purpose_disease))
 
 
-def _picker_status(reader: Reader, vocabulary: Vocabulary, text: str) -> str:
+def _picker_status(reader: Reader, text: str, matches: int) -> str:
     """What the picker found for ``text``, for the live region beside it."""
     if not text.strip():
         return ""
-    matches = len(find_diseases(vocabulary, text))
     if matches == 0:
         return reader.gettext("No disease in gdcat's vocabularies matches “%(text)s”.") % {
             "text": text
@@ -281,9 +284,10 @@ def _hit_view(
     p = hit.payload
     titles = p.get("titles", [])
     title_lang = next((lang for text, lang in titles if text == hit.title), None)
+    # the purpose query lets only permitting datasets through; should the index and the
+    # verdict ever disagree, the page says so rather than call the dataset permitted
     verdict = hit.verdict
-    if verdict is None or not verdict.permitted:  # the purpose query lets only these through
-        raise RuntimeError(f"the search listed {p['iri']} without a permitting verdict")
+    permitted = verdict is not None and verdict.permitted
     permission = p.get("permission")
     term = TERMS_BY_IRI.get(DUO_SCHEME.iri(permission)) if permission else None
 
@@ -307,7 +311,11 @@ def _hit_view(
         if term is not None and term.shorthand in DATA_USE_WORDS
         else None,
         "permission_code": term.shorthand if term is not None else None,
-        "conditions": [_condition_words(c, reader) for c in verdict.conditions],
+        "permitted": permitted,
+        "reasons": list(verdict.reasons) if verdict is not None else [],
+        "conditions": [_condition_words(c, reader) for c in verdict.conditions]
+        if verdict is not None
+        else [],
     }
 
 
@@ -427,6 +435,14 @@ def install(app: FastAPI, ctx: Context) -> None:
         disease_q: str = Field("", max_length=200)
 
     searchers: dict[int, Searcher] = {}
+    pickers: dict[str, DiseasePicker] = {}
+
+    def picker(vocabulary: Vocabulary) -> DiseasePicker:
+        """The picker of these vocabularies (made again when they change)."""
+        if vocabulary.digest not in pickers:
+            pickers.clear()
+            pickers[vocabulary.digest] = DiseasePicker.of(vocabulary)
+        return pickers[vocabulary.digest]
 
     def index() -> SearchIndex:
         current = ctx.index
@@ -454,8 +470,7 @@ def install(app: FastAPI, ctx: Context) -> None:
         state = State.of(request)
         lang_query = f"?lang={reader.lang}" if reader.chosen else ""
 
-        chosen = _chosen_diseases(params)
-        choices = disease_choices(vocabulary, chosen, params.disease_q)
+        choices, matches = picker(vocabulary).choices(_chosen_diseases(params), params.disease_q)
         purpose = params.to_purpose([])
         notes: list[str] = []
         if params.purpose_disease and purpose is not None and purpose.category is Category.POA:
@@ -484,7 +499,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             "disease_q": params.disease_q,
             "choices": choices,
             "out_of_band": False,
-            "picker_status": _picker_status(reader, vocabulary, params.disease_q),
+            "picker_status": _picker_status(reader, params.disease_q, matches),
             "hidden": [
                 (k, v)
                 for k, v in state.items
@@ -538,13 +553,13 @@ def install(app: FastAPI, ctx: Context) -> None:
         params = parse(request, DataUseQuery)
         assert isinstance(params, DataUseQuery)
         reader = reader_of(request)
-        vocabulary = index().vocabulary
-        choices = disease_choices(vocabulary, _chosen_diseases(params), params.disease_q)
+        found = picker(index().vocabulary)
+        choices, matches = found.choices(_chosen_diseases(params), params.disease_q)
         body = render(
             request,
             "data_use_diseases.html",
             choices=choices,
-            picker_status=_picker_status(reader, vocabulary, params.disease_q),
+            picker_status=_picker_status(reader, params.disease_q, matches),
             out_of_band=True,
         )
         return HTMLResponse(body, headers={"Vary": "Accept-Language"})
