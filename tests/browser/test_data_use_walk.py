@@ -189,3 +189,20 @@ def test_axe_finds_no_serious_violation(gdcat_server: LiveGdcat, open_tab, path:
     violations = axe_violations(page)
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+
+
+def test_the_picker_keeps_the_language_and_the_chosen_diseases(
+    gdcat_server: LiveGdcat, tab: Tab
+) -> None:
+    page = tab.page
+    page.goto(f"{gdcat_server.url}/data-use?lang=de&purpose_disease=ORPHA:558")
+    page.locator("#disease_q").fill("cancer")
+    expect(page.locator('#disease-choices input[value="MONDO:0007254"]')).to_be_visible(
+        timeout=TIMEOUT
+    )
+    expect(page.locator("#disease-status")).to_have_text(
+        "6 Krankheiten passen zu „cancer“: Kreuzen Sie die gemeinten an."
+    )
+    ticked = page.locator("#disease-choices input:checked")
+    assert ticked.evaluate_all("boxes => boxes.map(b => b.value)") == ["ORPHA:558"]
+    assert tab.problems == []

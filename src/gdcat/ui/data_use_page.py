@@ -506,7 +506,6 @@ def install(app: FastAPI, ctx: Context) -> None:
                 if k not in PurposeParameters.model_fields and k != "disease_q"
             ],
             "needs_disease": needs_disease,
-            "stated": purpose is not None,
             "notes": notes,
             "results": None,
         }
