@@ -59,8 +59,9 @@ SORT_WORDS: dict[str, str] = {
     "-modified": N_("Newest first"),
     "modified": N_("Oldest first"),
 }
-#: Records per page of a node's page.
+#: Records per page of a node's page (``page_size`` chooses up to :data:`MAX_PAGE_SIZE`).
 PAGE_SIZE = 25
+MAX_PAGE_SIZE = 200
 #: Harvest runs shown in a node's history.
 HISTORY = 20
 _NODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -144,6 +145,7 @@ def install(app: FastAPI, ctx: Context) -> None:
         node_id: str,
         sort: str = Query("title"),
         page: int = Query(1, ge=1, le=100_000),
+        page_size: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
     ) -> HTMLResponse:
         reader = reader_of(request)
         home = str(request.base_url)
@@ -157,14 +159,17 @@ def install(app: FastAPI, ctx: Context) -> None:
         if found is None:
             raise HTTPException(404, f"no node {node_id!r}")
         records, total = node_records(
-            ctx.store, node_id, sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            ctx.store, node_id, sort=sort, limit=page_size, offset=(page - 1) * page_size
         )
-        pages = max(1, -(-total // PAGE_SIZE))
+        pages = max(1, -(-total // page_size))
         path = f"{home}nodes/{node_id}"
         lang = [("lang", reader.lang)] if reader.chosen else []
+        kept = list(lang)
+        if page_size != PAGE_SIZE:
+            kept.append(("page_size", str(page_size)))
 
         def url(**state: str | int) -> str:
-            return f"{path}?{urlencode([*lang, *state.items()])}"
+            return f"{path}?{urlencode([*kept, *state.items()])}"
 
         history = node_history(ctx.store, node_id, limit=HISTORY)
         body = render(
@@ -183,7 +188,7 @@ def install(app: FastAPI, ctx: Context) -> None:
                 for r in records
             ],
             total=total,
-            first_index=(page - 1) * PAGE_SIZE + 1,
+            first_index=(page - 1) * page_size + 1,
             page=page,
             pages=pages,
             sort=sort,
