@@ -133,14 +133,19 @@ def install(app: FastAPI, ctx: Context) -> None:
 
         text = chart_text(reader)
         names = {row.country: country_name(row.country, reader) for row in inventory.countries}
-        rows = [_row_view(row, names[row.country]) for row in inventory.countries]
+        # by the country's name, datasets of no known country last
+        ordered = sorted(
+            inventory.countries, key=lambda row: (row.country is None, names[row.country])
+        )
+        rows = [_row_view(row, names[row.country]) for row in ordered]
         known = [row for row in inventory.countries if row.country is not None]
         categories = [
             Category(code, reader.gettext(SEQUENCING_WORDS[code])) for code in SEQUENCING_TYPES
         ]
         bars = [
             Bar(names[row.country], {k: float(v) for k, v in row.by_sequencing_type.items()})
-            for row in known
+            for row in ordered
+            if row.country is not None
         ]
         genomes = {row.country: float(row.genomes) for row in known if row.country}
         home = str(request.base_url)
