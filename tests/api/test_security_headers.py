@@ -62,7 +62,10 @@ def read(body: str) -> _Page:
 
 
 #: Path segments followed by a key or a name (masked in a page's kind).
-_KEYED = {"catalog", "dataset", "record", "run", "distribution", "profile", "registration"}
+_KEYED = {
+    *("catalog", "dataset", "record", "run", "distribution", "profile", "registration"),
+    "nodes",
+}
 
 
 def page_kind(url: str) -> str:

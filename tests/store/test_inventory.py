@@ -10,6 +10,7 @@ from rdflib import URIRef
 from rdflib import namespace as rdfns
 
 from gdcat.store import OxigraphStore, compute_inventory
+from gdcat.store.inventory import count_record_kinds
 
 from .store_builders import DatasetSpec, write
 
@@ -273,3 +274,36 @@ def test_derived_data_adds_no_genomes_of_its_own() -> None:
         row = compute_inventory(store).to_json()["totals"]
     # with its source withdrawn, the derived dataset's own counts are all there is
     assert (row["datasets"], row["genomes"]) == (2, 1010)
+
+
+def test_records_are_counted_by_kind_and_a_series_typed_dataset_too_is_a_series(
+    memory_store: OxigraphStore,
+) -> None:
+    """``count_record_kinds``: series, datasets and data services apart (withdrawn records
+    not at all); a series also typed ``dcat:Dataset`` is a series, left out of the inventory,
+    whose figures would otherwise count its members twice."""
+    both = DatasetSpec(
+        ORG + "typed-twice",
+        ("ESP",),
+        genomes=5_000,
+        series=True,
+        extra=[(URIRef(ORG + "typed-twice"), rdfns.RDF.type, rdfns.DCAT.Dataset)],
+    )
+    service = DatasetSpec(ORG + "beacon", ("ESP",))
+    service_write = write(service)
+    graph = service_write.graph
+    graph.remove((URIRef(ORG + "beacon"), rdfns.RDF.type, rdfns.DCAT.Dataset))
+    graph.add((URIRef(ORG + "beacon"), rdfns.RDF.type, rdfns.DCAT.DataService))
+    memory_store.put_records(
+        [write(spec, country=country) for spec, country in RECORDS]
+        + [write(SERIES), write(both), write(WITHDRAWN), service_write],
+        bulk=True,
+    )
+    memory_store.withdraw(WITHDRAWN.iri)
+
+    kinds = count_record_kinds(memory_store)
+
+    assert (kinds.datasets, kinds.series, kinds.services) == (len(RECORDS), 2, 1)
+    inventory = compute_inventory(memory_store)
+    assert inventory.totals.datasets == kinds.datasets
+    assert inventory.totals.genomes == sum(s.genomes or 0 for s, _ in RECORDS)

@@ -60,10 +60,10 @@ from gdcat.api.ratelimit import RateLimiter, retry_after
 from gdcat.errors import GdcatError, InputError
 from gdcat.harvest import Harvester, NodeConfig, load_registry, select_nodes
 from gdcat.harvest.feed import changes as read_changes
+from gdcat.harvest.nodes import node_overviews
 from gdcat.harvest.registration import (
     Registration,
     RegistrationQueueFullError,
-    list_registrations,
     record_outcomes,
     register,
     registered_nodes,
@@ -72,10 +72,8 @@ from gdcat.harvest.runs import (
     LastNodeRun,
     StoredNodeRun,
     StoredRun,
-    last_harvests,
     read_run,
     read_runs,
-    record_counts,
     run_id,
 )
 from gdcat.publish import Caller
@@ -188,19 +186,12 @@ def registry_nodes(ctx: AppContext) -> list[NodeConfig]:
 
 
 def node_summaries(ctx: AppContext) -> list[NodeSummary]:
-    store = ctx.store
-    counts = record_counts(store)
-    harvests = {node: _last_harvest(h) for node, h in last_harvests(store).items()}
-    summaries: dict[str, NodeSummary] = {}
-
-    def numbers(node: str) -> dict[str, object]:
-        records, published = counts.get(node, (0, 0))
-        return {"records": records, "published": published, "last_harvest": harvests.get(node)}
-
-    for n in registry_nodes(ctx):
-        summaries[n.id] = NodeSummary(
+    """Every node (:func:`gdcat.harvest.nodes.node_overviews`) as the API answers it."""
+    overviews = node_overviews(ctx.store, registry_nodes(ctx), ctx.settings.default_profile)
+    return [
+        NodeSummary(
             id=n.id,
-            origin="registry",
+            origin=n.origin,
             kind=n.kind,
             url=n.url,
             country=n.country,
@@ -209,26 +200,13 @@ def node_summaries(ctx: AppContext) -> list[NodeSummary]:
             policy=n.policy,
             schedule=n.schedule,
             enabled=n.enabled,
-            **numbers(n.id),
+            registration=_registration_info(n.registration) if n.registration else None,
+            records=n.records,
+            published=n.published,
+            last_harvest=_last_harvest(n.last_harvest) if n.last_harvest else None,
         )
-    for r in list_registrations(store):
-        if r.node_id in summaries:
-            continue
-        summaries[r.node_id] = NodeSummary(
-            id=r.node_id,
-            origin="registration",
-            kind="fdp",
-            url=r.client_url,
-            profile=ctx.settings.default_profile,
-            policy="reject",
-            enabled=r.status != "failed",
-            registration=_registration_info(r),
-            **numbers(r.node_id),
-        )
-    for node in counts:
-        if node not in summaries:
-            summaries[node] = NodeSummary(id=node, origin="store", **numbers(node))
-    return [summaries[k] for k in sorted(summaries)]
+        for n in overviews
+    ]
 
 
 def _registration_info(r: Registration) -> RegistrationInfo:

@@ -275,7 +275,8 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                     "id": c.id,
                     "name": _catalogue_name(c),
                     "country": pages.vocabulary_label(c.country) if c.country else None,
-                    "datasets": len(c.datasets),
+                    "datasets": sum(1 for e in c.entries if e.kind == "Dataset"),
+                    "series": sum(1 for e in c.entries if e.kind == "DatasetSeries"),
                     "services": len(c.services),
                     "modified": c.modified.isoformat(timespec="seconds"),
                     "url": locate(request, data, data.catalogue_iri(c.id)),
@@ -287,7 +288,16 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 "home.html",
                 home=str(request.base_url),
                 catalogues=catalogues,
-                datasets=sum(len(c.datasets) for c in data.catalogues().values()),
+                datasets=sum(
+                    1 for c in data.catalogues().values() for e in c.entries if e.kind == "Dataset"
+                ),
+                series=sum(
+                    1
+                    for c in data.catalogues().values()
+                    for e in c.entries
+                    if e.kind == "DatasetSeries"
+                ),
+                services=sum(len(c.services) for c in data.catalogues().values()),
                 forms=alternates(request, RDF_OFFERS),
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS)

@@ -84,18 +84,25 @@ class LastNodeRun:
     reasons: list[str]
 
 
-def run_id(store: Store, run_iri: str) -> str:
-    """A run's id: its IRI without the ``{base}run/`` prefix."""
-    return run_iri[len(f"{store.base_iri}run/") :]
+def run_id(store: Store | str, run_iri: str) -> str:
+    """A run's id: its IRI without the ``{base}run/`` prefix (``store``: the store or its
+    base IRI)."""
+    base = store if isinstance(store, str) else store.base_iri
+    return run_iri[len(f"{base}run/") :]
 
 
 def read_run(store: Store, run_iri: str) -> StoredRun | None:
     """A run's full report from its detail graph, or None."""
-    graph = store.get_graph(run_iri)
+    return run_of_graph(store.get_graph(run_iri), run_iri, store.base_iri)
+
+
+def run_of_graph(graph: Graph, run_iri: str, base_iri: str) -> StoredRun | None:
+    """The full report of the run ``run_iri`` from its detail ``graph``, or None when the
+    graph does not describe that run."""
     run = URIRef(run_iri)
     if (run, RDF.type, GDCAT.HarvestRun) not in graph:
         return None
-    return _run(store, graph, run, details=True)
+    return _run(base_iri, graph, run, details=True)
 
 
 def read_runs(store: Store, limit: int, offset: int) -> tuple[list[StoredRun], int]:
@@ -121,7 +128,7 @@ def read_runs(store: Store, limit: int, offset: int) -> tuple[list[StoredRun], i
         f"GRAPH <{prov}> {{ {{ ?run ?p ?o }} UNION "
         f"{{ ?run <{GDCAT.nodeHarvest}> ?nh . ?nh ?q ?v }} }} }}",
     )
-    return [_run(store, graph, URIRef(r), details=False) for r in runs], total
+    return [_run(store.base_iri, graph, URIRef(r), details=False) for r in runs], total
 
 
 def last_harvests(store: Store) -> dict[str, LastNodeRun]:
@@ -279,12 +286,12 @@ def _totals(nodes: list[StoredNodeRun]) -> dict[str, int]:
     return totals
 
 
-def _run(store: Store, graph: Graph, run: URIRef, *, details: bool) -> StoredRun:
+def _run(base_iri: str, graph: Graph, run: URIRef, *, details: bool) -> StoredRun:
     nodes = [_node_run(graph, nh, details=details) for nh in graph.objects(run, GDCAT.nodeHarvest)]
     nodes.sort(key=lambda n: n.node)
     ended = graph.value(run, PROV.endedAtTime)
     return StoredRun(
-        id=run_id(store, str(run)),
+        id=run_id(base_iri, str(run)),
         iri=str(run),
         started=_datetime(graph.value(run, PROV.startedAtTime)),
         ended=_datetime(ended) if ended is not None else None,

@@ -122,10 +122,10 @@ class RecordFacts:
     @property
     def kind(self) -> str:
         """``dataset``, ``series`` or ``other`` (data services, anything else)."""
+        if _SERIES in self.types:  # a series typed dcat:Dataset as well is a series
+            return "series"
         if _DATASET in self.types:
             return "dataset"
-        if _SERIES in self.types:
-            return "series"
         return "other"
 
     @property

@@ -36,6 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from gdcat.store.protocol import Store
+from gdcat.store.records import RecordStatus
 from gdcat.store.results import QueryResult
 from gdcat.vocab import ACCESS_LEVELS, ACCESS_RIGHT, COUNTRY, GDCAT, GDCATV, HEALTHDCATAP
 
@@ -66,6 +67,8 @@ _DATASET_FACTS = """
       GRAPH ?record {{
         # ?dataset is bound already; the type tells datasets from dataset series.
         ?dataset a <http://www.w3.org/ns/dcat#Dataset> .
+        # a series typed dcat:Dataset as well is still a series: its members count
+        FILTER NOT EXISTS {{ ?dataset a <http://www.w3.org/ns/dcat#DatasetSeries> }}
         OPTIONAL {{ ?dataset <http://purl.org/dc/terms/spatial> ?spatial
                    FILTER(STRSTARTS(STR(?spatial), "{country}")) }}
         OPTIONAL {{ ?dataset <{individuals}> ?individuals0 FILTER(isNumeric(?individuals0)) }}
@@ -437,3 +440,52 @@ def _country_code(term: object) -> str | None:
 def _local_code(term: object, namespace: str) -> str:
     value = term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
     return value[len(namespace) :] if value.startswith(namespace) else value
+
+
+# -- what the catalogue holds, by kind ---------------------------------------------------------
+
+_KINDS = """
+SELECT (SUM(?isSeries) AS ?series) (SUM(IF(?isSeries = 0 && ?isDataset = 1, 1, 0)) AS ?datasets)
+       (SUM(IF(?isSeries = 0 && ?isDataset = 0 && ?isService = 1, 1, 0)) AS ?services)
+WHERE {{
+  {{ SELECT ?record
+            (MAX(IF(COALESCE(?type = <http://www.w3.org/ns/dcat#DatasetSeries>, false), 1, 0))
+              AS ?isSeries)
+            (MAX(IF(COALESCE(?type = <http://www.w3.org/ns/dcat#Dataset>, false), 1, 0))
+              AS ?isDataset)
+            (MAX(IF(COALESCE(?type = <http://www.w3.org/ns/dcat#DataService>, false), 1, 0))
+              AS ?isService)
+     WHERE {{
+       GRAPH <{prov}> {{
+         ?record <http://xmlns.com/foaf/0.1/primaryTopic> ?topic
+         FILTER NOT EXISTS {{ ?record <http://www.w3.org/ns/adms#status> <{withdrawn}> }}
+       }}
+       OPTIONAL {{ GRAPH ?record {{ ?topic a ?type }} }}
+     }}
+     GROUP BY ?record
+  }}
+}}
+"""
+
+
+@dataclass(frozen=True)
+class RecordKinds:
+    """The live records of the catalogue by kind: a record typed ``dcat:DatasetSeries`` is a
+    series, else one typed ``dcat:Dataset`` a dataset, else a ``dcat:DataService`` a service."""
+
+    datasets: int
+    series: int
+    services: int
+
+
+def count_record_kinds(store: Store) -> RecordKinds:
+    """How many live datasets, dataset series and data services the store holds (the
+    inventory counts the datasets; the home page and the search name all three)."""
+    query = _KINDS.format(prov=store.provenance_graph, withdrawn=RecordStatus.WITHDRAWN.iri)
+    solution = _records(store.query(query, union_default_graph=False))
+    row = solution[0] if solution else {}
+    return RecordKinds(
+        datasets=_int(row.get("datasets")),
+        series=_int(row.get("series")),
+        services=_int(row.get("services")),
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse
 
-from gdcat.ui import data_use_page, search_page
+from gdcat.ui import data_use_page, inventory_page, nodes_page, search_page
 from gdcat.ui.search_page import Context
 
 STATIC = Path(__file__).with_name("static")
@@ -46,9 +46,12 @@ def asset_response(name: str) -> FileResponse:
 
 
 def install(app: FastAPI, ctx: Context) -> None:
-    """Add the pages for people that are not a form of an API resource: the search page."""
+    """Add the pages for people that are not a form of an API resource: search, data use,
+    the inventory, the nodes."""
     search_page.install(app, ctx)
     data_use_page.install(app, ctx)
+    inventory_page.install(app, ctx)
+    nodes_page.install(app, ctx)
 
 
 __all__ = ["ASSETS", "STATIC", "Context", "asset_response", "install"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,13 @@ import jinja2
 from fastapi import FastAPI
 from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 from starlette.requests import Request
 
 from gdcat.ui.i18n import LANGUAGES, N_, Reader, choose_reader, translations
 from gdcat.ui.labels import Label, local_name, readable_literal, readable_moment, term_label
-from gdcat.vocab import ACCESS_RIGHT, GDCAT, PREFIXES, VCARD
+from gdcat.vocab import ACCESS_RIGHT, PREFIXES, VCARD
 
 CV = "http://data.europa.eu/m8g/"
 _OBO_SHORTHAND = URIRef("http://www.geneontology.org/formats/oboInOwl#shorthand")
@@ -471,6 +472,14 @@ def record_page(
     )
 
 
+def field_words(path: str) -> str:
+    """A steward's field path in words: ``distribution.access_url`` -> ``distribution ›
+    access url``; ``(record)`` (no one field) stays."""
+    if not path or path.startswith("("):
+        return path
+    return " › ".join(part.replace("_", " ") for part in path.split("."))
+
+
 def run_page(
     request: Request,
     graph: Graph,
@@ -480,63 +489,101 @@ def run_page(
     forms: Forms,
     page_of: Callable[[str], str],
 ) -> str:
-    """A harvest run: status and times, then one table row per node, then the rejections."""
-    subject = URIRef(run)
+    """A harvest run as a report: what it did in all, then what it did at each node (records
+    added, updated, withdrawn, kept, rejected and why, pages that failed), read by
+    :func:`gdcat.harvest.runs.run_of_graph` as ``/api/harvest/runs/{id}`` reads it."""
+    from gdcat.harvest.runs import run_of_graph
+
+    base = run[: run.rindex("/run/") + 1]
+    stored = run_of_graph(graph, run, base)
+    if stored is None:
+        raise ValueError(f"the graph does not describe the harvest run {run}")
+    keep = f"?lang={reader_of(request).lang}" if reader_of(request).chosen else ""
+    nodes_offered = "nodes" in offered_pages(request.app)
+    by_field: dict[str, dict[str, Any]] = {}
     nodes = []
-    for node in sorted(graph.objects(subject, GDCAT.nodeHarvest), key=str):
-        counts = {
-            name: str(graph.value(node, GDCAT[f"{name}Count"]) or 0)
-            for name in (
-                "added",
-                "updated",
-                "unchanged",
-                "withdrawn",
-                "rejected",
-                "kept",
-                "failures",
-            )
-        }
+    for index, n in enumerate(stored.nodes, start=1):
         rejections = []
-        for rejection in sorted(graph.objects(node, GDCAT.rejected), key=str):
-            dataset = graph.value(rejection, GDCAT.dataset)
+        for r in n.rejected:
             reasons = [
-                (
-                    str(graph.value(b, GDCAT.field) or ""),
-                    str(graph.value(b, URIRef("http://www.w3.org/ns/shacl#resultMessage")) or ""),
-                )
-                for b in graph.objects(rejection, GDCAT.reasonDetail)
+                {
+                    "field": x.path,
+                    "words": field_words(x.path),
+                    "message": x.message,
+                    "severity": x.severity,
+                }
+                for x in r.reasons
             ]
-            rejections.append({"dataset": str(dataset), "reasons": sorted(reasons)})
+            for x in r.reasons:
+                entry = by_field.setdefault(
+                    x.path,
+                    {
+                        "field": x.path,
+                        "words": field_words(x.path),
+                        "records": set(),
+                        "messages": {},
+                    },
+                )
+                entry["records"].add(r.dataset)
+                entry["messages"].setdefault(x.message, r.dataset)
+            rejections.append({"dataset": r.dataset, "source": r.source, "reasons": reasons})
         nodes.append(
             {
-                "name": str(graph.value(node, GDCAT.node) or node),
-                "kind": str(graph.value(node, GDCAT.sourceKind) or ""),
-                "status": str(graph.value(node, GDCAT.status) or ""),
-                "counts": counts,
-                "reasons": sorted(str(r) for r in graph.objects(node, GDCAT.reason)),
-                "added": [
-                    (str(d), page_of(str(d)))
-                    for d in sorted(graph.objects(node, GDCAT.added), key=str)
-                ],
-                "updated": [
-                    (str(d), page_of(str(d)))
-                    for d in sorted(graph.objects(node, GDCAT.updated), key=str)
-                ],
-                "withdrawn": sorted(str(d) for d in graph.objects(node, GDCAT.withdrawn)),
+                "anchor": f"node-{index}",
+                "name": n.node,
+                "page": f"{home}nodes/{n.node}{keep}" if nodes_offered else None,
+                "kind": n.kind,
+                "url": n.url,
+                "status": n.status,
+                "counts": n.counts,
+                "reasons": n.reasons,
+                "added": [(d, page_of(d)) for d in n.added],
+                "updated": [(d, page_of(d)) for d in n.updated],
+                "withdrawn": n.withdrawn,
+                "kept": n.kept,
+                "accepted": [(d, page_of(d)) for d in n.accepted_with_violations],
                 "rejections": rejections,
+                "failures": n.failures,
+                "warnings": n.warnings,
             }
         )
+    fields = sorted(by_field.values(), key=lambda e: (-len(e["records"]), e["field"]))
+    for entry in fields:
+        entry["records"] = len(entry["records"])
+        entry["messages"] = sorted(entry["messages"])
+    statuses = {s: sum(1 for n in stored.nodes if n.status == s) for s in STATUSES}
     return render(
         request,
         "run.html",
         home=home,
         iri=run,
-        status=str(graph.value(subject, GDCAT.status) or ""),
-        started=str(graph.value(subject, PROV.startedAtTime) or ""),
-        ended=str(graph.value(subject, PROV.endedAtTime) or ""),
+        run_id=stored.id,
+        status=stored.status,
+        started=_when(stored.started),
+        ended=_when(stored.ended) if stored.ended is not None else None,
+        seconds=round((stored.ended - stored.started).total_seconds())
+        if stored.ended is not None
+        else None,
+        totals=stored.totals,
+        statuses=statuses,
         nodes=nodes,
+        fields=fields,
+        nodes_url=f"{home}nodes{keep}" if nodes_offered else None,
+        json_url=f"{home}api/harvest/runs/{stored.id}",
         forms=forms,
     )
+
+
+#: A run's and a node's statuses, in words (the run page's own text).
+STATUSES: dict[str, str] = {
+    "complete": N_("complete"),
+    "partial": N_("partial"),
+    "failed": N_("failed"),
+}
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def resource_page(
