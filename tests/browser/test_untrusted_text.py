@@ -142,8 +142,9 @@ for (const name of ["alert", "confirm", "prompt", "print"]) {
 """
 
 #: What the DOM holds that could run a script: event handler attributes, links and sources
-#: with a scripting scheme, elements the payloads would have made, scripts other than
-#: gdcat's own files and JSON-LD data blocks (which must parse).
+#: with a scripting scheme, elements the payloads would have made (an SVG that is not one of
+#: gdcat's charts), scripts other than gdcat's own files and JSON-LD data blocks (which must
+#: parse).
 INSPECT = """
 () => {
   const found = [];
@@ -161,7 +162,11 @@ INSPECT = """
     }
   }
   for (const tag of ["img", "svg", "iframe", "object", "embed"]) {
-    for (const el of document.getElementsByTagName(tag)) found.push(`<${tag}> element`);
+    for (const el of document.getElementsByTagName(tag)) {
+      // gdcat's own charts (server-rendered SVG, gdcat.ui.charts) are the one kind allowed
+      if (tag === "svg" && el.classList.contains("gd-chart")) continue;
+      found.push(`<${tag}> element`);
+    }
   }
   for (const script of document.scripts) {
     if (script.src) continue;
