@@ -20,8 +20,9 @@
       consumeShareLink: null,
       createShareableLink: null,
       showQueryButton: false,
-      resizeable: true,
-      editorHeight: "22rem",
+      resizeable: false,
+      editorHeight: "auto",
+      viewportMargin: Infinity,
       autocompleters: ["variables", "prefixes"],
       screenReaderLabel: area.dataset.label || "SPARQL query",
       extraKeys: {
