@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -16,7 +17,7 @@ import pytest
 from live_gdcat import LiveGdcat, start_gdcat
 from rdflib import Graph, Literal, URIRef
 
-from gdcat.ui.sparql_page import CELL_CHARACTERS, EXAMPLES, SHOWN_ROWS
+from gdcat.ui.sparql_page import CELL_CHARACTERS, DETAIL_CHARACTERS, EXAMPLES, SHOWN_ROWS
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
@@ -263,6 +264,14 @@ def test_a_syntax_error_is_shown_in_plain_words(gdcat_server: LiveGdcat) -> None
     assert "error at 1:" in page.failure  # where, as the engine said it
     assert '"type"' not in r.text  # no raw problem document
     assert "SELECT ?x WHERE { ?x ?y }</textarea>" in r.text  # the query kept, to fix it
+    # The parser's long list of expected tokens is cut, and one click away whole.
+    unfinished = "SELECT ?x WHERE { ?x ?y "
+    r = show(gdcat_server, unfinished)
+    detail = httpx.get(endpoint(gdcat_server), params={"query": unfinished}).json()["detail"]
+    assert len(detail) > DETAIL_CHARACTERS
+    shown = unescape(r.text.split("<code>", 1)[1].split("</code>", 1)[0])
+    assert shown.endswith(" …") and detail.startswith(shown[:-2])
+    assert unescape(r.text.split("<pre>", 1)[1].split("</pre>", 1)[0]) == detail
 
 
 def test_the_page_speaks_the_reader_s_language(gdcat_server: LiveGdcat) -> None:

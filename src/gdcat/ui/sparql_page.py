@@ -31,6 +31,9 @@ from gdcat.ui.pages import curie, offer_page, reader_of, render, vocabulary_labe
 SHOWN_ROWS = 500
 #: Characters a cell shows before it is cut (the whole value is in its ``title``).
 CELL_CHARACTERS = 160
+#: Characters of the endpoint's message shown at first (a parser's list of the tokens it
+#: expected can run to thousands; the rest is one click away).
+DETAIL_CHARACTERS = 200
 
 #: The answer formats the page offers for download: (``format=`` value, label).
 SELECT_DOWNLOADS = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"))
@@ -344,6 +347,12 @@ def answer_table(answer: Answer, shown: int = SHOWN_ROWS) -> Table:
 # -- the page -----------------------------------------------------------------------------------
 
 
+def _shortened(detail: str) -> str:
+    if len(detail) <= DETAIL_CHARACTERS:
+        return detail
+    return detail[:DETAIL_CHARACTERS].rsplit(" ", 1)[0] + " …"
+
+
 def _query_url(path: str, query: str, **params: str) -> str:
     return f"{path}?{urlencode({'query': query, **params})}"
 
@@ -377,7 +386,8 @@ def sparql_page(
             "status": failure.status,
             "words": reader.gettext(FAILURE_WORDS.get(failure.kind or "", GENERIC_FAILURE)),
             "title": failure.title,
-            "detail": failure.detail,
+            "detail": _shortened(failure.detail or ""),
+            "whole": failure.detail if len(failure.detail or "") > DETAIL_CHARACTERS else None,
             "kind": failure.kind,
         }
     return render(
