@@ -245,8 +245,9 @@ def test_a_browser_gets_a_query_page(gdcat_server: LiveGdcat) -> None:
         endpoint(gdcat_server), headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    assert "<form" in r.text and "name='query'" in r.text
-    # The page's form sends the query by GET; a browser's Accept then gets JSON.
+    assert "<form" in r.text and 'name="query"' in r.text
+    # A query is answered by the protocol, even to a browser's Accept (the page asks with
+    # format=html).
     answer = httpx.get(
         endpoint(gdcat_server),
         params={"query": "ASK {}"},

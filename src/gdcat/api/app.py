@@ -21,9 +21,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gdcat import ui
@@ -179,9 +179,9 @@ def _install_docs(app: FastAPI) -> None:
         return _static_file(_SWAGGER, name, _SWAGGER_FILES)
 
     @app.get("/assets/{name}", include_in_schema=False)
-    def asset(name: str) -> FileResponse:
+    def asset(name: str, request: Request) -> Response:
         if name in ui.ASSETS:
-            return ui.asset_response(name)
+            return ui.asset_response(name, request.headers.get("accept-encoding"))
         return _static_file(_STATIC, name, _ASSETS)
 
 

@@ -10,7 +10,9 @@
   (422); ``SERVICE`` only to allowed endpoints (see :mod:`gdcat.sparql.limits`).
 - **Update** (``POST`` form ``update=`` or ``application/sparql-update``) only when
   ``sparql_updates`` is on, with ``Authorization: Bearer <admin_token>``.
-- A bare ``GET`` answers the Service Description (or a query page for a browser).
+- A bare ``GET`` answers the Service Description, or the SPARQL page when a browser asks for
+  HTML; ``GET ?query=…&format=html`` is that page with the answer as a table
+  (:mod:`gdcat.ui.sparql_page`). No protocol answer is a page.
 
 Protocol errors (two queries, a query and an update, a wrong media type, no query) are 400 or
 415 problems; see ``docs/sparql.md`` for the user's guide.
@@ -21,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import html
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -34,11 +35,11 @@ from fastapi.responses import Response
 from gdcat.api.clients import client_of, trusted_networks
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import choose
-from gdcat.api.problems import Problem, problem_response
+from gdcat.api.problems import Problem, problem_for, problem_response
 from gdcat.errors import GdcatError
 from gdcat.sparql.description import serialize_description, service_description
 from gdcat.sparql.engine import NotAcceptableError, RowLimitError, SparqlEngine
-from gdcat.sparql.execute import QueryJob
+from gdcat.sparql.execute import QueryAnswer, QueryJob
 from gdcat.sparql.federation import ServiceNotAllowedError
 from gdcat.sparql.limits import (
     ClientBudgetError,
@@ -50,6 +51,7 @@ from gdcat.sparql.limits import (
 )
 from gdcat.sparql.pool import EndpointBusyError
 from gdcat.store.sparql_text import has_dataset_clause
+from gdcat.ui import sparql_page
 
 _log = logging.getLogger(__name__)
 
@@ -155,6 +157,8 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             return _describe(request, engine, endpoint)
         if params.get("update"):
             raise _bad("an update must be sent with POST (form-encoded or sparql-update)")
+        if _wants_page(request):
+            return await _show(request, engine, endpoint, params)
         return await _answer(request, engine, endpoint, _operation(params))
 
     async def sparql_post(request: Request) -> Response:
@@ -358,6 +362,28 @@ async def _answer(
     results_media, graph_media = _choices(request)
     if results_media is None and graph_media is None:
         raise _not_acceptable(None)
+    answer = await _run(
+        request,
+        engine,
+        endpoint,
+        operation,
+        RESULT_MEDIA[results_media] if results_media else None,
+        GRAPH_MEDIA[graph_media] if graph_media else None,
+    )
+    media = results_media if answer.form in ("select", "ask") else graph_media
+    assert media is not None
+    return Response(answer.body, 200, {"Vary": "Accept"}, media_type=_with_charset(media))
+
+
+async def _run(
+    request: Request,
+    engine: SparqlEngine,
+    endpoint: str,
+    operation: _Operation,
+    results_format: str | None,
+    graph_format: str | None,
+) -> QueryAnswer:
+    """The engine's answer to ``operation`` in these formats; every failure as a problem."""
     defaults = operation.graphs("default-graph-uri")
     named = operation.graphs("named-graph-uri")
     protocol_dataset = bool(defaults or named)
@@ -367,13 +393,13 @@ async def _answer(
         default_graphs=defaults if protocol_dataset else None,
         named_graphs=named if protocol_dataset else None,
         union_default_graph=not has_dataset_clause(operation.text),
-        results_format=RESULT_MEDIA[results_media] if results_media else None,
-        graph_format=GRAPH_MEDIA[graph_media] if graph_media else None,
+        results_format=results_format,
+        graph_format=graph_format,
         max_rows=engine.settings.sparql_max_rows,
     )
     client = client_of(request, engine.settings.trusted_proxies)
     try:
-        answer = await engine.query(job, client)
+        return await engine.query(job, client)
     except NotAcceptableError as e:
         raise _not_acceptable(e.form) from None
     except RowLimitError as e:
@@ -410,9 +436,6 @@ async def _answer(
         ) from None
     except ServiceNotAllowedError as e:
         raise _service_refused(e) from None
-    media = results_media if answer.form in ("select", "ask") else graph_media
-    assert media is not None
-    return Response(answer.body, 200, {"Vary": "Accept"}, media_type=_with_charset(media))
 
 
 def _with_charset(media: str) -> str:
@@ -572,12 +595,7 @@ def _describe(request: Request, engine: SparqlEngine, endpoint: str) -> Response
     media = _description_media(request)
     settings = engine.settings
     if media == _HTML:
-        return Response(
-            _page(endpoint, settings.sparql_timeout, settings.sparql_max_rows),
-            200,
-            {"Vary": "Accept"},
-            media_type="text/html; charset=utf-8",
-        )
+        return _page_response(sparql_page.sparql_page(request, **_page_context(engine, endpoint)))
     triples = service_description(
         endpoint,
         updates=settings.sparql_updates,
@@ -589,45 +607,54 @@ def _describe(request: Request, engine: SparqlEngine, endpoint: str) -> Response
     return Response(body, 200, {"Vary": "Accept"}, media_type=_with_charset(media))
 
 
-_EXAMPLE_QUERY = """\
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX dct: <http://purl.org/dc/terms/>
-SELECT ?dataset ?title WHERE {
-  ?dataset a dcat:Dataset ; dct:title ?title .
-}
-ORDER BY ?title
-LIMIT 20"""
+def _wants_page(request: Request) -> bool:
+    """Whether a query asks for the SPARQL page with its answer (``format=html``)."""
+    wanted = request.query_params.getlist("format")
+    return bool(wanted) and wanted[0].strip().lower() in ("html", _HTML)
 
 
-def _page(endpoint: str, timeout: float, max_rows: int) -> str:
-    options = "".join(
-        f"<option value='{name}'>{label}</option>"
-        for name, label in (
-            ("json", "SPARQL JSON / JSON-LD"),
-            ("xml", "SPARQL XML / RDF/XML"),
-            ("csv", "CSV"),
-            ("tsv", "TSV"),
-            ("turtle", "Turtle"),
-            ("ntriples", "N-Triples"),
+def _page_context(engine: SparqlEngine, endpoint: str) -> dict[str, Any]:
+    limits = sparql_page.Limits(engine.settings.sparql_timeout, engine.settings.sparql_max_rows)
+    return {"endpoint": endpoint, "limits": limits}
+
+
+def _page_response(body: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    # the page's text is in the reader's language: caches keep one per language
+    return Response(
+        body,
+        status,
+        {**(headers or {}), "Vary": "Accept, Accept-Language"},
+        media_type="text/html; charset=utf-8",
+    )
+
+
+async def _show(
+    request: Request, engine: SparqlEngine, endpoint: str, params: dict[str, list[str]]
+) -> Response:
+    """The SPARQL page with the answer to the request's query as a table, or with what went
+    wrong (with the problem's status and headers: the page is that problem, for people)."""
+    query = params["query"][0] if params.get("query") else None
+    answer = failure = None
+    problem: Problem | None = None
+    try:
+        found = await _run(request, engine, endpoint, _operation(params), "json", "ntriples")
+        answer = sparql_page.Answer(found.form, found.body)
+    except Problem as e:
+        problem = e
+    except GdcatError as e:
+        problem = problem_for(e)
+        if problem.status >= 500:
+            _log.warning("SPARQL page query failed: %s", e)
+    if problem is not None:
+        failure = sparql_page.Failure(
+            problem.status, problem.kind, problem.title, problem.detail, dict(problem.extra)
         )
+    body = sparql_page.sparql_page(
+        request, **_page_context(engine, endpoint), query=query, answer=answer, failure=failure
     )
-    where = html.escape(endpoint)
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>gdcat SPARQL endpoint</title></head><body>"
-        "<h1>gdcat SPARQL endpoint</h1>"
-        f"<p>SPARQL 1.1 at <code>{where}</code>. The default graph is the union of every "
-        f"record. A query may run {timeout:g} s and return {max_rows} rows; page with LIMIT "
-        "and OFFSET. Machine-readable description: "
-        f"<a href='{where}?format=ttl'>Turtle</a>.</p>"
-        f"<form method='get' action='{where}'>"
-        "<p><label for='query'>Query</label><br>"
-        f"<textarea id='query' name='query' rows='12' cols='90'>{html.escape(_EXAMPLE_QUERY)}"
-        "</textarea></p>"
-        f"<p><label for='format'>Answer as</label> <select id='format' name='format'>{options}"
-        "</select> <button type='submit'>Run</button></p></form>"
-        "<p>Guide: <a href='/api/docs'>API documentation</a>.</p></body></html>"
-    )
+    if problem is None:
+        return _page_response(body)
+    return _page_response(body, problem.status, problem.headers)
 
 
 # -- OpenAPI --------------------------------------------------------------------------------
@@ -638,8 +665,10 @@ SPARQL 1.1 Protocol query by GET. The default graph is the union of every graph 
 negotiated by `Accept` (or `?format=`): SELECT and ASK as SPARQL JSON (default), XML, CSV, TSV;
 CONSTRUCT and DESCRIBE as Turtle (default), N-Triples, JSON-LD, RDF/XML.
 
-Without `query`, the SPARQL 1.1 Service Description (Turtle, JSON-LD, RDF/XML, N-Triples), or a
-query page when a browser asks for HTML (dataset parameters are then ignored).
+Without `query`, the SPARQL 1.1 Service Description (Turtle, JSON-LD, RDF/XML, N-Triples), or
+the SPARQL page when a browser asks for HTML (dataset parameters are then ignored). With
+`format=html`, the SPARQL page showing the query's answer as a table (or what went wrong, with
+the problem's status): the page's form and example links ask this way.
 
 Limits: a query runs at most `sparql_timeout` seconds (then it is stopped: 422 `time-limit`),
 within a CPU time and a memory limit (422 `cpu-limit`, `memory-limit`), and returns at most
@@ -737,7 +766,8 @@ _FORMAT_PARAM: dict[str, Any] = {
     "required": False,
     "description": "Answer format instead of Accept: json, xml, csv, tsv (SELECT/ASK); "
     "turtle, ntriples, jsonld, rdfxml (CONSTRUCT/DESCRIBE, the service description); html "
-    "(the query page); or one of the media types.",
+    "(the SPARQL page for people; with a query, its answer as a table in the page); or one of "
+    "the media types.",
     "schema": {
         "type": "string",
         "enum": [*FORMAT_NAMES, "html", *dict.fromkeys([*RESULT_MEDIA, *GRAPH_MEDIA])],
