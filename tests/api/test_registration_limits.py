@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from capped_gdcat import ANSWERED_WITHIN
 from live_gdcat import LiveGdcat, start_gdcat
 
 from gdcat.api.clients import client_key
@@ -76,11 +77,11 @@ def test_500_registrations_from_one_client_queue_only_its_share(live: LiveGdcat)
         fdp(i)["clientUrl"] for i in range(RATE)
     }
 
-    # another client registers at once, and the server answers everyone else within a second
+    # another client registers at once, and the server answers everyone else promptly
     with client_from("127.0.0.2") as other:
         began = time.monotonic()
         assert other.get(f"{live.url}/api/nodes").status_code == 200
-        assert time.monotonic() - began < 1.0
+        assert time.monotonic() - began < ANSWERED_WITHIN
         accepted = other.post(url, json=fdp("other"))
     assert accepted.status_code == 202, accepted.text
     assert pending(live) == RATE + 1

@@ -2,7 +2,7 @@
 
 Each attack runs against a real ``gdcat serve`` process in a memory cgroup (tests/capped_gdcat.py)
 over the demo federation: the attack gets a problem naming the limit it passed, another client's
-ASK queries answer within a second while it runs, the server stays up and under its cap, and
+ASK queries answer promptly while it runs, the server stays up and under its cap, and
 afterwards the endpoint answers as before. Limits are small so that the tests are fast.
 """
 
@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
-from capped_gdcat import CappedGdcat, start_capped_gdcat
+from capped_gdcat import ANSWERED_WITHIN, CappedGdcat, start_capped_gdcat
 
 TIMEOUT = 10.0
 MEMORY = 640 * 1024**2
@@ -89,7 +89,7 @@ def datasets(live: CappedGdcat, address: str = ATTACKER) -> int:
 
 def while_it_runs(live: CappedGdcat, attack: Future[Any], probe: str = PROBE) -> int:
     """Another client's ASK queries, one after the other, until ``attack`` is answered: each
-    answers (true) within a second. How many were answered while the attack still ran."""
+    answers (true) promptly. How many were answered while the attack still ran."""
     answered = 0
     with client(OTHER) as other:
         while not attack.done():
@@ -97,7 +97,9 @@ def while_it_runs(live: CappedGdcat, attack: Future[Any], probe: str = PROBE) ->
             r = other.get(live.url + "/sparql", params={"query": probe})
             took = time.monotonic() - started
             assert r.status_code == 200 and r.json()["boolean"] is True, r.text
-            assert took < 1.0, f"another client's query took {took:.2f} s during the attack"
+            assert took < ANSWERED_WITHIN, (
+                f"another client's query took {took:.2f} s during the attack"
+            )
             answered += not attack.done()
             time.sleep(0.02)  # poll, leaving the machine to the attack
     return answered

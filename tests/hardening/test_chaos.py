@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import httpx
 import pytest
-from capped_gdcat import CappedGdcat, start_capped_gdcat, wait_until
+from capped_gdcat import ANSWERED_WITHIN, CappedGdcat, start_capped_gdcat, wait_until
 from hostile_documents import Hostile, corpus
 from local_http import loopback_server, serving
 
@@ -191,7 +191,7 @@ def test_a_poisoned_harvest_beside_healthy_nodes_loses_nothing(tmp_path: Path) -
                     traffic.publish_statuses,
                     live.log_text()[-4000:],
                 )
-                assert live.get("/api/datasets?q=genome", timeout=1) == 200
+                assert live.get("/api/datasets?q=genome", timeout=ANSWERED_WITHIN) == 200
 
                 # the run report names each poisoned node and the limit its document hit
                 assert job["status"] == "done", job

@@ -195,13 +195,7 @@ def render(request: Request, problem: Problem) -> Response:
     headers = dict(problem.headers)
     headers["Vary"] = "Accept"
     if kind == "text/html":
-        title = html.escape(f"{problem.status} {problem.title}")
-        detail = html.escape(problem.detail or "")
-        body = (
-            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}"
-            f"</title></head><body><h1>{title}</h1><p>{detail}</p></body></html>"
-        )
-        return Response(body, problem.status, headers, media_type="text/html")
+        return Response(_problem_page(request, problem), problem.status, headers, "text/html")
     if kind == "text/plain":
         text = f"{problem.status} {problem.title}\n{problem.detail or ''}\n"
         return Response(text, problem.status, headers, media_type="text/plain")
@@ -210,6 +204,23 @@ def render(request: Request, problem: Problem) -> Response:
         problem.status,
         headers,
         media_type=PROBLEM_JSON,
+    )
+
+
+def _problem_page(request: Request, problem: Problem) -> str:
+    """The problem as a page of the site (its layout, navigation and languages); a bare page
+    if the layout cannot be drawn (the problem may be the templates' own)."""
+    heading = f"{problem.status} {problem.title}"
+    try:
+        from gdcat.ui.pages import render
+
+        return render(request, "problem.html", title=heading, detail=problem.detail or "")
+    except Exception:  # a broken page must not hide the problem it reports
+        _log.exception("cannot draw the problem page; answering a bare one")
+    title, detail = html.escape(heading), html.escape(problem.detail or "")
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}"
+        f"</title></head><body><main><h1>{title}</h1><p>{detail}</p></main></body></html>"
     )
 
 
