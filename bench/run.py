@@ -309,6 +309,9 @@ def _write_markdown(results: dict[str, Any]) -> None:
     serving = ROOT / "bench" / "results" / "serve.json"
     if serving.exists():
         lines += _serve_section(json.loads(serving.read_text()))
+    pages = ROOT / "bench" / "results" / "pages.json"
+    if pages.exists():
+        lines += _pages_section(json.loads(pages.read_text()))
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
 
 
@@ -457,6 +460,111 @@ def _serve_section(r: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def _pages_section(r: dict[str, Any]) -> list[str]:
+    """The pages-for-people benchmark's figures (``bench/pages.py``, ``bench/results/pages.json``)."""
+    sizes = sorted(r["sizes"], key=int)
+    head = "| measure | target | " + " | ".join(f"{int(n):,} datasets" for n in sizes) + " |"
+    rule = "|---|---|" + "---|" * len(sizes)
+
+    def row(label: str, target: str, cell: Callable[[dict[str, Any]], str]) -> str:
+        return f"| {label} | {target} | " + " | ".join(cell(r["sizes"][n]) for n in sizes) + " |"
+
+    def page(name: str) -> Callable[[dict[str, Any]], str]:
+        def cell(x: dict[str, Any]) -> str:
+            m = x["latency"].get(name)
+            if m is None or not m.get("answered", True):
+                return "no answer"
+            return f"{m['page']['p50_ms']:.1f} / **{m['page']['p95_ms']:.1f}**"
+
+        return cell
+
+    def interface(name: str) -> Callable[[dict[str, Any]], str]:
+        def cell(x: dict[str, Any]) -> str:
+            m = x["latency"].get(name)
+            if m is None or not m.get("answered", True):
+                return "no answer"
+            return (
+                f"{m['api']['p50_ms']:.1f} / {m['api']['p95_ms']:.1f} (page: **{m['ratio']:.2f}×**)"
+            )
+
+        return cell
+
+    def first_inventory(x: dict[str, Any]) -> str:
+        m = x["latency"]["inventory"]
+        if not m["answered"]:
+            return f"no answer within {m['timeout_s']:,.0f} s"
+        return f"{m['first_s']['page']:,.1f} / {m['first_s']['api']:,.1f}"
+
+    any_size = r["sizes"][sizes[0]]
+    selection = ", ".join(f"{k}={v}" for k, v in any_size["latency"]["six_facets"][0])
+    loads = ", ".join(f"{x['load_average']}" for x in r["sizes"].values())
+    lines = [
+        "## Serving: the pages for people",
+        "",
+        f"Measured by `.venv/bin/python bench/pages.py --sizes {','.join(sizes)} --work DIR` "
+        f"on {r['measured'][:10]} ({r['machine']}; load average at the end of each size: "
+        f"{loads}): the stores and the `gdcat serve` process of the serving benchmark above; "
+        f"{r['requests']} requests per measure from one client with keep-alive on loopback. "
+        "gdcat sends no server-timing header, so the times are the client's: the server's "
+        "time plus a loopback round trip (about 0.1 ms). Each page is measured interleaved, "
+        "request by request, with the machine interface that answers the same question, so "
+        "the ratio (of medians) says what the page adds over the index or store whatever the "
+        "machine's load.",
+        "",
+        "The six facets: at each of 12 countries, the most frequent value of sequencing type, "
+        f"access rights, data use, health category and reference genome in turn (e.g. {selection}); "
+        "the page counts all ten facets, so the interface is asked the same filters and the "
+        "ten facets. The text queries are single words and a phrase (genome, exome, cancer, "
+        "…). Dataset pages: "
+        + ", ".join(f"{x['latency']['distinct_datasets']:,}" for x in r["sizes"].values())
+        + " different datasets. The data-use page: a disease-specific purpose (DS) for one of "
+        "the ten diseases most datasets name.",
+        "",
+        "Times in ms, p50 / p95:",
+        "",
+        head,
+        rule,
+        row("search page, six facets selected", "p95 ≤ 100", page("search_six_facets")),
+        row("… `/api/datasets`, same filters and facets", "", interface("search_six_facets")),
+        row("search page, a text query", "", page("search_text")),
+        row("… `/api/datasets`, same query and facets", "", interface("search_text")),
+        row("dataset page", "", page("dataset")),
+        row("… the dataset as Turtle", "", interface("dataset")),
+        row("data-use page, disease-specific purpose", "", page("data_use")),
+        row("… `/api/datasets`, same purpose", "", interface("data_use")),
+        row("inventory page and `/api/inventory`, first request (s)", "", first_inventory),
+        row("inventory page, counts kept", "", page("inventory")),
+        row("… `/api/inventory`, counts kept", "", interface("inventory")),
+        row("peak memory of the gdcat server (MB)", "", lambda x: f"{x['gdcat_peak_rss_mb']:,.0f}"),
+        "",
+    ]
+    largest = sizes[-1]
+    b = r["sizes"][largest]["bytes"]
+    lines += [
+        f"Bytes transferred per page type at {int(largest):,} datasets (status line, headers "
+        "and body as sent). Cold cache: the HTML and every stylesheet, script, icon and image "
+        "it loads, each fetched once with `Accept-Encoding: gzip`, as a browser does; warm "
+        "cache: what is not cacheable (every asset is sent with `Cache-Control: public, "
+        "max-age=86400`, so only the HTML). Scripts and styles: their size as the browser "
+        "runs them, and as sent; the issue's budget is 300 KB (307,200 bytes) a page.",
+        "",
+        "| page | HTML sent (compressed) | HTML if compressed | cold cache | warm cache | scripts and styles, size / sent | within 300 KB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, t in b.items():
+        lines.append(
+            f"| {name} | {t['html_wire']:,} ({'gzip' if t['html_gzip'] else 'not compressed'}) "
+            f"| {t['html_if_gzipped']:,} | {t['cold']:,} | {t['warm']:,} "
+            f"| {t['code_size']:,} / {t['code_wire']:,} | {'yes' if t['within_budget'] else '**no**'} |"
+        )
+    lines += ["", *PAGES_NOTES, ""]
+    return lines
+
+
+#: What the pages benchmark found (``bench/pages.py``): written from the figures measured.
+PAGES_NOTES: list[str] = []
 
 
 if __name__ == "__main__":
