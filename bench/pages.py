@@ -399,9 +399,21 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             key = dataset_keys(client, rng, 1)[0]
             result["bytes"] = transfers(client, result["latency"], key)
             # last: the first inventory request counts the store, which takes long
-            inventory = inventory_latency(client, args.requests, args.inventory_timeout)
-            result["latency"]["inventory"] = inventory
-            if inventory["answered"]:
+            kept = _last(size) if args.keep_inventory else None
+            if kept is not None and "inventory" in kept["latency"]:
+                result["latency"]["inventory"] = {
+                    **kept["latency"]["inventory"],
+                    "measured": kept["measured"],
+                }
+                if "inventory page" in kept["bytes"]:
+                    result["bytes"]["inventory page"] = kept["bytes"]["inventory page"]
+            else:
+                inventory = inventory_latency(client, args.requests, args.inventory_timeout)
+                result["latency"]["inventory"] = inventory
+            if (
+                result["latency"]["inventory"]["answered"]
+                and "inventory page" not in result["bytes"]
+            ):
                 result["bytes"]["inventory page"] = {
                     "url": "/inventory",
                     **transfer(client, "/inventory"),
@@ -418,6 +430,22 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         gdcat.stop()
 
 
+def _last(size: int) -> dict[str, Any] | None:
+    """The figures of the last run at ``size``, if any."""
+    if not RESULTS.exists():
+        return None
+    found: dict[str, Any] | None = json.loads(RESULTS.read_text())["sizes"].get(str(size))
+    return found
+
+
+def write(results: dict[str, Any]) -> None:
+    """Write the results; a size not measured in this run keeps its last figures."""
+    kept = json.loads(RESULTS.read_text()).get("sizes", {}) if RESULTS.exists() else {}
+    merged = {**results, "sizes": {**kept, **results["sizes"]}}
+    merged["sizes"] = dict(sorted(merged["sizes"].items(), key=lambda item: int(item[0])))
+    RESULTS.write_text(json.dumps(merged, indent=2) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="dataset counts, comma-separated")
@@ -427,6 +455,12 @@ def main() -> None:
         type=float,
         default=900.0,
         help="seconds to wait for the first inventory request (it counts the store)",
+    )
+    parser.add_argument(
+        "--keep-inventory",
+        action="store_true",
+        help="keep the inventory figures of the last run at each size (its first request "
+        "counts the store: minutes at 10,000 datasets)",
     )
     parser.add_argument("--work", type=Path, default=None, help="keep the stores here, reuse them")
     args = parser.parse_args()
@@ -438,8 +472,6 @@ def main() -> None:
         "requests": args.requests,
         "sizes": {},
     }
-    if RESULTS.exists():  # a size not measured again keeps its last figures
-        results["sizes"] = json.loads(RESULTS.read_text()).get("sizes", {})
     for size in sizes:
         if args.work is None:
             work = Path(tempfile.mkdtemp(prefix=f"gdcat-pages-{size}-"))
@@ -451,9 +483,10 @@ def main() -> None:
             figures = measure(size, args, work)
             figures["measured"] = results["measured"]
             figures["load_average"] = round(_load(), 1)
+            figures["requests"] = args.requests
             figures["run_seconds"] = round(time.perf_counter() - started, 1)
             results["sizes"][str(size)] = figures
-            RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+            write(results)
         finally:
             if args.work is None:
                 shutil.rmtree(work, ignore_errors=True)
