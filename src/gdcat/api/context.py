@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 
 from gdcat.settings import Settings
-from gdcat.store import Store
+from gdcat.store import CountedInventory, Store
 
 if TYPE_CHECKING:
     from gdcat.search import SearchIndex
@@ -30,6 +30,11 @@ class AppContext:
     closers: list[Callable[[], None]] = field(default_factory=list)
     #: Per-module state (worker pools, token tables…), keyed by module name.
     extras: dict[str, Any] = field(default_factory=dict)
+    #: The 1+MG inventory, counted once per store generation for every surface that shows it.
+    inventory: CountedInventory = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.inventory = CountedInventory(self.store)
 
     @property
     def base_iri(self) -> str:

@@ -71,7 +71,7 @@ from gdcat.search.parameters import DatasetQueryBase, PurposeParameters
 from gdcat.search.terms import (
     DUO_SCHEME,
 )
-from gdcat.store import Inventory, compute_inventory
+from gdcat.store import Inventory
 
 TAG_SEARCH = "search"
 TAG_CATALOGUE = "catalogue"
@@ -128,8 +128,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         )
 
     searchers: dict[int, Searcher] = {}
-    inventory_cache: dict[int, tuple[Inventory, InventoryReport]] = {}
-    inventory_lock = threading.Lock()
+    #: The API's form of the last inventory counted (kept with it, so that it is made once).
+    report_of: list[tuple[Inventory, InventoryReport]] = []
+    reports_lock = threading.Lock()
 
     def searcher() -> Searcher:
         index = ctx.index
@@ -249,13 +250,11 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         ``?format=csv``): one row per country and a totals row, the columns of
         ``gdcat inventory --format csv``."""
         media = negotiate(request, (JSON, CSV))
-        generation = ctx.store.generation
-        with inventory_lock:
-            if generation not in inventory_cache:
-                inventory_cache.clear()
-                counted = compute_inventory(ctx.store)
-                inventory_cache[generation] = (counted, _inventory(counted))
-            counted, report = inventory_cache[generation]
+        counted = ctx.inventory.get()
+        with reports_lock:
+            if not report_of or report_of[0][0] is not counted:
+                report_of[:] = [(counted, _inventory(counted))]
+            report = report_of[0][1]
         if media == CSV:
             return Response(
                 counted.to_csv(),

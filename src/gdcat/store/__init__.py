@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gdcat.store.health import StoreHealth
-from gdcat.store.inventory import Inventory, InventoryRow, compute_inventory
+from gdcat.store.inventory import CountedInventory, Inventory, InventoryRow, compute_inventory
 from gdcat.store.oxigraph import OxigraphStore
 from gdcat.store.protocol import Store
 from gdcat.store.records import (
@@ -29,6 +29,7 @@ from gdcat.store.results import RESULT_FORMATS, QueryResult, serialize_result
 __all__ = [
     "RESULT_FORMATS",
     "CatalogRecord",
+    "CountedInventory",
     "Inventory",
     "InventoryRow",
     "Outcome",

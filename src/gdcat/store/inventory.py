@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -489,3 +490,21 @@ def count_record_kinds(store: Store) -> RecordKinds:
         series=_int(row.get("series")),
         services=_int(row.get("services")),
     )
+
+
+class CountedInventory:
+    """:func:`compute_inventory` of ``store``, counted once per store generation: the
+    aggregate queries run again only after a write. One per application, so that the page
+    and the API that show the inventory share one count."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._counted: tuple[int, Inventory] | None = None
+
+    def get(self) -> Inventory:
+        generation = self._store.generation
+        with self._lock:
+            if self._counted is None or self._counted[0] != generation:
+                self._counted = (generation, compute_inventory(self._store))
+            return self._counted[1]

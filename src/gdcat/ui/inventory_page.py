@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from gdcat.store import Inventory, InventoryRow, Store, compute_inventory
+from gdcat.store import CountedInventory, Inventory, InventoryRow, Store
 from gdcat.store.inventory import (
     GENOME_TARGET,
     SEQUENCING_TYPES,
@@ -62,10 +62,12 @@ class Counted:
 
 
 class InventoryCounts:
-    """The inventory and the record kinds, counted once per store generation."""
+    """The inventory (shared with ``/api/inventory``) and the record kinds, counted once per
+    store generation."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, inventory: CountedInventory) -> None:
         self.store = store
+        self.inventory = inventory
         self._lock = threading.Lock()
         self._counted: Counted | None = None
 
@@ -74,7 +76,7 @@ class InventoryCounts:
         with self._lock:
             if self._counted is None or self._counted.generation != generation:
                 self._counted = Counted(
-                    generation, compute_inventory(self.store), count_record_kinds(self.store)
+                    generation, self.inventory.get(), count_record_kinds(self.store)
                 )
             return self._counted
 
@@ -116,7 +118,7 @@ def chart_text(reader: Reader) -> ChartText:
 
 def install(app: FastAPI, ctx: Context) -> None:
     """Add ``/inventory`` to ``app``."""
-    counts = InventoryCounts(ctx.store)
+    counts = InventoryCounts(ctx.store, ctx.inventory)
     offer_page(app, "inventory")
 
     @app.get("/inventory", include_in_schema=False, response_class=HTMLResponse)

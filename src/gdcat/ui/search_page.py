@@ -36,7 +36,7 @@ from gdcat.search.duo import TERMS_BY_IRI
 from gdcat.search.parameters import DatasetQueryBase
 from gdcat.search.terms import DUO_SCHEME
 from gdcat.settings import Settings
-from gdcat.store import Store
+from gdcat.store import CountedInventory, Store
 from gdcat.ui.i18n import N_, Reader
 from gdcat.ui.pages import reader_of, render
 
@@ -47,6 +47,8 @@ class Context(Protocol):
     settings: Settings
     store: Store
     index: SearchIndex | None
+    #: The 1+MG inventory, counted once per store generation (shared with the API).
+    inventory: CountedInventory
 
 
 #: The facets' headings, in the order the page shows them.
