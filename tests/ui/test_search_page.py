@@ -145,3 +145,22 @@ def test_a_chosen_language_stays_in_the_links(gdcat_server: LiveGdcat) -> None:
     assert ("lang", "nl") in params(facet)
     assert '<input type="hidden" name="lang" value="nl">' in html
     assert re.search(r'href="[^"]+/dataset/[0-9a-f]{24}\?lang=nl"', html)
+
+
+@pytest.mark.parametrize(
+    ("lang", "germany", "english"),
+    [
+        ("de", "Deutschland", "Germany"),
+        ("fr", "Allemagne", "Germany"),
+        ("nl", "Duitsland", "Germany"),
+    ],
+)
+def test_countries_are_named_in_the_readers_language(
+    gdcat_server: LiveGdcat, lang: str, germany: str, english: str
+) -> None:
+    html = page(gdcat_server, f"lang={lang}&country=DEU").text
+    facet_names = [unescape(text) for text, _ in links(html, "facets")]
+    words = [name.split() for name in facet_names]
+    assert any(germany in w for w in words), facet_names[:30]
+    assert not any(english in w for w in words), facet_names[:30]
+    assert f"<dd>{germany}</dd>" in html or f">{germany}<" in html  # the hits' country

@@ -53,7 +53,7 @@ from gdcat.search.terms import DISEASE_SCHEME, DUO_SCHEME
 from gdcat.ui.charts import Bar, ChartText, grouped_bar_chart
 from gdcat.ui.charts import Category as Measure
 from gdcat.ui.i18n import N_, Reader, translations
-from gdcat.ui.pages import format_number, offer_page, reader_of, render
+from gdcat.ui.pages import country_name, format_number, offer_page, reader_of, render
 from gdcat.ui.search_page import (
     ACCESS_WORDS,
     DATA_USE_WORDS,
@@ -292,6 +292,8 @@ def _hit_view(
     term = TERMS_BY_IRI.get(DUO_SCHEME.iri(permission)) if permission else None
 
     def label(facet: str, value: str) -> str:
+        if facet == "country":
+            return country_name(value, reader.lang)
         return found.label(FACETS_BY_NAME[facet], value) or value
 
     return {
@@ -319,9 +321,11 @@ def _hit_view(
     }
 
 
-def _row_view(row: CohortRow, reader: Reader, unknown: str) -> dict[str, Any]:
+def _row_view(
+    row: CohortRow, reader: Reader, unknown: str, name: str | None = None
+) -> dict[str, Any]:
     return {
-        "label": row.label or row.value or reader.gettext(unknown),
+        "label": name or row.label or row.value or reader.gettext(unknown),
         "known": row.value is not None,
         "datasets": row.datasets,
         "individuals": row.individuals,
@@ -340,8 +344,12 @@ def _cohort_view(cohort: Cohort, reader: Reader) -> dict[str, Any]:
         no_data=_("No data"),
         no_data_description=_("The matching datasets state no individuals or genomes."),
     )
+
+    def named(code: str | None) -> str | None:
+        return country_name(code, reader.lang) if code else None
+
     countries = sorted(
-        (_row_view(r, reader, N_("Country not stated")) for r in cohort.by_country),
+        (_row_view(r, reader, N_("Country not stated"), named(r.value)) for r in cohort.by_country),
         key=lambda r: (not r["known"], _folded(r["label"])),
     )
     kinds = [_row_view(r, reader, N_("Type not stated")) for r in cohort.by_sequencing_type]

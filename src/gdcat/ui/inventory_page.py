@@ -27,9 +27,10 @@ from gdcat.store.inventory import (
 )
 from gdcat.ui.charts import Bar, Category, ChartText, europe_map, progress_bar, stacked_bar_chart
 from gdcat.ui.i18n import N_, Reader
-from gdcat.ui.pages import format_number, offer_page, reader_of, render, vocabulary_label
+from gdcat.ui.pages import country_name as pages_country_name
+from gdcat.ui.pages import format_number, offer_page, reader_of, render
 from gdcat.ui.search_page import ACCESS_WORDS, Context
-from gdcat.vocab import ACCESS_LEVELS, COUNTRY
+from gdcat.vocab import ACCESS_LEVELS
 
 #: Sequencing types in words, and what each one's count is of.
 SEQUENCING_WORDS: dict[str, str] = {
@@ -82,10 +83,10 @@ class InventoryCounts:
 
 
 def country_name(code: str | None, reader: Reader) -> str:
-    """A country's name (the EU country table's label), or "No known country"."""
+    """A country's name in the reader's language, or "No known country"."""
     if code is None:
         return reader.gettext(N_("No known country"))
-    return vocabulary_label(f"{COUNTRY}{code}") or code
+    return pages_country_name(code, reader.lang)
 
 
 def _row_view(row: InventoryRow, name: str) -> dict[str, Any]:

@@ -26,9 +26,8 @@ from gdcat.harvest.nodes import (
 )
 from gdcat.harvest.registry import NodeConfig, load_registry
 from gdcat.ui.i18n import N_, Reader
-from gdcat.ui.pages import offer_page, reader_of, render, vocabulary_label
+from gdcat.ui.pages import country_name, offer_page, reader_of, render
 from gdcat.ui.search_page import Context
-from gdcat.vocab import COUNTRY
 
 #: How gdcat reaches a node, in words.
 KIND_WORDS: dict[str, str] = {
@@ -74,12 +73,6 @@ def moment(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def country_of(code: str | None) -> str | None:
-    if not code:
-        return None
-    return vocabulary_label(f"{COUNTRY}{code}") or code
-
-
 def _registry(ctx: Context) -> list[NodeConfig]:
     path = ctx.settings.registry_file
     return load_registry(path) if path is not None else []
@@ -94,7 +87,7 @@ def _node_view(n: NodeOverview, reader: Reader, home: str, keep: str) -> dict[st
         "catalogue": f"{home}catalog/{n.id}",
         "source": n.url,
         "kind": reader.gettext(KIND_WORDS[n.kind]) if n.kind in KIND_WORDS else n.kind,
-        "country": country_of(n.country),
+        "country": country_name(n.country, reader.lang) if n.country else None,
         "origin": reader.gettext(ORIGIN_WORDS[n.origin]),
         "records": n.records,
         "published": n.published,

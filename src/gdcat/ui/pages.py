@@ -28,7 +28,7 @@ from starlette.requests import Request
 
 from gdcat.ui.i18n import LANGUAGES, N_, Reader, choose_reader, translations
 from gdcat.ui.labels import Label, local_name, readable_literal, readable_moment, term_label
-from gdcat.vocab import ACCESS_RIGHT, PREFIXES, VCARD
+from gdcat.vocab import ACCESS_RIGHT, COUNTRY, PREFIXES, VCARD
 
 CV = "http://data.europa.eu/m8g/"
 _OBO_SHORTHAND = URIRef("http://www.geneontology.org/formats/oboInOwl#shorthand")
@@ -102,6 +102,14 @@ def _vocabulary_labels() -> dict[str, str]:
 def vocabulary_label(iri: str) -> str | None:
     """The English label a vocabulary gdcat carries gives ``iri``."""
     return _vocabulary_labels().get(iri)
+
+
+def country_name(code: str, lang: str) -> str:
+    """A country of the EU country table, by its code, named in ``lang`` (CLDR's name where
+    the table has none in that language), else in English, else the code."""
+    iri = f"{COUNTRY}{code}"
+    label = term_label(iri, lang, vocabulary_label(iri))
+    return label.text if label is not None else code
 
 
 def field_name(predicate: Node) -> str:

@@ -38,7 +38,7 @@ from gdcat.search.terms import DUO_SCHEME
 from gdcat.settings import Settings
 from gdcat.store import CountedInventory, Store
 from gdcat.ui.i18n import N_, Reader
-from gdcat.ui.pages import reader_of, render
+from gdcat.ui.pages import country_name, reader_of, render
 
 
 class Context(Protocol):
@@ -227,6 +227,8 @@ def _labeller(found: Searcher, reader: Reader) -> Callable[[str, str], str]:
                 return reader.gettext(DATA_USE_WORDS[term.shorthand])
         if facet == "access_rights" and value in ACCESS_WORDS:
             return reader.gettext(ACCESS_WORDS[value])
+        if facet == "country":
+            return country_name(value, reader.lang)
         return found.label(FACETS_BY_NAME[facet], value) or value
 
     return label
