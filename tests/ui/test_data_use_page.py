@@ -15,6 +15,7 @@ from live_gdcat import LiveGdcat
 
 from gdcat.search.duo import TERMS_BY_IRI
 from gdcat.ui.data_use_page import CONDITION_WORDS
+from gdcat.ui.search_page import SEQUENCING_TYPE_WORDS
 
 #: Purposes the demo federation answers differently (none of them empty).
 PURPOSES = [
@@ -145,8 +146,12 @@ def test_the_cohort_totals_are_the_apis(gdcat_server: LiveGdcat, query: str) -> 
         for r in cohort["by_country"]
     }
     kinds = table_rows(html, "cohort-by-type-table")
-    assert kinds == {
-        r["label"]: [r["datasets"], r["individuals"], r["produced"]]
+    assert kinds == {  # the page names the types in words (English here)
+        SEQUENCING_TYPE_WORDS.get(r["value"], r["label"]): [
+            r["datasets"],
+            r["individuals"],
+            r["produced"],
+        ]
         for r in cohort["by_sequencing_type"]
     }
     # the charts draw the same figures

@@ -58,6 +58,7 @@ from gdcat.ui.search_page import (
     ACCESS_WORDS,
     DATA_USE_WORDS,
     KIND_WORDS,
+    SEQUENCING_TYPE_WORDS,
     Context,
     State,
     parse,
@@ -294,6 +295,8 @@ def _hit_view(
     def label(facet: str, value: str) -> str:
         if facet == "country":
             return country_name(value, reader.lang)
+        if facet == "sequencing_type" and value in SEQUENCING_TYPE_WORDS:
+            return reader.gettext(SEQUENCING_TYPE_WORDS[value])
         return found.label(FACETS_BY_NAME[facet], value) or value
 
     return {
@@ -352,7 +355,15 @@ def _cohort_view(cohort: Cohort, reader: Reader) -> dict[str, Any]:
         (_row_view(r, reader, N_("Country not stated"), named(r.value)) for r in cohort.by_country),
         key=lambda r: (not r["known"], _folded(r["label"])),
     )
-    kinds = [_row_view(r, reader, N_("Type not stated")) for r in cohort.by_sequencing_type]
+    kinds = [
+        _row_view(
+            r,
+            reader,
+            N_("Type not stated"),
+            _(SEQUENCING_TYPE_WORDS[r.value]) if r.value in SEQUENCING_TYPE_WORDS else None,
+        )
+        for r in cohort.by_sequencing_type
+    ]
     individuals, genomes = _("Individuals"), _("Genomes")
     by_country = grouped_bar_chart(
         [

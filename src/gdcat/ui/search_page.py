@@ -109,6 +109,15 @@ ACCESS_WORDS: dict[str, str] = {
     "NON_PUBLIC": N_("Not public"),
 }
 KIND_WORDS: dict[str, str] = {"dataset": N_("Dataset"), "series": N_("Dataset series")}
+#: gdcat's sequencing types in words (its vocabulary labels them in English only).
+SEQUENCING_TYPE_WORDS: dict[str, str] = {
+    "WGS": N_("Whole genome sequencing (WGS)"),
+    "WES": N_("Exome sequencing (WES)"),
+    "PANEL": N_("Gene panel sequencing"),
+    "ARRAY": N_("Genotyping array"),
+    "RNASEQ": N_("RNA sequencing (RNA-seq)"),
+    "LONGREAD": N_("Long-read genome sequencing"),
+}
 
 #: Columns of the CSV download.
 CSV_COLUMNS = (
@@ -229,6 +238,8 @@ def _labeller(found: Searcher, reader: Reader) -> Callable[[str, str], str]:
             return reader.gettext(ACCESS_WORDS[value])
         if facet == "country":
             return country_name(value, reader.lang)
+        if facet == "sequencing_type" and value in SEQUENCING_TYPE_WORDS:
+            return reader.gettext(SEQUENCING_TYPE_WORDS[value])
         return found.label(FACETS_BY_NAME[facet], value) or value
 
     return label
