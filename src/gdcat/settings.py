@@ -120,6 +120,12 @@ class Settings(BaseSettings):
         Path("var/tokens.json"),
         description="Steward tokens, one per node, stored as hashes (see `gdcat token`).",
     )
+    session_cookie_secure: bool = Field(
+        True,
+        description="Mark the stewards' sign-in cookie Secure (sent over HTTPS only; browsers "
+        "also accept it from http://127.0.0.1 and localhost). Turn off only for a plain-HTTP "
+        "server on another host.",
+    )
     registry_file: Path | None = Field(
         None,
         description="Node registry; its SPARQL nodes are the only SERVICE targets allowed.",
