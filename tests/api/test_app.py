@@ -48,12 +48,21 @@ def test_accept_headers_are_read_with_their_q_values() -> None:
 
 
 def test_head_answers_like_get_without_a_body(gdcat_server: LiveGdcat) -> None:
-    got = httpx.get(gdcat_server.url + "/openapi.json")
-    head = httpx.head(gdcat_server.url + "/openapi.json")
+    for encoding in ("identity", "gzip"):
+        _head_like_get(gdcat_server.url + "/openapi.json", encoding)
+
+
+def _head_like_get(url: str, encoding: str) -> None:
+    sent = {"Accept-Encoding": encoding}
+    got = httpx.get(url, headers=sent)
+    head = httpx.head(url, headers=sent)
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["content-type"] == got.headers["content-type"]
-    assert head.headers["content-length"] == str(len(got.content))
+    assert head.headers.get("content-encoding") == got.headers.get("content-encoding")
+    assert head.headers["content-length"] == got.headers["content-length"]
+    if encoding == "identity":
+        assert head.headers["content-length"] == str(len(got.content))
 
 
 def test_the_openapi_document_says_failures_are_problem_documents(

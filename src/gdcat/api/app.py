@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gdcat import ui
 from gdcat.api import admin, fdp, feed, health, publish, resources, search, sparql
+from gdcat.api.compression import Compression
 from gdcat.api.context import AppContext
 from gdcat.api.problems import Problem, document_problems, install_problem_handlers
 from gdcat.api.security_headers import install_security_headers
@@ -119,6 +120,7 @@ def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAP
         ctx.close()  # what was opened for this app (the index, worker pools) is let go
         raise
     _describe_problems(app)
+    app.add_middleware(Compression)
     app.add_middleware(HeadAsGet)
     install_security_headers(app, settings.base_iri)
     return app
