@@ -128,6 +128,17 @@ def test_progress_bar_fills_its_share_of_the_target() -> None:
     done = next(el for el in root.iter(f"{SVG}rect") if el.get("class") == "gd-progress-done")
     assert float(done.get("width", "0")) / float(track.get("width", "0")) == pytest.approx(0.25)
     assert accessible_name(root) == ("Toward 1M", "250,000 of 1,000,000 (25.0%)")
+    german = parse(
+        progress_bar(
+            4_120,
+            1_000_000,
+            chart_id="p",
+            title="Fortschritt",
+            number=lambda v: f"{int(v):,}".replace(",", "."),
+            text=ChartText(progress="{value} von {target} ({percent})", lang="de"),
+        )
+    )
+    assert accessible_name(german) == ("Fortschritt", "4.120 von 1.000.000 (0,41\xa0%)")
     over = parse(progress_bar(2_000_000, 1_000_000, chart_id="over", title="Over"))
     track = next(el for el in over.iter(f"{SVG}rect") if el.get("class") == "gd-progress-track")
     done = next(el for el in over.iter(f"{SVG}rect") if el.get("class") == "gd-progress-done")

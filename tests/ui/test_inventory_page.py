@@ -120,6 +120,8 @@ def test_the_page_speaks_the_readers_language(gdcat_server: LiveGdcat) -> None:
     german = get(gdcat_server, "/inventory?lang=de").text
     assert "<h1>1+MG-Bestandsaufnahme</h1>" in german
     assert "Fortschritt hin zu einer Million Genomen" in german
+    progress = re.search(r'class="gd-progress-label"[^>]*>([^<]*)<', german)
+    assert progress and re.search(r"\(\d+,\d+\xa0%\)$", progress.group(1)), progress
     french = get(gdcat_server, "/inventory", **{"Accept-Language": "fr"}).text
     assert "<h1>Inventaire 1+MG</h1>" in french
     total = re.search(r'data-country="TOTAL">(.*?)</tr>', french, re.S)

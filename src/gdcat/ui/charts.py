@@ -32,6 +32,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.numbers import format_percent as babel_format_percent
 from markupsafe import Markup, escape
 
 NumberFormat = Callable[[float], str]
@@ -97,6 +99,8 @@ class ChartText:
     range: str = "{low} – {high}"
     #: A country's tooltip on the map: ``{name}`` and ``{value}``.
     map_value: str = "{name}: {value}"
+    #: The reader's language: how percentages are written (``0.41%``, ``0,41 %``).
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -126,10 +130,20 @@ def format_number(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def format_percent(value: float) -> str:
-    """A percentage: two decimals below 1 %, else one."""
+def format_percent(value: float, lang: str = "en") -> str:
+    """A percentage (``value`` of 100) as ``lang`` writes it (``0.41%``, ``0,41 %``): two
+    decimals below 1 %, else one."""
     decimals = 2 if abs(value) < 1 else 1
-    return f"{value:.{decimals}f}%"
+    pattern = _percent_pattern(lang)
+    # the locale's pattern (#,##0%, #,##0 %…) with the decimals: the last 0 before the sign
+    with_decimals = re.sub(r"0(?=[^0#]*%)", "0." + "0" * decimals, pattern, count=1)
+    return babel_format_percent(value / 100, format=with_decimals, locale=lang)
+
+
+@cache
+def _percent_pattern(lang: str) -> str:
+    pattern: str = Locale.parse(lang).percent_formats[None].pattern
+    return pattern
 
 
 # -- colour contrast (WCAG 2.1) --------------------------------------------------------------
@@ -414,7 +428,7 @@ def progress_bar(
     percent = 100.0 * done / target
     if label is None:
         label = text.progress.format(
-            value=number(done), target=number(target), percent=format_percent(percent)
+            value=number(done), target=number(target), percent=format_percent(percent, text.lang)
         )
     filled = (width - 2) * min(1.0, done / target)
     body = [

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from babel.numbers import format_decimal
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
@@ -114,6 +115,7 @@ def chart_text(reader: Reader) -> ChartText:
         progress=reader.gettext(N_("{value} of {target} ({percent})")),
         range=reader.gettext(N_("{low} – {high}")),
         map_value=reader.gettext(N_("{name}: {value}")),
+        lang=reader.lang,
     )
 
 
@@ -132,7 +134,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             whole = int(value)
             if whole == value:
                 return format_number(whole, reader.lang)
-            return f"{value:.1f}"
+            return format_decimal(value, format="#,##0.0", locale=reader.lang)
 
         text = chart_text(reader)
         names = {row.country: country_name(row.country, reader) for row in inventory.countries}
