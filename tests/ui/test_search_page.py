@@ -58,9 +58,36 @@ def test_every_facet_is_shown_with_counts(gdcat_server: LiveGdcat) -> None:
     html = page(gdcat_server).text
     for name in ("country", "sequencing_type", "data_use", "access_rights", "publisher", "node"):
         assert f'id="facet-{name}"' in html, name
-    facet_links = links(html, "facets")
+    facet_links = [(t, h) for t, h in links(html, "facets") if t != "Show all values"]
     assert len(facet_links) > 20
     assert all(re.search(r"\(\d+\)", text) for text, _ in facet_links)
+
+
+def facet_values(html: str, facet: str) -> list[str]:
+    section = re.search(
+        rf'<section class="facet" aria-labelledby="facet-{facet}">(.*?)</section>', html, re.S
+    )
+    assert section, facet
+    return re.findall(r'<li><a [^>]*>.*?</span> (.*?) <span class="n">', section.group(1))
+
+
+def test_a_facet_with_more_values_than_listed_shows_them_all_on_request(
+    gdcat_server: LiveGdcat,
+) -> None:
+    api = httpx.get(f"{gdcat_server.url}/api/datasets?facet=publisher&facet_size=200", timeout=30)
+    every = [b["value"] for b in api.json()["facets"]["publisher"]["buckets"]]
+    assert len(every) > 20, "the demo federation should have more than 20 publishers"
+    html = page(gdcat_server, "lang=en").text
+    first = facet_values(html, "publisher")
+    assert len(first) == 20
+    more = [h for t, h in links(html, "facets") if t == "Show all values"]
+    publisher_more = [h for h in more if h.endswith("#facet-publisher")]
+    assert publisher_more, more
+    assert ("lang", "en") in params(publisher_more[0])  # the state is kept
+    expanded = page(gdcat_server, urlsplit(publisher_more[0]).query).text
+    assert len(facet_values(expanded, "publisher")) == len(every)
+    fewer = [h for t, h in links(expanded, "facets") if t == "Show fewer values"]
+    assert fewer and ("facet_size", "200") not in params(fewer[0])
 
 
 def test_a_facet_link_adds_its_value_and_the_chip_removes_it(gdcat_server: LiveGdcat) -> None:

@@ -274,10 +274,21 @@ def _hit_view(
     }
 
 
+#: Values a facet lists at first, and when the reader asks for all of them.
+FACET_SIZE = 20
+ALL_FACET_VALUES = 200
+
+
 def _facet_views(
-    result: SearchResult, state: State, label: Callable[[str, str], str], path: str
+    result: SearchResult,
+    state: State,
+    label: Callable[[str, str], str],
+    path: str,
+    facet_size: int = FACET_SIZE,
 ) -> list[dict[str, Any]]:
     by_name = {f.name: f for f in result.facets}
+    fewer = state.without("facet_size")
+    everything = fewer.with_("facet_size", str(ALL_FACET_VALUES))
     views = []
     for name in FACET_TITLES:
         facet = by_name.get(name)
@@ -296,7 +307,20 @@ def _facet_views(
                     "url": f"{path}?{after.query()}",
                 }
             )
-        views.append({"name": name, "title": FACET_TITLES[name], "buckets": buckets})
+        views.append(
+            {
+                "name": name,
+                "title": FACET_TITLES[name],
+                "buckets": buckets,
+                # the values beyond those listed, one click away (and back)
+                "more_url": f"{path}?{everything.query()}#facet-{name}"
+                if facet.other > 0 and facet_size < ALL_FACET_VALUES
+                else None,
+                "fewer_url": f"{path}?{fewer.query()}#facet-{name}"
+                if facet_size > FACET_SIZE and len(buckets) > FACET_SIZE
+                else None,
+            }
+        )
     return views
 
 
@@ -364,7 +388,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             pages=pages,
             first_index=(params.page - 1) * params.page_size + 1,
             hits=[_hit_view(h, label, reader, language, home) for h in result.hits],
-            facets=_facet_views(result, state, label, path),
+            facets=_facet_views(result, state, label, path, params.facet_size),
             chips=_chips(params, state, label, path),
             hidden=[(k, v) for k, v in state.items if k not in ("q", "sort")],
             clear_url=f"{path}?{state.without('q').query()}" if params.q else None,
