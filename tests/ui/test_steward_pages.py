@@ -15,17 +15,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 from live_gdcat import LiveGdcat, start_gdcat
+from starlette.requests import Request
 
 from gdcat.publish import TokenFile
+from gdcat.settings import Settings
+from gdcat.ui.steward_session import FORM_OVERHEAD_BYTES, same_origin
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "model" / "examples" / "valid" / "es-clinical-exomes-not-shareable.yaml"
 EXAMPLE_IRI = "https://es.gdcat.example/dataset/hospital-clinical-exomes"
 ADMIN = "admin-secret-for-steward-pages"
+LIMIT = 100_000
 SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Accept": "text/html"}
 CROSS_SITE = {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
 
@@ -106,7 +111,12 @@ def signed_in(client: httpx.Client, secret: str) -> httpx.Response:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with start_gdcat(tmp_path_factory.mktemp("steward"), datasets=20, admin_token=ADMIN) as live:
+    with start_gdcat(
+        tmp_path_factory.mktemp("steward"),
+        datasets=20,
+        admin_token=ADMIN,
+        max_document_bytes=LIMIT,
+    ) as live:
         tokens = TokenFile(live.settings.tokens_file)
         es, es_secret = tokens.create("es", country="ESP")
         nl, nl_secret = tokens.create("nl", country="NLD")
@@ -346,3 +356,51 @@ def test_pages_without_a_session_offer_the_sign_in_and_refuse_the_posts(site: Si
             "/steward/records/withdraw", data={"record": EXAMPLE_IRI, "csrf_token": "x"}
         )
         assert posted.status_code == 401
+
+
+def test_a_form_over_the_size_limit_is_refused_before_it_is_read(site: Site) -> None:
+    big = b"# " + b"x" * (LIMIT + FORM_OVERHEAD_BYTES) + b"\n"
+    answer = site.es.upload("/steward/records/upload", "big.ttl", big)
+    assert answer.status_code == 413
+    assert f"over the limit of {LIMIT + FORM_OVERHEAD_BYTES:,} bytes" in text(answer.text)
+    assert "max_document_bytes" in text(answer.text)
+
+
+def scope_request(headers: dict[str, str], *, scheme: str = "http") -> Request:
+    """A request to gdcat at 127.0.0.1:8000 (its base IRI https://catalogue.example/)."""
+    settings = Settings(base_iri="https://catalogue.example/")
+    app = SimpleNamespace(state=SimpleNamespace(ctx=SimpleNamespace(settings=settings)))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "scheme": scheme,
+        "server": ("127.0.0.1", 8000),
+        "path": "/steward",
+        "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        + [(b"host", b"127.0.0.1:8000")],
+        "app": app,
+    }
+    return Request(scope)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Sec-Fetch-Site": "same-origin"}, True),
+        ({"Sec-Fetch-Site": "none"}, True),
+        ({"Sec-Fetch-Site": "same-site"}, False),
+        ({"Sec-Fetch-Site": "cross-site", "Origin": "http://127.0.0.1:8000"}, False),
+        # behind a proxy that ends TLS: the browser's Sec-Fetch-Site decides
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "https://catalogue.example"}, True),
+        # older browsers: the Origin, this server's or base_iri's
+        ({"Origin": "http://127.0.0.1:8000"}, True),
+        ({"Origin": "https://catalogue.example"}, True),
+        ({"Origin": "https://catalogue.example.evil.example"}, False),
+        ({"Origin": "http://evil.example"}, False),
+        ({"Origin": "null"}, False),
+        ({}, True),  # no browser signal at all: the form token decides
+    ],
+)
+def test_same_origin_reads_what_the_browser_says(headers: dict[str, str], expected: bool) -> None:
+    assert same_origin(scope_request(headers)) is expected
