@@ -19,6 +19,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+import yaml
 from live_gdcat import LiveGdcat, start_gdcat
 from starlette.requests import Request
 
@@ -404,3 +405,31 @@ def scope_request(headers: dict[str, str], *, scheme: str = "http") -> Request:
 )
 def test_same_origin_reads_what_the_browser_says(headers: dict[str, str], expected: bool) -> None:
     assert same_origin(scope_request(headers)) is expected
+
+
+def several(iris: list[str], broken: str | None = None) -> bytes:
+    """One steward YAML document of the example under each IRI (``broken``'s distribution
+    without its access_url)."""
+    items = []
+    for iri in iris:
+        item = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+        item["id"] = iri
+        if iri == broken:
+            del item["distribution"][0]["access_url"]
+        items.append(item)
+    return yaml.safe_dump(items, allow_unicode=True).encode("utf-8")
+
+
+def test_a_file_of_several_datasets_is_published_all_or_none(site: Site) -> None:
+    iris = [f"https://es.gdcat.example/dataset/steward-pages-batch-{n}" for n in range(3)]
+    refused = site.es.upload("/steward/records/upload", "batch.yaml", several(iris, broken=iris[1]))
+    assert refused.status_code == 422
+    words = text(refused.text)
+    assert "1 of the 3 records of batch.yaml were refused, so none was stored." in words
+    assert iris[1] in words and "distribution.access_url" in words
+    assert iris[0] not in words  # only the refused record is named
+    assert not set(iris) & set(site.node_datasets("es"))
+    published = site.es.upload("/steward/records/upload", "batch.yaml", several(iris))
+    assert published.status_code == 200
+    assert text(published.text).count("Published (new)") == 3
+    assert set(iris) <= set(site.node_datasets("es"))

@@ -36,16 +36,16 @@ from gdcat.errors import GdcatError, InputError
 from gdcat.harvest.nodes import RECORD_SORTS, node_records
 from gdcat.publish.session import StewardSession
 from gdcat.publish.writer import (
+    DocumentRefusedError,
     Published,
     Publisher,
+    RecordRefusal,
     RecordRefusedError,
     outcome_of,
 )
-from gdcat.rdf import parse_bytes, split_records
 from gdcat.rdf.formats import FORMATS, format_for_path
-from gdcat.rdf.parse import ParseLimits
 from gdcat.store.records import is_published_source
-from gdcat.ui.i18n import N_, Reader
+from gdcat.ui.i18n import N_, Reader, translations
 from gdcat.ui.nodes_page import SORT_WORDS, moment
 from gdcat.ui.pages import label_of, offer_page, reader_of, render
 from gdcat.ui.search_page import Context
@@ -80,6 +80,8 @@ STATUS_WORDS: dict[str, str] = {
     "unusable": N_("Refused: the file cannot be read"),
     "failed": N_("Failed: the server could not store it; try again later"),
 }
+#: What the publisher calls the document it read (its errors' locations start with it).
+_BODY = "request body"
 #: No steward page may be kept by a cache: they carry the session's form token.
 _PRIVATE = {"Cache-Control": "no-store", "Vary": "Cookie, Accept-Language"}
 #: The file types the upload fields offer (every format gdcat reads).
@@ -120,7 +122,9 @@ def _published(published: Published, home: str, reader: Reader) -> Outcome:
     )
 
 
-def _failed(error: GdcatError, dataset: str | None, reader: Reader) -> Outcome:
+def _failed(
+    error: GdcatError, dataset: str | None, reader: Reader, filename: str | None = None
+) -> Outcome:
     status, http_status = outcome_of(error)
     if isinstance(error, RecordRefusedError):
         return Outcome(
@@ -134,9 +138,39 @@ def _failed(error: GdcatError, dataset: str | None, reader: Reader) -> Outcome:
         )
     detail = error.public_message
     location = getattr(error, "location", None)
-    if isinstance(error, InputError) and location is not None and location.line is not None:
+    located = isinstance(error, InputError) and location is not None and location.line
+    if located and not detail.startswith(str(location)):
         detail = f"{location}: {detail}"
-    return Outcome(status, http_status, dataset, reader.gettext(STATUS_WORDS[status]), detail)
+    return Outcome(
+        status,
+        http_status,
+        dataset,
+        reader.gettext(STATUS_WORDS[status]),
+        _named(detail, filename),
+    )
+
+
+def _named(text: str, filename: str | None) -> str:
+    """``text`` with the publisher's name for what it read (``request body``) replaced by the
+    uploaded file's name, which the steward knows."""
+    if filename and text.startswith(_BODY):
+        return filename + text[len(_BODY) :]
+    return text
+
+
+def _refusal(refusal: RecordRefusal, reader: Reader, filename: str) -> Outcome:
+    report = refusal.report
+    return Outcome(
+        refusal.outcome,
+        refusal.status,
+        refusal.dataset,
+        reader.gettext(STATUS_WORDS.get(refusal.outcome, STATUS_WORDS["refused"])),
+        detail=_named(f"{refusal.location}: {refusal.reason}", filename),
+        violations=list(report.violations) if report is not None else [],
+        warnings=[r for r in report.results if r.severity != "Violation"]
+        if report is not None
+        else [],
+    )
 
 
 def _upload(form: FormData) -> UploadFile:
@@ -157,7 +191,9 @@ def install(app: FastAPI, ctx: Context) -> None:
     """Add the stewards' pages to ``app``."""
     offer_page(app, "steward")
 
-    def outcome_page(request: Request, action: str, outcomes: list[Outcome]) -> HTMLResponse:
+    def outcome_page(
+        request: Request, action: str, outcomes: list[Outcome], summary: str | None = None
+    ) -> HTMLResponse:
         reader = reader_of(request)
         home = str(request.base_url)
         status = max((o.http_status for o in outcomes), default=200)
@@ -167,7 +203,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             section="steward",
             title=action,
             outcomes=outcomes,
-            status_words=STATUS_WORDS,
+            summary=summary,
             records_url=f"{home}steward/records{_keep(reader)}",
         )
         return _html(body, status)
@@ -381,12 +417,12 @@ def install(app: FastAPI, ctx: Context) -> None:
         )
 
     async def publishing(
-        call: Callable[[], Any], dataset: str | None, reader: Reader
+        call: Callable[[], Any], dataset: str | None, reader: Reader, filename: str | None = None
     ) -> tuple[Any, Outcome | None]:
         try:
             return await run_in_threadpool(call), None
         except GdcatError as e:  # the publisher's refusals, each with its status
-            return None, _failed(e, dataset, reader)
+            return None, _failed(e, dataset, reader, filename)
 
     @app.post("/steward/records/withdraw", include_in_schema=False, response_class=HTMLResponse)
     async def withdraw(request: Request) -> Response:
@@ -417,11 +453,12 @@ def install(app: FastAPI, ctx: Context) -> None:
         try:
             media_type = format_for_path(upload.filename or "").media_type
         except GdcatError as e:
-            return outcome_page(request, title, [_failed(e, dataset, reader)])
+            return outcome_page(request, title, [_failed(e, dataset, reader, upload.filename)])
         published, failure = await publishing(
             lambda: publisher.put(session.caller, node, dataset, body, media_type),
             dataset,
             reader,
+            upload.filename,
         )
         outcome = failure or _published(published, home, reader)
         return outcome_page(request, title, [outcome])
@@ -437,10 +474,10 @@ def install(app: FastAPI, ctx: Context) -> None:
         node = session.node or ""
         title = reader.gettext("Upload datasets")
         filename = upload.filename or ""
-        outcomes = await run_in_threadpool(
+        summary, outcomes = await run_in_threadpool(
             publish_document, publisher, session, node, filename, body, home, reader
         )
-        return outcome_page(request, title, outcomes)
+        return outcome_page(request, title, outcomes, summary)
 
     def publish_document(
         publisher: Publisher,
@@ -450,47 +487,22 @@ def install(app: FastAPI, ctx: Context) -> None:
         body: bytes,
         home: str,
         reader: Reader,
-    ) -> list[Outcome]:
-        """Publish every dataset of one uploaded file, all or none."""
+    ) -> tuple[str | None, list[Outcome]]:
+        """Publish every dataset of one uploaded file, all or none: a summary when some were
+        refused, and what happened to each record."""
         try:
-            fmt = format_for_path(filename)
-            graph = parse_bytes(
-                body,
-                fmt,
-                source=filename,
-                max_bytes=ctx.settings.max_document_bytes,
-                limits=ParseLimits.from_settings(ctx.settings),
-            )
-            datasets = [r.iri for r in split_records(graph, source=filename)]
+            media_type = format_for_path(filename).media_type
+            published = publisher.put_document(session.caller, node, body, media_type)
+        except DocumentRefusedError as e:
+            summary = translations(reader.lang).ngettext(
+                "%(refused)s of the %(num)s record of %(file)s was refused, so none was stored.",
+                "%(refused)s of the %(num)s records of %(file)s were refused, so none was stored.",
+                e.records,
+            ) % {"refused": len(e.refusals), "num": e.records, "file": filename}
+            return summary, [_refusal(r, reader, filename) for r in e.refusals]
         except GdcatError as e:
-            return [_failed(e, None, reader)]
-        if not datasets:
-            return [
-                _failed(
-                    InputError(
-                        f"{filename} describes no dcat:Dataset or dcat:DatasetSeries; "
-                        "describe at least one"
-                    ),
-                    None,
-                    reader,
-                )
-            ]
-        if len(datasets) > 1:
-            return [
-                _failed(
-                    InputError(
-                        f"{filename} describes {len(datasets)} datasets; upload them one file each"
-                    ),
-                    None,
-                    reader,
-                )
-            ]
-        dataset = datasets[0]
-        try:
-            published = publisher.put(session.caller, node, dataset, body, fmt.media_type)
-        except GdcatError as e:
-            return [_failed(e, dataset, reader)]
-        return [_published(published, home, reader)]
+            return None, [_failed(e, None, reader, filename)]
+        return None, [_published(p, home, reader) for p in published]
 
 
 __all__ = ["ACCEPTED", "OUTCOME_WORDS", "PAGE_SIZE", "STATUS_WORDS", "install"]
