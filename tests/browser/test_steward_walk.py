@@ -196,3 +196,24 @@ def test_axe_finds_no_serious_violation_on_the_steward_pages(
         page.get_by_role("button", name="Sign in").click()  # the page with its message
     serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+
+
+def test_publishing_and_withdrawing_need_no_javascript(
+    server: CappedGdcat, open_tab, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    tab: Tab = open_tab(java_script_enabled=False)
+    page = tab.page
+    iri = "https://es.gdcat.example/dataset/exomes-without-javascript"
+    record = tmp_path / "exomes.yaml"
+    record.write_text(YAML.read_text(encoding="utf-8").replace(IRI, iri), encoding="utf-8")
+    sign_in(page, server, server.tokens["es"])
+    assert "Published (new)" in upload(page, "#upload-file", record, "Validate and publish")
+    page.goto(f"{server.url}/steward/records")
+    row = page.locator("table.steward-records tbody tr", has_text=iri)
+    row.get_by_role("link", name=re.compile("^Withdraw")).click()
+    page.get_by_role("button", name="Withdraw the record").click()
+    page.wait_for_load_state("load")
+    assert "Withdrawn" in page.locator("main").inner_text()
+    live = httpx.get(f"{server.url}/api/nodes/es/datasets").json()["items"]
+    assert iri not in {item["dataset"] for item in live}
+    assert tab.problems == []
