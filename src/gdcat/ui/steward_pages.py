@@ -132,7 +132,7 @@ def _failed(
             http_status,
             dataset,
             reader.gettext(STATUS_WORDS[status]),
-            detail=f"profile {error.report.profile}",
+            detail=f"{reader.gettext('Validation profile')}: {error.report.profile}",
             violations=list(error.report.violations),
             warnings=[r for r in error.report.results if r.severity != "Violation"],
         )
