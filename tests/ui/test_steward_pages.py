@@ -23,6 +23,7 @@ import yaml
 from live_gdcat import LiveGdcat, start_gdcat
 from starlette.requests import Request
 
+from gdcat.model.spreadsheet import row_of
 from gdcat.publish import TokenFile
 from gdcat.settings import Settings
 from gdcat.ui.steward_session import FORM_OVERHEAD_BYTES, same_origin
@@ -432,4 +433,42 @@ def test_a_file_of_several_datasets_is_published_all_or_none(site: Site) -> None
     published = site.es.upload("/steward/records/upload", "batch.yaml", several(iris))
     assert published.status_code == 200
     assert text(published.text).count("Published (new)") == 3
+    assert set(iris) <= set(site.node_datasets("es"))
+
+
+def spreadsheet(iris: list[str], untitled: set[str]) -> bytes:
+    """A filled CSV template: one row per IRI, the example's cells (those in ``untitled``
+    without a title)."""
+    rows = []
+    for iri in iris:
+        item = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+        item["id"] = iri
+        if iri in untitled:
+            del item["title"]
+        rows.append(row_of(item))
+    headers = list(dict.fromkeys(h for row in rows for h in row))
+
+    def cell(value: object) -> str:
+        shown = "true" if value is True else "false" if value is False else str(value)
+        return '"' + shown.replace('"', '""') + '"'
+
+    lines = [",".join(headers)] + [",".join(cell(r.get(h, "")) for h in headers) for r in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_a_spreadsheet_upload_names_the_wrong_rows_then_publishes_every_row(
+    site: Site,
+) -> None:
+    iris = [f"https://es.gdcat.example/dataset/steward-pages-sheet-{n}" for n in range(6)]
+    wrong = {iris[1], iris[4]}
+    refused = site.es.upload("/steward/records/upload", "survey.csv", spreadsheet(iris, wrong))
+    assert refused.status_code == 422
+    words = text(refused.text)
+    assert "2 of the 6 records of survey.csv were refused, so none was stored." in words
+    assert "survey.csv, row 3" in words and "survey.csv, row 6" in words  # header is row 1
+    assert re.search(r"title \(survey\.csv, row 3, column [A-Z]+ \(title@\w+\)\)", words)
+    assert not set(iris) & set(site.node_datasets("es"))
+    published = site.es.upload("/steward/records/upload", "survey.csv", spreadsheet(iris, set()))
+    assert published.status_code == 200, text(published.text)
+    assert text(published.text).count("Published (new)") == 6
     assert set(iris) <= set(site.node_datasets("es"))

@@ -88,6 +88,34 @@ _PRIVATE = {"Cache-Control": "no-store", "Vary": "Cookie, Accept-Language"}
 ACCEPTED = ",".join(ext for fmt in FORMATS for ext in fmt.extensions)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One validation result as the outcome page says it: the field, what is wrong, how to
+    fix it, and where it was written (a spreadsheet's sheet, row and column)."""
+
+    path: str
+    message: str
+    hint: str
+    value: str | None
+    where: str | None
+
+
+def _problems(
+    results: list[ValidationResult], filename: str | None, *, violations: bool
+) -> list[Problem]:
+    return [
+        Problem(
+            r.path,
+            r.message,
+            r.hint,
+            r.value,
+            _named(str(r.location), filename) if r.location is not None else None,
+        )
+        for r in results
+        if (r.severity == "Violation") is violations
+    ]
+
+
 @dataclass
 class Outcome:
     """What happened to one record of a post, for the outcome page."""
@@ -98,8 +126,8 @@ class Outcome:
     words: str
     detail: str | None = None
     page: str | None = None
-    violations: list[ValidationResult] = field(default_factory=list)
-    warnings: list[ValidationResult] = field(default_factory=list)
+    violations: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _keep(reader: Reader) -> str:
@@ -118,7 +146,7 @@ def _published(published: Published, home: str, reader: Reader) -> Outcome:
         words=reader.gettext(STATUS_WORDS[published.status]),
         detail=None,
         page=f"{home}dataset/{published.key}{_keep(reader)}",
-        warnings=list(published.warnings),
+        warnings=_problems(list(published.warnings), None, violations=False),
     )
 
 
@@ -133,8 +161,8 @@ def _failed(
             dataset,
             reader.gettext(STATUS_WORDS[status]),
             detail=f"{reader.gettext('Validation profile')}: {error.report.profile}",
-            violations=list(error.report.violations),
-            warnings=[r for r in error.report.results if r.severity != "Violation"],
+            violations=_problems(error.report.results, filename, violations=True),
+            warnings=_problems(error.report.results, filename, violations=False),
         )
     detail = error.public_message
     location = getattr(error, "location", None)
@@ -166,10 +194,8 @@ def _refusal(refusal: RecordRefusal, reader: Reader, filename: str) -> Outcome:
         refusal.dataset,
         reader.gettext(STATUS_WORDS.get(refusal.outcome, STATUS_WORDS["refused"])),
         detail=_named(f"{refusal.location}: {refusal.reason}", filename),
-        violations=list(report.violations) if report is not None else [],
-        warnings=[r for r in report.results if r.severity != "Violation"]
-        if report is not None
-        else [],
+        violations=_problems(report.results, filename, violations=True) if report else [],
+        warnings=_problems(report.results, filename, violations=False) if report else [],
     )
 
 
