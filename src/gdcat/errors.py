@@ -33,19 +33,62 @@ class GdcatError(Exception):
 
 @dataclass(frozen=True)
 class SourceLocation:
-    """Where in an input something went wrong (1-based line and column when known)."""
+    """Where in an input something went wrong (1-based line and column when known).
+
+    In a spreadsheet, ``sheet`` names the sheet (``""`` in a CSV file), ``line`` is the row,
+    ``column`` the column's number and ``field`` the column's header: ``data.xlsx, sheet
+    datasets, row 5, column C (number_of_genomes)``.
+    """
 
     source: str
     line: int | None = None
     column: int | None = None
+    sheet: str | None = None
+    field: str | None = None
 
     def __str__(self) -> str:
+        if self.sheet is not None:
+            return self._in_sheet()
         where = self.source
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
         return where
+
+    def _in_sheet(self) -> str:
+        parts = [self.source] + ([f"sheet {self.sheet}"] if self.sheet else [])
+        if self.line is not None:
+            parts.append(f"row {self.line}")
+        if self.column is not None:
+            parts.append(f"column {column_letter(self.column)}")
+        where = ", ".join(parts)
+        if self.field is not None:
+            where += f" ({self.field})"
+        return where
+
+    def to_json(self) -> dict[str, str | int | None]:
+        """``{source, line, column}``, with ``sheet``, ``row`` and ``field`` in a spreadsheet."""
+        out: dict[str, str | int | None] = {
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+        }
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
+            out["row"] = self.line
+            out["column_letter"] = column_letter(self.column) if self.column else None
+            out["field"] = self.field
+        return out
+
+
+def column_letter(number: int) -> str:
+    """A spreadsheet column's letters: 1 -> A, 27 -> AA."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 class InputError(GdcatError):

@@ -97,7 +97,19 @@ def _whole_document(graph: Graph, path: Path) -> Record:
 def check_records(records: Sequence[Record], validator: Validator) -> list[Checked]:
     """Validate records in batches (the validator spreads them over worker processes)."""
     reports = validator.validate_many([r.graph for r in records])
-    return [Checked(record, report) for record, report in zip(records, reports, strict=True)]
+    return [
+        Checked(record, located(record, report))
+        for record, report in zip(records, reports, strict=True)
+    ]
+
+
+def located(record: Record, report: ValidationReport) -> ValidationReport:
+    """``report`` with each result placed where ``record`` was written, when the document
+    has rows (a spreadsheet's row and column); as it was otherwise."""
+    origin = record.origin
+    if origin is None:
+        return report
+    return report.located(lambda r: origin.locate(r.path))
 
 
 def check_paths(

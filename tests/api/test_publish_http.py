@@ -391,7 +391,7 @@ def test_a_body_may_not_describe_a_dataset_another_record_is_about(stewards: Ste
 def test_unusable_requests_are_4xx_problems(stewards: Stewards) -> None:
     iri, graph = example_record("es-clinical-exomes-not-shareable.ttl")
     body = turtle_of(graph)
-    assert stewards.put("nl", iri, body, "text/csv", stewards.nl).status_code == 415
+    assert stewards.put("nl", iri, body, "application/pdf", stewards.nl).status_code == 415
     under_base = f"{stewards.live.base}dataset/mine"
     assert stewards.put("nl", under_base, body, "text/turtle", stewards.nl).status_code == 400
     assert stewards.put("nl", "not an iri", body, "text/turtle", stewards.nl).status_code == 422

@@ -164,11 +164,7 @@ def problem_for(error: GdcatError) -> Problem:
         extra: dict[str, Any] = {}
         location = getattr(error, "location", None)
         if location is not None:
-            extra["location"] = {
-                "source": location.source,
-                "line": location.line,
-                "column": location.column,
-            }
+            extra["location"] = location.to_json()
         return Problem(400, "Unusable input", message, kind="bad-input", **extra)
     if isinstance(error, RecordNotFoundError):
         return Problem(404, "Not found", message, kind="not-found")
@@ -182,8 +178,7 @@ def problem_for(error: GdcatError) -> Problem:
 def _located(error: InputError) -> dict[str, Any]:
     if error.location is None:
         return {}
-    where = error.location
-    return {"location": {"source": where.source, "line": where.line, "column": where.column}}
+    return {"location": error.location.to_json()}
 
 
 def render(request: Request, problem: Problem) -> Response:

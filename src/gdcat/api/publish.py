@@ -3,6 +3,8 @@
 | route | who | what |
 |---|---|---|
 | ``PUT /api/nodes/{node}/datasets?iri=`` | the node's steward | create or replace a dataset |
+| ``POST /api/nodes/{node}/datasets`` | the node's steward | create or replace every dataset of a
+  document (a spreadsheet…), all or none |
 | ``DELETE /api/nodes/{node}/datasets?iri=`` | the node's steward | withdraw it (tombstone) |
 | ``GET /api/nodes/{node}/datasets`` | anyone | the node's live records, harvested or published |
 | ``GET /api/audit`` | anyone | every write attempt, newest first (public, as its linked data) |
@@ -30,6 +32,7 @@ from gdcat.publish import (
     AuditEntry,
     AuthenticationError,
     Caller,
+    DocumentRefusedError,
     NotOwnerError,
     Published,
     Publisher,
@@ -41,6 +44,7 @@ from gdcat.publish import (
 )
 from gdcat.publish.tokens import NODE_ID
 from gdcat.publish.writer import DATASET_IRI, MAX_IRI_LENGTH
+from gdcat.rdf.formats import XLSX_MEDIA_TYPE
 from gdcat.store import record_iri
 
 _log = logging.getLogger(__name__)
@@ -212,6 +216,14 @@ class PublishedDataset(BaseModel):
     audit: str = Field(description="The id of this write in the audit trail")
 
 
+class PublishedDocument(BaseModel):
+    """Every dataset of a document, accepted and stored together."""
+
+    node: str
+    total: int = Field(description="How many datasets were stored")
+    items: list[PublishedDataset] = Field(description="Each dataset stored, in document order")
+
+
 class AuditEntryModel(BaseModel):
     """One write attempt."""
 
@@ -375,6 +387,29 @@ _PUT_BODY = {
     }
 }
 
+_POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "A document describing one or more datasets of the node: an RDF document "
+            "(Turtle, JSON-LD, RDF/XML, N-Triples, TriG, N-Quads), steward YAML (a list of "
+            "mappings), or a filled steward spreadsheet (`text/csv`, or XLSX: "
+            "`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, one row per "
+            "dataset, see `gdcat template`); the Content-Type says which. Every dataset is "
+            "validated; all are stored, or none."
+        ),
+        "content": {
+            **_BODY_MEDIA_TYPES,
+            "application/yaml": {
+                "schema": {"type": "array", "items": {"type": "object"}},
+                "example": [_YAML_EXAMPLE],
+            },
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
 Node = Annotated[
     str,
     Path(
@@ -457,6 +492,58 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             response.status_code = 201
             response.headers["Location"] = out.location
         return out
+
+    @app.post(
+        "/api/nodes/{node}/datasets",
+        tags=["publishing"],
+        summary="Create or replace every dataset of a document, all or none",
+        response_model=PublishedDocument,
+        status_code=201,
+        responses={
+            201: {"description": "Stored: every dataset of the document"},
+            **problem_responses(400, 401, 403, 413, 415, 422, 500, 503),
+        },
+        openapi_extra=_POST_BODY,
+    )
+    async def post_datasets(
+        request: Request,
+        node: Node,
+        caller: Annotated[Caller, Depends(authenticated)],
+        context: Annotated[AppContext, Depends(get_context)],
+    ) -> PublishedDocument:
+        """Validate every dataset of the body against the node's profile and store them all
+        in one write (**201**, each with its status and warnings), or none: **422** when any
+        has violations or describes what it may not, with each refused record's location (a
+        spreadsheet's sheet and row) and report; **403** when the token is another node's, or
+        every refused dataset is another node's. Every dataset's attempt is in the audit
+        trail."""
+        publisher = publish_state(context).publisher
+        try:
+            body = await _read_body(request, context.settings.max_document_bytes)
+        except PayloadTooLargeError as e:
+            await run_in_threadpool(publisher.refused, caller, "put", None, e)
+            raise
+        media_type = request.headers.get("content-type")
+        try:
+            published = await run_in_threadpool(
+                publisher.put_document, caller, node, body, media_type
+            )
+        except NotOwnerError as e:
+            raise _forbidden(e) from None
+        except DocumentRefusedError as e:
+            raise Problem(
+                e.status,
+                "Document refused" if e.status == 422 else "Forbidden",
+                str(e),
+                kind="document-refused",
+                records=e.records,
+                refused=[r.to_json() for r in e.refusals],
+            ) from None
+        return PublishedDocument(
+            node=node,
+            total=len(published),
+            items=[_published_model(p, context.base_iri) for p in published],
+        )
 
     @app.delete(
         "/api/nodes/{node}/datasets",

@@ -67,10 +67,21 @@ def context_document() -> dict[str, Any]:
 @dataclass(frozen=True)
 class _Where:
     source: str
+    #: set for a spreadsheet's nodes (gdcat.model.spreadsheet): their marks are cells, the
+    #: mark's name the column's header ("" for a row), ``sheet`` "" for a CSV file
+    sheet: str | None = None
 
     def at(self, node: Node) -> SourceLocation:
         mark = node.start_mark
-        return SourceLocation(self.source, mark.line + 1, mark.column + 1)
+        if self.sheet is None:
+            return SourceLocation(self.source, mark.line + 1, mark.column + 1)
+        return SourceLocation(
+            self.source,
+            mark.line + 1,
+            mark.column + 1 if mark.name else None,
+            sheet=self.sheet,
+            field=mark.name or None,
+        )
 
     def error(self, node: Node, message: str) -> StewardDocumentError:
         return StewardDocumentError(message, self.at(node))
@@ -137,6 +148,29 @@ def steward_to_jsonld(
     converted = [_record(where, node) for node in records]
     active = context if context is not None else context_document()
     return {"@context": active["@context"], "@graph": converted}
+
+
+def load_steward_nodes(
+    records: list[Node],
+    source: str,
+    sheet: str,
+    into: Graph,
+    context: dict[str, Any] | None = None,
+) -> list[str]:
+    """Read records given as composed YAML nodes (a spreadsheet's rows, whose marks are their
+    cells) into the graph ``into``, through the same checks as :func:`load_steward_yaml`;
+    errors name the sheet, row and column. Returns each record's IRI, in order."""
+    where = _Where(source, sheet)
+    converted = [_record(where, node) for node in records]
+    active = context if context is not None else context_document()
+    document = {"@context": active["@context"], "@graph": converted}
+    try:
+        into.parse(data=json.dumps(document), format="json-ld")
+    except Exception as e:  # rdflib raises assorted errors for malformed JSON-LD
+        raise StewardDocumentError(
+            f"could not convert the document to RDF: {e}", SourceLocation(source, sheet=sheet)
+        ) from e
+    return [str(record["@id"]) for record in converted]
 
 
 #: The tags plain YAML values resolve to; any other (``!!python/name:``, ``!!binary``, a

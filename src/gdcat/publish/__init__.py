@@ -6,9 +6,11 @@ from gdcat.publish.auth import AuthenticationError, Caller, identify
 from gdcat.publish.tokens import StewardToken, TokenFile, TokenFileError, token_digest
 from gdcat.publish.writer import (
     DocumentMismatchError,
+    DocumentRefusedError,
     NotOwnerError,
     Published,
     Publisher,
+    RecordRefusal,
     RecordRefusedError,
 )
 from gdcat.store.records import is_published_source, published_source
@@ -19,9 +21,11 @@ __all__ = [
     "AuthenticationError",
     "Caller",
     "DocumentMismatchError",
+    "DocumentRefusedError",
     "NotOwnerError",
     "Published",
     "Publisher",
+    "RecordRefusal",
     "RecordRefusedError",
     "StewardToken",
     "TokenFile",

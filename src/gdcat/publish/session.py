@@ -7,7 +7,11 @@ nothing. Every form a signed-in page serves carries a *form token* derived from 
 HMAC keyed by the steward token itself: another site cannot compute it (it knows neither
 value), a leaked form token reveals nothing about the steward token, and any number of serving
 processes accept each other's forms without sharing a secret. Signing in again draws a new
-nonce, so form tokens of an earlier session stop working.
+nonce, so the form tokens of the browser's earlier session stop working there.
+
+Since the server keeps no session table, signing out removes the cookie from the browser but
+cannot make a copy of it stop working; revoking the token (``gdcat token revoke``) ends every
+session of that token at once, as it ends the token's API use.
 
 HTTP-agnostic: :mod:`gdcat.ui.steward_session` reads and writes the cookie.
 """

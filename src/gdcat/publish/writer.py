@@ -33,7 +33,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -43,11 +43,13 @@ from gdcat.errors import (
     InputError,
     PayloadTooLargeError,
     RecordNotFoundError,
+    SourceLocation,
     StoreError,
     UnsupportedFormatError,
 )
-from gdcat.harvest.pipeline import current_holders, record_lock
+from gdcat.harvest.pipeline import Holder, current_holders, record_lock
 from gdcat.harvest.registry import NodeConfig, load_registry
+from gdcat.ingest import located
 from gdcat.publish.audit import Action, AuditEntry, AuditTrail, Outcome
 from gdcat.publish.auth import Caller
 from gdcat.rdf import Record, format_for_media_type, parse_bytes, split_records
@@ -55,7 +57,7 @@ from gdcat.rdf.parse import ParseLimits
 from gdcat.settings import Settings
 from gdcat.store import CatalogRecord, RecordMeta, RecordWrite, Store, record_iri
 from gdcat.store.quads import QuadWriter, UnwritableTermError
-from gdcat.store.records import published_source
+from gdcat.store.records import RecordWriteError, published_source
 from gdcat.validate import ValidationReport, ValidationResult, Validator
 
 _log = logging.getLogger(__name__)
@@ -99,6 +101,51 @@ class RecordRefusedError(GdcatError):
 
 class DocumentMismatchError(InputError):
     """The body does not describe exactly the dataset named (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class RecordRefusal:
+    """Why one record of a document was refused (see :class:`DocumentRefusedError`)."""
+
+    dataset: str
+    #: where the record was written: the file, and a spreadsheet's sheet and row
+    location: SourceLocation
+    outcome: Outcome
+    status: int
+    reason: str
+    #: the validation report, when the record was validated (violations or not)
+    report: ValidationReport | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "location": self.location.to_json(),
+            "outcome": self.outcome,
+            "status": self.status,
+            "reason": self.reason,
+            "report": self.report.to_json() if self.report is not None else None,
+        }
+
+
+class DocumentRefusedError(GdcatError):
+    """Records of a document were refused, so none of them was stored (HTTP 422, or 403 when
+    every refusal is another node's record). ``refusals`` names each refused record, where it
+    was written and why, with its validation report."""
+
+    def __init__(self, refusals: list[RecordRefusal], records: int) -> None:
+        self.refusals = refusals
+        self.records = records
+        shown = "; ".join(f"{r.location} ({r.dataset}): {r.reason}" for r in refusals[:3])
+        more = f" (and {len(refusals) - 3} more)" if len(refusals) > 3 else ""
+        super().__init__(
+            f"{len(refusals)} of the {records} record(s) of the document refused, so none was "
+            f"stored: {shown}{more}"
+        )
+
+    @property
+    def status(self) -> int:
+        """403 when every refusal is another node's record, else 422."""
+        return 403 if all(r.outcome == "forbidden" for r in self.refusals) else 422
 
 
 @dataclass(frozen=True)
@@ -182,11 +229,53 @@ class Publisher:
             caller, "put", dataset, lambda: self._put(caller, node, dataset, body, media_type)
         )
 
+    def put_document(
+        self, caller: Caller, node: str, body: bytes, media_type: str | None
+    ) -> list[Published]:
+        """Create or replace every dataset (and series) ``body`` describes, all or none.
+
+        Each record is checked as :meth:`put` checks one (IRI, holder, what it describes,
+        the node's profile); if any is refused, none is stored and
+        :class:`DocumentRefusedError` names each refused record with where it was written (a
+        spreadsheet's row) and its report. Every record's attempt is in the audit trail; a
+        document that cannot be read at all is one attempt without a dataset.
+        """
+        try:
+            steward = self._steward_of(caller, node)
+            records, ignored = self._document_records(steward, body, media_type)
+        except GdcatError as e:
+            outcome, status = outcome_of(e)
+            self._record(caller, "put", outcome, status, None, e.public_message)
+            raise
+        except Exception as e:
+            _log.exception("a document of %s by %s failed unexpectedly", node, caller.label)
+            reason = f"an unexpected error occurred ({type(e).__name__}); see the server log"
+            self._record(caller, "put", "failed", 500, None, reason)
+            raise
+        try:
+            return self._put_records(caller, steward, records, ignored)
+        except DocumentRefusedError as e:
+            self._audit_refusals(caller, records, e)
+            raise
+        except GdcatError as e:
+            outcome, status = outcome_of(e)
+            for record in records:
+                self._record(caller, "put", outcome, status, record.iri, e.public_message)
+            raise
+        except Exception as e:
+            _log.exception("a document of %s by %s failed unexpectedly", node, caller.label)
+            reason = f"an unexpected error occurred ({type(e).__name__}); see the server log"
+            for record in records:
+                self._record(caller, "put", "failed", 500, record.iri, reason)
+            raise
+
     def delete(self, caller: Caller, node: str, dataset: str) -> AuditEntry:
         """Withdraw ``dataset`` of ``node`` (its catalogue record stays as a tombstone)."""
         return self._audited(caller, "delete", dataset, lambda: self._delete(caller, node, dataset))
 
-    def refused(self, caller: Caller, action: Action, dataset: str, error: GdcatError) -> None:
+    def refused(
+        self, caller: Caller, action: Action, dataset: str | None, error: GdcatError
+    ) -> None:
         """Audit an attempt refused before it reached the publisher (a body over the limit)."""
         outcome, status = outcome_of(error)
         self._record(caller, action, outcome, status, dataset, error.public_message)
@@ -247,6 +336,153 @@ class Publisher:
             audit=entry,
         )
 
+    def _document_records(
+        self, steward: str, body: bytes, media_type: str | None
+    ) -> tuple[list[Record], int]:
+        """The records of a document (and how many of its triples are about none of them)."""
+        if not media_type:
+            raise UnsupportedFormatError(
+                "the request has no Content-Type; send text/turtle, application/ld+json, "
+                "application/rdf+xml, application/n-triples, application/yaml, text/csv or "
+                "an XLSX spreadsheet"
+            )
+        rdf_format = format_for_media_type(media_type)
+        graph = parse_bytes(
+            body,
+            rdf_format,
+            source="request body",
+            base_iri=f"{self.store.base_iri}api/nodes/{steward}/datasets",
+            max_bytes=self.settings.max_document_bytes,
+            limits=ParseLimits.from_settings(self.settings),
+        )
+        records = split_records(graph, source="request body")
+        if not records:
+            raise DocumentMismatchError(
+                "the body describes no dcat:Dataset or dcat:DatasetSeries: nothing to publish"
+            )
+        kept = sum(len(r.graph) for r in records)
+        return records, max(0, len(graph) - kept)
+
+    def _put_records(
+        self, caller: Caller, steward: str, records: list[Record], ignored: int
+    ) -> list[Published]:
+        refusals: dict[str, RecordRefusal] = {}
+
+        def refuse(record: Record, error: GdcatError, report: ValidationReport | None) -> None:
+            outcome, status = outcome_of(error)
+            refusals.setdefault(
+                record.iri,
+                RecordRefusal(record.iri, record.locate(), outcome, status, str(error), report),
+            )
+
+        usable: list[Record] = []
+        for record in records:
+            try:
+                check_dataset_iri(record.iri, self.store.base_iri)
+                _check_subjects(record, self.store)
+            except GdcatError as e:
+                refuse(record, e, None)
+                continue
+            usable.append(record)
+        self._check_holders(steward, usable, refuse)
+        rules = self.rules_for(steward)
+        reports = self._validate_many(rules.profile, [r.graph for r in usable])
+        checked: list[tuple[Record, ValidationReport]] = []
+        for record, raw in zip(usable, reports, strict=True):
+            report = located(record, raw)
+            if not report.conforms:
+                refuse(record, RecordRefusedError(report), report)
+            checked.append((record, report))
+        if refusals:
+            raise DocumentRefusedError(
+                [refusals[r.iri] for r in records if r.iri in refusals], len(records)
+            )
+        writes = [
+            RecordWrite(
+                record.iri,
+                record.graph,
+                RecordMeta(
+                    source=published_source(self.store.base_iri, steward, record.iri),
+                    content_hash=record.content_hash,
+                    profile=rules.profile,
+                    outcome="warnings" if report.results else "conforms",
+                    node=steward,
+                    country=caller.country or rules.country,
+                ),
+            )
+            for record, report in checked
+        ]
+        with record_lock(self.store):
+            before = self._check_holders(steward, usable, refuse)
+            if refusals:
+                raise DocumentRefusedError(list(refusals.values()), len(records))
+            try:
+                self.store.put_records(writes, atomic=True)
+            except RecordWriteError as e:
+                raise StoreError(f"the store wrote none of the document's records: {e}") from e
+        published: list[Published] = []
+        for index, (record, report) in enumerate(checked):
+            held = before.get(record.iri)
+            status: Literal["created", "replaced"] = (
+                "replaced" if held is not None and not held.withdrawn else "created"
+            )
+            entry = self._record(
+                caller, "put", status, 201 if status == "created" else 200, record.iri
+            )
+            published.append(
+                Published(
+                    dataset=record.iri,
+                    node=steward,
+                    status=status,
+                    record=record_iri(self.store.base_iri, record.iri),
+                    profile=rules.profile,
+                    outcome="warnings" if report.results else "conforms",
+                    warnings=list(report.results),
+                    ignored_triples=ignored if index == 0 else 0,
+                    audit=entry,
+                )
+            )
+        return published
+
+    def _check_holders(
+        self,
+        steward: str,
+        records: list[Record],
+        refuse: Callable[[Record, GdcatError, ValidationReport | None], None],
+    ) -> dict[str, Holder]:
+        """Who holds each record's dataset now; a record another node (or the operator)
+        holds, live or withdrawn, is refused as :meth:`_check_owner` refuses one."""
+        holders = current_holders(self.store, [r.iri for r in records])
+        for record in records:
+            held = holders.get(record.iri)
+            if held is None or held.node == steward:
+                continue
+            holder = f"node {held.node}" if held.node else "no node (the operator)"
+            state = "a withdrawn record" if held.withdrawn else "a record"
+            refuse(
+                record,
+                NotOwnerError(
+                    f"{record.iri} is {state} held by {holder}; node {steward} may not write it"
+                ),
+                None,
+            )
+        return holders
+
+    def _audit_refusals(
+        self, caller: Caller, records: list[Record], error: DocumentRefusedError
+    ) -> None:
+        """One audit entry per record of a refused document: its own refusal, or that the
+        document was refused for the others."""
+        refused = {r.dataset: r for r in error.refusals}
+        others = f"not stored: {len(refused)} other record(s) of the same document were refused"
+        for record in records:
+            refusal = refused.get(record.iri)
+            if refusal is not None:
+                reason = f"{refusal.location}: {refusal.reason}"
+                self._record(caller, "put", refusal.outcome, refusal.status, record.iri, reason)
+            else:
+                self._record(caller, "put", "refused", error.status, record.iri, others)
+
     def _delete(self, caller: Caller, node: str, dataset: str) -> AuditEntry:
         steward = self._steward_of(caller, node)
         iri = check_dataset_iri(dataset)  # under gdcat's base: no record, so 404 below
@@ -304,6 +540,21 @@ class Publisher:
             raise GdcatError("the node registry cannot be read; see the server log") from e
         self._registry = (signature, nodes)
         return nodes
+
+    def _validate_many(self, profile: str, graphs: list[Graph]) -> list[ValidationReport]:
+        if not graphs:
+            return []
+        validator, lock = self._validator(profile)
+        with lock:
+            return validator.validate_many(graphs)
+
+    def _validator(self, profile: str) -> tuple[Validator, threading.Lock]:
+        with self._validators_lock:
+            pair = self._validators.get(profile)
+            if pair is None:
+                pair = (Validator(profile, settings=self.settings, workers=1), threading.Lock())
+                self._validators[profile] = pair
+        return pair
 
     def _validate(self, profile: str, graph: Graph) -> ValidationReport:
         with self._validators_lock:
@@ -366,6 +617,8 @@ def outcome_of(error: GdcatError) -> tuple[Outcome, int]:
         return "forbidden", 403
     if isinstance(error, RecordRefusedError):
         return "refused", 422
+    if isinstance(error, DocumentRefusedError):
+        return ("forbidden" if error.status == 403 else "refused"), error.status
     if isinstance(error, RecordNotFoundError):
         return "not-found", 404
     if isinstance(error, PayloadTooLargeError):

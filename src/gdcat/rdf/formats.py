@@ -32,6 +32,9 @@ class RdfFormat:
         return self.media_types[0]
 
 
+#: The media type of an Excel workbook (a steward spreadsheet).
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat(
         "turtle",
@@ -85,7 +88,14 @@ FORMATS: tuple[RdfFormat, ...] = (
         None,
         None,
     ),
+    # A filled template of ``gdcat template``: one row per dataset, read as steward YAML
+    # (gdcat.model.spreadsheet); read only, never written as a serialisation.
+    RdfFormat("xlsx", "steward spreadsheet (XLSX)", (XLSX_MEDIA_TYPE,), (".xlsx",), None, None),
+    RdfFormat("csv", "steward spreadsheet (CSV)", ("text/csv",), (".csv",), None, None),
 )
+
+#: The formats that are steward spreadsheets.
+SPREADSHEET_FORMATS = frozenset({"xlsx", "csv"})
 
 _BY_NAME = {f.name: f for f in FORMATS}
 _ALIASES = {
@@ -121,7 +131,7 @@ def format_for_path(path: Path | str) -> RdfFormat:
                 return fmt
     raise UnsupportedFormatError(
         f"cannot tell the RDF format of {Path(path).name!r} from its extension "
-        "(use .ttl, .nt, .jsonld, .rdf, .trig, .nq, .yaml)"
+        "(use .ttl, .nt, .jsonld, .rdf, .trig, .nq, .yaml, .xlsx, .csv)"
     )
 
 

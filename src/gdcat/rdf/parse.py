@@ -45,7 +45,13 @@ from gdcat.errors import (
     RdfSyntaxError,
     SourceLocation,
 )
-from gdcat.rdf.formats import FORMATS, RdfFormat, format_for_path, get_format
+from gdcat.rdf.formats import (
+    FORMATS,
+    SPREADSHEET_FORMATS,
+    RdfFormat,
+    format_for_path,
+    get_format,
+)
 from gdcat.rdf.terms import ox_to_rdflib
 
 if TYPE_CHECKING:
@@ -113,7 +119,7 @@ def parse_bytes(
             SourceLocation(source),
         )
     try:
-        return _parse_limited(data, rdf_format, source, base_iri, limits)
+        return _parse_limited(data, rdf_format, source, base_iri, limits, max_bytes)
     except RecursionError as e:  # a parser nesting deeper than the depth check foresaw
         raise DocumentTooComplexError(
             f"{rdf_format.label} nests too deeply to be read",
@@ -131,10 +137,18 @@ def parse_bytes(
 
 
 def _parse_limited(
-    data: bytes, rdf_format: RdfFormat, source: str, base_iri: str | None, limits: ParseLimits
+    data: bytes,
+    rdf_format: RdfFormat,
+    source: str,
+    base_iri: str | None,
+    limits: ParseLimits,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Graph:
-    if rdf_format.name in ("yaml", "jsonld"):
-        if rdf_format.name == "yaml":
+    if rdf_format.name in ("yaml", "jsonld") or rdf_format.name in SPREADSHEET_FORMATS:
+        if rdf_format.name in SPREADSHEET_FORMATS:
+            graph = _parse_spreadsheet(data, rdf_format, source, limits, max_bytes)
+            _check_triple_count(len(graph), limits, source)
+        elif rdf_format.name == "yaml":
             graph = _parse_steward_yaml(data, source, limits)
             _check_triple_count(len(graph), limits, source)
         else:
@@ -682,6 +696,14 @@ def _resolve_context_value(value: Any, source: str) -> Any:
     if isinstance(value, list):
         return [_resolve_context_value(item, source) for item in value]
     return _inline_contexts(value, source)
+
+
+def _parse_spreadsheet(
+    data: bytes, rdf_format: RdfFormat, source: str, limits: ParseLimits, max_bytes: int
+) -> Graph:
+    from gdcat.model.spreadsheet import load_spreadsheet
+
+    return load_spreadsheet(data, rdf_format.name, source, max_bytes=max_bytes, limits=limits)
 
 
 def _parse_steward_yaml(data: bytes, source: str, limits: ParseLimits) -> Graph:

@@ -9,8 +9,8 @@ in its own named graph and withdraws.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -18,12 +18,48 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, RDF
 from rdflib.term import Node
 
+from gdcat.errors import SourceLocation
+
 Triple = tuple[Node, Node, Node]
 
 #: Classes whose instances are records of their own.
 RECORD_CLASSES: tuple[URIRef, ...] = (DCAT.Dataset, URIRef(str(DCAT) + "DatasetSeries"))
 #: Nodes a record never swallows: containers that list records.
 _BOUNDARY_CLASSES: tuple[URIRef, ...] = (DCAT.Catalog,)
+
+
+@dataclass(frozen=True)
+class RecordOrigin:
+    """Where a record was written, when its document says more than the file: a
+    spreadsheet's row (``location``), with the column each field was read from."""
+
+    location: SourceLocation
+    #: field path (``distribution.access_url``) -> (column number, header) it was read from
+    columns: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+
+    def locate(self, path: str) -> SourceLocation:
+        """Where the field ``path`` (a validation result's) was written: its column when one
+        holds it or a field inside it, else the row."""
+        if not path:
+            return self.location
+        hit = self.columns.get(path)
+        if hit is None:  # ``distribution`` when the columns are ``distribution.access_url``…
+            inside = sorted(c for c in self.columns if c.startswith(path + "."))
+            outer = [c for c in self.columns if path.startswith(c + ".")]
+            chosen = inside[:1] or outer[:1]
+            hit = self.columns[chosen[0]] if chosen else None
+        if hit is None:
+            return self.location
+        return replace(self.location, column=hit[0], field=hit[1])
+
+
+class LocatedGraph(Graph):
+    """A parsed document that knows where each of its records was written (a spreadsheet's
+    rows): :func:`split_records` hands each record its :class:`RecordOrigin`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origins: dict[str, RecordOrigin] = {}
 
 
 @dataclass
@@ -34,6 +70,14 @@ class Record:
     graph: Graph
     kind: str = "Dataset"
     source: str = field(default="", compare=False)
+    #: the row it was written in, for documents that have rows (spreadsheets)
+    origin: RecordOrigin | None = field(default=None, compare=False)
+
+    def locate(self, path: str = "") -> SourceLocation:
+        """Where the record (or its field ``path``) was written, as precisely as known."""
+        if self.origin is not None:
+            return self.origin.locate(path)
+        return SourceLocation(self.source)
 
     @cached_property
     def content_hash(self) -> str:
@@ -63,6 +107,7 @@ def split_records(graph: Graph, *, source: str = "") -> list[Record]:
     """Every record described in ``graph``, in a stable order (by IRI)."""
     roots = record_roots(graph)
     boundary = record_boundary(graph, roots)
+    origins = graph.origins if isinstance(graph, LocatedGraph) else {}
     # One pass over the graph instead of a pattern lookup per node: documents of thousands of
     # records are split in linear time.
     by_subject: dict[Node, list[Triple]] = {}
@@ -76,7 +121,9 @@ def split_records(graph: Graph, *, source: str = "") -> list[Record]:
         record_graph.addN(
             (s, p, o, record_graph) for s, p, o in _closure(by_subject, root, boundary)
         )
-        records.append(Record(str(root), record_graph, kind=kind, source=source))
+        origin = origins.get(str(root))
+        where = str(origin.location) if origin is not None else source
+        records.append(Record(str(root), record_graph, kind=kind, source=where, origin=origin))
     return records
 
 

@@ -243,7 +243,12 @@ class OxigraphStore:
 
     # -- writing --------------------------------------------------------------------------
 
-    def put_records(self, records: Sequence[RecordWrite], *, bulk: bool = False) -> None:
+    def put_records(
+        self, records: Sequence[RecordWrite], *, bulk: bool = False, atomic: bool = False
+    ) -> None:
+        if atomic:
+            self._put_atomic(records)
+            return
         failures: dict[str, str] = {}
         pending: list[_Pending] = []
         seen: set[str] = set()
@@ -275,6 +280,38 @@ class OxigraphStore:
                     self._committed(written)
         if failures:
             raise RecordWriteError(failures, written)
+
+    def _put_atomic(self, records: Sequence[RecordWrite]) -> None:
+        """All of ``records`` in one transaction, or none (RecordWriteError naming each)."""
+        if len({w.dataset_iri for w in records}) != len(records):
+            raise StoreError("a dataset is written twice in one call")
+        failures = {w.dataset_iri: p for w in records if (p := _problem(w))}
+        pending = [_Pending(w, self.record_iri(w.dataset_iri)) for w in records]
+        writer = QuadWriter()
+        texts: list[tuple[_Pending, str, str]] = []
+        with self._lock:
+            self._writable()
+            now = _now()
+            for item in pending:
+                if item.write.dataset_iri in failures:
+                    continue
+                try:
+                    data = writer.lines(item.write.graph, " .\n")
+                    catalog = self._catalog_lines(writer, item, now, " .\n", first=False)
+                except UnwritableTermError as e:
+                    failures[item.write.dataset_iri] = str(e)
+                    continue
+                texts.append((item, data, catalog))
+            if failures:
+                raise RecordWriteError(_all_refused(records, failures), [])
+            if not texts:
+                return
+            try:
+                self._update(self._replace_update(texts, now))
+            except _STORE_FAILURES as e:
+                reason = _message(e)
+                raise RecordWriteError({w.dataset_iri: reason for w in records}, []) from e
+            self._committed([item.write.dataset_iri for item, _, _ in texts])
 
     def withdraw(self, dataset_iri: str) -> bool:
         record = self.record_iri(dataset_iri)
@@ -960,6 +997,12 @@ def _released(handle: ox.Store) -> bool:
         else:
             time.sleep(0.01)
     return True
+
+
+def _all_refused(records: Sequence[RecordWrite], failures: dict[str, str]) -> dict[str, str]:
+    """Every record of an all-or-none write: its own problem, or that another one had one."""
+    others = f"not written: {len(failures)} other record(s) of the same write could not be"
+    return {w.dataset_iri: failures.get(w.dataset_iri, others) for w in records}
 
 
 def _problem(write: RecordWrite) -> str | None:

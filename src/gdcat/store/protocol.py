@@ -48,7 +48,9 @@ class Store(Protocol):
         """Stop calling ``listener``."""
         ...
 
-    def put_records(self, records: Sequence[RecordWrite], *, bulk: bool = False) -> None:
+    def put_records(
+        self, records: Sequence[RecordWrite], *, bulk: bool = False, atomic: bool = False
+    ) -> None:
         """Write or replace records, each with its catalogue record.
 
         Each record is replaced as a whole: no triple of its previous version survives, and a
@@ -56,7 +58,9 @@ class Store(Protocol):
         are reported together in one :class:`~gdcat.store.records.RecordWriteError` after the
         others were written. ``bulk=True`` loads records the store has never seen through the
         fastest path (for first loads of many records); records already known are replaced as
-        usual.
+        usual. ``atomic=True`` writes all the records in one transaction or none of them (a
+        steward's document): one that cannot be written fails them all, and the error's
+        ``written`` is empty.
         """
         ...
 

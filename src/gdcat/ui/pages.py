@@ -28,6 +28,7 @@ from starlette.requests import Request
 
 from gdcat.ui.i18n import LANGUAGES, N_, Reader, choose_reader, translations
 from gdcat.ui.labels import Label, local_name, readable_literal, readable_moment, term_label
+from gdcat.ui.steward_session import layout_steward
 from gdcat.vocab import ACCESS_RIGHT, COUNTRY, PREFIXES, VCARD
 
 CV = "http://data.europa.eu/m8g/"
@@ -435,6 +436,7 @@ def render(request: Request, template: str, **context: Any) -> str:
     context.setdefault("forms", ())
     context.setdefault("section", None)
     context.setdefault("offered", offered_pages(request.app))
+    context.setdefault("steward", layout_steward(request))
     return (
         _environment(reader.lang)
         .get_template(template)

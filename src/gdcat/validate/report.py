@@ -9,8 +9,8 @@ unless it holds a Violation: warnings and infos never block.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -18,6 +18,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from gdcat.errors import SourceLocation
 from gdcat.vocab import PREFIXES
 
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
@@ -57,9 +58,12 @@ class ValidationResult:
     focus_term: Node | None = field(default=None, compare=False, repr=False)
     value_term: Node | None = field(default=None, compare=False, repr=False)
     constraint_component: str = field(default="", compare=False, repr=False)
+    #: Where the field was written, when the document has rows (a spreadsheet's row and
+    #: column); None otherwise.
+    location: SourceLocation | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "dataset": self.dataset,
             "path": self.path,
             "severity": self.severity,
@@ -72,6 +76,9 @@ class ValidationResult:
             "constraint": self.constraint,
             "shape_message": self.shape_message,
         }
+        if self.location is not None:
+            out["location"] = self.location.to_json()
+        return out
 
 
 def _severity_rank(severity: str) -> int:
@@ -120,6 +127,13 @@ class ValidationReport:
     def warnings(self) -> list[ValidationResult]:
         return [r for r in self.results if r.severity == "Warning"]
 
+    def located(
+        self, locate: Callable[[ValidationResult], SourceLocation | None]
+    ) -> ValidationReport:
+        """The same report, each result with the location ``locate`` gives it."""
+        results = [replace(r, location=locate(r)) for r in self.results]
+        return ValidationReport(self.conforms, results, self.profile, self.datasets)
+
     def for_dataset(self, dataset: str) -> list[ValidationResult]:
         return [r for r in self.results if r.dataset == dataset]
 
@@ -167,6 +181,8 @@ class ValidationReport:
                 field_label = r.path or "(record)"
                 lines.append(f"  [{r.severity}] {field_label}: {r.message}")
                 lines.append(f"      fix: {r.hint}")
+                if r.location is not None:
+                    lines.append(f"      at: {r.location}")
                 # the field path already locates results on blank nodes; IRIs are worth naming
                 if r.focus_node and r.focus_node != dataset and not r.focus_node.startswith("_:"):
                     lines.append(f"      on: {r.focus_node}")
