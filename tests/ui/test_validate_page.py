@@ -81,7 +81,7 @@ def fields_with(html: str, severity: str) -> set[str]:
     return found
 
 
-# --- the form ------------------------------------------------------------------------------
+# --- the form ---
 
 
 def test_every_profile_is_offered_with_one_sentence(live: LiveGdcat) -> None:
@@ -101,7 +101,7 @@ def test_every_profile_is_offered_with_one_sentence(live: LiveGdcat) -> None:
     assert f'href="{live.url}/validate"' in httpx.get(f"{live.url}/search").text
 
 
-# --- each format -----------------------------------------------------------------------------
+# --- each format ---
 
 
 def _as(fmt: str) -> tuple[str, bytes]:
@@ -155,7 +155,7 @@ def test_an_explicit_format_overrides_the_extension(live: LiveGdcat) -> None:
     assert "choose it in the list" in unknown.text
 
 
-# --- the report ----------------------------------------------------------------------------------
+# --- the report ---
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -204,7 +204,7 @@ def test_the_report_is_in_the_readers_language(live: LiveGdcat) -> None:
     assert "Valider" in page
 
 
-# --- downloads ------------------------------------------------------------------------------------
+# --- downloads ---
 
 
 def _results_of_json(body: str) -> list[tuple[str, str, str, str]]:
@@ -283,7 +283,7 @@ def test_csv_cells_never_start_a_formula(live: LiveGdcat) -> None:
         assert all(not cell.startswith("=") for cell in row), row
 
 
-# --- nothing stored, limits ------------------------------------------------------------------------
+# --- nothing stored, limits ---
 
 
 def test_nothing_is_written_to_the_store(live: LiveGdcat) -> None:
@@ -330,7 +330,7 @@ def test_many_records_start_collapsed(live: LiveGdcat) -> None:
     assert failing == [0, 1, 2, 3, 4]
 
 
-# --- the format guess -------------------------------------------------------------------------------
+# --- the format guess ---
 
 
 @pytest.mark.parametrize(
