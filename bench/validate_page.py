@@ -19,7 +19,7 @@ what the page adds to that is reading the form and drawing the report) give the 
     PYTHONPATH=src .venv/bin/python bench/validate_page.py
 
 Results go to ``bench/results/validate_page.json`` and ``docs/benchmarks.md`` (``bench/run.py
---report-only`` rewrites the page). Takes about two minutes.
+--report-only`` rewrites the page). About a minute on a quiet machine (six on a shared one).
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def post(client: httpx.Client, url: str, name: str, data: bytes, download: str =
     if answer.status_code != 200 or (not download and 'id="summary"' not in answer.text):
         raise RuntimeError(f"no report: {answer.status_code} {answer.text[:500]}")
     post.last_size = len(answer.content)  # type: ignore[attr-defined]
+    print(f"{name} {download or 'page'}: {seconds:.2f} s", file=sys.stderr, flush=True)
     return seconds
 
 
@@ -94,7 +95,9 @@ def in_process(data: bytes, name: str) -> float:
     graph = parse_bytes(data, format_for_path(name), source=name)
     records = records_of_document(graph, name, "urn:x-bench")
     check_records(records, Validator("gdcat", workers=1))
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    print(f"{name} in process: {seconds:.2f} s", file=sys.stderr, flush=True)
+    return seconds
 
 
 def summary(times: list[float]) -> dict[str, float]:
@@ -121,7 +124,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 one_page = [post(client, url, ONE.name, one) for _ in range(args.repeat)]
                 one_size = post.last_size  # type: ignore[attr-defined]
                 one_csv = [post(client, url, ONE.name, one, "csv") for _ in range(args.repeat)]
-                large_page = [post(client, url, "many.yaml", large) for _ in range(args.repeat_large)]
+                large_page = [
+                    post(client, url, "many.yaml", large) for _ in range(args.repeat_large)
+                ]
                 large_size = post.last_size  # type: ignore[attr-defined]
                 large_csv = [
                     post(client, url, "many.yaml", large, "csv") for _ in range(args.repeat_large)
@@ -158,8 +163,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--repeat-large", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat-large", type=int, default=1)
     args = parser.parse_args()
     result = measure(args)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
