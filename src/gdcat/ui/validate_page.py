@@ -26,7 +26,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -704,4 +703,4 @@ def _too_large(
     )
 
 
-__all__: Sequence[str] = ("PROFILE_CHOICES", "guess_format", "install", "profile_for")
+__all__ = ["PROFILE_CHOICES", "guess_format", "install", "profile_for"]

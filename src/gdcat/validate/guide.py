@@ -104,6 +104,8 @@ def _example_phrase(field_path: str, slot_name: str) -> str:
         value = example_values().get(slot_name)
     if value is None:
         return ""
+    if isinstance(value, dict) and "en" in value and _is_language_map(slot_name):
+        value = {"en": value["en"]}  # one language shows the form; the others follow it
     text = _flow_yaml(value)
     if len(text) > EXAMPLE_CHARACTERS:
         return ""
@@ -113,6 +115,13 @@ def _example_phrase(field_path: str, slot_name: str) -> str:
         if label:
             phrase += f" ({label})"
     return phrase
+
+
+def _is_language_map(slot_name: str) -> bool:
+    from gdcat.model.schema import slots
+
+    info = slots().get(slot_name)
+    return info is not None and info.kind == "lang_string"
 
 
 def _flow_yaml(value: object) -> str:
