@@ -82,8 +82,7 @@ def walk(tab: Tab, url: str, tmp: Path, *, screenshots: bool) -> None:
         tab.screenshot("validate-error")
     # the unreadable document's page is answered 400 (Chromium logs that status); nothing else
     assert tab.problems == [
-        "console: Failed to load resource: the server responded with a status of 400 "
-        "(Bad Request)"
+        "console: Failed to load resource: the server responded with a status of 400 (Bad Request)"
     ]
 
 

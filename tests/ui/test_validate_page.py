@@ -346,3 +346,18 @@ def test_many_records_start_collapsed(live: LiveGdcat) -> None:
 )
 def test_guess_format(text: str, name: str) -> None:
     assert guess_format(text).name == name
+
+
+def test_a_steward_yaml_mistake_is_said_with_its_line(live: LiveGdcat) -> None:
+    text = "id: https://a.example/dataset/1\ntitle: Exomes\nsequencing_typ: WES\n"
+    answer = post(live, text=text, format="auto")
+    assert answer.status_code == 400
+    assert "The document cannot be read as steward YAML." in answer.text
+    assert re.search(r'id="problem-location">Line 3\b', answer.text)
+    assert "sequencing_typ" in answer.text
+
+
+def test_an_unknown_profile_is_refused_in_words(live: LiveGdcat) -> None:
+    answer = upload(live, VALID / "nl-rare-disease-wgs.yaml", profile="no-such-profile")
+    assert answer.status_code == 400
+    assert "Choose one of the profiles in the list." in answer.text
