@@ -72,7 +72,7 @@ def records_from_paths(
         if isinstance(outcome, InputError):
             unusable.append(outcome)
             continue
-        for record in split_records(outcome, source=str(path)) or [_whole_document(outcome, path)]:
+        for record in records_of_document(outcome, str(path), path.resolve().as_uri()):
             known = records.get(record.iri)
             if known is None:
                 records[record.iri] = record
@@ -90,8 +90,12 @@ def records_from_paths(
     return list(records.values()), unusable, files
 
 
-def _whole_document(graph: Graph, path: Path) -> Record:
-    return Record(path.resolve().as_uri(), graph, kind="Document", source=str(path))
+def records_of_document(graph: Graph, source: str, document_iri: str) -> list[Record]:
+    """The records of one parsed document; a document that describes no dataset is one
+    record of kind ``Document`` named ``document_iri``, so that it is still checked."""
+    return split_records(graph, source=source) or [
+        Record(document_iri, graph, kind="Document", source=source)
+    ]
 
 
 def check_records(records: Sequence[Record], validator: Validator) -> list[Checked]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from gdcat.validate.messages import curie, explain, field_name, snake_case
 
 
@@ -43,7 +45,8 @@ def test_datatype_message_names_value_and_expected_form() -> None:
     )
     assert '"-5"' in text.message
     assert "whole number of 0 or more" in text.message
-    assert "42" in text.hint
+    # an example value as a steward writes it, from the valid example records
+    assert re.search(r"`number_of_unique_individuals: \d+`", text.hint), text.hint
 
 
 def test_vocabulary_restriction_names_the_vocabulary() -> None:
@@ -62,3 +65,31 @@ def test_vocabulary_restriction_names_the_vocabulary() -> None:
 def test_specific_hint_for_hdab() -> None:
     text = explain("MinCount", "hdab", "http://healthdataportal.eu/ns/health#hdab", {})
     assert "health data access body" in text.hint
+
+
+def test_missing_field_hints_show_a_correct_value_not_consider_adding() -> None:
+    """A hint says what a correct value looks like: the allowed codes with their labels, or
+    an example value (with the label of the term it names)."""
+    enum = explain("MinCount", "sequencing_type", "https://w3id.org/gdcat/ns#sequencingType", {})
+    assert "WES (Whole exome sequencing)" in enum.hint
+    term = explain(
+        "MinCount",
+        "spatial",
+        "http://purl.org/dc/terms/spatial",
+        {"minCount": ("1",)},
+        severity="Warning",
+    )
+    assert "Consider" not in term.hint
+    assert re.search(r"`spatial: country:[A-Z]{3}` \(\w+", term.hint), term.hint
+
+
+def test_allowed_values_are_listed_with_their_labels() -> None:
+    text = explain(
+        "In",
+        "data_use_permission",
+        "https://w3id.org/gdcat/ns#dataUsePermission",
+        {"in": ("http://purl.obolibrary.org/obo/DUO_0000042",)},
+        value="http://purl.obolibrary.org/obo/DUO_0000046",
+        value_kind="iri",
+    )
+    assert text.hint == "Choose one of: DUO:0000042 (general research use)."

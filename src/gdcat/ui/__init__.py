@@ -23,6 +23,7 @@ from gdcat.ui import (
     search_page,
     sparql_page,
     steward_pages,
+    validate_page,
 )
 from gdcat.ui.search_page import Context
 
@@ -101,6 +102,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     nodes_page.install(app, ctx)
     sparql_page.install(app, ctx)
     steward_pages.install(app, ctx)
+    validate_page.install(app, ctx)
 
 
 __all__ = ["ASSETS", "STATIC", "Context", "asset_response", "install"]

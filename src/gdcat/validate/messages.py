@@ -159,6 +159,17 @@ def _slot_name(predicate: str) -> str | None:
         return None
 
 
+def datatype_words(datatype: str) -> tuple[str, str]:
+    """How a steward reads an XSD datatype, and an example value ("" when none)."""
+    return _DATATYPES.get(local_name(datatype), (curie(datatype), ""))
+
+
+def _guide(field: str, predicate: str | None, params: Params) -> str:
+    from gdcat.validate.guide import value_guide
+
+    return value_guide(field, predicate, params.get("in", ()))
+
+
 def describe_value(value: str | None, kind: str | None) -> str:
     """A value as a steward reads it: CURIE or <IRI>, quoted literal, or a nested node."""
     if value is None:
@@ -198,17 +209,36 @@ def explain(
     where = f"`{field}`" if field else subject
     shown = describe_value(value, value_kind)
     specific = _SPECIFIC_HINTS.get((component, predicate or ""))
+    guide = _guide(field, predicate, params) if field else ""
     if component == "MinCount" and severity != "Violation":
         # The "recommended" shapes of DCAT-AP and HealthDCAT-AP are minCount at Warning level.
         return Explanation(
             f"{where} is recommended but missing.",
-            specific or f"Consider adding {where}{_range_hint(params)}.",
+            specific
+            or (
+                f"Add {where} if you can: {guide}."
+                if guide
+                else f"Add {where} if you can{_range_hint(params)}."
+            ),
         )
     message, hint = _generic(component, where, params, shown, shape_message)
     special = _SPECIFIC_MESSAGES.get((component, predicate or ""))
     if special:
         message = special.format(field=field)
-    return Explanation(message, specific or hint)
+    if specific:
+        return Explanation(message, specific)
+    if guide and component == "MinCount":
+        hint = f"Add {where}: {guide}."
+    elif guide and component == "Pattern":
+        hint = f"Write {where} in the expected form: {guide}."
+    elif guide and component == "Datatype" and ", e.g. `" in guide:
+        rdf = hint.find(" In RDF")
+        hint = f"Write {where} as {guide}." + (hint[rdf:] if rdf >= 0 else "")
+    elif guide and component == "In":
+        hint = f"Choose {guide}."
+    elif guide and component not in {"MaxCount", "Closed", "UniqueLang", "Datatype"}:
+        hint += f" A correct value is {guide}."
+    return Explanation(message, hint)
 
 
 def _generic(
@@ -308,6 +338,15 @@ def _generic(
             f"{where} breaks a rule of the profile.{rule}",
             "Change the record so that the rule holds.",
         )
+    if component in _COMPARISONS:
+        key = component[0].lower() + component[1:]
+        other = _first(params, key) or ""
+        other_field = f"`{field_name(other)}`" if other else "the other field"
+        words = _COMPARISONS[component]
+        return (
+            f"{where} must be {words} {other_field}, and it is not.{rule}",
+            f"Make {where} {words} {other_field} (or correct {other_field}).",
+        )
     if component == "Closed":
         return f"{where} is not allowed here.", f"Remove {where}."
     return (
@@ -315,6 +354,14 @@ def _generic(
         f"Check {where} against the profile.",
     )
 
+
+#: Property-pair constraints: how a steward reads each.
+_COMPARISONS = {
+    "LessThan": "less than",
+    "LessThanOrEquals": "at most",
+    "Equals": "equal to",
+    "Disjoint": "different from",
+}
 
 _RANGE_WORDS = {
     "MinInclusive": "of at least",

@@ -69,6 +69,10 @@ _SHAPE_PARAMETERS = (
     "maxInclusive",
     "minExclusive",
     "maxExclusive",
+    "lessThan",
+    "lessThanOrEquals",
+    "equals",
+    "disjoint",
     "name",
 )
 _PATH_MODIFIERS = ("zeroOrMore", "oneOrMore", "zeroOrOne")
