@@ -378,6 +378,11 @@ class Widget:
     depth: int = 0
 
     @property
+    def described_by(self) -> str:
+        """The ids of the help text and the messages (``aria-describedby``)."""
+        return f"{self.id}-help {self.id}-msg" if self.help else f"{self.id}-msg"
+
+    @property
     def violations(self) -> bool:
         return any(m.severity == "violation" for m in self.messages)
 
