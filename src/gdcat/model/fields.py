@@ -558,7 +558,7 @@ def _enum_choices(enum_name: str) -> tuple[Choice, ...]:
     enum = sv.get_enum(enum_name)
     iris = schema.enum_values()[enum_name]
     return tuple(
-        Choice(code, str(pv.title or code), iris.get(code, code))
+        Choice(str(code), str(pv.title or code), iris.get(code, code))
         for code, pv in enum.permissible_values.items()
     )
 
@@ -588,9 +588,10 @@ def _class_fields(class_name: str, prefix: str, path: tuple[str, ...]) -> list[F
         info = infos[induced.name]
         vocab = _annotation(induced, VOCABULARY_ANNOTATION)
         kind = _kind(info, vocab)
-        dotted = prefix + induced.name
+        name = str(induced.name)  # a plain str, not LinkML's subclass (YAML dumpers want str)
+        dotted = prefix + name
         item = Field(
-            name=induced.name,
+            name=name,
             path=dotted,
             label=_label(induced.name, induced.title),
             help=" ".join(str(induced.description or "").split()),

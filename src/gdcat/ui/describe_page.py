@@ -39,6 +39,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
+from functools import lru_cache
 from typing import Any, Protocol
 
 import yaml
@@ -325,7 +326,9 @@ def yaml_text(document: Mapping[str, Any]) -> str:
         return ""
     ordered = {"id": document["id"]} if "id" in document else {}
     ordered.update((k, v) for k, v in document.items() if k != "id")
-    return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, where it is built
+    text: str = yaml.dump(ordered, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
 
 
 def document_from_yaml(text: str) -> dict[str, Any]:
@@ -387,8 +390,12 @@ class Widget:
         return any(m.severity == "violation" for m in self.messages)
 
 
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
+_ROW_INDEX = re.compile(r"\.\d+(?=\.|$)")
+
+
 def _html_id(name: str) -> str:
-    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+    return "f-" + _NOT_ID.sub("-", name)
 
 
 def _option_label(choice: Choice, vocabulary: str | None, lang: str) -> tuple[str, str | None]:
@@ -398,6 +405,14 @@ def _option_label(choice: Choice, vocabulary: str | None, lang: str) -> tuple[st
         if label is not None:
             return label.text, label.lang
     return choice.label, "en"
+
+
+@lru_cache(maxsize=512)
+def _labelled(
+    vocabulary: str | None, choices: tuple[Choice, ...], lang: str
+) -> tuple[tuple[str, str, str | None], ...]:
+    """A field's choices with their labels for a reader of ``lang``, once per list."""
+    return tuple((c.value, *_option_label(c, vocabulary, lang)) for c in choices)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -467,16 +482,16 @@ def _widget(item: Field, value: Any, name: str, depth: int, lang: str) -> Widget
             base.options = chosen
             base.query = ", ".join(typed)
             return base
-        options = [
-            (c.value, *_option_label(c, item.vocabulary, lang), c.value in values)
-            for c in item.choices
-        ]
-        base.options = options
-        if len(item.choices) > LONG_LIST:
+        if len(item.choices) > LONG_LIST:  # a text box with the page's shared suggestions
             base.control = "suggest"
             base.values = [*values, ""] if item.multivalued else values[:1] or [""]
         else:
             base.control = "checkboxes" if item.multivalued else "select"
+            chosen_values = set(values)
+            base.options = [
+                (value, label, tag, value in chosen_values)
+                for value, label, tag in _labelled(item.vocabulary, item.choices, lang)
+            ]
         return base
     if kind is Kind.BOOLEAN:
         base.control = "boolean"
@@ -543,7 +558,7 @@ def _attach(
     by_path: dict[str, Widget] = {}
     for section in sections:
         for widget in _walk(section.widgets):
-            path = re.sub(r"\.\d+(?=\.|$)", "", widget.name)
+            path = _ROW_INDEX.sub("", widget.name)
             by_path.setdefault(path, widget)
     left: list[tuple[str, Message]] = []
     for path, found in messages.items():
@@ -872,7 +887,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     def describe_terms(request: Request, field: str = "", q: str = "") -> HTMLResponse:
         """The terms of a phenotype or disease field matching ``q``, as check boxes."""
         reader = reader_of(request)
-        path = re.sub(r"\.\d+(?=\.|$)", "", field)
+        path = _ROW_INDEX.sub("", field)
         item = model_fields.field_at(path)
         if item is None or not item.searchable or item.vocabulary is None:
             raise HTTPException(404, f"no field {field!r} with a vocabulary to search")
