@@ -199,6 +199,8 @@ class Reading:
 
     document: dict[str, Any]
     notes: dict[str, list[Message]] = default(default_factory=dict)
+    #: what was typed in a phenotype or disease search and names no term, by field name
+    typed: dict[str, list[str]] = default(default_factory=dict)
 
     def note(self, path: str, message: Message) -> None:
         self.notes.setdefault(path, []).append(message)
@@ -274,9 +276,9 @@ def _read_field(
         return {lang: t[0] if len(t) == 1 else t for lang, t in texts.items()}
     if kind is Kind.TERM:
         raw = [v.strip() for v in form.all(name) if v.strip()]
-        if item.searchable:
-            raw += [t.strip() for t in _LIST_SEPARATORS.split(form.one(name + ".q")) if t.strip()]
         terms = list(dict.fromkeys(_term(item, text, name, reading, reader) for text in raw))
+        if item.searchable:
+            _searched(item, form.one(name + ".q"), name, terms, reading, reader)
         return terms if item.multivalued else (terms[0] if terms else None)
     if kind is Kind.BOOLEAN:
         value = form.one(name)
@@ -305,6 +307,28 @@ def _term(item: Field, text: str, path: str, reading: Reading, reader: Reader) -
         path, Message("note", reader.gettext(UNKNOWN_TERM) % {"text": text}, lang=reader.lang)
     )
     return text
+
+
+def _searched(
+    item: Field, query: str, name: str, terms: list[str], reading: Reading, reader: Reader
+) -> None:
+    """The text of a phenotype or disease search box: each code or exact name in it is added
+    to the field's terms; the rest is a search in progress, kept to be shown again with its
+    matches, and said so by the field unless one of its matches is already ticked."""
+    assert item.vocabulary is not None
+    for text in (t.strip() for t in _LIST_SEPARATORS.split(query)):
+        if not text:
+            continue
+        found = model_fields.resolve_term(item.vocabulary, text)
+        if found is not None:
+            if found.value not in terms:
+                terms.append(found.value)
+            continue
+        reading.typed.setdefault(name, []).append(text)
+        matches = {c.value for c in model_fields.search_terms(item.vocabulary, text, MAX_MATCHES)}
+        if not matches & set(terms):
+            message = reader.gettext(UNKNOWN_TERM) % {"text": text}
+            reading.note(name, Message("note", message, lang=reader.lang))
 
 
 def _scalar(item: Field, text: str, path: str, reading: Reading, reader: Reader) -> Any:
@@ -549,6 +573,28 @@ def _sections(document: Mapping[str, Any], reader: Reader) -> list[SectionView]:
     return out
 
 
+def _show_typed(sections: list[SectionView], typed: Mapping[str, list[str]], lang: str) -> None:
+    """Put what was typed in each phenotype or disease search back in its box, with the
+    matching terms offered to tick (the search without JavaScript)."""
+    if not typed:
+        return
+    for section in sections:
+        for widget in _walk(section.widgets):
+            texts = typed.get(widget.name)
+            if widget.control != "search" or not texts:
+                continue
+            vocabulary = widget.field.vocabulary
+            assert vocabulary is not None
+            offered = {o[0] for o in widget.options}
+            for text in texts:
+                for match in model_fields.search_terms(vocabulary, text, MAX_MATCHES):
+                    if match.value not in offered:
+                        label, tag = _option_label(match, vocabulary, lang)
+                        widget.options.append((match.value, label, tag, False))
+                        offered.add(match.value)
+            widget.query = ", ".join(filter(None, [widget.query, *texts]))
+
+
 def _attach(
     sections: list[SectionView], messages: Mapping[str, list[Message]]
 ) -> list[tuple[str, Message]]:
@@ -779,6 +825,7 @@ def install(app: FastAPI, ctx: Context) -> None:
         reader = reader_of(request)
         profile = _profile(form, _default_profile(request, session))
         sections = _sections(reading.document, reader)
+        _show_typed(sections, reading.typed, reader.lang)
         result: Check | None = None
         left: list[tuple[str, Message]] = []
         if checked:
@@ -868,6 +915,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             reading = document_of(posted, reader)
             profile = _profile(form, _default_profile(request, session))
             sections = _sections(reading.document, reader)
+            _show_typed(sections, reading.typed, reader.lang)
             result = checker.check(reading, profile, reader)
             left = _attach(sections, result.messages)
             return render(
