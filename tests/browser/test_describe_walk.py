@@ -166,3 +166,35 @@ def test_axe_finds_no_serious_violation_on_the_form(
         tab.screenshot("describe")
     serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+
+
+def test_the_draft_is_kept_in_the_browser(node: Node, open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    page = tab.page
+    tab.open(f"{node.live.url}/describe")
+    expect(page.locator("#draft-restore")).to_be_hidden()
+    page.locator("#f-id").fill("https://nl.gdcat.example/dataset/draft")
+    page.locator("#f-title-text-1").fill("A dataset described in two sittings")
+    page.locator("#f-readiness").select_option("CONDITIONAL")
+    for _ in range(100):  # kept half a second after the last change (polled: CSP forbids eval)
+        if "two sittings" in (page.evaluate("localStorage.getItem('gdcat.describe.draft')") or ""):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the draft was not kept in localStorage")
+
+    tab.open(f"{node.live.url}/describe")  # another visit: the blank form offers the draft
+    expect(page.locator("#draft-restore")).to_be_visible()
+    page.get_by_role("button", name="Restore the draft").click()
+    expect(page.locator("#f-title-text-1")).to_have_value(
+        "A dataset described in two sittings", timeout=TIMEOUT
+    )
+    expect(page.locator("#f-id")).to_have_value("https://nl.gdcat.example/dataset/draft")
+    expect(page.locator("#f-readiness")).to_have_value("CONDITIONAL")
+    expect(page.locator("#f-sharing_barrier-msg")).to_contain_text("Must be fixed")
+
+    tab.open(f"{node.live.url}/describe")
+    page.get_by_role("button", name="Discard it").click()
+    expect(page.locator("#draft-restore")).to_be_hidden()
+    assert page.evaluate("localStorage.getItem('gdcat.describe.draft')") is None
+    assert tab.problems == []

@@ -33,6 +33,7 @@ to restore it on the next visit.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import threading
@@ -54,6 +55,7 @@ from gdcat.model import fields as model_fields
 from gdcat.model.fields import Choice, Field, Kind
 from gdcat.model.steward import dump_steward_yaml, load_steward_yaml
 from gdcat.publish.session import StewardSession
+from gdcat.publish.writer import RecordRefusedError, outcome_of
 from gdcat.settings import Settings
 from gdcat.store import Store
 from gdcat.ui.i18n import N_, Reader
@@ -731,6 +733,23 @@ class Checker:
             self._validators.clear()
 
 
+def _with_report(result: Check, report: ValidationReport, reading: Reading) -> Check:
+    """``result`` with the messages of the publisher's report in place of the form's check."""
+    messages: dict[str, list[Message]] = {}
+    for found in sorted(report.results, key=lambda r: r.severity != "Violation"):
+        messages.setdefault(found.path or "", []).append(_message_of(found))
+    for path, notes in reading.notes.items():
+        messages.setdefault(path, []).extend(notes)
+    return dataclasses.replace(
+        result,
+        messages=messages,
+        profile=report.profile,
+        conforms=False,
+        violations=len(report.violations),
+        warnings=len(report.warnings),
+    )
+
+
 def turtle_of(graph: Graph) -> str:
     """The record as Turtle, with gdcat's usual prefixes."""
     shown = Graph()
@@ -821,6 +840,7 @@ def install(app: FastAPI, ctx: Context) -> None:
         problem: str | None = None,
         status: int = 200,
         record: str | None = None,
+        refusal: ValidationReport | None = None,
     ) -> HTMLResponse:
         reader = reader_of(request)
         profile = _profile(form, _default_profile(request, session))
@@ -830,6 +850,8 @@ def install(app: FastAPI, ctx: Context) -> None:
         left: list[tuple[str, Message]] = []
         if checked:
             result = checker.check(reading, profile, reader)
+            if refusal is not None:  # the publisher's own report (the node's profile) decides
+                result = _with_report(result, refusal, reading)
             left = _attach(sections, result.messages)
         home = str(request.base_url)
         languages = _language_choices(reader.lang)
@@ -1014,8 +1036,8 @@ def install(app: FastAPI, ctx: Context) -> None:
                 "application/yaml",
             )
         except GdcatError as e:
-            report = getattr(e, "report", None)
-            status = 422 if report is not None else _status_of(e)
+            report = e.report if isinstance(e, RecordRefusedError) else None
+            _, status = outcome_of(e)
             refused = reader.gettext("%(node)s did not publish the dataset: %(reason)s") % {
                 "node": session.node,
                 "reason": e.public_message,
@@ -1029,6 +1051,7 @@ def install(app: FastAPI, ctx: Context) -> None:
                     checked=True,
                     problem=refused,
                     status=status,
+                    refusal=report,
                 )
             )
         home = str(request.base_url)
@@ -1051,15 +1074,6 @@ def install(app: FastAPI, ctx: Context) -> None:
                 status=201 if published.status == "created" else 200,
             )
         )
-
-
-def _status_of(error: GdcatError) -> int:
-    name = type(error).__name__
-    if name == "NotOwnerError":
-        return 403
-    if isinstance(error, InputError):
-        return 400
-    return 503 if "Unavailable" in name else 500
 
 
 def _language_choices(lang: str) -> list[tuple[str, str]]:
