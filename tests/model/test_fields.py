@@ -154,6 +154,10 @@ def test_nested_classes_and_dotted_paths() -> None:
     assert "contact_point.has_email" in paths
     assert all(f.kind is not Kind.OBJECT for f in fields.flatten(fields.fields()))
     assert fields.field_at("distribution.no_such_field") is None
+    # deeper than MAX_DEPTH: the object is listed, its own fields are not
+    deep = fields.field_at("distribution.access_service.contact_point")
+    assert deep is not None and deep.kind is Kind.OBJECT and deep.fields == ()
+    assert deep.class_name == "Kind"
 
 
 @pytest.fixture

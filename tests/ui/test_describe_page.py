@@ -352,3 +352,48 @@ def test_a_slot_added_to_the_model_reaches_the_form(site: Site, model_copy: Path
     assert '<input id="f-biobank_accession" name="biobank_accession"' in html
     assert "Biobank accession" in html
     assert "The accession of the samples in the biobank that holds them." in html
+
+
+def test_editing_keeps_what_is_nested_deeper_than_the_form(site: Site) -> None:
+    iri = "https://nl.gdcat.example/dataset/deeply-nested"
+    record = (
+        f"id: {iri}\n"
+        "title: {en: Deeply nested}\n"
+        "description: {en: A distribution whose access service has a contact point.}\n"
+        "access_rights: access-right:RESTRICTED\n"
+        "sequencing_type: WGS\n"
+        "data_use_permission: DUO:0000042\n"
+        "readiness: READY\n"
+        "distribution:\n"
+        "  - access_url: https://nl.gdcat.example/access\n"
+        "    access_service:\n"
+        "      - title: {en: Access portal}\n"
+        "        endpoint_url: https://nl.gdcat.example/api\n"
+        "        contact_point:\n"
+        "          - has_email: mailto:portal@nl.gdcat.example\n"
+    )
+    put = httpx.put(
+        f"{site.live.url}/api/nodes/nl/datasets",
+        params={"iri": iri},
+        content=record.encode(),
+        headers={"Authorization": f"Bearer {site.nl}", "Content-Type": "application/yaml"},
+        timeout=60,
+    )
+    assert put.status_code == 201, put.text
+    edit = httpx.get(f"{site.live.url}/describe", params={"record": iri}, timeout=60).text
+    kept = re.search(
+        r'name="distribution\.0\.access_service\.0\.contact_point\.__kept" value="([^"]*)"', edit
+    )
+    assert kept is not None, "the contact point of the access service is not carried"
+    form = [
+        ("id", iri),
+        ("title.lang", "en"),
+        ("title.text", "Deeply nested, edited"),
+        ("distribution.0.access_url", "https://nl.gdcat.example/access"),
+        ("distribution.0.access_service.0.title.lang", "en"),
+        ("distribution.0.access_service.0.title.text", "Access portal"),
+        ("distribution.0.access_service.0.endpoint_url", "https://nl.gdcat.example/api"),
+        ("distribution.0.access_service.0.contact_point.__kept", unescape(kept.group(1))),
+    ]
+    shown = preview(post(site, "/describe", form).text, "yaml")
+    assert "has_email: mailto:portal@nl.gdcat.example" in shown

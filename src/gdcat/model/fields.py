@@ -13,7 +13,8 @@ API
     The class's fields in a sensible order (the sections below, then every other slot of the
     class in model order). Nested classes (a distribution, a publisher, its contact point…) are
     fields of kind ``object`` whose ``fields`` are the nested class's own, to ``MAX_DEPTH``
-    levels; a class already being described further up is not entered again.
+    levels; deeper, or for a class already described further up, the object field is listed
+    without ``fields`` of its own (its values are carried whole).
 
 ``sections(class_name="Dataset") -> tuple[Section, ...]``
     The same fields grouped: ``Section(id, title, fields)``; ids are stable (``identification``,
@@ -616,10 +617,12 @@ def _class_fields(class_name: str, prefix: str, path: tuple[str, ...]) -> list[F
                 item = replace(item, vocabulary=enum, choices=_enum_choices(enum))
         elif kind is Kind.OBJECT:
             assert info.range_class is not None
-            if len(path) >= MAX_DEPTH or info.range_class in path:
-                continue  # too deep, or a class being described further up: left out
-            nested = _class_fields(info.range_class, dotted + ".", (*path, info.range_class))
-            item = replace(item, class_name=info.range_class, fields=tuple(nested))
+            item = replace(item, class_name=info.range_class)
+            if len(path) < MAX_DEPTH and info.range_class not in path:
+                nested = _class_fields(info.range_class, dotted + ".", (*path, info.range_class))
+                item = replace(item, fields=tuple(nested))
+            # else too deep, or a class described further up: an object whose own fields are
+            # not listed (a tool carries its values whole)
         out.append(item)
     return out
 

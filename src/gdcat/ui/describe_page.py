@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -72,6 +73,8 @@ from gdcat.vocab import PREFIXES
 LONG_LIST = 30
 #: Nested descriptions deeper than this are left to the YAML (the form stays readable).
 FORM_DEPTH = 2
+#: The hidden field (after the field's name) carrying a description deeper than the form.
+KEPT = ".__kept"
 #: Most matches the phenotype and disease search offers.
 MAX_MATCHES = 15
 #: The IRI a record without one is checked under (a record needs an IRI to be read).
@@ -250,7 +253,10 @@ def _read_group(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
-        if item.kind is Kind.OBJECT and depth >= FORM_DEPTH:
+        if item.kind is Kind.OBJECT and (depth >= FORM_DEPTH or not item.fields):
+            kept = _kept(form.one(prefix + item.name + KEPT))
+            if kept is not None:
+                out[item.name] = kept
             continue
         value = _read_field(item, form, prefix + item.name, depth, reading, reader)
         if value not in (None, "", [], {}):
@@ -331,6 +337,17 @@ def _searched(
         if not matches & set(terms):
             message = reader.gettext(UNKNOWN_TERM) % {"text": text}
             reading.note(name, Message("note", message, lang=reader.lang))
+
+
+def _kept(text: str) -> Any:
+    """A nested description the form carries unchanged (JSON in a hidden field), or None."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict | list) and value else None
 
 
 def _scalar(item: Field, text: str, path: str, reading: Reading, reader: Reader) -> Any:
@@ -459,8 +476,13 @@ def _widget(item: Field, value: Any, name: str, depth: int, lang: str) -> Widget
     )
     kind = item.kind
     if kind is Kind.OBJECT:
-        if depth >= FORM_DEPTH:
-            return None
+        if depth >= FORM_DEPTH or not item.fields:
+            if value in (None, [], {}):
+                return None
+            # deeper than the form goes (a stored record's): carried through unchanged
+            base.control = "kept"
+            base.value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            return base
         base.control = "object"
         if item.multivalued:
             present = [v for v in _as_list(value) if isinstance(v, dict)]
