@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, Response
 
 from gdcat.ui import (
     data_use_page,
+    describe_page,
     inventory_page,
     nodes_page,
     search_page,
@@ -103,6 +104,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     sparql_page.install(app, ctx)
     steward_pages.install(app, ctx)
     validate_page.install(app, ctx)
+    describe_page.install(app, ctx)
 
 
 __all__ = ["ASSETS", "STATIC", "Context", "asset_response", "install"]
