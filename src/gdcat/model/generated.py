@@ -331,9 +331,11 @@ class Catalog(ConfiguredBaseModel):
          'slot_uri': 'dcat:catalog'} })
     record: Optional[list[CatalogRecord]] = Field(default=None, description="""A catalogue record describing a dataset's registration in the catalogue.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog'], 'slot_uri': 'dcat:record'} })
     homepage: Optional[str] = Field(default=None, description="""The home page of the catalogue.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog'], 'slot_uri': 'foaf:homepage'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'language'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
-    license: Optional[LicenseDocument] = Field(default=None, description="""The licence under which the resource is made available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'Distribution', 'DataService'],
+    license: Optional[LicenseDocument] = Field(default=None, description="""The licence under which the resource is made available.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'licence'}},
+         'domain_of': ['Catalog', 'Distribution', 'DataService'],
          'slot_uri': 'dct:license'} })
     issued: Optional[Union[date, datetime ]] = Field(default=None, description="""Date of formal issuance (publication) of the resource.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
          'domain_of': ['Catalog',
@@ -350,7 +352,8 @@ class Catalog(ConfiguredBaseModel):
                        'Distribution',
                        'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
-    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
+    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'country'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:spatial'} })
     theme_taxonomy: Optional[list[str]] = Field(default=None, description="""A concept scheme used to classify the catalogue's datasets.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog'], 'slot_uri': 'dcat:themeTaxonomy'} })
     has_part: Optional[list[str]] = Field(default=None, description="""A catalogue that is part of this one.""", json_schema_extra = { "linkml_meta": {'annotations': {'reference_only': {'tag': 'reference_only', 'value': True}},
@@ -382,6 +385,9 @@ class DcatDataset(ConfiguredBaseModel):
                         'identifier': {'name': 'identifier', 'recommended': True},
                         'keyword': {'name': 'keyword', 'recommended': True},
                         'publisher': {'name': 'publisher', 'recommended': True},
+                        'resource_type': {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                                                         'value': 'dataset-type'}},
+                                          'name': 'resource_type'},
                         'spatial': {'name': 'spatial', 'recommended': True},
                         'theme': {'name': 'theme', 'recommended': True},
                         'title': {'name': 'title', 'required': True}}})
@@ -427,7 +433,8 @@ class DcatDataset(ConfiguredBaseModel):
          'recommended': True,
          'slot_uri': 'dct:identifier'} })
     other_identifier: Optional[list[Identifier]] = Field(default=None, description="""A secondary identifier of the dataset (e.g. an EGA accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'adms:identifier'} })
-    access_rights: RightsStatement = Field(default=..., description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+    access_rights: RightsStatement = Field(default=..., description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'access-right'}},
+         'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService'],
@@ -438,11 +445,14 @@ class DcatDataset(ConfiguredBaseModel):
                        'Distribution',
                        'DataService'],
          'slot_uri': 'dcatap:applicableLegislation'} })
-    resource_type: Optional[list[str]] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
+    resource_type: Optional[list[str]] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'dataset-type'}},
+         'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
          'slot_uri': 'dct:type'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'language'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
-    accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
+    accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'frequency'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:accrualPeriodicity'} })
     issued: Optional[Union[date, datetime ]] = Field(default=None, description="""Date of formal issuance (publication) of the resource.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
          'domain_of': ['Catalog',
@@ -470,12 +480,14 @@ class DcatDataset(ConfiguredBaseModel):
          'slot_uri': 'dct:conformsTo'} })
     relation: Optional[list[str]] = Field(default=None, description="""A related resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Relationship'], 'slot_uri': 'dct:relation'} })
     is_referenced_by: Optional[list[str]] = Field(default=None, description="""A publication or resource that cites or uses the dataset (e.g. a DOI).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'dct:isReferencedBy'} })
-    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
+    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'country'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
          'recommended': True,
          'slot_uri': 'dct:spatial'} })
     temporal: Optional[list[PeriodOfTime]] = Field(default=None, description="""A period of time covered by the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'], 'slot_uri': 'dct:temporal'} })
     provenance: Optional[list[ProvenanceStatement]] = Field(default=None, description="""A statement about the lineage of the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'dct:provenance'} })
-    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
+    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'data-theme'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dcat:theme'} })
     keyword: Optional[list[str]] = Field(default=None, description="""A keyword or tag describing the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService', 'Table'],
@@ -557,7 +569,8 @@ class DcatDatasetSeries(ConfiguredBaseModel):
          'slot_uri': 'dct:description'} })
     identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dct:identifier'} })
-    access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+    access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'access-right'}},
+         'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService'],
@@ -571,7 +584,8 @@ class DcatDatasetSeries(ConfiguredBaseModel):
     contact_point: Optional[list[Kind]] = Field(default=None, description="""Contact information (vcard) for questions about the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dcat:contactPoint'} })
-    accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
+    accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'frequency'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:accrualPeriodicity'} })
     issued: Optional[Union[date, datetime ]] = Field(default=None, description="""Date of formal issuance (publication) of the resource.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
          'domain_of': ['Catalog',
@@ -591,10 +605,12 @@ class DcatDatasetSeries(ConfiguredBaseModel):
     publisher: Optional[Agent] = Field(default=None, description="""The agent responsible for making the resource available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dct:publisher'} })
-    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
+    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'country'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:spatial'} })
     temporal: Optional[list[PeriodOfTime]] = Field(default=None, description="""A period of time covered by the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'], 'slot_uri': 'dct:temporal'} })
-    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
+    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'data-theme'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dcat:theme'} })
     keyword: Optional[list[str]] = Field(default=None, description="""A keyword or tag describing the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService', 'Table'],
          'slot_uri': 'dcat:keyword'} })
@@ -649,23 +665,31 @@ class Distribution(ConfiguredBaseModel):
          'slot_uri': 'dcatap:applicableLegislation'} })
     byte_size: Optional[int] = Field(default=None, description="""The size of the distribution in bytes.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcat:byteSize'} })
     checksum: Optional[Checksum] = Field(default=None, description="""A checksum of the downloadable file.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'spdx:checksum'} })
-    format: Optional[str] = Field(default=None, description="""The file format of the distribution (EU file-type table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'DataService'],
+    format: Optional[str] = Field(default=None, description="""The file format of the distribution (EU file-type table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'file-type'}},
+         'domain_of': ['Distribution', 'DataService'],
          'recommended': True,
          'slot_uri': 'dct:format'} })
     media_type: Optional[str] = Field(default=None, description="""The IANA media type of the distribution.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcat:mediaType'} })
     compress_format: Optional[str] = Field(default=None, description="""The IANA media type of the compression of the distribution.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcat:compressFormat'} })
     package_format: Optional[str] = Field(default=None, description="""The IANA media type of the packaging of the distribution.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcat:packageFormat'} })
-    license: Optional[LicenseDocument] = Field(default=None, description="""The licence under which the resource is made available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'Distribution', 'DataService'],
+    license: Optional[LicenseDocument] = Field(default=None, description="""The licence under which the resource is made available.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'licence'}},
+         'domain_of': ['Catalog', 'Distribution', 'DataService'],
          'recommended': True,
          'slot_uri': 'dct:license'} })
     rights: Optional[RightsStatement] = Field(default=None, description="""A statement about the rights of the resource not covered by licence or access rights.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'Distribution'], 'slot_uri': 'dct:rights'} })
-    access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+    access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'access-right'}},
+         'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService'],
          'slot_uri': 'dct:accessRights'} })
-    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'DcatCatalogRecord'], 'slot_uri': 'adms:status'} })
-    availability: Optional[str] = Field(default=None, description="""How long the distribution is planned to be available (EU planned-availability table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'],
+    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'distribution-status'}},
+         'domain_of': ['Distribution', 'DcatCatalogRecord'],
+         'slot_uri': 'adms:status'} })
+    availability: Optional[str] = Field(default=None, description="""How long the distribution is planned to be available (EU planned-availability table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'planned-availability'}},
+         'domain_of': ['Distribution'],
          'recommended': True,
          'slot_uri': 'dcatap:availability'} })
     conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
@@ -673,7 +697,8 @@ class Distribution(ConfiguredBaseModel):
                        'DataService',
                        'DcatCatalogRecord'],
          'slot_uri': 'dct:conformsTo'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'language'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
     page: Optional[list[str]] = Field(default=None, description="""A page or document about the resource (documentation).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution'], 'slot_uri': 'foaf:page'} })
     issued: Optional[Union[date, datetime ]] = Field(default=None, description="""Date of formal issuance (publication) of the resource.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
@@ -747,7 +772,8 @@ class DataService(ConfiguredBaseModel):
     filtering_term_code: Optional[list[str]] = Field(default=None, description="""A filtering term whose CURIE prefix gdcat cannot expand to an IRI, as written.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DataService'], 'slot_uri': 'gdcat:filteringTermCode'} })
     identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dct:identifier'} })
-    access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+    access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'access-right'}},
+         'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService'],
@@ -766,16 +792,20 @@ class DataService(ConfiguredBaseModel):
     contact_point: Optional[list[Kind]] = Field(default=None, description="""Contact information (vcard) for questions about the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dcat:contactPoint'} })
-    format: Optional[str] = Field(default=None, description="""The file format of the distribution (EU file-type table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'DataService'], 'slot_uri': 'dct:format'} })
+    format: Optional[str] = Field(default=None, description="""The file format of the distribution (EU file-type table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'file-type'}},
+         'domain_of': ['Distribution', 'DataService'],
+         'slot_uri': 'dct:format'} })
     keyword: Optional[list[str]] = Field(default=None, description="""A keyword or tag describing the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService', 'Table'],
          'slot_uri': 'dcat:keyword'} })
     landing_page: Optional[list[str]] = Field(default=None, description="""A web page that gives access to the resource and information about it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dcat:landingPage'} })
-    license: Optional[LicenseDocument] = Field(default=None, description="""The licence under which the resource is made available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'Distribution', 'DataService'],
+    license: Optional[LicenseDocument] = Field(default=None, description="""The licence under which the resource is made available.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'licence'}},
+         'domain_of': ['Catalog', 'Distribution', 'DataService'],
          'slot_uri': 'dct:license'} })
     publisher: Optional[Agent] = Field(default=None, description="""The agent responsible for making the resource available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dct:publisher'} })
-    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
+    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'data-theme'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dcat:theme'} })
 
 
@@ -827,13 +857,17 @@ class DcatCatalogRecord(ConfiguredBaseModel):
                        'Distribution',
                        'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
-    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'DcatCatalogRecord'], 'slot_uri': 'adms:status'} })
+    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'distribution-status'}},
+         'domain_of': ['Distribution', 'DcatCatalogRecord'],
+         'slot_uri': 'adms:status'} })
     conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
                        'Distribution',
                        'DataService',
                        'DcatCatalogRecord'],
          'slot_uri': 'dct:conformsTo'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'language'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
     source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatCatalogRecord', 'LegalBasis'],
          'slot_uri': 'dct:source'} })
@@ -846,12 +880,16 @@ class DcatAgent(ConfiguredBaseModel):
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'from_schema': 'https://w3id.org/gdcat/model/dcat_ap',
          'mixin': True,
          'slot_usage': {'name': {'name': 'name', 'required': True},
-                        'resource_type': {'multivalued': False,
+                        'resource_type': {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                                                         'value': 'publisher-type'}},
+                                          'multivalued': False,
                                           'name': 'resource_type',
                                           'recommended': True}}})
 
     name: list[str] = Field(default=..., description="""The name of the agent, one per language.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatAgent'], 'slot_uri': 'foaf:name'} })
-    resource_type: Optional[str] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
+    resource_type: Optional[str] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'publisher-type'}},
+         'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
          'recommended': True,
          'slot_uri': 'dct:type'} })
     description: Optional[list[str]] = Field(default=None, description="""A free-text account of the resource, one per language.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog',
@@ -960,11 +998,16 @@ class Activity(ConfiguredBaseModel):
     An activity that produced the dataset (HealthDCAT-AP uses health activity types).
     """
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'prov:Activity',
-         'from_schema': 'https://w3id.org/gdcat/model/dcat_ap'})
+         'from_schema': 'https://w3id.org/gdcat/model/dcat_ap',
+         'slot_usage': {'resource_type': {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                                                         'value': 'health-activity'}},
+                                          'name': 'resource_type'}}})
 
     label: Optional[list[str]] = Field(default=None, description="""A human-readable name or statement (provenance and rights statements, activities).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Activity', 'ProvenanceStatement', 'RightsStatement'],
          'slot_uri': 'rdfs:label'} })
-    resource_type: Optional[list[str]] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
+    resource_type: Optional[list[str]] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'health-activity'}},
+         'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
          'slot_uri': 'dct:type'} })
 
 
@@ -1298,10 +1341,13 @@ class HealthDataset(ConfiguredBaseModel):
                                                          'recommended': True}}})
 
     alternative: Optional[list[str]] = Field(default=None, description="""An alternative name of the dataset (an acronym, a former title).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'dct:alternative'} })
-    health_category: Optional[list[str]] = Field(default=None, description="""The category of health data under Article 51 of the EHDS Regulation (HealthData@EU healthcategories table; genomic data is healthcategories:HGPD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
+    health_category: Optional[list[str]] = Field(default=None, description="""The category of health data under Article 51 of the EHDS Regulation (HealthData@EU healthcategories table; genomic data is healthcategories:HGPD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'healthcategories'}},
+         'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'recommended': True,
          'slot_uri': 'healthdcatap:healthCategory'} })
-    health_theme: Optional[list[str]] = Field(default=None, description="""A health theme of the dataset (HealthData@EU health-theme table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
+    health_theme: Optional[list[str]] = Field(default=None, description="""A health theme of the dataset (HealthData@EU health-theme table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'health-theme'}},
+         'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'slot_uri': 'healthdcatap:healthTheme'} })
     number_of_records: Optional[int] = Field(default=None, description="""The number of records in the dataset.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:numberOfRecords'} })
     number_of_unique_individuals: Optional[int] = Field(default=None, description="""The number of distinct people whose data the dataset holds (for genomic data: sequenced individuals, whatever the number of samples or runs).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
@@ -1310,7 +1356,9 @@ class HealthDataset(ConfiguredBaseModel):
     min_typical_age: Optional[int] = Field(default=None, description="""The typical minimum age of the individuals, in years.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:minTypicalAge'} })
     max_typical_age: Optional[int] = Field(default=None, description="""The typical maximum age of the individuals, in years.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:maxTypicalAge'} })
     population_coverage: Optional[list[str]] = Field(default=None, description="""A description of the population the dataset covers.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:populationCoverage'} })
-    has_coding_system: Optional[list[str]] = Field(default=None, description="""A coding system used in the dataset (HealthData@EU coding-system table, e.g. coding-system:HPO).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:hasCodingSystem'} })
+    has_coding_system: Optional[list[str]] = Field(default=None, description="""A coding system used in the dataset (HealthData@EU coding-system table, e.g. coding-system:HPO).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'coding-system'}},
+         'domain_of': ['HealthDataset'],
+         'slot_uri': 'healthdcatap:hasCodingSystem'} })
     has_code_values: Optional[list[str]] = Field(default=None, description="""A code value used in the dataset (e.g. ORPHA:558, U07.1), as a literal.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:hasCodeValues'} })
     hdab: Optional[Agent] = Field(default=None, description="""The health data access body that handles access requests for the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'],
          'recommended': True,
@@ -1335,9 +1383,12 @@ class HealthDatasetSeries(ConfiguredBaseModel):
     """
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'from_schema': 'https://w3id.org/gdcat/model/healthdcat_ap', 'mixin': True})
 
-    health_category: Optional[list[str]] = Field(default=None, description="""The category of health data under Article 51 of the EHDS Regulation (HealthData@EU healthcategories table; genomic data is healthcategories:HGPD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
+    health_category: Optional[list[str]] = Field(default=None, description="""The category of health data under Article 51 of the EHDS Regulation (HealthData@EU healthcategories table; genomic data is healthcategories:HGPD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'healthcategories'}},
+         'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'slot_uri': 'healthdcatap:healthCategory'} })
-    health_theme: Optional[list[str]] = Field(default=None, description="""A health theme of the dataset (HealthData@EU health-theme table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
+    health_theme: Optional[list[str]] = Field(default=None, description="""A health theme of the dataset (HealthData@EU health-theme table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'health-theme'}},
+         'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'slot_uri': 'healthdcatap:healthTheme'} })
     number_of_unique_individuals: Optional[int] = Field(default=None, description="""The number of distinct people whose data the dataset holds (for genomic data: sequenced individuals, whatever the number of samples or runs).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'slot_uri': 'healthdcatap:numberOfUniqueIndividuals'} })
@@ -1388,7 +1439,9 @@ class TemporalEntity(ConfiguredBaseModel):
                        'LegalBasis',
                        'Column'],
          'slot_uri': 'dct:description'} })
-    frequency: Optional[str] = Field(default=None, description="""How often the opening hours recur (EU frequency table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['TemporalEntity'], 'slot_uri': 'cv:frequency'} })
+    frequency: Optional[str] = Field(default=None, description="""How often the opening hours recur (EU frequency table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'frequency'}},
+         'domain_of': ['TemporalEntity'],
+         'slot_uri': 'cv:frequency'} })
 
 
 class Purpose(ConfiguredBaseModel):
@@ -1580,11 +1633,18 @@ class GenomicDataset(ConfiguredBaseModel):
          'slot_uri': 'gdcat:numberOfSamples'} })
     sequencing_platform: Optional[list[str]] = Field(default=None, description="""The instrument or platform used (e.g. \"Illumina NovaSeq 6000\", \"PacBio Revio\").""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'], 'slot_uri': 'gdcat:sequencingPlatform'} })
     genomic_file_format: Optional[list[GenomicFileFormatEnum]] = Field(default=None, description="""A file format in which the genomic data is held (CRAM, BAM, VCF, gVCF, FASTQ).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'], 'slot_uri': 'gdcat:genomicFileFormat'} })
-    data_use_permission: str = Field(default=..., description="""The GA4GH Data Use Ontology permission term that says for which research the data may be used: DUO:0000042 general research use (GRU), DUO:0000006 health/medical/biomedical research (HMB), DUO:0000007 disease-specific research (DS), DUO:0000011 population origins or ancestry research only (POA), DUO:0000004 no restriction (NRES).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'], 'slot_uri': 'gdcat:dataUsePermission'} })
-    data_use_modifier: Optional[list[str]] = Field(default=None, description="""A GA4GH Data Use Ontology modifier term adding a condition to the permission (e.g. DUO:0000046 non-commercial use only, DUO:0000019 publication required, DUO:0000021 ethics approval required).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'], 'slot_uri': 'gdcat:dataUseModifier'} })
-    phenotype: Optional[list[str]] = Field(default=None, description="""A phenotypic feature present in the cohort, as a Human Phenotype Ontology term (HP:0001250).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
+    data_use_permission: str = Field(default=..., description="""The GA4GH Data Use Ontology permission term that says for which research the data may be used: DUO:0000042 general research use (GRU), DUO:0000006 health/medical/biomedical research (HMB), DUO:0000007 disease-specific research (DS), DUO:0000011 population origins or ancestry research only (POA), DUO:0000004 no restriction (NRES).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'duo-permission'}},
+         'domain_of': ['GenomicDataset'],
+         'slot_uri': 'gdcat:dataUsePermission'} })
+    data_use_modifier: Optional[list[str]] = Field(default=None, description="""A GA4GH Data Use Ontology modifier term adding a condition to the permission (e.g. DUO:0000046 non-commercial use only, DUO:0000019 publication required, DUO:0000021 ethics approval required).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'duo-modifier'}},
+         'domain_of': ['GenomicDataset'],
+         'slot_uri': 'gdcat:dataUseModifier'} })
+    phenotype: Optional[list[str]] = Field(default=None, description="""A phenotypic feature present in the cohort, as a Human Phenotype Ontology term (HP:0001250).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'hpo'}},
+         'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:phenotype'} })
-    disease: Optional[list[str]] = Field(default=None, description="""A disease studied in the cohort: an Orphanet (ORDO) IRI (ORPHA:558), a MONDO IRI (MONDO:0007739) or an ICD-10 IRI (ICD10:G71.0).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
+    disease: Optional[list[str]] = Field(default=None, description="""A disease studied in the cohort: an Orphanet (ORDO) IRI (ORPHA:558), a MONDO IRI (MONDO:0007739) or an ICD-10 IRI (ICD10:G71.0).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'disease'}},
+         'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:disease'} })
     has_linked_clinical_data: Optional[bool] = Field(default=None, description="""Whether the genomes can be linked to clinical data (EHR, registry) of the same individuals.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'],
          'recommended': True,
@@ -1617,9 +1677,11 @@ class GenomicDatasetSeries(ConfiguredBaseModel):
          'slot_uri': 'gdcat:numberOfExomes'} })
     number_of_samples: Optional[int] = Field(default=None, description="""The number of biological samples sequenced (an individual may have several).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:numberOfSamples'} })
-    phenotype: Optional[list[str]] = Field(default=None, description="""A phenotypic feature present in the cohort, as a Human Phenotype Ontology term (HP:0001250).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
+    phenotype: Optional[list[str]] = Field(default=None, description="""A phenotypic feature present in the cohort, as a Human Phenotype Ontology term (HP:0001250).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'hpo'}},
+         'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:phenotype'} })
-    disease: Optional[list[str]] = Field(default=None, description="""A disease studied in the cohort: an Orphanet (ORDO) IRI (ORPHA:558), a MONDO IRI (MONDO:0007739) or an ICD-10 IRI (ICD10:G71.0).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
+    disease: Optional[list[str]] = Field(default=None, description="""A disease studied in the cohort: an Orphanet (ORDO) IRI (ORPHA:558), a MONDO IRI (MONDO:0007739) or an ICD-10 IRI (ICD10:G71.0).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'disease'}},
+         'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:disease'} })
     data_access_committee: Optional[Agent] = Field(default=None, description="""The committee that decides on access requests for the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:dataAccessCommittee'} })
@@ -1815,7 +1877,8 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
          'recommended': True,
          'slot_uri': 'dct:identifier'} })
     other_identifier: Optional[list[Identifier]] = Field(default=None, description="""A secondary identifier of the dataset (e.g. an EGA accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'adms:identifier'} })
-    access_rights: RightsStatement = Field(default=..., description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+    access_rights: RightsStatement = Field(default=..., description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'access-right'}},
+         'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService'],
@@ -1826,11 +1889,14 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
                        'Distribution',
                        'DataService'],
          'slot_uri': 'dcatap:applicableLegislation'} })
-    resource_type: Optional[list[str]] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
+    resource_type: Optional[list[str]] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'dataset-type'}},
+         'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
          'slot_uri': 'dct:type'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'language'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
-    accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
+    accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'frequency'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:accrualPeriodicity'} })
     issued: Optional[Union[date, datetime ]] = Field(default=None, description="""Date of formal issuance (publication) of the resource.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
          'domain_of': ['Catalog',
@@ -1858,12 +1924,14 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
          'slot_uri': 'dct:conformsTo'} })
     relation: Optional[list[str]] = Field(default=None, description="""A related resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Relationship'], 'slot_uri': 'dct:relation'} })
     is_referenced_by: Optional[list[str]] = Field(default=None, description="""A publication or resource that cites or uses the dataset (e.g. a DOI).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'dct:isReferencedBy'} })
-    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
+    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'country'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
          'recommended': True,
          'slot_uri': 'dct:spatial'} })
     temporal: Optional[list[PeriodOfTime]] = Field(default=None, description="""A period of time covered by the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'], 'slot_uri': 'dct:temporal'} })
     provenance: Optional[list[ProvenanceStatement]] = Field(default=None, description="""A statement about the lineage of the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset'], 'slot_uri': 'dct:provenance'} })
-    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
+    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'data-theme'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dcat:theme'} })
     keyword: Optional[list[str]] = Field(default=None, description="""A keyword or tag describing the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService', 'Table'],
@@ -1894,10 +1962,13 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
     temporal_resolution: Optional[str] = Field(default=None, description="""The minimum time period resolvable in the data.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'Distribution'],
          'slot_uri': 'dcat:temporalResolution'} })
     alternative: Optional[list[str]] = Field(default=None, description="""An alternative name of the dataset (an acronym, a former title).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'dct:alternative'} })
-    health_category: Optional[list[str]] = Field(default=None, description="""The category of health data under Article 51 of the EHDS Regulation (HealthData@EU healthcategories table; genomic data is healthcategories:HGPD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
+    health_category: Optional[list[str]] = Field(default=None, description="""The category of health data under Article 51 of the EHDS Regulation (HealthData@EU healthcategories table; genomic data is healthcategories:HGPD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'healthcategories'}},
+         'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'recommended': True,
          'slot_uri': 'healthdcatap:healthCategory'} })
-    health_theme: Optional[list[str]] = Field(default=None, description="""A health theme of the dataset (HealthData@EU health-theme table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
+    health_theme: Optional[list[str]] = Field(default=None, description="""A health theme of the dataset (HealthData@EU health-theme table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'health-theme'}},
+         'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'slot_uri': 'healthdcatap:healthTheme'} })
     number_of_records: Optional[int] = Field(default=None, description="""The number of records in the dataset.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:numberOfRecords'} })
     number_of_unique_individuals: Optional[int] = Field(default=None, description="""The number of distinct people whose data the dataset holds (for genomic data: sequenced individuals, whatever the number of samples or runs).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
@@ -1906,7 +1977,9 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
     min_typical_age: Optional[int] = Field(default=None, description="""The typical minimum age of the individuals, in years.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:minTypicalAge'} })
     max_typical_age: Optional[int] = Field(default=None, description="""The typical maximum age of the individuals, in years.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:maxTypicalAge'} })
     population_coverage: Optional[list[str]] = Field(default=None, description="""A description of the population the dataset covers.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:populationCoverage'} })
-    has_coding_system: Optional[list[str]] = Field(default=None, description="""A coding system used in the dataset (HealthData@EU coding-system table, e.g. coding-system:HPO).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:hasCodingSystem'} })
+    has_coding_system: Optional[list[str]] = Field(default=None, description="""A coding system used in the dataset (HealthData@EU coding-system table, e.g. coding-system:HPO).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'coding-system'}},
+         'domain_of': ['HealthDataset'],
+         'slot_uri': 'healthdcatap:hasCodingSystem'} })
     has_code_values: Optional[list[str]] = Field(default=None, description="""A code value used in the dataset (e.g. ORPHA:558, U07.1), as a literal.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'], 'slot_uri': 'healthdcatap:hasCodeValues'} })
     hdab: Optional[Agent] = Field(default=None, description="""The health data access body that handles access requests for the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset'],
          'recommended': True,
@@ -1936,11 +2009,18 @@ class Dataset(GenomicDataset, HealthDataset, DcatDataset):
          'slot_uri': 'gdcat:numberOfSamples'} })
     sequencing_platform: Optional[list[str]] = Field(default=None, description="""The instrument or platform used (e.g. \"Illumina NovaSeq 6000\", \"PacBio Revio\").""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'], 'slot_uri': 'gdcat:sequencingPlatform'} })
     genomic_file_format: Optional[list[GenomicFileFormatEnum]] = Field(default=None, description="""A file format in which the genomic data is held (CRAM, BAM, VCF, gVCF, FASTQ).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'], 'slot_uri': 'gdcat:genomicFileFormat'} })
-    data_use_permission: str = Field(default=..., description="""The GA4GH Data Use Ontology permission term that says for which research the data may be used: DUO:0000042 general research use (GRU), DUO:0000006 health/medical/biomedical research (HMB), DUO:0000007 disease-specific research (DS), DUO:0000011 population origins or ancestry research only (POA), DUO:0000004 no restriction (NRES).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'], 'slot_uri': 'gdcat:dataUsePermission'} })
-    data_use_modifier: Optional[list[str]] = Field(default=None, description="""A GA4GH Data Use Ontology modifier term adding a condition to the permission (e.g. DUO:0000046 non-commercial use only, DUO:0000019 publication required, DUO:0000021 ethics approval required).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'], 'slot_uri': 'gdcat:dataUseModifier'} })
-    phenotype: Optional[list[str]] = Field(default=None, description="""A phenotypic feature present in the cohort, as a Human Phenotype Ontology term (HP:0001250).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
+    data_use_permission: str = Field(default=..., description="""The GA4GH Data Use Ontology permission term that says for which research the data may be used: DUO:0000042 general research use (GRU), DUO:0000006 health/medical/biomedical research (HMB), DUO:0000007 disease-specific research (DS), DUO:0000011 population origins or ancestry research only (POA), DUO:0000004 no restriction (NRES).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'duo-permission'}},
+         'domain_of': ['GenomicDataset'],
+         'slot_uri': 'gdcat:dataUsePermission'} })
+    data_use_modifier: Optional[list[str]] = Field(default=None, description="""A GA4GH Data Use Ontology modifier term adding a condition to the permission (e.g. DUO:0000046 non-commercial use only, DUO:0000019 publication required, DUO:0000021 ethics approval required).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'duo-modifier'}},
+         'domain_of': ['GenomicDataset'],
+         'slot_uri': 'gdcat:dataUseModifier'} })
+    phenotype: Optional[list[str]] = Field(default=None, description="""A phenotypic feature present in the cohort, as a Human Phenotype Ontology term (HP:0001250).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'hpo'}},
+         'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:phenotype'} })
-    disease: Optional[list[str]] = Field(default=None, description="""A disease studied in the cohort: an Orphanet (ORDO) IRI (ORPHA:558), a MONDO IRI (MONDO:0007739) or an ICD-10 IRI (ICD10:G71.0).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
+    disease: Optional[list[str]] = Field(default=None, description="""A disease studied in the cohort: an Orphanet (ORDO) IRI (ORPHA:558), a MONDO IRI (MONDO:0007739) or an ICD-10 IRI (ICD10:G71.0).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'disease'}},
+         'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:disease'} })
     has_linked_clinical_data: Optional[bool] = Field(default=None, description="""Whether the genomes can be linked to clinical data (EHR, registry) of the same individuals.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset'],
          'recommended': True,
@@ -2004,7 +2084,8 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
          'slot_uri': 'dct:description'} })
     identifier: Optional[list[str]] = Field(default=None, description="""The main identifier of the resource, as a literal (often its IRI or accession).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dct:identifier'} })
-    access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
+    access_rights: Optional[RightsStatement] = Field(default=None, description="""Whether the resource is open, has access restrictions or is not public: a concept of the EU access-right table (PUBLIC, RESTRICTED, NON_PUBLIC). HealthDCAT-AP chooses its rules by it.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'access-right'}},
+         'domain_of': ['DcatDataset',
                        'DcatDatasetSeries',
                        'Distribution',
                        'DataService'],
@@ -2018,7 +2099,8 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
     contact_point: Optional[list[Kind]] = Field(default=None, description="""Contact information (vcard) for questions about the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dcat:contactPoint'} })
-    accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
+    accrual_periodicity: Optional[str] = Field(default=None, description="""The frequency at which the dataset is updated (EU frequency table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'frequency'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:accrualPeriodicity'} })
     issued: Optional[Union[date, datetime ]] = Field(default=None, description="""Date of formal issuance (publication) of the resource.""", json_schema_extra = { "linkml_meta": {'any_of': [{'range': 'date'}, {'range': 'datetime'}],
          'domain_of': ['Catalog',
@@ -2038,18 +2120,23 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
     publisher: Optional[Agent] = Field(default=None, description="""The agent responsible for making the resource available.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'recommended': True,
          'slot_uri': 'dct:publisher'} })
-    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
+    spatial: Optional[list[Location]] = Field(default=None, description="""A geographic region covered by the resource (EU country table, e.g. country:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'country'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'DcatDatasetSeries'],
          'slot_uri': 'dct:spatial'} })
     temporal: Optional[list[PeriodOfTime]] = Field(default=None, description="""A period of time covered by the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries'], 'slot_uri': 'dct:temporal'} })
-    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
+    theme: Optional[list[str]] = Field(default=None, description="""A category of the resource (EU data-theme table; health data use data-theme:HEAL).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'data-theme'}},
+         'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dcat:theme'} })
     keyword: Optional[list[str]] = Field(default=None, description="""A keyword or tag describing the resource.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService', 'Table'],
          'slot_uri': 'dcat:keyword'} })
     landing_page: Optional[list[str]] = Field(default=None, description="""A web page that gives access to the resource and information about it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatDatasetSeries', 'DataService'],
          'slot_uri': 'dcat:landingPage'} })
-    health_category: Optional[list[str]] = Field(default=None, description="""The category of health data under Article 51 of the EHDS Regulation (HealthData@EU healthcategories table; genomic data is healthcategories:HGPD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
+    health_category: Optional[list[str]] = Field(default=None, description="""The category of health data under Article 51 of the EHDS Regulation (HealthData@EU healthcategories table; genomic data is healthcategories:HGPD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'healthcategories'}},
+         'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'slot_uri': 'healthdcatap:healthCategory'} })
-    health_theme: Optional[list[str]] = Field(default=None, description="""A health theme of the dataset (HealthData@EU health-theme table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
+    health_theme: Optional[list[str]] = Field(default=None, description="""A health theme of the dataset (HealthData@EU health-theme table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'health-theme'}},
+         'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'slot_uri': 'healthdcatap:healthTheme'} })
     number_of_unique_individuals: Optional[int] = Field(default=None, description="""The number of distinct people whose data the dataset holds (for genomic data: sequenced individuals, whatever the number of samples or runs).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HealthDataset', 'HealthDatasetSeries'],
          'slot_uri': 'healthdcatap:numberOfUniqueIndividuals'} })
@@ -2063,9 +2150,11 @@ class DatasetSeries(GenomicDatasetSeries, HealthDatasetSeries, DcatDatasetSeries
          'slot_uri': 'gdcat:numberOfExomes'} })
     number_of_samples: Optional[int] = Field(default=None, description="""The number of biological samples sequenced (an individual may have several).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:numberOfSamples'} })
-    phenotype: Optional[list[str]] = Field(default=None, description="""A phenotypic feature present in the cohort, as a Human Phenotype Ontology term (HP:0001250).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
+    phenotype: Optional[list[str]] = Field(default=None, description="""A phenotypic feature present in the cohort, as a Human Phenotype Ontology term (HP:0001250).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'hpo'}},
+         'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:phenotype'} })
-    disease: Optional[list[str]] = Field(default=None, description="""A disease studied in the cohort: an Orphanet (ORDO) IRI (ORPHA:558), a MONDO IRI (MONDO:0007739) or an ICD-10 IRI (ICD10:G71.0).""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
+    disease: Optional[list[str]] = Field(default=None, description="""A disease studied in the cohort: an Orphanet (ORDO) IRI (ORPHA:558), a MONDO IRI (MONDO:0007739) or an ICD-10 IRI (ICD10:G71.0).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'disease'}},
+         'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:disease'} })
     data_access_committee: Optional[Agent] = Field(default=None, description="""The committee that decides on access requests for the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['GenomicDataset', 'GenomicDatasetSeries'],
          'slot_uri': 'gdcat:dataAccessCommittee'} })
@@ -2080,7 +2169,9 @@ class Agent(HealthAgent, DcatAgent):
          'mixins': ['DcatAgent', 'HealthAgent']})
 
     name: list[str] = Field(default=..., description="""The name of the agent, one per language.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatAgent'], 'slot_uri': 'foaf:name'} })
-    resource_type: Optional[str] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
+    resource_type: Optional[str] = Field(default=None, description="""The type of the resource: dataset type for datasets (EU dataset-type table), publisher type for agents, licence type for licence documents, health activity type for activities.""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'publisher-type'}},
+         'domain_of': ['DcatDataset', 'DcatAgent', 'Activity', 'LicenseDocument'],
          'recommended': True,
          'slot_uri': 'dct:type'} })
     description: Optional[list[str]] = Field(default=None, description="""A free-text account of the resource, one per language.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog',
@@ -2146,13 +2237,17 @@ class CatalogRecord(GdcatCatalogRecord, DcatCatalogRecord):
                        'Distribution',
                        'DcatCatalogRecord'],
          'slot_uri': 'dct:modified'} })
-    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution', 'DcatCatalogRecord'], 'slot_uri': 'adms:status'} })
+    status: Optional[str] = Field(default=None, description="""The maturity of the distribution (EU distribution-status table).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary',
+                                        'value': 'distribution-status'}},
+         'domain_of': ['Distribution', 'DcatCatalogRecord'],
+         'slot_uri': 'adms:status'} })
     conforms_to: Optional[list[str]] = Field(default=None, description="""An established standard to which the resource conforms.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset',
                        'Distribution',
                        'DataService',
                        'DcatCatalogRecord'],
          'slot_uri': 'dct:conformsTo'} })
-    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
+    language: Optional[list[str]] = Field(default=None, description="""A language of the resource (EU language table, e.g. language:NLD).""", json_schema_extra = { "linkml_meta": {'annotations': {'vocabulary': {'tag': 'vocabulary', 'value': 'language'}},
+         'domain_of': ['Catalog', 'DcatDataset', 'Distribution', 'DcatCatalogRecord'],
          'slot_uri': 'dct:language'} })
     source: Optional[list[str]] = Field(default=None, description="""A resource from which this one is derived.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DcatDataset', 'DcatCatalogRecord', 'LegalBasis'],
          'slot_uri': 'dct:source'} })

@@ -16,7 +16,14 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, Response
 
-from gdcat.ui import data_use_page, inventory_page, nodes_page, search_page, sparql_page
+from gdcat.ui import (
+    data_use_page,
+    describe_page,
+    inventory_page,
+    nodes_page,
+    search_page,
+    sparql_page,
+)
 from gdcat.ui.search_page import Context
 
 STATIC = Path(__file__).with_name("static")
@@ -93,6 +100,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     inventory_page.install(app, ctx)
     nodes_page.install(app, ctx)
     sparql_page.install(app, ctx)
+    describe_page.install(app, ctx)
 
 
 __all__ = ["ASSETS", "STATIC", "Context", "asset_response", "install"]
