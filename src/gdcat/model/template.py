@@ -49,8 +49,10 @@ class TemplateColumn:
 
     @property
     def need(self) -> str:
-        return "required" if self.field.required else (
-            "recommended" if self.field.recommended else "optional"
+        return (
+            "required"
+            if self.field.required
+            else ("recommended" if self.field.recommended else "optional")
         )
 
 
@@ -72,15 +74,13 @@ def template_columns() -> tuple[TemplateColumn, ...]:
         top = leaf.path.split(".")[0]
         parts = leaf.path.split(".")
         needed = leaf.required or leaf.recommended
-        shallow = len(parts) <= DEPTH or (
-            len(parts) == DEPTH + 1 and parts[-2] in DEEP_PARTS
-        )
+        shallow = len(parts) <= DEPTH or (len(parts) == DEPTH + 1 and parts[-2] in DEEP_PARTS)
         if len(parts) == 1:
             chosen = top in main or needed
         else:
             top_field = next(f for f in fields() if f.name == top)
-            chosen = shallow and needed and (
-                top in main or top_field.required or top_field.recommended
+            chosen = (
+                shallow and needed and (top in main or top_field.required or top_field.recommended)
             )
         if not (chosen or leaf.path in wanted):
             continue

@@ -23,6 +23,7 @@ from gdcat.ui import (
     nodes_page,
     search_page,
     sparql_page,
+    template_routes,
 )
 from gdcat.ui.search_page import Context
 
@@ -101,6 +102,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     nodes_page.install(app, ctx)
     sparql_page.install(app, ctx)
     describe_page.install(app, ctx)
+    template_routes.install(app, ctx)
 
 
 __all__ = ["ASSETS", "STATIC", "Context", "asset_response", "install"]
