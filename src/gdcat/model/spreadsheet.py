@@ -388,7 +388,7 @@ def row_node(table: Table, row: int, values: list[Any]) -> MappingNode | None:
         for segment in segments[:-1]:
             entry = branch.fields.get(segment)
             if entry is None or not isinstance(entry[1], _Branch):
-                entry = (_key(segment, column.header), _Branch(mark))
+                entry = (_key(segment, column), _Branch(mark))
                 branch.fields[segment] = entry
             branch = entry[1]
         last = segments[-1]
@@ -396,11 +396,11 @@ def row_node(table: Table, row: int, values: list[Any]) -> MappingNode | None:
         if column.lang is not None:
             entry = branch.fields.get(last)
             if entry is None or not isinstance(entry[1], _Branch):
-                entry = (_key(last, column.header), _Branch(mark))
+                entry = (_key(last, column), _Branch(mark))
                 branch.fields[last] = entry
-            entry[1].fields[column.lang] = (_key(column.lang, column.header), node)
+            entry[1].fields[column.lang] = (_key(column.lang, column), node)
         else:
-            branch.fields[last] = (_key(last, column.header), node)
+            branch.fields[last] = (_key(last, column), node)
     if not root.fields:
         return None
     return _mapping(root)
@@ -410,8 +410,9 @@ def _mark(header: str, row: int, column: int) -> yaml.Mark:
     return yaml.Mark(header, 0, row - 1, column - 1, None, 0)
 
 
-def _key(name: str, header: str) -> ScalarNode:
-    mark = _mark(header, 1, 1)
+def _key(name: str, column: Column) -> ScalarNode:
+    """A field name's node, marked with its header cell (errors about the field name it)."""
+    mark = _mark(column.header, 1, column.number)
     return ScalarNode(_STR, name, mark, mark)
 
 
