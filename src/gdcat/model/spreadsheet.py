@@ -33,6 +33,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from typing import Any
 
 import yaml
@@ -90,7 +91,7 @@ class Column:
     def segments(self) -> list[str]:
         return self.path.split(NESTING_MARK)
 
-    @property
+    @cached_property
     def plain_text(self) -> bool:
         """Read as text whatever it looks like (YAML would read ``1.10`` as a number)."""
         slot = self.slot
@@ -448,8 +449,18 @@ def _scalar(column: Column, value: Any, mark: yaml.Mark) -> ScalarNode:
     if isinstance(value, dt.datetime | dt.date):
         return ScalarNode(_TIMESTAMP, _cell_text(value), mark, mark)
     text = _cell_text(value)
-    tag = Resolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return ScalarNode(str(tag), text, mark, mark)
+    return ScalarNode(_implicit_tag(text), text, mark, mark)
+
+
+@cache
+def _resolver() -> Resolver:
+    return Resolver()
+
+
+def _implicit_tag(text: str) -> str:
+    """The tag YAML gives a plain value written as ``text`` (a number, a date, a boolean)."""
+    tag = _resolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return str(tag)
 
 
 def _cell_text(value: Any) -> str:
