@@ -246,7 +246,9 @@ def _instructions(sheet: Any, columns: tuple[TemplateColumn, ...]) -> None:
         "of each per row.",
         f"Drop-down lists show 'CODE{LABEL_MARK}label'; either the whole entry or the code "
         "alone may be typed: only the code counts.",
-        "Other fields of the model may be added as columns, named as in steward YAML.",
+        "Other fields of the model may be added as columns, named as in steward YAML: a "
+        "column 'type' with DatasetSeries makes a row a dataset series, and 'in_series' "
+        "links a dataset to its series.",
         "Numbers, dates (YYYY-MM-DD) and true/false as plain cells; IRIs in full or as "
         "CURIEs (DUO:0000042, ORPHA:558, access-right:RESTRICTED).",
         "Check the file with `gdcat validate FILE.xlsx` or on the validation page; publish it "
