@@ -124,7 +124,8 @@ def main() -> None:
     show_default=True,
 )
 def validate(paths: Sequence[Path], profile: str | None, output_format: str) -> None:
-    """Validate files and folders (Turtle, JSON-LD, RDF/XML, N-Triples, steward YAML).
+    """Validate files and folders (Turtle, JSON-LD, RDF/XML, N-Triples, steward YAML, steward
+    spreadsheets: .xlsx, .csv).
 
     Exit 0 when everything conforms (warnings allowed), 1 on violations, 2 on unusable input.
     """
@@ -166,12 +167,16 @@ def validate(paths: Sequence[Path], profile: str | None, output_format: str) -> 
 
 def _error_json(error: InputError) -> dict[str, object]:
     location = error.location
-    return {
+    out: dict[str, object] = {
         "file": location.source if location else None,
         "line": location.line if location else None,
         "column": location.column if location else None,
         "message": error.message,
     }
+    if location is not None and location.sheet is not None:
+        out["sheet"] = location.sheet
+        out["field"] = location.field
+    return out
 
 
 def _summary_line(files: int, records: int, failing: int) -> str:
@@ -765,6 +770,89 @@ def token_revoke(token_id: str, tokens_file: Path | None) -> None:
         click.echo(f"error: no token {token_id}", err=True)
         sys.exit(EXIT_VIOLATIONS)
     click.echo(f"revoked {revoked.id} (node {revoked.node}) at {revoked.revoked}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--node", required=True, help="Your node's id (the token's node), e.g. nl.")
+@click.option(
+    "--server",
+    required=True,
+    help="The running gdcat to publish to, e.g. http://127.0.0.1:8000.",
+)
+@click.option(
+    "--token-env",
+    required=True,
+    metavar="VAR",
+    help="The environment variable holding the node's token (never the token itself).",
+)
+def publish(files: Sequence[Path], node: str, server: str, token_env: str) -> None:
+    """Publish the datasets of FILES to a running gdcat (POST /api/nodes/NODE/datasets).
+
+    Each file (Turtle, JSON-LD, RDF/XML, N-Triples, steward YAML, or a filled spreadsheet
+    template: .xlsx, .csv) is one document: its datasets are published together, or none of
+    them if one is refused. Prints what was published, or each refused dataset with its file,
+    sheet, row and column. Exit 0 when every file was published, 1 when one was refused, 2
+    for unusable input, a missing token or a server out of reach.
+    """
+    import os
+
+    import httpx
+
+    from gdcat.publish.client import TIMEOUT, publish_file
+
+    token_value = os.environ.get(token_env, "").strip()
+    if not token_value:
+        click.echo(
+            f"error: the environment variable {token_env} holds no token; set it first, "
+            f"e.g. {token_env}=$(gdcat token create {node})",
+            err=True,
+        )
+        sys.exit(EXIT_UNUSABLE)
+    code = EXIT_OK
+    with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
+        for path in files:
+            outcome = publish_file(path, node=node, server=server, token=token_value, client=client)
+            for line in outcome.lines:
+                click.echo(line, err=outcome.code == 2)
+            code = max(code, outcome.code)
+    sys.exit(code)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["xlsx", "csv"]),
+    default="xlsx",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it (default: gdcat-template.xlsx or .csv; - for standard output).",
+)
+def template(output_format: str, output: Path | None) -> None:
+    """Write the steward spreadsheet template: one row per dataset, a column per field, an
+    example row (XLSX: drop-down lists of the allowed values, help in the header comments, an
+    instructions sheet). Fill it in, check it with `gdcat validate`, publish it with
+    `gdcat publish`."""
+    from gdcat.model.template import template_csv, template_xlsx
+
+    data = template_xlsx() if output_format == "xlsx" else template_csv()
+    if output is not None and str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target = output or Path(f"gdcat-template.{output_format}")
+    try:
+        target.write_bytes(data)
+    except OSError as e:
+        click.echo(f"error: cannot write {target}: {e.strerror}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    click.echo(f"wrote {target}", err=True)
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ def test_trig_graphs_are_merged() -> None:
 
 def test_unknown_extension_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedFormatError, match=r"\.ttl"):
-        format_for_path(tmp_path / "data.csv")
+        format_for_path(tmp_path / "data.pdf")
 
 
 def test_parse_paths_walks_folders_and_reports_each_bad_file(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from typing import Any
 
 import yaml
@@ -90,7 +91,7 @@ class Column:
     def segments(self) -> list[str]:
         return self.path.split(NESTING_MARK)
 
-    @property
+    @cached_property
     def plain_text(self) -> bool:
         """Read as text whatever it looks like (YAML would read ``1.10`` as a number)."""
         slot = self.slot
@@ -388,7 +389,7 @@ def row_node(table: Table, row: int, values: list[Any]) -> MappingNode | None:
         for segment in segments[:-1]:
             entry = branch.fields.get(segment)
             if entry is None or not isinstance(entry[1], _Branch):
-                entry = (_key(segment, column.header), _Branch(mark))
+                entry = (_key(segment, column), _Branch(mark))
                 branch.fields[segment] = entry
             branch = entry[1]
         last = segments[-1]
@@ -396,11 +397,11 @@ def row_node(table: Table, row: int, values: list[Any]) -> MappingNode | None:
         if column.lang is not None:
             entry = branch.fields.get(last)
             if entry is None or not isinstance(entry[1], _Branch):
-                entry = (_key(last, column.header), _Branch(mark))
+                entry = (_key(last, column), _Branch(mark))
                 branch.fields[last] = entry
-            entry[1].fields[column.lang] = (_key(column.lang, column.header), node)
+            entry[1].fields[column.lang] = (_key(column.lang, column), node)
         else:
-            branch.fields[last] = (_key(last, column.header), node)
+            branch.fields[last] = (_key(last, column), node)
     if not root.fields:
         return None
     return _mapping(root)
@@ -410,8 +411,9 @@ def _mark(header: str, row: int, column: int) -> yaml.Mark:
     return yaml.Mark(header, 0, row - 1, column - 1, None, 0)
 
 
-def _key(name: str, header: str) -> ScalarNode:
-    mark = _mark(header, 1, 1)
+def _key(name: str, column: Column) -> ScalarNode:
+    """A field name's node, marked with its header cell (errors about the field name it)."""
+    mark = _mark(column.header, 1, column.number)
     return ScalarNode(_STR, name, mark, mark)
 
 
@@ -447,8 +449,18 @@ def _scalar(column: Column, value: Any, mark: yaml.Mark) -> ScalarNode:
     if isinstance(value, dt.datetime | dt.date):
         return ScalarNode(_TIMESTAMP, _cell_text(value), mark, mark)
     text = _cell_text(value)
-    tag = Resolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    return ScalarNode(str(tag), text, mark, mark)
+    return ScalarNode(_implicit_tag(text), text, mark, mark)
+
+
+@cache
+def _resolver() -> Resolver:
+    return Resolver()
+
+
+def _implicit_tag(text: str) -> str:
+    """The tag YAML gives a plain value written as ``text`` (a number, a date, a boolean)."""
+    tag = _resolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return str(tag)
 
 
 def _cell_text(value: Any) -> str:

@@ -122,8 +122,7 @@ def split_records(graph: Graph, *, source: str = "") -> list[Record]:
             (s, p, o, record_graph) for s, p, o in _closure(by_subject, root, boundary)
         )
         origin = origins.get(str(root))
-        where = str(origin.location) if origin is not None else source
-        records.append(Record(str(root), record_graph, kind=kind, source=where, origin=origin))
+        records.append(Record(str(root), record_graph, kind=kind, source=source, origin=origin))
     return records
 
 

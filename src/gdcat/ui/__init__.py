@@ -24,6 +24,7 @@ from gdcat.ui import (
     search_page,
     sparql_page,
     steward_pages,
+    template_routes,
     validate_page,
 )
 from gdcat.ui.search_page import Context
@@ -105,6 +106,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     steward_pages.install(app, ctx)
     validate_page.install(app, ctx)
     describe_page.install(app, ctx)
+    template_routes.install(app, ctx)
 
 
 __all__ = ["ASSETS", "STATIC", "Context", "asset_response", "install"]
