@@ -16,7 +16,14 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import FileResponse, Response
 
-from gdcat.ui import data_use_page, inventory_page, nodes_page, search_page, sparql_page
+from gdcat.ui import (
+    data_use_page,
+    inventory_page,
+    nodes_page,
+    quality_page,
+    search_page,
+    sparql_page,
+)
 from gdcat.ui.search_page import Context
 
 STATIC = Path(__file__).with_name("static")
@@ -92,6 +99,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     data_use_page.install(app, ctx)
     inventory_page.install(app, ctx)
     nodes_page.install(app, ctx)
+    quality_page.install(app, ctx)
     sparql_page.install(app, ctx)
 
 
