@@ -10,6 +10,7 @@ publishing over time as a chart and a table. The figures are those of
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -61,6 +62,14 @@ def _percent(value: float | None, reader: Reader) -> str:
     return f"{text}\u00a0%"
 
 
+def _event_label(point: TimelinePoint, reader: Reader) -> str:
+    """A bar's label: short enough not to be cut."""
+    if point.kind == "harvest":
+        when = point.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        return reader.gettext(N_("Harvest %(when)s")) % {"when": when}
+    return reader.gettext(N_("Publishing %(day)s")) % {"day": point.key}
+
+
 def _event_words(point: TimelinePoint, reader: Reader) -> str:
     if point.kind == "harvest":
         return reader.gettext(N_("Harvest of %(when)s")) % {"when": moment(point.when)}
@@ -92,7 +101,10 @@ def install(app: FastAPI, ctx: Context) -> None:
             return f"{home}dataset/{record_iri(base, dataset).rsplit('/', 1)[-1]}{keep}"
 
         def number(value: float) -> str:
-            return format_number(int(value), reader.lang)
+            if value == int(value):
+                return format_number(int(value), reader.lang)
+            text = f"{value:g}"
+            return text.replace(".", ",") if reader.lang in ("de", "fr", "nl") else text
 
         categories = [
             Category("conforms", reader.gettext(N_("Conforms"))),
@@ -112,7 +124,7 @@ def install(app: FastAPI, ctx: Context) -> None:
         chart = stacked_bar_chart(
             [
                 Bar(
-                    _event_words(p, reader),
+                    _event_label(p, reader),
                     {"conforms": p.conforms, "warnings": p.warnings, "rejected": p.rejected},
                 )
                 for p in quality.timeline
