@@ -11,6 +11,7 @@ from gdcat.validate.quality import (
     mean_score,
     problems_by_field,
     score_record,
+    values_of,
 )
 
 PREFIXES = """
@@ -69,7 +70,7 @@ def test_a_record_with_every_field_scores_100() -> None:
     score = score_record(record("full"), iri("full"))
     assert score.score == 100.0
     assert score.problems == ()
-    rules = field_rules(record("full"), iri("full"))
+    rules = field_rules(values_of(record("full"), iri("full")))
     assert {r.name for r in rules} == set(FULL)
     assert score.possible == sum(r.weight for r in rules)
 
@@ -134,8 +135,8 @@ def test_a_negative_count_is_invalid_even_typed_as_integer() -> None:
 
 def test_the_profile_adds_its_fields() -> None:
     graph = record("h")
-    model_only = field_rules(graph, iri("h"))
-    with_profile = field_rules(graph, iri("h"), "healthdcat-ap-r8")
+    model_only = field_rules(values_of(graph, iri("h")))
+    with_profile = field_rules(values_of(graph, iri("h")), "healthdcat-ap-r8")
     names = {r.name for r in with_profile}
     assert {r.name for r in model_only} < names
     levels = {r.name: r.level for r in with_profile}

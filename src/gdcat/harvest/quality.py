@@ -30,14 +30,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 import pyoxigraph as ox
-from rdflib import Graph
 from rdflib.namespace import FOAF
 
 from gdcat.harvest.nodes import node_history
 from gdcat.harvest.state import load_state
 from gdcat.publish.audit import AuditTrail
 from gdcat.store import RecordStatus, Store
-from gdcat.store.datatypes import to_rdflib
 from gdcat.store.records import (
     ADMS_STATUS,
     SOURCE_NODE,
@@ -49,10 +47,11 @@ from gdcat.validate.profiles import PROFILE_NAMES
 from gdcat.validate.quality import (
     FieldProblem,
     RecordScore,
+    Value,
     dimension_scores,
     mean_score,
     problems_by_field,
-    score_record,
+    score_values,
 )
 
 #: Harvest runs and publishing days shown over time.
@@ -185,34 +184,52 @@ def _value(term: object) -> str | None:
     return None
 
 
+def _ox_value(term: object) -> Value | None:
+    if isinstance(term, ox.NamedNode):
+        return Value("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return Value("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        return Value("literal", term.value, term.datatype.value, term.language)
+    return None
+
+
 def score_node_records(store: Store, node: str) -> list[RecordScore]:
-    """Every live record of ``node`` scored, lowest score first."""
-    live = _live(store, node)
+    """Every live record of ``node`` scored, lowest score first (two queries: the catalogue
+    records, then the datasets' own triples in their record graphs)."""
+    prov = store.provenance_graph
     meta = store.query(
-        f"SELECT ?dataset ?profile ?outcome WHERE {{ {live} "
-        f"GRAPH <{store.provenance_graph}> {{ "
+        f"SELECT ?record ?dataset ?profile ?outcome WHERE {{ GRAPH <{prov}> {{ "
+        f"?record <{FOAF.primaryTopic}> ?dataset ; <{SOURCE_NODE}> {_literal(node)} "
         f"OPTIONAL {{ ?record <{VALIDATION_PROFILE}> ?profile }} "
-        f"OPTIONAL {{ ?record <{VALIDATION_OUTCOME}> ?outcome }} }} }}",
+        f"OPTIONAL {{ ?record <{VALIDATION_OUTCOME}> ?outcome }} "
+        f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{RecordStatus.WITHDRAWN.iri}> }} }} }}",
         union_default_graph=False,
     )
     found: dict[str, tuple[str, str]] = {}
-    for dataset, profile, outcome in meta.rows:
-        iri = _value(dataset)
-        if iri is not None:
-            found[iri] = (_value(profile) or "", _value(outcome) or "")
+    pairs: list[str] = []
+    for record, dataset, profile, outcome in meta.rows:
+        record_iri, iri = _value(record), _value(dataset)
+        if record_iri is None or iri is None or iri in found:
+            continue
+        found[iri] = (_value(profile) or "", _value(outcome) or "")
+        pairs.append(f"(<{record_iri}> <{iri}>)")
     if not found:
         return []
+    values: dict[str, dict[str, list[Value]]] = {iri: {} for iri in found}
     result = store.query(
-        f"CONSTRUCT {{ ?dataset ?p ?o }} WHERE {{ {live} GRAPH ?record {{ ?dataset ?p ?o }} }}",
+        f"SELECT ?dataset ?p ?o WHERE {{ VALUES (?record ?dataset) {{ {' '.join(pairs)} }} "
+        f"GRAPH ?record {{ ?dataset ?p ?o }} }}",
         union_default_graph=False,
     )
-    graph = Graph()
-    for t in result.triples:
-        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    for dataset, predicate, obj in result.rows:
+        iri, name, value = _value(dataset), _value(predicate), _ox_value(obj)
+        if iri in values and name is not None and value is not None:
+            values[iri].setdefault(name, []).append(value)
     scores = []
     for iri, (profile_name, outcome_name) in found.items():
         chosen = profile_name if profile_name in PROFILE_NAMES else ""
-        scores.append(score_record(graph, iri, chosen, outcome=outcome_name))
+        scores.append(score_values(iri, values[iri], chosen, outcome=outcome_name))
     scores.sort(key=lambda s: (s.score, s.title or s.dataset, s.dataset))
     return scores
 

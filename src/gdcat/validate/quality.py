@@ -30,9 +30,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal as TypingLiteral
+from typing import NamedTuple
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, RDF, SH, XSD
+from rdflib.namespace import DCAT, DCTERMS, RDF, SH, XSD
 from rdflib.term import Node
 
 from gdcat.model.schema import SlotInfo, classes, enum_values, slot_name_for, slots
@@ -169,11 +170,44 @@ class FieldProblem:
 # -- the fields of a record ----------------------------------------------------------------------
 
 
-def _class_of(graph: Graph, dataset: Node) -> str:
-    types = set(graph.objects(dataset, RDF.type))
-    if _SERIES in types:
+class Value(NamedTuple):
+    """One value of a field, whatever store or graph it came from."""
+
+    kind: TypingLiteral["iri", "bnode", "literal"]
+    text: str
+    datatype: str | None = None
+    lang: str | None = None
+
+
+#: A dataset's own values: predicate IRI -> values.
+Values = Mapping[str, Sequence[Value]]
+
+
+def value_of(term: Node) -> Value:
+    """An rdflib term as a :class:`Value`."""
+    if isinstance(term, URIRef):
+        return Value("iri", str(term))
+    if isinstance(term, BNode):
+        return Value("bnode", str(term))
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype is not None else None
+        return Value("literal", str(term), datatype, term.language)
+    return Value("literal", str(term))
+
+
+def values_of(graph: Graph, dataset: str) -> dict[str, list[Value]]:
+    """The values ``graph`` gives ``dataset``, by predicate."""
+    out: dict[str, list[Value]] = {}
+    for predicate, term in graph.predicate_objects(URIRef(dataset)):
+        out.setdefault(str(predicate), []).append(value_of(term))
+    return out
+
+
+def _class_of(values: Values) -> str:
+    types = {v.text for v in values.get(str(RDF.type), ())}
+    if str(_SERIES) in types:
         return "DatasetSeries"
-    if _SERVICE in types and _DATASET not in types:
+    if str(_SERVICE) in types and str(_DATASET) not in types:
         return "DataService"
     return "Dataset"
 
@@ -225,116 +259,124 @@ def _rules(class_name: str, profile: str, level: str) -> tuple[FieldRule, ...]:
     return tuple(sorted(rules.values(), key=lambda r: (-r.weight, r.name)))
 
 
-def field_rules(graph: Graph, dataset: str, profile: str = "") -> tuple[FieldRule, ...]:
-    """The fields ``dataset`` in ``graph`` is scored on (its class's and its profile's)."""
-    node = URIRef(dataset)
+def field_rules(values: Values, profile: str = "") -> tuple[FieldRule, ...]:
+    """The fields a dataset with ``values`` is scored on (its class's and its profile's)."""
     level = ""
     if profile:
         chosen = get_profile(profile)
-        level = chosen.level_for(graph, node)
-    return _rules(_class_of(graph, node), profile, level)
+        level = chosen.default_level
+        if chosen.level_from_access_rights:
+            rights = [v.text for v in values.get(str(DCTERMS.accessRights), ()) if v.kind == "iri"]
+            level = _level(profile, tuple(rights))
+    return _rules(_class_of(values), profile, level)
+
+
+@cache
+def _level(profile: str, rights: tuple[str, ...]) -> str:
+    graph = Graph()
+    node = URIRef("urn:gdcat:dataset")
+    for right in rights:
+        graph.add((node, DCTERMS.accessRights, URIRef(right)))
+    return get_profile(profile).level_for(graph, node)
 
 
 # -- validity of one value -----------------------------------------------------------------------
 
 
-def _invalid(slot: SlotInfo | None, value: Node) -> FieldCheck | None:
+def _invalid(slot: SlotInfo | None, value: Value) -> FieldCheck | None:
     """Why ``value`` does not fit ``slot`` (a check without field, level and weight), or None."""
     if slot is None:
         return None
     if slot.kind in ("iri", "enum"):
-        if not isinstance(value, URIRef):
+        if value.kind != "iri":
             return _bad("NodeKind", slot, {"nodeKind": (str(SH.IRI),)}, value)
         if slot.kind == "enum" and slot.range_enum:
             allowed = enum_values().get(slot.range_enum, {})
-            if allowed and str(value) not in allowed.values():
+            if allowed and value.text not in allowed.values():
                 return _bad("In", slot, {"in": tuple(allowed.values())}, value)
         return None
     if slot.kind == "object":
-        if isinstance(value, Literal):
+        if value.kind == "literal":
             return _bad("NodeKind", slot, {"nodeKind": (str(SH.BlankNodeOrIRI),)}, value)
         return None
-    if not isinstance(value, Literal):
+    if value.kind != "literal":
         return _bad("NodeKind", slot, {"nodeKind": (str(SH.Literal),)}, value)
     if slot.kind == "literal" and slot.datatypes and not _fits(value, slot.datatypes):
         return _bad("Datatype", slot, {"datatype": (slot.datatypes[0],)}, value)
     return None
 
 
-def _fits(value: Literal, datatypes: Sequence[str]) -> bool:
-    text = str(value)
+def _fits(value: Value, datatypes: Sequence[str]) -> bool:
     for datatype in datatypes:
         expected = URIRef(datatype)
         if expected in _INTEGERS:
             # stores rewrite integer types (oxigraph: nonNegativeInteger -> integer): read the
             # lexical form
             try:
-                number = int(text.strip())
+                number = int(value.text.strip())
             except ValueError:
                 continue
             low = _INTEGERS[expected]
             if low is None or number >= low:
                 return True
             continue
-        if value.datatype not in (None, expected):
+        if value.datatype not in (None, str(XSD.string), datatype):
             continue
-        if not Literal(text, datatype=expected).ill_typed:
+        if not Literal(value.text, datatype=expected).ill_typed:
             return True
     return False
 
 
 def _bad(
-    component: str, slot: SlotInfo, params: Mapping[str, Sequence[str]], value: Node
+    component: str, slot: SlotInfo, params: Mapping[str, Sequence[str]], value: Value
 ) -> FieldCheck:
-    kind = (
-        "iri" if isinstance(value, URIRef) else "bnode" if isinstance(value, BNode) else "literal"
-    )
-    shown = str(value) if not isinstance(value, BNode) else None
-    words = explain(component, slot.name, slot.predicate, params, shown, kind)
+    shown = value.text if value.kind != "bnode" else None
+    words = explain(component, slot.name, slot.predicate, params, shown, value.kind)
     return FieldCheck(slot.name, "recommended", 0, "invalid", words.message, words.hint, shown)
 
 
 # -- scores --------------------------------------------------------------------------------------
 
 
-def _title(graph: Graph, node: URIRef) -> str | None:
-    titles = sorted(graph.objects(node, URIRef("http://purl.org/dc/terms/title")), key=str)
+def _title(values: Values) -> str | None:
+    titles = sorted(values.get(str(DCTERMS.title), ()), key=lambda v: v.text)
     for wanted in ("en", None):
         for t in titles:
-            if isinstance(t, Literal) and t.language == wanted:
-                return str(t)
-    return str(titles[0]) if titles else None
+            if t.kind == "literal" and t.lang == wanted:
+                return t.text
+    return titles[0].text if titles else None
 
 
 def score_record(
-    graph: Graph,
-    dataset: str,
-    profile: str = "",
-    *,
-    outcome: str = "",
-    rules: Sequence[FieldRule] | None = None,
+    graph: Graph, dataset: str, profile: str = "", *, outcome: str = ""
 ) -> RecordScore:
     """The score of the record of ``dataset`` in ``graph`` against its class's fields and
     those of ``profile`` (a profile name; ``""``: the model's fields only)."""
-    node = URIRef(dataset)
-    chosen = tuple(rules) if rules is not None else field_rules(graph, dataset, profile)
+    return score_values(dataset, values_of(graph, dataset), profile, outcome=outcome)
+
+
+def score_values(
+    dataset: str, values: Values, profile: str = "", *, outcome: str = ""
+) -> RecordScore:
+    """The score of ``dataset`` given its own ``values`` (predicate -> values), as
+    :func:`score_record`."""
     earned = possible = 0
     problems: list[FieldCheck] = []
     dimensions: dict[str, list[int]] = {}
-    for rule in chosen:
+    for rule in field_rules(values, profile):
         possible += rule.weight
         share = dimensions.setdefault(rule.dimension, [0, 0])
         share[1] += rule.weight
-        values = list(graph.objects(node, URIRef(rule.predicate)))
+        found = values.get(rule.predicate, ())
         check: FieldCheck | None = None
-        if not values:
+        if not found:
             severity = "Violation" if rule.level == "mandatory" else "Warning"
             words = explain("MinCount", rule.name, rule.predicate, {}, severity=severity)
             check = FieldCheck(
                 rule.name, rule.level, rule.weight, "missing", words.message, words.hint
             )
         else:
-            for value in sorted(values, key=str):
+            for value in sorted(found, key=lambda v: (v.kind, v.text)):
                 bad = _invalid(rule.slot, value)
                 if bad is not None:
                     check = FieldCheck(
@@ -355,7 +397,7 @@ def score_record(
     score = 100.0 * earned / possible if possible else 100.0
     return RecordScore(
         dataset=dataset,
-        title=_title(graph, node),
+        title=_title(values),
         score=round(score, 1),
         earned=earned,
         possible=possible,
@@ -425,9 +467,13 @@ __all__ = [
     "FieldProblem",
     "FieldRule",
     "RecordScore",
+    "Value",
     "dimension_scores",
     "field_rules",
     "mean_score",
     "problems_by_field",
     "score_record",
+    "score_values",
+    "value_of",
+    "values_of",
 ]
