@@ -16,11 +16,11 @@ from fastapi import Depends, FastAPI, Path
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from gdcat.api.admin import node_summaries
+from gdcat.api.admin import registry_nodes
 from gdcat.api.context import AppContext, get_context
 from gdcat.api.problems import Problem
 from gdcat.api.publish import NODE_PATTERN, problem_responses
-from gdcat.harvest.quality import NodeQuality, qualities_of
+from gdcat.harvest.quality import NodeQuality, node_known, qualities_of
 from gdcat.validate.quality import WEIGHTS
 
 NodeId = Annotated[str, Path(pattern=NODE_PATTERN, examples=["nl"])]
@@ -168,7 +168,7 @@ def scores_csv(quality: NodeQuality) -> str:
 
 
 def _quality(context: AppContext, node: str) -> NodeQuality:
-    if not any(summary.id == node for summary in node_summaries(context)):
+    if not node_known(context.store, registry_nodes(context), node):
         raise Problem(404, "Not found", f"no node {node!r}", kind="not-found")
     return qualities_of(context).get(node)
 

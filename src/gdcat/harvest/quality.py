@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -33,6 +34,8 @@ import pyoxigraph as ox
 from rdflib.namespace import FOAF
 
 from gdcat.harvest.nodes import node_history
+from gdcat.harvest.registration import list_registrations
+from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.state import load_state
 from gdcat.publish.audit import AuditTrail
 from gdcat.store import RecordStatus, Store
@@ -53,6 +56,7 @@ from gdcat.validate.quality import (
     problems_by_field,
     score_values,
 )
+from gdcat.vocab import GDCAT
 
 #: Harvest runs and publishing days shown over time.
 HISTORY = 20
@@ -366,6 +370,24 @@ class NodeQualities:
             return answer
 
 
+def node_known(store: Store, registry: Sequence[NodeConfig], node: str) -> bool:
+    """Whether gdcat knows ``node`` (as :func:`gdcat.harvest.nodes.node_overviews` would list
+    it): in the registry, registered, or named by a catalogue record or a harvest; without
+    counting every node's records."""
+    if any(n.id == node for n in registry):
+        return True
+    literal = _literal(node)
+    prov = store.provenance_graph
+    asked = store.query(
+        f"ASK {{ GRAPH <{prov}> {{ {{ ?record <{SOURCE_NODE}> {literal} }} UNION "
+        f"{{ ?harvest <{GDCAT.node}> {literal} }} }} }}",
+        union_default_graph=False,
+    )
+    if asked.boolean:
+        return True
+    return any(r.node_id == node for r in list_registrations(store))
+
+
 def qualities_of(ctx: Any) -> NodeQualities:
     """The application's one :class:`NodeQualities` (kept in ``ctx.extras``)."""
     extras: dict[str, Any] = ctx.extras
@@ -380,6 +402,7 @@ __all__ = [
     "NodeQuality",
     "RejectedProblem",
     "TimelinePoint",
+    "node_known",
     "node_quality",
     "qualities_of",
     "rejected_problems",

@@ -15,8 +15,7 @@ from datetime import UTC
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from gdcat.harvest.nodes import node_overviews
-from gdcat.harvest.quality import TimelinePoint, qualities_of
+from gdcat.harvest.quality import TimelinePoint, node_known, qualities_of
 from gdcat.harvest.registry import load_registry
 from gdcat.store.records import record_iri
 from gdcat.ui.charts import Bar, Category, stacked_bar_chart
@@ -86,14 +85,12 @@ def install(app: FastAPI, ctx: Context) -> None:
         reader = reader_of(request)
         home = str(request.base_url)
         keep = f"?lang={reader.lang}" if reader.chosen else ""
-        found = None
-        if _NODE_ID.match(node_id):  # any other id is simply unknown
-            path = ctx.settings.registry_file
-            registry = load_registry(path) if path is not None else []
-            overviews = node_overviews(ctx.store, registry, ctx.settings.default_profile)
-            found = next((n for n in overviews if n.id == node_id), None)
-        if found is None:
+        path = ctx.settings.registry_file
+        registry = load_registry(path) if path is not None else []
+        # any other id is simply unknown; known nodes without counting every node's records
+        if not _NODE_ID.match(node_id) or not node_known(ctx.store, registry, node_id):
             raise HTTPException(404, f"no node {node_id!r}")
+        node_name = next((n.name for n in registry if n.id == node_id and n.name), node_id)
         quality = qualities_of(ctx).get(node_id)
         base = ctx.store.base_iri
 
@@ -146,7 +143,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             request,
             "quality.html",
             section="nodes",
-            node={"id": node_id, "name": found.name or node_id},
+            node={"id": node_id, "name": node_name},
             node_url=f"{home}nodes/{node_id}{keep}",
             score=_percent(quality.mean, reader),
             scored=len(quality.records),
