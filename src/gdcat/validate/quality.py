@@ -18,8 +18,9 @@ recommended fields**, each counted when it is *present and valid*.
 - A record's score is the weight of its present-and-valid fields over the weight of all its
   fields, in percent; a node's score is the mean of its records' scores.
 
-The check reads only the record's own graph (no SHACL run): it costs well under a millisecond a
-record, where re-running the profile's SHACL shapes costs ~90 ms (see ``docs/benchmarks.md``).
+The check reads only the dataset's own values (no SHACL run): about 5 ms a record with the
+store's reading included, where re-running the profile's SHACL shapes costs 90 to 220 ms (see
+``docs/benchmarks.md``).
 Messages are those of :mod:`gdcat.validate.messages`, so a problem reads the same here as in a
 validation report.
 """
