@@ -42,7 +42,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "quality.json"
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def ms(values: list[float]) -> dict[str, float]:
