@@ -168,3 +168,33 @@ def test_answers_are_kept_per_store_generation(tmp_path: Path) -> None:
         assert second.records[-1].dataset == "https://n.example/d/2"
         assert second.records[0].score < second.records[-1].score
         assert second.mean == round(sum(s.score for s in second.records) / 2, 1)
+
+
+def test_publishing_days_count_accepted_warned_and_refused(tmp_path: Path) -> None:
+    from gdcat.harvest.quality import timeline
+    from gdcat.publish.audit import AuditTrail
+
+    with OxigraphStore(tmp_path / "store", "http://127.0.0.1:9/") as store:
+        graph = Graph().parse(data=DATASET.format(n=1, extra=""), format="turtle")
+        meta = RecordMeta("http://127.0.0.1:9/api/nodes/xx/", "h", "gdcat", "warnings", node="xx")
+        store.put_records([RecordWrite("https://n.example/d/1", graph, meta)])
+        trail = AuditTrail(store)
+        for outcome, status, dataset in (
+            ("created", 201, "https://n.example/d/1"),
+            ("replaced", 200, "https://n.example/d/1"),  # wrote the stored version
+            ("created", 201, "https://n.example/d/2"),
+            ("refused", 422, "https://n.example/d/3"),
+            ("forbidden", 403, "https://n.example/d/4"),  # not a validation outcome
+        ):
+            trail.record(
+                node="xx",
+                token_id="tok-1",
+                action="put",
+                outcome=outcome,  # type: ignore[arg-type]
+                status=status,
+                dataset=dataset,
+            )
+        (point,) = timeline(store, "xx")
+        assert point.kind == "publish"
+        assert (point.accepted, point.warnings, point.rejected) == (3, 1, 1)
+        assert point.conforms == 2
