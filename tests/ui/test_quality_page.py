@@ -48,6 +48,11 @@ def test_the_node_page_links_its_quality_page(gdcat_server: LiveGdcat) -> None:
     html = get(gdcat_server, "/nodes/de")
     assert f'href="{gdcat_server.base}nodes/de/quality"' in html
     assert "Scores and what to fix first" in text(html)
+    listing = get(gdcat_server, "/nodes")
+    rows = dict(re.findall(r'<tr data-node="([^"]+)">(.*?)</tr>', listing, re.S))
+    assert len(rows) > 20
+    for node, row in rows.items():
+        assert f'href="{gdcat_server.base}nodes/{node}/quality"' in row
 
 
 def test_the_page_shows_the_apis_score_and_what_to_fix_first(gdcat_server: LiveGdcat) -> None:
