@@ -27,7 +27,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gdcat import ui
-from gdcat.api import admin, fdp, feed, health, publish, resources, search, sparql
+from gdcat.api import admin, fdp, feed, health, publish, quality, resources, search, sparql
 from gdcat.api.compression import Compression
 from gdcat.api.context import AppContext
 from gdcat.api.problems import Problem, document_problems, install_problem_handlers
@@ -37,7 +37,7 @@ from gdcat.store import Store
 
 #: ``ui`` installs the pages for people (the search page); the API's resources ask it for their
 #: HTML forms.
-_MODULES = (sparql, search, resources, fdp, feed, publish, admin, health, ui)
+_MODULES = (sparql, search, resources, fdp, feed, publish, admin, quality, health, ui)
 
 _DESCRIPTION = """\
 gdcat is a metadata catalogue and FAIR knowledge graph of genomic datasets, harvested from the

@@ -21,6 +21,7 @@ from gdcat.ui import (
     describe_page,
     inventory_page,
     nodes_page,
+    quality_page,
     search_page,
     sparql_page,
     steward_pages,
@@ -102,6 +103,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     data_use_page.install(app, ctx)
     inventory_page.install(app, ctx)
     nodes_page.install(app, ctx)
+    quality_page.install(app, ctx)
     sparql_page.install(app, ctx)
     steward_pages.install(app, ctx)
     validate_page.install(app, ctx)

@@ -85,6 +85,7 @@ def _node_view(n: NodeOverview, reader: Reader, home: str, keep: str) -> dict[st
         "name": n.name,
         "url": f"{home}nodes/{n.id}{keep}",
         "catalogue": f"{home}catalog/{n.id}",
+        "quality": f"{home}nodes/{n.id}/quality{keep}",
         "source": n.url,
         "kind": reader.gettext(KIND_WORDS[n.kind]) if n.kind in KIND_WORDS else n.kind,
         "country": country_name(n.country, reader.lang) if n.country else None,
