@@ -16,6 +16,7 @@ from rdflib import Graph
 from gdcat.errors import InputError, SourceLocation
 from gdcat.rdf import Record, parse_paths, split_records
 from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits
+from gdcat.rdf.records import describes_resources, not_metadata_error, rest_of_document
 from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
 from gdcat.validate import ValidationReport, Validator
 
@@ -52,12 +53,31 @@ class CheckOutcome:
     def reports(self) -> list[ValidationReport]:
         return [c.report for c in self.checked]
 
+    @property
+    def records(self) -> list[Checked]:
+        """The datasets and series checked (not the rest of the documents)."""
+        return [c for c in self.checked if c.record.kind != "Document"]
+
+    @property
+    def failing_records(self) -> list[Checked]:
+        return [c for c in self.records if not c.conforms]
+
+    @property
+    def failing_rest(self) -> list[Checked]:
+        """Documents whose catalogues, data services or agents have violations."""
+        return [c for c in self.checked if c.record.kind == "Document" and not c.conforms]
+
 
 def records_from_paths(
     paths: Iterable[Path], *, max_bytes: int, limits: ParseLimits = DEFAULT_LIMITS
 ) -> tuple[list[Record], list[InputError], int]:
     """Every record in the files below ``paths``, the files that could not be used, and how
-    many files were read. A file that describes no dataset is checked as one record.
+    many files were read.
+
+    Besides its datasets and series, each file gives the rest of what it describes
+    (catalogues, data services, their agents...) as a record of kind ``"Document"``: it is
+    validated like the others and never stored. A file that describes no dataset, series,
+    catalogue or data service is unusable input, with a message saying what it holds instead.
 
     A dataset described identically in several files (a steward's YAML beside the Turtle made
     from it) is one record; described differently, it is refused as conflicting input, since
@@ -72,7 +92,14 @@ def records_from_paths(
         if isinstance(outcome, InputError):
             unusable.append(outcome)
             continue
-        for record in split_records(outcome, source=str(path)) or [_whole_document(outcome, path)]:
+        if not describes_resources(outcome):
+            unusable.append(not_metadata_error(outcome, str(path)))
+            continue
+        found = split_records(outcome, source=str(path))
+        rest = rest_of_document(outcome, found)
+        if len(rest):
+            found.append(_rest_of(rest, path))
+        for record in found:
             known = records.get(record.iri)
             if known is None:
                 records[record.iri] = record
@@ -90,7 +117,7 @@ def records_from_paths(
     return list(records.values()), unusable, files
 
 
-def _whole_document(graph: Graph, path: Path) -> Record:
+def _rest_of(graph: Graph, path: Path) -> Record:
     return Record(path.resolve().as_uri(), graph, kind="Document", source=str(path))
 
 
