@@ -75,9 +75,10 @@ def records_from_paths(
     many files were read.
 
     Besides its datasets and series, each file gives the rest of what it describes
-    (catalogues, data services, their agents...) as a record of kind ``"Document"``: it is
-    validated like the others and never stored. A file that describes no dataset, series,
-    catalogue or data service is unusable input, with a message saying what it holds instead.
+    (catalogues, data services, distributions no dataset reaches, their agents...) as a
+    record of kind ``"Document"``: it is validated like the others and never stored. A file
+    that describes no dataset, series, catalogue, data service or distribution is unusable
+    input, with a message saying what it holds instead.
 
     A dataset described identically in several files (a steward's YAML beside the Turtle made
     from it) is one record; described differently, it is refused as conflicting input, since

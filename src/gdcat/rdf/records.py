@@ -107,12 +107,19 @@ def _closure(by_subject: dict[Node, list[Triple]], root: Node, boundary: set[Nod
     return out
 
 
-#: Classes of which a metadata document must describe at least one resource.
-DOCUMENT_CLASSES: tuple[URIRef, ...] = (*RECORD_CLASSES, DCAT.Catalog, DCAT.DataService)
+#: Classes of which a metadata document must describe at least one resource (a FAIR Data
+#: Point serves each distribution as a document of its own).
+DOCUMENT_CLASSES: tuple[URIRef, ...] = (
+    *RECORD_CLASSES,
+    DCAT.Catalog,
+    DCAT.DataService,
+    DCAT.Distribution,
+)
 
 
 def describes_resources(graph: Graph) -> bool:
-    """True when ``graph`` describes a dataset, series, catalogue or data service."""
+    """True when ``graph`` describes a dataset, series, catalogue, data service or
+    distribution."""
     return any((None, RDF.type, cls) in graph for cls in DOCUMENT_CLASSES)
 
 
@@ -160,7 +167,8 @@ def not_metadata_error(graph: Graph, source: str) -> InputError:
     """The error for a document that describes no DCAT resource: what it holds, what to do."""
     return InputError(
         f"holds {contents_summary(graph)} and no dcat:Dataset, dcat:DatasetSeries, "
-        "dcat:Catalog or dcat:DataService, so there is nothing to validate or store. If it "
+        "dcat:Catalog, dcat:DataService or dcat:Distribution, so there is nothing to validate "
+        "or store. If it "
         "describes a dataset, add `a dcat:Dataset` to that resource (it may keep its own "
         "class too)",
         SourceLocation(source),
