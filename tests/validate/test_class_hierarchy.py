@@ -178,3 +178,17 @@ def test_shipped_hierarchy_has_the_edges_the_profiles_need() -> None:
     assert DCAT.Dataset in index.closure(URIRef(str(DCAT) + "DatasetSeries"))
     assert DCTERMS.RightsStatement in index.closure(DCTERMS.LicenseDocument)
     assert DCTERMS.MediaTypeOrExtent in index.closure(DCTERMS.MediaType)
+
+
+def test_every_imported_vocabulary_has_its_source_and_checksum() -> None:
+    import hashlib
+
+    from gdcat.paths import ontologies_dir
+    from gdcat.validate.classes import import_files
+
+    sources = (ontologies_dir() / "SOURCES.md").read_text(encoding="utf-8")
+    files = import_files()
+    assert len(files) >= 12
+    for path in files:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        assert f"| `{path.name}` | {digest} |" in sources, path.name

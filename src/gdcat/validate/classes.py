@@ -102,7 +102,7 @@ TABLE_CLASSES: tuple[TableClass, ...] = (
     ),
     _table(
         "file-type",
-        "dct:format (Distribution): range dct:MediaTypeOrExtent; controlled "
+        "dct:format (Distribution, DataService): range dct:MediaTypeOrExtent; controlled "
         "vocabulary EU File type",
         DCTERMS.MediaTypeOrExtent,
     ),
@@ -114,7 +114,7 @@ TABLE_CLASSES: tuple[TableClass, ...] = (
     ),
     _table(
         "language",
-        "dct:language (Catalogue, Dataset, Distribution...): range "
+        "dct:language (Catalogue, CatalogRecord, Dataset, Distribution): range "
         "dct:LinguisticSystem; controlled vocabulary EU Languages",
         DCTERMS.LinguisticSystem,
     ),
