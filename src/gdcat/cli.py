@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from gdcat.demo import Federation
     from gdcat.demo.nodes import ServedFederation
     from gdcat.harvest import NodeReport
+    from gdcat.ingest import CheckOutcome
     from gdcat.store import Store
 
 EXIT_OK = 0
@@ -159,7 +160,7 @@ def validate(paths: Sequence[Path], profile: str | None, output_format: str) -> 
         click.echo(report.to_turtle())
     else:
         click.echo(report.to_text())
-        click.echo(_summary_line(outcome.files, len(outcome.checked), len(outcome.failing)))
+        click.echo(_summary_line(outcome))
     if outcome.unusable:
         sys.exit(EXIT_UNUSABLE)
     sys.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
@@ -179,11 +180,18 @@ def _error_json(error: InputError) -> dict[str, object]:
     return out
 
 
-def _summary_line(files: int, records: int, failing: int) -> str:
-    return (
-        f"{records} record(s) in {files} file(s): {records - failing} conform, "
+def _summary_line(outcome: CheckOutcome) -> str:
+    records, failing = len(outcome.records), len(outcome.failing_records)
+    line = (
+        f"{records} record(s) in {outcome.files} file(s): {records - failing} conform, "
         f"{failing} with violations"
     )
+    if outcome.failing_rest:
+        line += (
+            f"; the catalogues, data services or agents of {len(outcome.failing_rest)} "
+            "file(s) have violations"
+        )
+    return line
 
 
 @main.command()
@@ -222,6 +230,7 @@ def load(
     rejected = ValidationReport.combine(
         [c.report for c in outcome.failing], profile=validator.profile.name
     )
+    failing_records = outcome.failing_records
     if output_format == "json":
         document = {
             "stored": stored.written,
@@ -235,9 +244,15 @@ def load(
             click.echo(rejected.to_text())
         for iri, reason in stored.failures.items():
             click.echo(f"error: the store refused {iri}: {reason}", err=True)
+        rest = (
+            f"; catalogues, data services or agents with violations in "
+            f"{len(outcome.failing_rest)} file(s) (not stored: gdcat keeps records only)"
+            if outcome.failing_rest
+            else ""
+        )
         click.echo(
             f"stored {len(stored.written)} record(s) in {settings.store_dir}; "
-            f"rejected {len(outcome.failing)}; unusable files {len(outcome.unusable)}"
+            f"rejected {len(failing_records)}; unusable files {len(outcome.unusable)}{rest}"
         )
     if outcome.unusable:
         sys.exit(EXIT_UNUSABLE)

@@ -16,6 +16,7 @@ from rdflib import Graph
 from gdcat.errors import InputError, SourceLocation
 from gdcat.rdf import Record, parse_paths, split_records
 from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits
+from gdcat.rdf.records import describes_resources, not_metadata_error, rest_of_document
 from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, Store
 from gdcat.validate import ValidationReport, Validator
 
@@ -52,12 +53,32 @@ class CheckOutcome:
     def reports(self) -> list[ValidationReport]:
         return [c.report for c in self.checked]
 
+    @property
+    def records(self) -> list[Checked]:
+        """The datasets and series checked (not the rest of the documents)."""
+        return [c for c in self.checked if c.record.kind != "Document"]
+
+    @property
+    def failing_records(self) -> list[Checked]:
+        return [c for c in self.records if not c.conforms]
+
+    @property
+    def failing_rest(self) -> list[Checked]:
+        """Documents whose catalogues, data services or agents have violations."""
+        return [c for c in self.checked if c.record.kind == "Document" and not c.conforms]
+
 
 def records_from_paths(
     paths: Iterable[Path], *, max_bytes: int, limits: ParseLimits = DEFAULT_LIMITS
 ) -> tuple[list[Record], list[InputError], int]:
     """Every record in the files below ``paths``, the files that could not be used, and how
-    many files were read. A file that describes no dataset is checked as one record.
+    many files were read.
+
+    Besides its datasets and series, each file gives the rest of what it describes
+    (catalogues, data services, distributions no dataset reaches, their agents...) as a
+    record of kind ``"Document"``: it is validated like the others and never stored. A file
+    that describes no dataset, series, catalogue, data service or distribution is unusable
+    input, with a message saying what it holds instead.
 
     A dataset described identically in several files (a steward's YAML beside the Turtle made
     from it) is one record; described differently, it is refused as conflicting input, since
@@ -72,7 +93,12 @@ def records_from_paths(
         if isinstance(outcome, InputError):
             unusable.append(outcome)
             continue
-        for record in records_of_document(outcome, str(path), path.resolve().as_uri()):
+        try:
+            found = records_of_document(outcome, str(path), path.resolve().as_uri())
+        except InputError as e:
+            unusable.append(e)
+            continue
+        for record in found:
             known = records.get(record.iri)
             if known is None:
                 records[record.iri] = record
@@ -91,11 +117,17 @@ def records_from_paths(
 
 
 def records_of_document(graph: Graph, source: str, document_iri: str) -> list[Record]:
-    """The records of one parsed document; a document that describes no dataset is one
-    record of kind ``Document`` named ``document_iri``, so that it is still checked."""
-    return split_records(graph, source=source) or [
-        Record(document_iri, graph, kind="Document", source=source)
-    ]
+    """The records of one parsed document, and what no record holds (its catalogues, data
+    services, their agents) as one more record of kind ``Document`` named ``document_iri``,
+    so that it is checked too. :class:`InputError` when the document describes no DCAT
+    resource at all, saying what it holds instead."""
+    if not describes_resources(graph):
+        raise not_metadata_error(graph, source)
+    found = split_records(graph, source=source)
+    rest = rest_of_document(graph, found)
+    if len(rest):
+        found.append(Record(document_iri, rest, kind="Document", source=source))
+    return found
 
 
 def check_records(records: Sequence[Record], validator: Validator) -> list[Checked]:

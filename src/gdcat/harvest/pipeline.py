@@ -52,7 +52,15 @@ from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import NodeReport, PageFailure, Reason, Rejection, RunReport
 from gdcat.harvest.state import NodeState, RejectedRecord, load_state, save_state
 from gdcat.rdf.parse import ParseLimits
-from gdcat.rdf.records import Record, closure_triples, record_boundary, record_roots, split_records
+from gdcat.rdf.records import (
+    Record,
+    closure_triples,
+    describes_resources,
+    not_metadata_error,
+    record_boundary,
+    record_roots,
+    split_records,
+)
 from gdcat.settings import Settings
 from gdcat.sources import Document, Failure, HttpClient, PageState
 from gdcat.sources.network import Network
@@ -361,6 +369,8 @@ class Harvester:
             return
         assert doc.graph is not None
         records = self._records(c, doc)
+        if not records and not describes_resources(doc.graph):
+            c.report.warnings.append(str(not_metadata_error(doc.graph, doc.url)))
         c.documents[doc.url] = tuple(r.iri for r in records)
         for record in records:
             if record.iri in c.seen:

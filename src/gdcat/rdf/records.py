@@ -18,7 +18,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, RDF
 from rdflib.term import Node
 
-from gdcat.errors import SourceLocation
+from gdcat.errors import InputError, SourceLocation
 
 Triple = tuple[Node, Node, Node]
 
@@ -149,6 +149,84 @@ def _closure(by_subject: dict[Node, list[Triple]], root: Node, boundary: set[Nod
                 seen.add(o)
                 todo.append(o)
     return out
+
+
+#: Classes of which a metadata document must describe at least one resource (a FAIR Data
+#: Point serves each distribution as a document of its own).
+DOCUMENT_CLASSES: tuple[URIRef, ...] = (
+    *RECORD_CLASSES,
+    DCAT.Catalog,
+    DCAT.DataService,
+    DCAT.Distribution,
+)
+
+
+def describes_resources(graph: Graph) -> bool:
+    """True when ``graph`` describes a dataset, series, catalogue, data service or
+    distribution."""
+    return any((None, RDF.type, cls) in graph for cls in DOCUMENT_CLASSES)
+
+
+def rest_of_document(graph: Graph, records: Iterable[Record]) -> Graph:
+    """The triples of ``graph`` no record holds: catalogues, data services, their agents...
+
+    They are validated too (a catalogue whose publisher has no name is reported), but they
+    are not records: gdcat stores records and describes its own catalogue.
+    """
+    covered: set[Triple] = set()
+    for record in records:
+        covered.update(record.graph)
+    rest = Graph()
+    rest.addN((s, p, o, rest) for s, p, o in graph if (s, p, o) not in covered)
+    return rest
+
+
+def contents_summary(graph: Graph, *, limit: int = 3) -> str:
+    """What a document holds, for people: ``1 ejp:Biobank (<https://…/b1>)``.
+
+    Counts the classes of the nodes nothing else in the document points to (the top of each
+    description); a document without any ``rdf:type`` is described by its subjects.
+    """
+    pointed_to = {o for s, _, o in graph if o != s}
+    tops = [s for s in set(graph.subjects()) if s not in pointed_to] or list(set(graph.subjects()))
+    by_class: dict[str, list[Node]] = {}
+    for node in tops:
+        for cls in graph.objects(node, RDF.type):
+            by_class.setdefault(_short(graph, cls), []).append(node)
+    if not by_class:
+        count = len(set(graph.subjects()))
+        return f"{count} resource(s) without any class (no rdf:type)"
+    parts = []
+    for name, nodes in sorted(by_class.items(), key=lambda item: (-len(item[1]), item[0])):
+        named = sorted(str(n) for n in nodes if isinstance(n, URIRef))
+        example = f" (<{named[0]}>{', …' if len(named) > 1 else ''})" if named else ""
+        parts.append(f"{len(nodes)} {name}{example}")
+    shown = parts[:limit]
+    if len(parts) > limit:
+        shown.append(f"{len(parts) - limit} other class(es)")
+    return ", ".join(shown)
+
+
+def not_metadata_error(graph: Graph, source: str) -> InputError:
+    """The error for a document that describes no DCAT resource: what it holds, what to do."""
+    return InputError(
+        f"holds {contents_summary(graph)} and no dcat:Dataset, dcat:DatasetSeries, "
+        "dcat:Catalog, dcat:DataService or dcat:Distribution, so there is nothing to validate "
+        "or store. If it "
+        "describes a dataset, add `a dcat:Dataset` to that resource (it may keep its own "
+        "class too)",
+        SourceLocation(source),
+    )
+
+
+def _short(graph: Graph, node: Node) -> str:
+    if not isinstance(node, URIRef):
+        return str(node)
+    try:
+        prefix, _, name = graph.namespace_manager.compute_qname(str(node), generate=False)
+    except (KeyError, ValueError):
+        return f"<{node}>"
+    return f"{prefix}:{name}" if prefix else f"<{node}>"
 
 
 def graph_hash(graph: Graph) -> str:

@@ -48,6 +48,7 @@ from gdcat.rdf.records import closure_triples, record_boundary, record_roots
 from gdcat.settings import Settings
 from gdcat.validate import sparql_cache
 from gdcat.validate.background import Triple, vocabulary_index
+from gdcat.validate.classes import class_index, entailments, original_class, validation_shapes
 from gdcat.validate.messages import curie, explain, field_name, local_name
 from gdcat.validate.profiles import Profile, get_profile, shapes_graph
 from gdcat.validate.report import PathSpec, ValidationReport, ValidationResult
@@ -113,6 +114,9 @@ _ONE_RUN_AT_A_TIME = threading.Lock()
 def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> list[RawResult]:
     """Validate ``triples`` (plus the vocabulary they name) with one profile level.
 
+    The copy pySHACL sees also carries the class entailments of :mod:`.classes` (value checks
+    follow the class hierarchy and the classes of authority-table values).
+
     Module-level so that worker processes can run it; the shapes graph and the vocabulary
     index are cached per process. Runs in one process take turns (see
     :data:`_ONE_RUN_AT_A_TIME`).
@@ -121,11 +125,14 @@ def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> 
 
     with _ONE_RUN_AT_A_TIME:
         sparql_cache.install()
-        shapes = shapes_graph(profile_name, level)
+        shapes, shape_classes = validation_shapes(profile_name, level)
         data = Graph()
         for triple in triples:
             data.add(triple)
-        for triple in vocabulary_index().background_for(triples).triples:
+        background = vocabulary_index().background_for(triples).triples
+        for triple in background:
+            data.add(triple)
+        for triple in entailments(triples, shape_classes, class_index(), background):
             data.add(triple)
         try:
             with _fast_parameter_lookup():
@@ -189,8 +196,9 @@ def _warm_worker(profile_name: str) -> None:
 
     profile = get_profile(profile_name)
     for level in profile.level_names:
-        shapes_graph(profile_name, level)
+        validation_shapes(profile_name, level)
     vocabulary_index()
+    class_index()
 
 
 def _raw_results(report: Graph, shapes: Graph, data: Graph) -> list[RawResult]:
@@ -251,7 +259,7 @@ def _params(shapes: Graph, shape: Node | None) -> tuple[tuple[str, tuple[str, ..
         return ()
     out: dict[str, tuple[str, ...]] = {}
     for name in _SHAPE_PARAMETERS:
-        values = tuple(str(v) for v in shapes.objects(shape, SH[name]))
+        values = tuple(original_class(str(v)) for v in shapes.objects(shape, SH[name]))
         if values:
             out[name] = values
     for items in shapes.objects(shape, SH["in"]):
