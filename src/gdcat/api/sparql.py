@@ -353,7 +353,13 @@ def _choices(request: Request) -> tuple[str | None, str | None]:
             kind="unknown-format",
         )
     accept = request.headers.get("accept")
-    return choose(accept, list(RESULT_MEDIA)), choose(accept, list(GRAPH_MEDIA))
+    results, graph = choose(accept, list(RESULT_MEDIA)), choose(accept, list(GRAPH_MEDIA))
+    if graph is None and results is not None:
+        # A client that lists only result formats (rdflib's SPARQLStore with returnFormat
+        # "json" or "csv", SPARQLWrapper with JSON) also sends CONSTRUCT and DESCRIBE this
+        # way: a graph cannot be written as results, so it gets the default, Turtle.
+        graph = next(iter(GRAPH_MEDIA))
+    return results, graph
 
 
 async def _answer(
