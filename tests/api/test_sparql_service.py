@@ -69,8 +69,16 @@ def test_a_failing_node_is_a_502_naming_the_remote_failure(federated: Federated)
             headers={"Accept": "application/sparql-results+json"},
             timeout=30,
         )
+        silent = httpx.post(
+            federated.gdcat.url + "/sparql",
+            data={"query": _datasets_query(node.url).replace("SERVICE", "SERVICE SILENT")},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
     finally:
         node.clear_faults()
+    assert silent.status_code == 200, silent.text
+    assert silent.json()["results"]["bindings"] == [{}]  # one empty solution (SPARQL 1.1)
     assert r.status_code == 502, r.text
     problem = r.json()
     assert problem["type"].endswith("/service-failed")
