@@ -721,7 +721,9 @@ def _token_file(tokens_file: Path | None) -> TokenFile:
 
 @token.command("create")
 @click.argument("node")
-@click.option("--country", default=None, help="The node's country (ISO 3166-1 alpha-3, e.g. NLD).")
+@click.option(
+    "--country", default=None, help="The node's country (ISO 3166-1 alpha-3 or alpha-2: NLD, NL)."
+)
 @click.option("--label", default=None, help="Whom or what the token is for.")
 @tokens_option
 def token_create(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+import httpx
 import pytest
 from live_gdcat import LiveGdcat, start_gdcat
 from rdflib import Graph, Literal, URIRef
@@ -108,6 +109,24 @@ def test_rdflib_sparqlstore_reads_the_endpoint(
     construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{record}> {{ ?s ?p ?o }} }}"
     answer = graph.query(construct).graph
     assert answer is not None and isomorphic(answer, published)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_rdflib_sparqlstore_with_a_results_format_gets_graphs_as_turtle(
+    live: LiveGdcat, expected: list[tuple[str, str]], fmt: str
+) -> None:
+    """rdflib's SPARQLStore sends the same Accept (SPARQL JSON, or CSV) for every query form:
+    a CONSTRUCT or DESCRIBE is answered in Turtle rather than refused with 406."""
+    record, published = a_record(live)
+    graph = Graph(SPARQLStore(live.url + "/sparql", returnFormat=fmt))
+    rows = [(str(row[0]), str(row[1])) for row in graph.query(TITLES)]  # type: ignore[index]
+    assert rows == expected
+    construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{record}> {{ ?s ?p ?o }} }}"
+    answer = graph.query(construct).graph
+    assert answer is not None and isomorphic(answer, published)
+    accept = "text/csv" if fmt == "csv" else "application/sparql-results+json"
+    r = httpx.get(live.url + "/sparql", params={"query": construct}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
 
 
 def test_rdflib_sparqlupdatestore_writes_with_the_admin_token(

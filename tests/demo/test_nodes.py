@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import tomllib
 import urllib.error
@@ -368,6 +369,32 @@ def beacon_identifiers(node: ServedNode) -> set[str]:
         if (URIRef(iri), GDCAT.beacon, None) in graph:
             out.add(str(graph.value(URIRef(iri), DCTERMS.identifier)))
     return out
+
+
+def test_header_names_are_read_in_any_case(served: ServedFederation) -> None:
+    """Field names are case-insensitive (RFC 9110): Oxigraph's SERVICE client and HTTP/2
+    clients send them in lower case, others in upper case."""
+    node = of_kind(served, "sparql")[0]
+    parts = urllib.parse.urlsplit(node.url)
+    for spelling in (str.lower, str.upper):
+        connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+        try:
+            connection.putrequest("POST", parts.path, skip_accept_encoding=True)
+            body = SELECT_RECORDS.encode()
+            for name, value in (
+                ("Content-Type", "application/sparql-query"),
+                ("Accept", "text/csv"),
+                ("Content-Length", str(len(body))),
+            ):
+                connection.putheader(spelling(name), value)
+            connection.endheaders(body)
+            response = connection.getresponse()
+            answer = response.read().decode()
+        finally:
+            connection.close()
+        assert response.status == 200, answer
+        assert response.getheader("Content-Type", "").startswith("text/csv")
+        assert set(answer.split()[1:]) == set(node.content.records)
 
 
 def test_beacon_endpoints_have_the_documented_shape(served: ServedFederation) -> None:

@@ -141,8 +141,9 @@ def test_an_empty_registry_has_no_nodes() -> None:
     [
         (GOOD + 'colour = "red"\n', "nl", "colour", "unknown field"),
         (GOOD.replace('"fdp"', '"ftp"'), "nl", "kind", "'fdp', 'dcat', 'feed', 'sparql'"),
-        (GOOD.replace('"NLD"', '"NL"'), "nl", "country", "[A-Z]{3}"),
-        (GOOD.replace('"NLD"', '"nld"'), "nl", "country", "[A-Z]{3}"),
+        (GOOD.replace('"NLD"', '"XX"'), "nl", "country", "'XX' is not a known country code"),
+        (GOOD.replace('"NLD"', '"NLX"'), "nl", "country", "alpha-2 code (NL)"),
+        (GOOD.replace('"NLD"', '"Netherlands"'), "nl", "country", "alpha-3 code (NLD)"),
         (GOOD + 'schedule = "sometimes"\n', "nl", "schedule", "PT6H"),
         (GOOD + 'schedule = "every 0h"\n', "nl", "schedule", "must be positive"),
         (GOOD + 'profile = "nope"\n', "nl", "profile", "unknown profile; known: gdcat"),
@@ -167,6 +168,29 @@ def test_every_mistake_names_the_node_and_the_field(
     assert message.startswith(f"nodes.toml: node {node}: {field}: "), message
     assert says in message
     assert "Value error" not in message  # pydantic's wording stays out of the operator's way
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [("NLD", "NLD"), ("NL", "NLD"), ("nl", "NLD"), ("nld", "NLD"), ("GR", "GRC"), ("EL", "GRC")],
+)
+def test_a_country_is_read_as_alpha_3_or_alpha_2_and_kept_as_alpha_3(
+    written: str, kept: str
+) -> None:
+    (node,) = parse_registry(GOOD.replace('"NLD"', f'"{written}"'))
+    assert node.country == kept
+
+
+def test_a_registry_file_with_alpha_2_codes_loads_and_an_unknown_code_names_file_and_node(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "nodes.yaml"
+    path.write_text("node:\n  - {id: de, country: de, kind: dcat, url: 'https://x.example/'}\n")
+    assert [n.country for n in load_registry(path)] == ["DEU"]
+    path.write_text("node:\n  - {id: xx, country: QQ, kind: dcat, url: 'https://x.example/'}\n")
+    with pytest.raises(InputError) as e:
+        load_registry(path)
+    assert str(e.value).startswith(f"{path}: node xx: country: 'QQ' is not a known country code")
 
 
 def test_a_bad_default_is_named_for_the_node_that_inherits_it() -> None:

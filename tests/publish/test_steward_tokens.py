@@ -85,9 +85,11 @@ def test_bad_node_ids_countries_and_files_are_refused(tmp_path: Path) -> None:
     for node in ("NL", "", "nl/../be", "x" * 70):
         with pytest.raises(InputError):
             tokens.create(node)
-    with pytest.raises(InputError):
-        tokens.create("nl", country="nl")
+    with pytest.raises(InputError, match="'QQ' is not a known country code"):
+        tokens.create("nl", country="QQ")
     assert not (tmp_path / "tokens.json").exists()
+    created, _ = tokens.create("nl", country="nl")  # alpha-2, in any case: kept as alpha-3
+    assert created.country == "NLD"
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     with pytest.raises(TokenFileError):

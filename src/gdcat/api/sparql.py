@@ -40,7 +40,7 @@ from gdcat.errors import GdcatError
 from gdcat.sparql.description import serialize_description, service_description
 from gdcat.sparql.engine import NotAcceptableError, RowLimitError, SparqlEngine
 from gdcat.sparql.execute import QueryAnswer, QueryJob
-from gdcat.sparql.federation import ServiceNotAllowedError
+from gdcat.sparql.federation import ServiceFailedError, ServiceNotAllowedError
 from gdcat.sparql.limits import (
     ClientBudgetError,
     EngineFailureError,
@@ -184,7 +184,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         tags=["sparql"],
         summary="Run a SPARQL query, or read the service description",
         description=_GET_DESCRIPTION,
-        responses=_responses(200, 400, 406, 422, 429, 503),
+        responses=_responses(200, 400, 406, 422, 429, 502, 503),
         openapi_extra={"parameters": _GET_PARAMETERS},
         operation_id="sparql_query_get",
     )
@@ -196,7 +196,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         tags=["sparql"],
         summary="Run a SPARQL query or update",
         description=_POST_DESCRIPTION,
-        responses=_responses(200, 204, 400, 401, 403, 406, 413, 415, 422, 429, 503),
+        responses=_responses(200, 204, 400, 401, 403, 406, 413, 415, 422, 429, 502, 503),
         openapi_extra={"parameters": _POST_PARAMETERS, "requestBody": _POST_BODY},
         operation_id="sparql_query_post",
     )
@@ -353,7 +353,13 @@ def _choices(request: Request) -> tuple[str | None, str | None]:
             kind="unknown-format",
         )
     accept = request.headers.get("accept")
-    return choose(accept, list(RESULT_MEDIA)), choose(accept, list(GRAPH_MEDIA))
+    results, graph = choose(accept, list(RESULT_MEDIA)), choose(accept, list(GRAPH_MEDIA))
+    if graph is None and results is not None:
+        # A client that lists only result formats (rdflib's SPARQLStore with returnFormat
+        # "json" or "csv", SPARQLWrapper with JSON) also sends CONSTRUCT and DESCRIBE this
+        # way: a graph cannot be written as results, so it gets the default, Turtle.
+        graph = next(iter(GRAPH_MEDIA))
+    return results, graph
 
 
 async def _answer(
@@ -436,6 +442,8 @@ async def _run(
         ) from None
     except ServiceNotAllowedError as e:
         raise _service_refused(e) from None
+    except ServiceFailedError as e:
+        raise Problem(502, "Federated endpoint failed", str(e), kind="service-failed") from None
 
 
 def _with_charset(media: str) -> str:
@@ -531,6 +539,8 @@ async def _update(
         await engine.update(operation.text, base_iri=endpoint, using=using, using_named=using_named)
     except ServiceNotAllowedError as e:
         raise _service_refused(e) from None
+    except ServiceFailedError as e:
+        raise Problem(502, "Federated endpoint failed", str(e), kind="service-failed") from None
     _log.warning(
         "SPARQL update applied with the admin token from %s (%d characters)",
         request.client.host if request.client else "?",
@@ -719,6 +729,11 @@ _PROBLEM_EXAMPLES: dict[int, tuple[str, str, str]] = {
         "client-budget",
         "Too many queries at once",
         "this client already has 1 SPARQL queries running and 2 waiting, ...",
+    ),
+    502: (
+        "service-failed",
+        "Federated endpoint failed",
+        "a SERVICE endpoint could not be queried: Connection refused (os error 111)",
     ),
     503: ("busy", "Endpoint busy", "every SPARQL worker stayed busy for 20 s; try again"),
 }

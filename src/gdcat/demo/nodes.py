@@ -472,13 +472,31 @@ def _text(status: int, message: str) -> _Response:
     return _Response(status, (message.rstrip("\n") + "\n").encode("utf-8"))
 
 
+class _Headers(Mapping[str, str]):
+    """A request's header fields, looked up by name in any case (RFC 9110, section 5.1: field
+    names are case-insensitive; HTTP/2 clients and Oxigraph's SERVICE client send them in lower
+    case). A repeated field keeps its last value."""
+
+    def __init__(self, fields: Iterable[tuple[str, str]]) -> None:
+        self._fields = {name.lower(): (name, value) for name, value in fields}
+
+    def __getitem__(self, name: str) -> str:
+        return self._fields[name.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._fields.values())
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
 @dataclass
 class _Request:
     method: str
     target: str  # path and query as sent
     path: str
     query: dict[str, list[str]]
-    headers: Mapping[str, str]
+    headers: _Headers
     body: bytes
     origin: str  # http://host:port
 
@@ -565,7 +583,7 @@ class _Handler(BaseHTTPRequestHandler):
             target=self.path,
             path=parts.path or "/",
             query=parse_qs(parts.query, keep_blank_values=True),
-            headers={k: v for k, v in self.headers.items()},
+            headers=_Headers(self.headers.items()),
             body=body,
             origin=node.origin,
         )

@@ -333,6 +333,8 @@ class Harvester:
                 report.failures.append(PageFailure(node.url, "protocol", str(e)))
             finally:
                 report.requests = client.requests
+        if not report.failures and not collected.seen:
+            report.warnings.append(_nothing_found(node, report.documents))
         documents = collected.documents
         if report.failures:
             # pages not reached this time keep what was known of them
@@ -705,3 +707,18 @@ def _string_literal(value: str) -> str:
         value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     )
     return f'"{escaped}"'
+
+
+def _nothing_found(node: NodeConfig, documents: int) -> str:
+    """The warning of a node read without failure that yielded no record."""
+    read = f"{documents} document(s) read, none" if documents else "no document found, so none"
+    hint = {
+        "fdp": "a FAIR Data Point root links its catalogues with fdp:metadataCatalog, "
+        "r3d:dataCatalog, dcat:catalog or ldp:contains",
+        "sparql": "the endpoint's graphs hold no dcat:Dataset, dcat:DatasetSeries or "
+        "dcat:DataService",
+    }.get(node.kind, "the pages hold no dcat:Dataset, dcat:DatasetSeries or dcat:DataService")
+    return (
+        f"the node yielded no record ({read} describing a dataset, series or data service); "
+        f"check its kind ({node.kind}) and URL ({node.url}): {hint}"
+    )

@@ -11,7 +11,7 @@ every node inherits::
 
     [[node]]
     id = "nl"
-    country = "NLD"            # ISO 3166-1 alpha-3 (EU country authority code)
+    country = "NLD"            # ISO 3166-1 alpha-3 (EU country authority code) or alpha-2 (NL)
     kind = "fdp"               # fdp | dcat | feed | sparql | beacon
     url = "https://fdp.example.nl/"
     schedule = "daily"         # manual | hourly | daily | weekly | every 6h | PT6H
@@ -34,6 +34,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gdcat.countries import country_code
 from gdcat.errors import InputError, SourceLocation
 from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits
 from gdcat.sources import (
@@ -63,7 +64,8 @@ class NodeConfig(BaseModel):
     id: str
     kind: Kind
     url: str
-    country: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    #: ISO 3166-1 alpha-3 (the EU country table's code); alpha-2 is read and kept as alpha-3
+    country: str | None = None
     name: str | None = None
     published_base: str | None = None
     profile: str = "gdcat"
@@ -94,6 +96,11 @@ class NodeConfig(BaseModel):
                 "must be lower-case letters, digits, '.', '_' or '-' (at most 63 characters)"
             )
         return value
+
+    @field_validator("country")
+    @classmethod
+    def _check_country(cls, value: str | None) -> str | None:
+        return None if value is None else country_code(value)
 
     @field_validator("url", "published_base")
     @classmethod

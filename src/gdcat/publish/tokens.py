@@ -34,12 +34,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gdcat.countries import UnknownCountryError, country_code
 from gdcat.errors import GdcatError, InputError
 
 _FORMAT = 1
 #: Node ids follow the registry's rule (lower-case letters, digits, ``.``, ``_``, ``-``).
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
-_COUNTRY = re.compile(r"^[A-Z]{3}$")
 _TOKEN_ID = re.compile(r"^tok-[0-9a-f]{8}$")
 _HASH_PREFIX = "sha256:"
 
@@ -136,8 +136,11 @@ class TokenFile:
     ) -> tuple[StewardToken, str]:
         """A new token for ``node``: its description, and the token (shown once, never kept)."""
         check_node_id(node)
-        if country is not None and not _COUNTRY.match(country):
-            raise InputError(f"country must be an ISO 3166-1 alpha-3 code (NLD), not {country!r}")
+        if country is not None:
+            try:
+                country = country_code(country)
+            except UnknownCountryError as e:
+                raise InputError(str(e)) from None
         if label is not None and len(label) > 200:
             raise InputError("the label is longer than 200 characters")
         secret = secrets.token_urlsafe(32)

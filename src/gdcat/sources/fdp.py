@@ -4,7 +4,10 @@ The crawl follows what an FDP publishes: ``fdp:metadataCatalog`` (and ``r3d:data
 from the root, ``dcat:dataset`` / ``dcat:resource`` from a catalogue, ``dcat:distribution``
 from a dataset, and the ``ldp:contains`` of the LDP containers an FDP adds for each of these
 (the FDP default navigation when a page names no children itself). Sub-catalogues
-(``dcat:catalog``) and ``hydra:next`` pages of a catalogue are followed too.
+(``dcat:catalog``) and ``hydra:next`` pages of a catalogue are followed too. FAIR Data Points
+of the reference implementation's first generation name no ``fdp:metadataCatalog`` and no
+``ldp:membershipResource``: their root is itself an ``ldp:Container`` whose ``ldp:contains``
+lists the catalogues; such a page's own ``ldp:contains`` is followed as well.
 
 Each dataset is one document: its page merged with its distribution pages (which carry their
 access services). What the FDP server adds to every resource by itself is removed, so that a
@@ -279,8 +282,13 @@ def _is_catalog(graph: Graph, node: Node) -> bool:
 
 
 def _containers_of(graph: Graph, subject: URIRef) -> list[Node]:
-    """LDP containers whose membership resource is ``subject``."""
-    return sorted((c for c in graph.subjects(LDP.membershipResource, subject)), key=str)
+    """LDP containers whose membership resource is ``subject``, and ``subject`` itself when it
+    lists children with ``ldp:contains`` (the FDP reference implementation's older form: a
+    root or catalogue that is an ``ldp:Container`` of its children)."""
+    containers: list[Node] = sorted(graph.subjects(LDP.membershipResource, subject), key=str)
+    if (subject, LDP.contains, None) in graph and subject not in containers:
+        containers.append(subject)
+    return containers
 
 
 def strip_fdp_defaults(graph: Graph, parents: set[URIRef] | None = None) -> Graph:
@@ -294,6 +302,8 @@ def strip_fdp_defaults(graph: Graph, parents: set[URIRef] | None = None) -> Grap
         s
         for t in (LDP.Container, LDP.BasicContainer, LDP.DirectContainer, LDP.IndirectContainer)
         for s in graph.subjects(RDF.type, t)
+        # an older FDP types its resources themselves as containers: those are kept
+        if not any(str(c).startswith(str(DCAT)) for c in graph.objects(s, RDF.type))
     }
     default_rights = {
         r

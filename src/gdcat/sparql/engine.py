@@ -20,7 +20,7 @@ from gdcat.errors import GdcatError, QueryError, StoreError
 from gdcat.settings import Settings
 from gdcat.sparql.budget import ClientBudget, client_concurrency
 from gdcat.sparql.execute import Form, QueryAnswer, QueryFailure, QueryJob, Setup
-from gdcat.sparql.federation import ServiceAllowList
+from gdcat.sparql.federation import ServiceAllowList, ServiceFailedError
 from gdcat.sparql.limits import EngineFailureError, MemoryLimitError
 from gdcat.sparql.pool import QueryRunner, Snapshots, ThreadRunner, WorkerPool
 from gdcat.sparql.shape import ShapeLimits, check_shape
@@ -28,6 +28,13 @@ from gdcat.store import OxigraphStore, Store
 from gdcat.store.sparql_text import add_using, uses_keyword
 
 _POSITION = re.compile(r"error at 1:(\d+)")
+#: How Oxigraph's HTTP client words the failure of a remote SERVICE call (it reaches us as an
+#: I/O error, like a failure of the store itself).
+_REMOTE = re.compile(
+    r"returned by https?://|connection (refused|reset|closed)|lookup address|"
+    r"not allowed for HTTP|timed out|\btls\b|certificate",
+    re.IGNORECASE,
+)
 #: Queries longer than this are measured in a thread, so that the event loop keeps serving.
 _LONG_QUERY = 64 * 1024
 
@@ -151,7 +158,11 @@ def _failure(failure: QueryFailure, job: QueryJob, settings: Settings) -> GdcatE
         return RowLimitError(failure.message, job.max_rows, failure.form)
     if failure.reason == "not-acceptable":
         return NotAcceptableError(failure.form or "select")
-    if failure.reason == "store":  # the worker's message names the snapshot's folder
+    if failure.reason == "store":
+        if uses_keyword(job.sparql, "SERVICE") and _REMOTE.search(failure.message):
+            remote = failure.message.removeprefix("the store failed while answering: ")
+            return ServiceFailedError(f"a SERVICE endpoint could not be queried: {remote}")
+        # the worker's message names the snapshot's folder
         return StoreError(failure.message, public="the query could not read the store")
     if failure.reason == "memory":
         return MemoryLimitError(settings.sparql_worker_memory)

@@ -35,6 +35,11 @@ class ServiceNotAllowedError(GdcatError):
         self.host = host
 
 
+class ServiceFailedError(GdcatError):
+    """An allowed ``SERVICE`` endpoint could not be queried (unreachable, or it answered with
+    an error): the remote endpoint failed, not gdcat's store."""
+
+
 def endpoint_key(iri: str) -> str | None:
     """``iri`` in the form endpoints are compared in, or None if it is no HTTP(S) URL."""
     try:
