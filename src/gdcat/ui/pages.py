@@ -26,6 +26,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 from starlette.requests import Request
 
+from gdcat.rdf import access
 from gdcat.ui.i18n import LANGUAGES, N_, Reader, choose_reader, translations
 from gdcat.ui.labels import Label, local_name, readable_literal, readable_moment, term_label
 from gdcat.vocab import ACCESS_RIGHT, COUNTRY, PREFIXES, VCARD
@@ -255,17 +256,71 @@ def sections_of(graph: Graph, first: Node | None = None, lang: str = "en") -> li
 
 # -- schema.org ---------------------------------------------------------------------------
 
+SCHEMA = "https://schema.org/"
+GDCAT_NS = "https://w3id.org/gdcat/ns#"
+_HEALTH = "http://healthdataportal.eu/ns/health#"
+_DPV_PERSONAL_DATA = URIRef("https://w3id.org/dpv#hasPersonalData")
+_SEQUENCING_TYPE = URIRef(GDCAT_NS + "sequencingType")
+_PHENOTYPE = URIRef(GDCAT_NS + "phenotype")
+_IN_SERIES = URIRef("http://www.w3.org/ns/dcat#inSeries")
+
+#: The record's counts, as the dataset's ``size`` (schema.org ``QuantitativeValue``).
+SIZES: tuple[tuple[URIRef, str], ...] = (
+    (URIRef(_HEALTH + "numberOfUniqueIndividuals"), "individuals"),
+    (URIRef(GDCAT_NS + "numberOfGenomes"), "genomes"),
+    (URIRef(GDCAT_NS + "numberOfExomes"), "exomes"),
+    (URIRef(GDCAT_NS + "numberOfSamples"), "samples"),
+    (URIRef(_HEALTH + "numberOfRecords"), "records"),
+)
+
+
+@dataclass(frozen=True)
+class Related:
+    """A dataset this one is linked with: the series of a release, a release of a series."""
+
+    iri: str
+    #: gdcat's page of it (None when gdcat holds no live record of it)
+    page: str | None
+    titles: tuple[tuple[str, str | None], ...] = ()
+    issued: Literal | None = None
+    descriptions: tuple[tuple[str, str | None], ...] = ()
+    #: its licences (:func:`gdcat.rdf.access.licences`)
+    licences: tuple[str, ...] = ()
+    downloads: tuple[access.Download, ...] = ()
+
+
+@dataclass(frozen=True)
+class CatalogueRef:
+    """The catalogue a dataset is in, as gdcat re-publishes it."""
+
+    name: str
+    #: where this request reaches it
+    url: str
+    #: its IRI (``{base}catalog/{node}``)
+    iri: str
+
 
 def schema_org(
     graph: Graph,
     dataset: URIRef,
     *,
     page_url: str,
-    catalogue: tuple[str, str],
+    catalogue: CatalogueRef,
+    series: Sequence[Related] = (),
+    releases: Sequence[Related] = (),
 ) -> dict[str, Any]:
-    """The dataset as a schema.org ``Dataset`` (Google Dataset Search's fields)."""
+    """The dataset as a schema.org ``Dataset`` (the fields of Google's Dataset rich result and
+    of F-UJI's metadata checks), saying only what the record says.
+
+    The ``@id`` of every dataset (this one, its series, its releases) is its dataset IRI, its
+    ``url`` gdcat's page of it. ``distribution`` lists downloads only (``dcat:downloadURL`` as
+    ``contentUrl``); a distribution reached through an access URL (an application form, a
+    secure processing environment) is ``usageInfo``, with the access conditions in words as
+    ``conditionsOfAccess``. A series names its releases (``hasPart``, each with its licence
+    and downloads) and, when it names no licence of its own, the licences of its releases.
+    """
     doc: dict[str, Any] = {
-        "@context": "https://schema.org/",
+        "@context": SCHEMA,
         "@type": "Dataset",
         "@id": str(dataset),
     }
@@ -280,33 +335,25 @@ def schema_org(
     keywords = sorted({str(k) for k in graph.objects(dataset, DCAT.keyword)})
     if keywords:
         doc["keywords"] = keywords
-    licences = sorted({str(x) for x in graph.objects(dataset, DCTERMS.license)}) or sorted(
-        {
-            str(x)
-            for d in graph.objects(dataset, DCAT.distribution)
-            for x in graph.objects(d, DCTERMS.license)
-        }
+    licences = access.licences(graph, dataset) or sorted(
+        {licence for release in releases for licence in release.licences}
     )
     if licences:
-        doc["license"] = licences[0] if len(licences) == 1 else licences
+        doc["license"] = _one_or_many(licences)
     doc["url"] = page_url
     landing = sorted(str(x) for x in graph.objects(dataset, DCAT.landingPage))
     if landing:
         doc["sameAs"] = landing[0]
     for key, predicate in (("publisher", DCTERMS.publisher), ("creator", DCTERMS.creator)):
-        agents = [
-            _organisation(graph, a) for a in sorted(graph.objects(dataset, predicate), key=str)
-        ]
+        agents = [_agent(graph, a) for a in sorted(graph.objects(dataset, predicate), key=str)]
         if agents:
-            doc[key] = agents[0] if len(agents) == 1 else agents
-    if "creator" not in doc and "publisher" in doc:
-        doc["creator"] = doc["publisher"]
+            doc[key] = _one_or_many(agents)
     places = [
         {"@type": "Place", "@id": str(p), "name": label_of(graph, p) or str(p)}
         for p in sorted(graph.objects(dataset, DCTERMS.spatial), key=str)
     ]
     if places:
-        doc["spatialCoverage"] = places[0] if len(places) == 1 else places
+        doc["spatialCoverage"] = _one_or_many(places)
     for period in graph.objects(dataset, DCTERMS.temporal):
         start = _preferred(graph.objects(period, DCAT.startDate))
         end = _preferred(graph.objects(period, DCAT.endDate))
@@ -319,49 +366,178 @@ def schema_org(
     modified = _preferred(graph.objects(dataset, DCTERMS.modified))
     if modified is not None:
         doc["dateModified"] = str(modified)
-    downloads = []
-    for distribution in sorted(graph.objects(dataset, DCAT.distribution), key=str):
-        url = _preferred_iri(graph, distribution, (DCAT.downloadURL, DCAT.accessURL))
-        if url is None:
-            continue
-        item: dict[str, Any] = {"@type": "DataDownload", "contentUrl": url}
-        name = _preferred(graph.objects(distribution, DCTERMS.title))
-        if name is not None:
-            item["name"] = str(name)
-        media = _preferred_iri(graph, distribution, (DCAT.mediaType,))
-        if media is not None:
-            item["encodingFormat"] = media.rsplit("/media-types/", 1)[-1]
-        else:
-            fmt = next(iter(graph.objects(distribution, DCTERMS.format)), None)
-            if fmt is not None:
-                item["encodingFormat"] = label_of(graph, fmt) or str(fmt).rsplit("/", 1)[-1]
-        downloads.append(item)
+    techniques = [
+        _defined_term(graph, t)
+        for t in sorted(graph.objects(dataset, _SEQUENCING_TYPE), key=str)
+        if isinstance(t, URIRef)
+    ]
+    if techniques:
+        doc["measurementTechnique"] = _one_or_many(techniques)
+    variables = [
+        _variable(graph, v)
+        for predicate in (_PHENOTYPE, _DPV_PERSONAL_DATA)
+        for v in sorted(graph.objects(dataset, predicate), key=str)
+        if isinstance(v, URIRef)
+    ]
+    if variables:
+        doc["variableMeasured"] = variables
+    sizes = [
+        {"@type": "QuantitativeValue", "value": int(count), "unitText": unit}
+        for predicate, unit in SIZES
+        for count in [_preferred(graph.objects(dataset, predicate))]
+        if count is not None and _is_count(count)
+    ]
+    if sizes:
+        doc["size"] = _one_or_many(sizes)
+    downloads = [_data_download(graph, d) for d in access.downloads(graph, dataset)]
     if downloads:
         doc["distribution"] = downloads
+    usage = [_access_page(a) for a in access.access_pages(graph, dataset)]
+    if usage:
+        doc["usageInfo"] = usage
+    conditions = sorted(
+        {
+            str(text)
+            for d in access.distributions(graph, dataset)
+            for rights in graph.objects(d, DCTERMS.rights)
+            for text in [_preferred(graph.objects(rights, RDFS.label))]
+            if text is not None
+        }
+    )
+    if conditions:
+        doc["conditionsOfAccess"] = _one_or_many(conditions)
     rights = {str(r) for r in graph.objects(dataset, DCTERMS.accessRights)}
     if rights:
         doc["isAccessibleForFree"] = str(ACCESS_RIGHT.PUBLIC) in rights
+    if series:
+        doc["isPartOf"] = _one_or_many([_part(s) for s in series])
+    if releases:
+        doc["hasPart"] = [_part(r) for r in releases]
     doc["includedInDataCatalog"] = {
         "@type": "DataCatalog",
-        "name": catalogue[0],
-        "url": catalogue[1],
+        "@id": catalogue.iri,
+        "name": catalogue.name,
+        "url": catalogue.url,
     }
     return doc
 
 
-def _organisation(graph: Graph, agent: Node) -> dict[str, Any]:
-    out: dict[str, Any] = {"@type": "Organization", "name": label_of(graph, agent) or str(agent)}
+def _one_or_many(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
+
+
+def _is_count(literal: Literal) -> bool:
+    try:
+        return int(literal) >= 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _agent(graph: Graph, agent: Node) -> dict[str, Any]:
+    """An agent as a schema.org ``Organization`` (a ``Person`` when the record says so)."""
+    kind = "Person" if (agent, RDF.type, FOAF.Person) in graph else "Organization"
+    out: dict[str, Any] = {"@type": kind, "name": label_of(graph, agent) or str(agent)}
     if isinstance(agent, URIRef):
         out["@id"] = str(agent)
+        out["identifier"] = str(agent)
+    homepages = sorted(str(h) for h in graph.objects(agent, FOAF.homepage))
+    if homepages:
+        out["url"] = homepages[0]
     return out
 
 
-def _preferred_iri(graph: Graph, node: Node, predicates: Sequence[URIRef]) -> str | None:
-    for predicate in predicates:
-        found = sorted(str(o) for o in graph.objects(node, predicate) if isinstance(o, URIRef))
+def _concept_facts(iri: str) -> dict[URIRef, list[Node]]:
+    """What the shipped vocabularies say of a concept, by predicate."""
+    from gdcat.validate.background import vocabulary_index
+
+    facts: dict[URIRef, list[Node]] = {}
+    for _, p, o in vocabulary_index().by_subject.get(URIRef(iri), ()):
+        if isinstance(p, URIRef):
+            facts.setdefault(p, []).append(o)
+    return facts
+
+
+def _defined_term(graph: Graph, term: URIRef) -> dict[str, Any]:
+    """A controlled term as a schema.org ``DefinedTerm``: its IRI, label, code, scheme, and
+    the terms of other vocabularies (OBI, EDAM) it matches exactly."""
+    facts = _concept_facts(str(term))
+    out: dict[str, Any] = {
+        "@type": "DefinedTerm",
+        "@id": str(term),
+        "name": label_of(graph, term) or local_name(str(term)) or str(term),
+        "url": str(term),
+    }
+    codes = sorted(str(c) for c in facts.get(SKOS.notation, ()))
+    if codes:
+        out["termCode"] = codes[0]
+    schemes = sorted(str(s) for s in facts.get(SKOS.inScheme, ()))
+    if schemes:
+        out["inDefinedTermSet"] = schemes[0]
+    matches = sorted(str(m) for m in facts.get(SKOS.exactMatch, ()))
+    if matches:
+        out["sameAs"] = _one_or_many(matches)
+    return out
+
+
+def _variable(graph: Graph, term: URIRef) -> dict[str, Any]:
+    """A variable of the data (a phenotype recorded, a category of personal data held) as a
+    schema.org ``PropertyValue`` named by its term."""
+    return {
+        "@type": "PropertyValue",
+        "name": label_of(graph, term) or local_name(str(term)) or str(term),
+        "propertyID": str(term),
+    }
+
+
+def _data_download(graph: Graph, download: access.Download) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "DataDownload", "contentUrl": download.url}
+    if download.titles:
+        item["name"] = str(_preferred(download.titles))
+    if download.media_type is not None:
+        item["encodingFormat"] = download.media_type
+    elif download.distribution is not None:
+        fmt = next(iter(graph.objects(URIRef(download.distribution), DCTERMS.format)), None)
+        if fmt is not None:
+            item["encodingFormat"] = label_of(graph, fmt) or str(fmt).rsplit("/", 1)[-1]
+    if download.distribution is not None:
+        found = _iris_of(graph, URIRef(download.distribution), DCTERMS.license)
         if found:
-            return found[0]
-    return None
+            item["license"] = _one_or_many(found)
+    return item
+
+
+def _iris_of(graph: Graph, subject: Node, predicate: URIRef) -> list[str]:
+    return sorted(str(o) for o in graph.objects(subject, predicate) if isinstance(o, URIRef))
+
+
+def _access_page(page: access.AccessPage) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "CreativeWork", "url": page.url}
+    if page.titles:
+        item["name"] = str(_preferred(page.titles))
+    if page.descriptions:
+        item["description"] = str(_preferred(page.descriptions))
+    return item
+
+
+def _part(related: Related) -> dict[str, Any]:
+    """A series or release, as a nested ``Dataset`` of the other's JSON-LD."""
+    out: dict[str, Any] = {"@type": "Dataset", "@id": related.iri}
+    title = _preferred(Literal(t, lang=lang) for t, lang in related.titles)
+    out["name"] = str(title) if title is not None else related.iri
+    text = _preferred(Literal(t, lang=lang) for t, lang in related.descriptions)
+    if text is not None:
+        out["description"] = str(text)
+    if related.page is not None:
+        out["url"] = related.page
+    if related.licences:
+        out["license"] = _one_or_many(list(related.licences))
+    if related.downloads:
+        out["distribution"] = [
+            {"@type": "DataDownload", "contentUrl": d.url}
+            | ({"encodingFormat": d.media_type} if d.media_type else {})
+            for d in related.downloads
+        ]
+    return out
 
 
 def script_json(doc: dict[str, Any]) -> Markup:
