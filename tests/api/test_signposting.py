@@ -280,3 +280,23 @@ def test_no_link_set_for_an_unknown_dataset(client: httpx.Client, gdcat_server: 
     got = client.get(f"{gdcat_server.url}/dataset/{'0' * 24}/linkset")
     assert got.status_code == 404
     assert "no dataset has the key" in got.text
+
+
+def test_describedby_names_the_application_profile_when_the_record_does() -> None:
+    from gdcat.api.signposting import link_header, linkset_json
+    from gdcat.api.signposting import signposts as make_signposts
+
+    dataset = "https://example.org/dataset/1"
+    graph = Graph()
+    graph.add((URIRef(dataset), DCTERMS.title, URIRef("https://example.org/title")))
+    page = "http://127.0.0.1:8000/dataset/abc"
+    profile = "http://data.europa.eu/r5r/"
+    links = make_signposts(
+        graph, dataset, page_url=page, catalogue_url="http://127.0.0.1:8000/catalog/x",
+        profile=profile,
+    )  # fmt: skip
+    parsed = parse_links(link_header(links))
+    described = [link for link in parsed if "describedby" in link.rels]
+    assert len(described) == 4 and {link.param("profile") for link in described} == {profile}
+    (context,) = linkset_json(page, links)["linkset"]
+    assert {target["profile"] for target in context["describedby"]} == {profile}

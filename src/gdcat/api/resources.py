@@ -754,6 +754,7 @@ def landing_page(request: Request, data: LinkedData, key: str) -> LandingPage:
         catalogue_url=catalogue_url,
         series_pages=[s.page for s in series if s.page is not None],
         release_licences=[licence for r in releases for licence in r.licences],
+        profile=record.meta.conforms_to,
     )
     return LandingPage(
         record, triples, graph, url, catalogue, catalogue_url, series, releases, links

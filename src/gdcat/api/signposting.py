@@ -6,7 +6,8 @@ and RDF, ``GET`` and ``HEAD``, ``200`` and ``304``) and served as a link set (RF
 | relation | target |
 |---|---|
 | ``cite-as`` | the dataset's IRI, as its node published it (its persistent identifier) |
-| ``describedby`` | each RDF form of the page (``?format=ttl`` …), with its ``type`` |
+| ``describedby`` | each RDF form of the page (``?format=ttl`` …), with its ``type`` (and the |
+| | application profile as ``profile`` when the catalogue record names one) |
 | ``type`` | ``schema:Dataset`` (``schema:WebAPI`` for a data service) and ``schema:AboutPage`` |
 | ``license`` | each licence (the dataset's, else its distributions', for a series its releases') |
 | ``item`` | each download (``dcat:downloadURL``), with its media type where the record names one |
@@ -30,6 +31,7 @@ from rdflib.namespace import DCAT, RDF
 from gdcat.rdf import access
 
 SCHEMA = "https://schema.org/"
+DATASET_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")
 LINKSET_JSON = "application/linkset+json"
 LINKSET = "application/linkset"
 
@@ -49,6 +51,8 @@ class Link:
     target: str
     rel: str
     type: str | None = None
+    #: the profile the target conforms to (``describedby``: the application profile)
+    profile: str | None = None
 
     def header_value(self, anchor: str | None = None) -> str:
         """The link as RFC 8288 writes it (``anchor``: in a link set's text form)."""
@@ -58,6 +62,8 @@ class Link:
         out += f'; rel="{self.rel}"'
         if self.type is not None:
             out += f'; type="{self.type}"'
+        if self.profile is not None:
+            out += f'; profile="{self.profile}"'
         return out
 
 
@@ -69,16 +75,19 @@ def signposts(
     catalogue_url: str,
     series_pages: Sequence[str] = (),
     release_licences: Sequence[str] = (),
+    profile: str | None = None,
 ) -> list[Link]:
-    """The FAIR Signposting links of the landing page ``page_url`` of ``dataset``."""
+    """The FAIR Signposting links of the landing page ``page_url`` of ``dataset``
+    (``profile``: the application profile the record conforms to, when its catalogue record
+    names one, on the ``describedby`` links)."""
     subject = URIRef(dataset)
     is_service = (subject, RDF.type, DCAT.DataService) in graph and not (
-        (subject, RDF.type, DCAT.Dataset) in graph
-        or (subject, RDF.type, DCAT.DatasetSeries) in graph
+        (subject, RDF.type, DCAT.Dataset) in graph or (subject, RDF.type, DATASET_SERIES) in graph
     )
     links = [Link(dataset, "cite-as")]
     links += [
-        Link(f"{page_url}?format={name}", "describedby", media) for media, name in DESCRIBED_BY
+        Link(f"{page_url}?format={name}", "describedby", media, profile)
+        for media, name in DESCRIBED_BY
     ]
     links.append(Link(SCHEMA + ("WebAPI" if is_service else "Dataset"), "type"))
     links.append(Link(SCHEMA + "AboutPage", "type"))
@@ -112,6 +121,8 @@ def linkset_json(anchor: str, links: Sequence[Link]) -> dict[str, object]:
         target = {"href": link.target}
         if link.type is not None:
             target["type"] = link.type
+        if link.profile is not None:
+            target["profile"] = link.profile
         grouped.setdefault(link.rel, []).append(target)
     return {"linkset": [{"anchor": anchor, **grouped}]}
 
