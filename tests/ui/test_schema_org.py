@@ -50,7 +50,7 @@ GOOGLE_RECOMMENDED = {
     "includedInDataCatalog", "distribution",
 }  # fmt: skip
 OTHER_SCHEMA_PROPERTIES = {
-    "publisher", "datePublished", "dateModified", "size", "usageInfo", "conditionsOfAccess",
+    "publisher", "datePublished", "dateModified", "usageInfo", "conditionsOfAccess",
 }  # fmt: skip
 KEYWORDS = {"@context", "@type", "@id"}
 
@@ -135,6 +135,15 @@ def licences_of(graph: Graph, dataset: URIRef) -> set[str]:
         for d in graph.objects(dataset, DCAT.distribution)
         for x in graph.objects(d, DCTERMS.license)
     }
+
+
+def licence_ids(value: Any) -> set[str]:
+    """The licence IRIs of a ``license`` value (licences are ``CreativeWork`` nodes)."""
+    out = set()
+    for licence in as_list(value):
+        assert licence["@type"] == "CreativeWork" and licence["url"].startswith("http")
+        out.add(licence["@id"])
+    return out
 
 
 def content_urls(node: Any) -> Iterator[str]:
@@ -261,13 +270,13 @@ def test_series_and_releases_name_each_other(
         parts = {part["@id"]: part for part in landing.doc["hasPart"]}
         assert set(parts) == set(releases), landing.dataset
         expected = set().union(*(licences_of(r.record, r.subject) for r in releases.values()))
-        assert expected and set(as_list(landing.doc["license"])) == expected
+        assert expected and licence_ids(landing.doc["license"]) == expected
         for iri, part in parts.items():
             release = releases[iri]
             assert part["@type"] == "Dataset" and part["url"] == release.url
             assert part["name"] == release.doc["name"]
             assert part["description"] == release.doc["description"]
-            assert set(as_list(part.get("license"))) == licences_of(release.record, release.subject)
+            assert licence_ids(part.get("license")) == licences_of(release.record, release.subject)
             assert set(content_urls(part)) == downloads_of(release.record, release.subject)
             assert client.get(part["url"], headers={"Accept": "text/html"}).status_code == 200
             (of,) = as_list(release.doc["isPartOf"])
@@ -275,24 +284,37 @@ def test_series_and_releases_name_each_other(
             assert of["name"] == landing.doc["name"]
 
 
-def test_variables_and_sizes_are_what_the_record_says(landings: dict[str, Landing]) -> None:
-    with_variables = 0
+def test_variables_and_licences_are_what_the_record_says(landings: dict[str, Landing]) -> None:
+    with_terms = with_counts = 0
+    cc_by = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
     for landing in landings.values():
         subject, record = landing.subject, landing.record
-        terms = {str(v) for p in VARIABLES for v in record.objects(subject, p)}
         variables = as_list(landing.doc.get("variableMeasured"))
-        assert {v["propertyID"] for v in variables} == terms, landing.dataset
         assert all(v["@type"] == "PropertyValue" and v["name"] for v in variables)
-        with_variables += bool(variables)
-        sizes = {s["unitText"]: s["value"] for s in as_list(landing.doc.get("size"))}
+        terms = {str(v) for p in VARIABLES for v in record.objects(subject, p)}
+        assert {v["propertyID"] for v in variables if "value" not in v} == terms, landing.dataset
         counts = {
-            unit: int(value)
-            for unit, predicate in COUNTS.items()
+            str(predicate): int(value)
+            for predicate in COUNTS.values()
             for value in record.objects(subject, predicate)
             if isinstance(value, Literal)
         }
-        assert sizes == counts, landing.dataset
-    assert with_variables >= 10
+        assert {v["propertyID"]: v["value"] for v in variables if "value" in v} == counts
+        with_terms += bool(terms)
+        with_counts += bool(counts)
+        # licences: the record's (its distributions'), named, with the licence's own address
+        licences = as_list(landing.doc.get("license"))
+        if (subject, RDF.type, DATASET_SERIES) not in record:
+            assert licence_ids(licences) == licences_of(record, subject), landing.dataset
+        for licence in licences:
+            if licence["@id"] == cc_by:
+                assert licence["url"] == "http://creativecommons.org/licenses/by/4.0/"
+                assert licence["name"] == "Creative Commons Attribution 4.0 International"
+        # access: the access right, then the rights statements in words
+        rights = {str(r) for r in record.objects(subject, DCTERMS.accessRights)}
+        conditions = as_list(landing.doc.get("conditionsOfAccess"))
+        assert set(conditions[: len(rights)]) == rights
+    assert with_terms >= 10 and with_counts >= 10
 
 
 def test_the_catalogue_and_every_link_to_gdcat_dereference(

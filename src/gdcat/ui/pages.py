@@ -264,8 +264,8 @@ _SEQUENCING_TYPE = URIRef(GDCAT_NS + "sequencingType")
 _PHENOTYPE = URIRef(GDCAT_NS + "phenotype")
 _IN_SERIES = URIRef("http://www.w3.org/ns/dcat#inSeries")
 
-#: The record's counts, as the dataset's ``size`` (schema.org ``QuantitativeValue``).
-SIZES: tuple[tuple[URIRef, str], ...] = (
+#: The record's counts, each a ``variableMeasured`` with its value: (predicate, unit).
+COUNTS: tuple[tuple[URIRef, str], ...] = (
     (URIRef(_HEALTH + "numberOfUniqueIndividuals"), "individuals"),
     (URIRef(GDCAT_NS + "numberOfGenomes"), "genomes"),
     (URIRef(GDCAT_NS + "numberOfExomes"), "exomes"),
@@ -318,6 +318,9 @@ def schema_org(
     secure processing environment) is ``usageInfo``, with the access conditions in words as
     ``conditionsOfAccess``. A series names its releases (``hasPart``, each with its licence
     and downloads) and, when it names no licence of its own, the licences of its releases.
+    The sequencing type is the ``measurementTechnique`` (a ``DefinedTerm``); the variables are
+    the record's phenotypes, its categories of personal data and its counts (individuals,
+    genomes…, each with its value); a licence is a ``CreativeWork`` with its address.
     """
     doc: dict[str, Any] = {
         "@context": SCHEMA,
@@ -339,7 +342,7 @@ def schema_org(
         {licence for release in releases for licence in release.licences}
     )
     if licences:
-        doc["license"] = _one_or_many(licences)
+        doc["license"] = _one_or_many([_licence(graph, licence) for licence in licences])
     doc["url"] = page_url
     landing = sorted(str(x) for x in graph.objects(dataset, DCAT.landingPage))
     if landing:
@@ -379,23 +382,30 @@ def schema_org(
         for v in sorted(graph.objects(dataset, predicate), key=str)
         if isinstance(v, URIRef)
     ]
-    if variables:
-        doc["variableMeasured"] = variables
-    sizes = [
-        {"@type": "QuantitativeValue", "value": int(count), "unitText": unit}
-        for predicate, unit in SIZES
+    variables += [
+        {
+            "@type": "PropertyValue",
+            "name": field_name(predicate),
+            "propertyID": str(predicate),
+            "value": int(count),
+            "unitText": unit,
+        }
+        for predicate, unit in COUNTS
         for count in [_preferred(graph.objects(dataset, predicate))]
         if count is not None and _is_count(count)
     ]
-    if sizes:
-        doc["size"] = _one_or_many(sizes)
+    if variables:
+        doc["variableMeasured"] = variables
     downloads = [_data_download(graph, d) for d in access.downloads(graph, dataset)]
     if downloads:
         doc["distribution"] = downloads
     usage = [_access_page(a) for a in access.access_pages(graph, dataset)]
     if usage:
         doc["usageInfo"] = usage
-    conditions = sorted(
+    # the access right (an EU table term, which F-UJI reads as the access level), then
+    # the rights statements of the distributions in words
+    conditions = sorted(str(r) for r in graph.objects(dataset, DCTERMS.accessRights))
+    conditions += sorted(
         {
             str(text)
             for d in access.distributions(graph, dataset)
@@ -424,6 +434,20 @@ def schema_org(
 
 def _one_or_many(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
+
+
+def _licence(graph: Graph, iri: str) -> dict[str, Any]:
+    """A licence as a schema.org ``CreativeWork``: its IRI, its name, and the licence's own
+    address where the EU licence table matches it exactly (``creativecommons.org/…``)."""
+    exact = sorted(str(m) for m in _concept_facts(iri).get(SKOS.exactMatch, ()))
+    out: dict[str, Any] = {"@type": "CreativeWork", "@id": iri}
+    name = label_of(graph, URIRef(iri))
+    if name is not None:
+        out["name"] = name
+    out["url"] = exact[0] if exact else iri
+    if exact:
+        out["sameAs"] = _one_or_many(exact)
+    return out
 
 
 def _is_count(literal: Literal) -> bool:
@@ -500,9 +524,13 @@ def _data_download(graph: Graph, download: access.Download) -> dict[str, Any]:
         if fmt is not None:
             item["encodingFormat"] = label_of(graph, fmt) or str(fmt).rsplit("/", 1)[-1]
     if download.distribution is not None:
-        found = _iris_of(graph, URIRef(download.distribution), DCTERMS.license)
+        distribution = URIRef(download.distribution)
+        found = _iris_of(graph, distribution, DCTERMS.license)
         if found:
-            item["license"] = _one_or_many(found)
+            item["license"] = _one_or_many([_licence(graph, licence) for licence in found])
+        size = _preferred(graph.objects(distribution, DCAT.byteSize))
+        if size is not None and _is_count(size):
+            item["contentSize"] = f"{int(size)} B"
     return item
 
 
@@ -530,7 +558,7 @@ def _part(related: Related) -> dict[str, Any]:
     if related.page is not None:
         out["url"] = related.page
     if related.licences:
-        out["license"] = _one_or_many(list(related.licences))
+        out["license"] = _one_or_many([_licence(Graph(), x) for x in related.licences])
     if related.downloads:
         out["distribution"] = [
             {"@type": "DataDownload", "contentUrl": d.url}
