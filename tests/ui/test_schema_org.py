@@ -331,3 +331,34 @@ def test_the_catalogue_and_every_link_to_gdcat_dereference(
     for url in sorted(urls):
         assert url.startswith(gdcat_server.url)
         assert client.get(url, headers={"Accept": "text/html"}).status_code == 200, url
+
+
+def test_a_data_service_is_a_web_api(gdcat_server: LiveGdcat, client: httpx.Client) -> None:
+    services = []
+    for iri in sorted(gdcat_server.store.list_records()):
+        record = gdcat_server.store.get_record(iri)
+        assert record is not None
+        kinds = set(record.objects(URIRef(iri), RDF.type))
+        if DCAT.DataService in kinds and not kinds & {DCAT.Dataset, DATASET_SERIES}:
+            services.append((iri, record))
+    assert services, "the demo's Beacons are data services"
+    for iri, record in services:
+        key = record_iri(gdcat_server.base, iri).rsplit("/", 1)[1]
+        page = client.get(f"{gdcat_server.url}/dataset/{key}", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        doc = json_ld_of(page.text)
+        assert doc["@type"] == "WebAPI" and doc["@id"] == iri
+        assert not {"distribution", "includedInDataCatalog", "measurementTechnique"} & set(doc)
+        subject = URIRef(iri)
+        endpoints = {str(e) for e in record.objects(subject, DCAT.endpointURL)}
+        channels = as_list(doc.get("availableChannel"))
+        assert {c["serviceUrl"] for c in channels} == endpoints
+        described = {str(e) for e in record.objects(subject, DCAT.endpointDescription)}
+        assert set(as_list(doc.get("documentation"))) == described
+        assert {p["identifier"] for p in as_list(doc.get("provider"))} == {
+            str(p) for p in record.objects(subject, DCTERMS.publisher)
+        }
+        graph = parse_bytes(with_inline_vocabulary(doc), "json-ld", source=iri)
+        assert (subject, RDF.type, URIRef(SCHEMA + "WebAPI")) in graph
+        assert f'<{SCHEMA}WebAPI>; rel="type"' in page.headers["link"]
+        assert f'<{SCHEMA}Dataset>; rel="type"' not in page.headers["link"]

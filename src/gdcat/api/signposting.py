@@ -26,12 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, RDF
 
 from gdcat.rdf import access
 
 SCHEMA = "https://schema.org/"
-DATASET_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")
 LINKSET_JSON = "application/linkset+json"
 LINKSET = "application/linkset"
 
@@ -81,9 +79,7 @@ def signposts(
     (``profile``: the application profile the record conforms to, when its catalogue record
     names one, on the ``describedby`` links)."""
     subject = URIRef(dataset)
-    is_service = (subject, RDF.type, DCAT.DataService) in graph and not (
-        (subject, RDF.type, DCAT.Dataset) in graph or (subject, RDF.type, DATASET_SERIES) in graph
-    )
+    is_service = access.is_data_service(graph, subject)
     links = [Link(dataset, "cite-as")]
     links += [
         Link(f"{page_url}?format={name}", "describedby", media, profile)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS
+from rdflib.namespace import DCAT, DCTERMS, RDF
 from rdflib.term import Node
 
 #: IANA's media-type registry: ``dcat:mediaType`` IRIs under it name a media type.
@@ -21,6 +21,7 @@ IANA_MEDIA_TYPES = (
     "https://www.iana.org/assignments/media-types/",
 )
 _WEB = ("http://", "https://")
+DATASET_SERIES = URIRef("http://www.w3.org/ns/dcat#DatasetSeries")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,12 @@ def _literals(graph: Graph, subject: Node, predicate: URIRef) -> tuple[Literal, 
     return tuple(
         sorted((o for o in graph.objects(subject, predicate) if isinstance(o, Literal)), key=str)
     )
+
+
+def is_data_service(graph: Graph, subject: Node) -> bool:
+    """A ``dcat:DataService`` that is no dataset or series (a node's Beacon)."""
+    kinds = set(graph.objects(subject, RDF.type))
+    return DCAT.DataService in kinds and not kinds & {DCAT.Dataset, DATASET_SERIES}
 
 
 def distributions(graph: Graph, dataset: Node) -> list[Node]:

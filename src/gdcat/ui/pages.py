@@ -322,6 +322,8 @@ def schema_org(
     the record's phenotypes, its categories of personal data and its counts (individuals,
     genomes…, each with its value); a licence is a ``CreativeWork`` with its address.
     """
+    if access.is_data_service(graph, dataset):
+        return _web_api(graph, dataset, page_url)
     doc: dict[str, Any] = {
         "@context": SCHEMA,
         "@type": "Dataset",
@@ -429,6 +431,38 @@ def schema_org(
         "name": catalogue.name,
         "url": catalogue.url,
     }
+    return doc
+
+
+def _web_api(graph: Graph, service: URIRef, page_url: str) -> dict[str, Any]:
+    """A data service as a schema.org ``WebAPI``: its endpoint as the channel it is served
+    on, its endpoint description as its documentation, its publisher as its provider."""
+    doc: dict[str, Any] = {"@context": SCHEMA, "@type": "WebAPI", "@id": str(service)}
+    title = _preferred(graph.objects(service, DCTERMS.title))
+    doc["name"] = str(title) if title is not None else str(service)
+    description = _preferred(graph.objects(service, DCTERMS.description))
+    if description is not None:
+        doc["description"] = str(description)
+    doc["identifier"] = [
+        str(i) for i in sorted(graph.objects(service, DCTERMS.identifier), key=str)
+    ] + [str(service)]
+    doc["url"] = page_url
+    providers = [
+        _agent(graph, a) for a in sorted(graph.objects(service, DCTERMS.publisher), key=str)
+    ]
+    if providers:
+        doc["provider"] = _one_or_many(providers)
+    documentation = _iris_of(graph, service, DCAT.endpointDescription)
+    if documentation:
+        doc["documentation"] = _one_or_many(documentation)
+    endpoints = _iris_of(graph, service, DCAT.endpointURL)
+    if endpoints:
+        doc["availableChannel"] = _one_or_many(
+            [{"@type": "ServiceChannel", "serviceUrl": e} for e in endpoints]
+        )
+    licences = access.licences(graph, service)
+    if licences:
+        doc["license"] = _one_or_many([_licence(graph, licence) for licence in licences])
     return doc
 
 
