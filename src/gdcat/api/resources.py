@@ -35,7 +35,7 @@ from typing import Annotated, Any
 import pyoxigraph as ox
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import Response
-from rdflib import Graph, Literal
+from rdflib import RDF, Graph, Literal, URIRef
 
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
@@ -718,7 +718,8 @@ def resource_answer(
 @dataclass(frozen=True)
 class LandingPage:
     """What every form of a dataset's landing page is made from: the record, its graph, the
-    series and releases it is linked with, its catalogue, and its signposting links."""
+    series and releases it is linked with, its catalogue, and its signposting links (see
+    :func:`landing_page` for what the RDF forms leave out)."""
 
     record: CatalogRecord
     triples: list[ox.Triple]
@@ -731,19 +732,48 @@ class LandingPage:
     links: list[Link]
 
 
-def landing_page(request: Request, data: LinkedData, key: str) -> LandingPage:
-    """The landing page of the live dataset ``key`` (404 unknown, 410 withdrawn)."""
+def landing_page(
+    request: Request, data: LinkedData, key: str, *, html: bool = False
+) -> LandingPage:
+    """The landing page of the live dataset ``key`` (404 unknown, 410 withdrawn).
+
+    For the HTML page (``html``), everything the page shows: the whole record as a graph, the
+    series and releases with their titles. The RDF forms and the link set need only the
+    signposts: those are read from the dataset's and its distributions' own statements, and
+    the releases are read only for a series that names no licence of its own.
+    """
     record = data.live_record(key)
     triples = data.record_triples(key)
-    graph = to_graph(triples)
+    dataset = ox.NamedNode(record.dataset_iri)
     in_series = [
         t.object.value
         for t in triples
-        if t.subject == ox.NamedNode(record.dataset_iri)
+        if t.subject == dataset
         and t.predicate.value == DCAT + "inSeries"
         and isinstance(t.object, ox.NamedNode)
     ]
-    series, releases = data.related(request, record.dataset_iri, in_series)
+    if html:
+        graph = to_graph(triples)
+        series, releases = data.related(request, record.dataset_iri, in_series)
+    else:
+        distributed = {
+            t.object
+            for t in triples
+            if t.subject == dataset and t.predicate.value == DCAT + "distribution"
+        }
+        graph = to_graph(t for t in triples if t.subject == dataset or t.subject in distributed)
+        live = data.listing().by_dataset
+        series = [
+            pages.Related(s, locate(request, data, data.dataset_page(live[s].key)))
+            for s in sorted(in_series)
+            if s in live
+        ]
+        releases = []
+        subject = URIRef(record.dataset_iri)
+        if (subject, RDF.type, access.DATASET_SERIES) in graph and not access.licences(
+            graph, subject
+        ):
+            releases = data.related(request, record.dataset_iri, ())[1]
     url = locate(request, data, data.dataset_page(key))
     catalogue = record.meta.node or LOCAL_CATALOGUE
     catalogue_url = locate(request, data, data.catalogue_iri(catalogue))
@@ -826,7 +856,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         request: Request, key: KeyPath, format_: str | None = format_query(PAGE_FORMATS)
     ) -> Response:
         media = choose_form(request, PAGE_OFFERS)
-        page = landing_page(request, data, key)
+        page = landing_page(request, data, key, html=media == HTML)
         record, triples = page.record, page.triples
         if media == HTML:
             body = dataset_view.dataset_page(
