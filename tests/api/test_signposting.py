@@ -259,7 +259,7 @@ def test_the_link_set_holds_the_landing_pages_links(
     got = client.get(linkset, headers={"Accept": "application/linkset+json"})
     assert got.status_code == 200
     assert got.headers["content-type"].split(";")[0] == "application/linkset+json"
-    (context,) = got.json()["linkset"]
+    context, *others = got.json()["linkset"]
     assert context["anchor"] == url
     in_set = {
         (rel, target["href"], target.get("type"))
@@ -268,12 +268,21 @@ def test_the_link_set_holds_the_landing_pages_links(
         for target in values
     }
     assert in_set == signposts(headers)
-    # the native form: RFC 8288 links, each anchored at the page
+    # level 2: each metadata resource describes the page, each item is in its collection
+    back = {(o["anchor"], rel, o[rel][0]["href"]) for o in others for rel in o if rel != "anchor"}
+    assert back == {(t, "describes", url) for t in targets(in_set, "describedby")} | {
+        (t, "collection", url) for t in targets(in_set, "item")
+    }
+    # the native form: RFC 8288 links with anchors, the same links
     text = client.get(linkset, headers={"Accept": "application/linkset"})
     assert text.headers["content-type"].split(";")[0] == "application/linkset"
     native = parse_links(text.text)
-    assert {link.param("anchor") for link in native} == {url}
-    assert signposts(native) == signposts(headers)
+    assert signposts([link for link in native if link.param("anchor") == url]) == signposts(headers)
+    assert {
+        (link.param("anchor"), link.rels[0], link.target)
+        for link in native
+        if link.param("anchor") != url
+    } == back
 
 
 def test_no_link_set_for_an_unknown_dataset(client: httpx.Client, gdcat_server: LiveGdcat) -> None:
@@ -298,5 +307,5 @@ def test_describedby_names_the_application_profile_when_the_record_does() -> Non
     parsed = parse_links(link_header(links))
     described = [link for link in parsed if "describedby" in link.rels]
     assert len(described) == 4 and {link.param("profile") for link in described} == {profile}
-    (context,) = linkset_json(page, links)["linkset"]
+    context = linkset_json(page, links)["linkset"][0]
     assert {target["profile"] for target in context["describedby"]} == {profile}

@@ -13,7 +13,9 @@ and RDF, ``GET`` and ``HEAD``, ``200`` and ``304``) and served as a link set (RF
 | ``item`` | each download (``dcat:downloadURL``), with its media type where the record names one |
 | ``collection`` | gdcat's page of the node's catalogue, and of each series the dataset is in |
 | ``author`` | each ``dct:creator`` with a web IRI |
-| ``linkset`` | the link set itself, as ``application/linkset+json`` and ``application/linkset`` |
+| ``linkset`` | the link set itself, as ``application/linkset+json`` and ``application/linkset``; |
+| | it also says that each ``describedby`` target ``describes`` the page and each ``item`` |
+| | has the page as its ``collection`` (level 2) |
 
 The links are made here, once per request, from the record graph: the route serves them in
 every form (:func:`gdcat.api.resources.answer` writes them), and the link set route
@@ -108,8 +110,10 @@ def link_header(links: Sequence[Link]) -> str:
 
 
 def linkset_json(anchor: str, links: Sequence[Link]) -> dict[str, object]:
-    """``links`` as an RFC 9264 link set in JSON (``application/linkset+json``); the links to
-    the link set itself are left out."""
+    """``links`` as an RFC 9264 link set in JSON (``application/linkset+json``), the links to
+    the link set itself left out; as FAIR Signposting level 2 asks, each metadata resource
+    (``describedby``) ``describes`` the landing page and each content resource (``item``)
+    names it as its ``collection``."""
     grouped: dict[str, list[dict[str, str]]] = {}
     for link in links:
         if link.rel == "linkset":
@@ -120,10 +124,20 @@ def linkset_json(anchor: str, links: Sequence[Link]) -> dict[str, object]:
         if link.profile is not None:
             target["profile"] = link.profile
         grouped.setdefault(link.rel, []).append(target)
-    return {"linkset": [{"anchor": anchor, **grouped}]}
+    contexts: list[dict[str, object]] = [{"anchor": anchor, **grouped}]
+    back = {"describedby": "describes", "item": "collection"}
+    for link in links:
+        if link.rel in back:
+            contexts.append({"anchor": link.target, back[link.rel]: [{"href": anchor}]})
+    return {"linkset": contexts}
 
 
 def linkset_text(anchor: str, links: Sequence[Link]) -> str:
-    """``links`` as an RFC 9264 link set in its native form (``application/linkset``)."""
-    kept = [link for link in links if link.rel != "linkset"]
-    return ",\n".join(link.header_value(anchor) for link in kept) + "\n"
+    """``links`` as an RFC 9264 link set in its native form (``application/linkset``), with
+    the same links back to the landing page as :func:`linkset_json`."""
+    kept = [link.header_value(anchor) for link in links if link.rel != "linkset"]
+    back = {"describedby": "describes", "item": "collection"}
+    kept += [
+        Link(anchor, back[link.rel]).header_value(link.target) for link in links if link.rel in back
+    ]
+    return ",\n".join(kept) + "\n"
