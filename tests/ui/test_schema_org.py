@@ -362,3 +362,36 @@ def test_a_data_service_is_a_web_api(gdcat_server: LiveGdcat, client: httpx.Clie
         assert (subject, RDF.type, URIRef(SCHEMA + "WebAPI")) in graph
         assert f'<{SCHEMA}WebAPI>; rel="type"' in page.headers["link"]
         assert f'<{SCHEMA}Dataset>; rel="type"' not in page.headers["link"]
+
+
+@pytest.mark.parametrize(
+    ("descriptions", "expected"),
+    [
+        # the English one is too short for search engines: the long Dutch one is given
+        ((("Exomes.", "en"), ("Exomen van patiënten met zeldzame ziekten, 2018–2019. " * 2, "nl")),
+         "Exomen van patiënten met zeldzame ziekten, 2018–2019. " * 2),
+        # too long: cut at 5,000 characters, with an ellipsis
+        ((("x" * 6000, "en"),), "x" * 4999 + "…"),
+        # short everywhere: the preferred one, as the record says it
+        ((("Exomes.", "en"), ("Exomen.", "nl")), "Exomes."),
+    ],
+)  # fmt: skip
+def test_the_description_search_engines_take(
+    descriptions: tuple[tuple[str, str], ...], expected: str
+) -> None:
+    from gdcat.ui.pages import CatalogueRef, schema_org
+
+    dataset = URIRef("https://example.org/dataset/1")
+    graph = Graph()
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    for text, lang in descriptions:
+        graph.add((dataset, DCTERMS.description, Literal(text, lang=lang)))
+    doc = schema_org(
+        graph,
+        dataset,
+        page_url="http://127.0.0.1:8000/dataset/abc",
+        catalogue=CatalogueRef(
+            "a catalogue", "http://127.0.0.1:8000/catalog/x", "http://127.0.0.1:8000/catalog/x"
+        ),
+    )
+    assert doc["description"] == expected

@@ -331,9 +331,9 @@ def schema_org(
     }
     title = _preferred(graph.objects(dataset, DCTERMS.title))
     doc["name"] = str(title) if title is not None else str(dataset)
-    description = _preferred(graph.objects(dataset, DCTERMS.description))
+    description = _search_description(graph, dataset)
     if description is not None:
-        doc["description"] = str(description)
+        doc["description"] = description
     doc["identifier"] = [
         str(i) for i in sorted(graph.objects(dataset, DCTERMS.identifier), key=str)
     ] + [str(dataset)]
@@ -464,6 +464,25 @@ def _web_api(graph: Graph, service: URIRef, page_url: str) -> dict[str, Any]:
     if licences:
         doc["license"] = _one_or_many([_licence(graph, licence) for licence in licences])
     return doc
+
+
+#: Google's Dataset rich result wants a description of 50 to 5,000 characters.
+DESCRIPTION_LENGTHS = (50, 5000)
+
+
+def _search_description(graph: Graph, dataset: Node) -> str | None:
+    """The preferred description (English, else untagged, else the first), unless it is
+    shorter than search engines take and another language's is long enough; cut at their
+    limit, with an ellipsis."""
+    shortest, longest = DESCRIPTION_LENGTHS
+    found = [d for d in graph.objects(dataset, DCTERMS.description) if isinstance(d, Literal)]
+    chosen = _preferred(found)
+    if chosen is None:
+        return None
+    text = str(chosen)
+    if len(text) < shortest:
+        text = next((str(d) for d in sorted(found, key=str) if len(str(d)) >= shortest), text)
+    return text if len(text) <= longest else text[: longest - 1] + "…"
 
 
 def _one_or_many(values: list[Any]) -> Any:
