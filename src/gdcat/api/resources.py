@@ -28,18 +28,28 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import Response
-from rdflib import Graph, Literal
+from rdflib import RDF, Graph, Literal, URIRef
 
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
 from gdcat.api.problems import PROBLEM_JSON, PROBLEM_SCHEMA, Problem
+from gdcat.api.signposting import (
+    LINKSET,
+    LINKSET_JSON,
+    Link,
+    link_header,
+    linkset_json,
+    linkset_text,
+    signposts,
+)
+from gdcat.rdf import access
 from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
@@ -229,18 +239,19 @@ def answer(
     media: str,
     *,
     offers: Sequence[str] = (),
+    links: Sequence[Link] = (),
 ) -> Response:
     """A 200 answer with an ETag of its body (``304`` when the client has it already), and
-    ``Link`` headers to the resource's other forms."""
+    ``Link`` headers to the resource's other forms and its typed ``links`` (FAIR Signposting:
+    :mod:`gdcat.api.signposting`), in the 304 too."""
     data = body.encode("utf-8") if isinstance(body, str) else body
     etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
     # an HTML page is in the reader's language (gdcat.ui.i18n): caches must keep one per language
     out = {"ETag": etag, "Vary": "Accept, Accept-Language" if media == HTML else "Accept"}
-    if offers:
-        out["Link"] = ", ".join(
-            f'<{url}>; rel="alternate"; type="{media}"'
-            for _, media, url in alternates(request, offers)
-        )
+    every = [Link(url, "alternate", form) for _, form, url in alternates(request, offers)]
+    every += links
+    if every:
+        out["Link"] = link_header(every)
     wanted = request.headers.get("if-none-match")
     if wanted and (wanted.strip() == "*" or etag in [v.strip() for v in wanted.split(",")]):
         return Response(status_code=304, headers=out)
@@ -254,8 +265,11 @@ def rdf_answer(
     *,
     first: str | None = None,
     offers: Sequence[str] = PAGE_OFFERS,
+    links: Sequence[Link] = (),
 ) -> Response:
-    return answer(request, serialize(triples, media, first=first), media, offers=offers)
+    return answer(
+        request, serialize(triples, media, first=first), media, offers=offers, links=links
+    )
 
 
 # -- OpenAPI documentation ---------------------------------------------------------------
@@ -392,6 +406,20 @@ class _Listing:
 _KIND_RANK = {"DatasetSeries": 0, "Dataset": 1, "DataService": 2}
 
 
+@dataclass
+class _Summary:
+    """What a series' page says of one of its releases (or a release's page of its series)."""
+
+    descriptions: list[tuple[str, str | None]] = field(default_factory=list)
+    own_licences: set[str] = field(default_factory=set)
+    distribution_licences: set[str] = field(default_factory=set)
+    downloads: list[access.Download] = field(default_factory=list)
+
+    def licences(self) -> list[str]:
+        """As :func:`gdcat.rdf.access.licences`: its own, else its distributions'."""
+        return sorted(self.own_licences or self.distribution_licences)
+
+
 class LinkedData:
     """What the linked-data routes read from the store. The listing of live records is read
     once per store generation (a write makes it stale) and shared by every request."""
@@ -487,9 +515,10 @@ class LinkedData:
 
     def related(
         self, request: Request, dataset: str, series: Iterable[str]
-    ) -> tuple[list[dataset_view.Related], list[dataset_view.Related]]:
+    ) -> tuple[list[pages.Related], list[pages.Related]]:
         """The series ``dataset`` is a release of, and the live releases of ``dataset`` (a
-        series), each with its titles, issue date and gdcat's page of it."""
+        series), each with its titles, descriptions, issue date, licences, downloads and
+        gdcat's page of it."""
         live = self.listing().by_dataset
         found: dict[str, tuple[list[tuple[str, str | None]], list[ox.Literal]]] = {}
         iris = " ".join(f"<{s}>" for s in sorted(series) if s in live)
@@ -512,16 +541,21 @@ class LinkedData:
                 titles.append((title.value, title.language))
             if isinstance(issued, ox.Literal):
                 dates.append(issued)
+        summaries = self._summaries(sorted(found))
 
-        def related(iri: str) -> dataset_view.Related:
+        def related(iri: str) -> pages.Related:
             titles, dates = found.get(iri, ([], []))
             entry = live.get(iri)
             issued = ox_to_rdflib(min(dates, key=lambda d: d.value)) if dates else None
-            return dataset_view.Related(
+            summary = summaries.get(iri, _Summary())
+            return pages.Related(
                 iri,
                 locate(request, self, self.dataset_page(entry.key)) if entry else None,
                 tuple(sorted(titles, key=lambda t: (t[1] or "", t[0]))),
                 issued if isinstance(issued, Literal) else None,
+                tuple(sorted(set(summary.descriptions), key=lambda t: (t[1] or "", t[0]))),
+                tuple(summary.licences()),
+                tuple(sorted(set(summary.downloads), key=lambda d: d.url)),
             )
 
         of_series = [related(s) for s in sorted(series)]
@@ -530,6 +564,46 @@ class LinkedData:
             key=lambda r: (str(r.issued or ""), r.iri),
         )
         return of_series, releases
+
+    def _summaries(self, datasets: Sequence[str]) -> dict[str, _Summary]:
+        """The descriptions, licences and downloads of live ``datasets``, each read from its
+        own record graph."""
+        if not datasets:
+            return {}
+        pairs = " ".join(f"(<{d}> <{record_iri(self.base, d)}>)" for d in datasets)
+        rows = self.store.query(
+            f"SELECT ?of ?what ?value ?media ?title WHERE {{ VALUES (?of ?g) {{ {pairs} }} "
+            f"GRAPH ?g {{ "
+            f"{{ ?of <{DCT}description> ?value BIND('description' AS ?what) }} UNION "
+            f"{{ ?of <{DCT}license> ?value BIND('licence' AS ?what) }} UNION "
+            f"{{ ?of <{DCAT}distribution>/<{DCT}license> ?value "
+            f"BIND('distribution-licence' AS ?what) }} UNION "
+            f"{{ ?of <{DCAT}distribution> ?d . ?d <{DCAT}downloadURL> ?value "
+            f"OPTIONAL {{ ?d <{DCAT}mediaType> ?media }} OPTIONAL {{ ?d <{DCT}title> ?title }} "
+            f"BIND('download' AS ?what) }} }} }}",
+            union_default_graph=False,
+        ).rows
+        out: dict[str, _Summary] = {}
+        for of, what, value, media, title in rows:
+            if not isinstance(of, ox.NamedNode) or not isinstance(what, ox.Literal):
+                continue
+            summary = out.setdefault(of.value, _Summary())
+            if what.value == "description" and isinstance(value, ox.Literal):
+                summary.descriptions.append((value.value, value.language))
+            elif what.value == "licence" and isinstance(value, ox.NamedNode):
+                summary.own_licences.add(value.value)
+            elif what.value == "distribution-licence" and isinstance(value, ox.NamedNode):
+                summary.distribution_licences.add(value.value)
+            elif what.value == "download" and isinstance(value, ox.NamedNode):
+                media_type = None
+                if isinstance(media, ox.NamedNode):
+                    for prefix in access.IANA_MEDIA_TYPES:
+                        if media.value.startswith(prefix):
+                            media_type = media.value[len(prefix) :]
+                named = ox_to_rdflib(title) if isinstance(title, ox.Literal) else None
+                titles = (named,) if isinstance(named, Literal) else ()
+                summary.downloads.append(access.Download(value.value, media_type, None, titles))
+        return out
 
     def catalogue_record_triples(self, key: str) -> list[ox.Triple]:
         record = self.record_iri(key)
@@ -641,6 +715,82 @@ def resource_answer(
     return rdf_answer(request, triples, media, first=subject)
 
 
+@dataclass(frozen=True)
+class LandingPage:
+    """What every form of a dataset's landing page is made from: the record, its graph, the
+    series and releases it is linked with, its catalogue, and its signposting links (see
+    :func:`landing_page` for what the RDF forms leave out)."""
+
+    record: CatalogRecord
+    triples: list[ox.Triple]
+    graph: Graph
+    url: str
+    catalogue: str
+    catalogue_url: str
+    series: list[pages.Related]
+    releases: list[pages.Related]
+    links: list[Link]
+
+
+def landing_page(
+    request: Request, data: LinkedData, key: str, *, html: bool = False
+) -> LandingPage:
+    """The landing page of the live dataset ``key`` (404 unknown, 410 withdrawn).
+
+    For the HTML page (``html``), everything the page shows: the whole record as a graph, the
+    series and releases with their titles. The RDF forms and the link set need only the
+    signposts: those are read from the dataset's and its distributions' own statements, and
+    the releases are read only for a series that names no licence of its own.
+    """
+    record = data.live_record(key)
+    triples = data.record_triples(key)
+    dataset = ox.NamedNode(record.dataset_iri)
+    in_series = [
+        t.object.value
+        for t in triples
+        if t.subject == dataset
+        and t.predicate.value == DCAT + "inSeries"
+        and isinstance(t.object, ox.NamedNode)
+    ]
+    if html:
+        graph = to_graph(triples)
+        series, releases = data.related(request, record.dataset_iri, in_series)
+    else:
+        distributed = {
+            t.object
+            for t in triples
+            if t.subject == dataset and t.predicate.value == DCAT + "distribution"
+        }
+        graph = to_graph(t for t in triples if t.subject == dataset or t.subject in distributed)
+        live = data.listing().by_dataset
+        series = [
+            pages.Related(s, locate(request, data, data.dataset_page(live[s].key)))
+            for s in sorted(in_series)
+            if s in live
+        ]
+        releases = []
+        subject = URIRef(record.dataset_iri)
+        if (subject, RDF.type, access.DATASET_SERIES) in graph and not access.licences(
+            graph, subject
+        ):
+            releases = data.related(request, record.dataset_iri, ())[1]
+    url = locate(request, data, data.dataset_page(key))
+    catalogue = record.meta.node or LOCAL_CATALOGUE
+    catalogue_url = locate(request, data, data.catalogue_iri(catalogue))
+    links = signposts(
+        graph,
+        record.dataset_iri,
+        page_url=url,
+        catalogue_url=catalogue_url,
+        series_pages=[s.page for s in series if s.page is not None],
+        release_licences=[licence for r in releases for licence in r.licences],
+        profile=record.meta.conforms_to,
+    )
+    return LandingPage(
+        record, triples, graph, url, catalogue, catalogue_url, series, releases, links
+    )
+
+
 # -- the FAIR Data Point's view of a dataset page -----------------------------------------
 
 
@@ -706,28 +856,19 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         request: Request, key: KeyPath, format_: str | None = format_query(PAGE_FORMATS)
     ) -> Response:
         media = choose_form(request, PAGE_OFFERS)
-        record = data.live_record(key)
-        triples = data.record_triples(key)
+        page = landing_page(request, data, key, html=media == HTML)
+        record, triples = page.record, page.triples
         if media == HTML:
-            catalogue = record.meta.node or LOCAL_CATALOGUE
-            graph = to_graph(triples)
-            in_series = [
-                t.object.value
-                for t in triples
-                if t.subject == ox.NamedNode(record.dataset_iri)
-                and t.predicate.value == DCAT + "inSeries"
-                and isinstance(t.object, ox.NamedNode)
-            ]
-            series, releases = data.related(request, record.dataset_iri, in_series)
             body = dataset_view.dataset_page(
                 request,
-                graph,
+                page.graph,
                 record,
-                series=series,
-                releases=releases,
+                series=page.series,
+                releases=page.releases,
                 home=str(request.base_url),
-                page_url=locate(request, data, data.dataset_page(key)),
-                catalogue=(catalogue, locate(request, data, data.catalogue_iri(catalogue))),
+                page_url=page.url,
+                catalogue=(page.catalogue, page.catalogue_url),
+                catalogue_iri=data.catalogue_iri(page.catalogue),
                 record_url=locate(request, data, record.iri),
                 forms=alternates(request, RDF_OFFERS),
                 distribution_pages={
@@ -735,11 +876,41 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                     for d in distributions_of(triples, record.dataset_iri)
                 },
             )
-            return answer(request, body, HTML, offers=PAGE_OFFERS)
+            return answer(request, body, HTML, offers=PAGE_OFFERS, links=page.links)
         triples += dataset_layer(
             request, data, record, distributions_of(triples, record.dataset_iri)
         )
-        return rdf_answer(request, triples, media, first=record.dataset_iri)
+        return rdf_answer(request, triples, media, first=record.dataset_iri, links=page.links)
+
+    @app.get(
+        "/dataset/{key}/linkset",
+        tags=["linked data"],
+        summary="A dataset landing page's FAIR Signposting links, as a link set (RFC 9264)",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The typed links of the landing page (`cite-as`, "
+                "`describedby`, `type`, `license`, `item`, `collection`, `author`), as its "
+                "`Link` headers carry them.",
+                "content": {
+                    LINKSET_JSON: {"schema": {"type": "object"}},
+                    LINKSET: {"schema": {"type": "string"}},
+                },
+            },
+            **{
+                s: {"description": _PROBLEMS[s], "content": _problem_content(s)}
+                for s in (404, 406, 410, 422)
+            },
+        },
+    )
+    def linkset(request: Request, key: KeyPath) -> Response:
+        media = negotiate(request, (LINKSET_JSON, LINKSET))
+        page = landing_page(request, data, key)
+        if media == LINKSET_JSON:
+            body = json.dumps(linkset_json(page.url, page.links), indent=2)
+        else:
+            body = linkset_text(page.url, page.links)
+        return answer(request, body, media)
 
     @app.get(
         "/record/{key}",

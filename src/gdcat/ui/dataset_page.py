@@ -31,7 +31,9 @@ from gdcat.ui.i18n import N_, Reader
 from gdcat.ui.pages import (
     CV,
     DISTRIBUTION_FIELDS,
+    CatalogueRef,
     Forms,
+    Related,
     Value,
     _preferred,
     describe,
@@ -118,17 +120,6 @@ _MORE_TEXT = {
     "publisher": N_("More datasets from this publisher"),
     "node": N_("More datasets from this node"),
 }
-
-
-@dataclass(frozen=True)
-class Related:
-    """A dataset this one is linked with: the series of a release, a release of a series."""
-
-    iri: str
-    #: gdcat's page of it (None when gdcat holds no live record of it)
-    page: str | None
-    titles: tuple[tuple[str, str | None], ...] = ()
-    issued: Literal | None = None
 
 
 @dataclass
@@ -315,6 +306,7 @@ def dataset_page(
     home: str,
     page_url: str,
     catalogue: tuple[str, str],
+    catalogue_iri: str,
     record_url: str,
     forms: Forms,
     distribution_pages: dict[str, str],
@@ -420,6 +412,13 @@ def dataset_page(
         node_more=_MORE_TEXT["node"],
         forms=forms,
         json_ld=script_json(
-            schema_org(graph, dataset, page_url=page_url, catalogue=(catalogue_name, catalogue[1]))
+            schema_org(
+                graph,
+                dataset,
+                page_url=page_url,
+                catalogue=CatalogueRef(catalogue_name, catalogue[1], catalogue_iri),
+                series=series,
+                releases=releases,
+            )
         ),
     )

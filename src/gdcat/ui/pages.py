@@ -26,6 +26,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
 from starlette.requests import Request
 
+from gdcat.rdf import access
 from gdcat.ui.i18n import LANGUAGES, N_, Reader, choose_reader, translations
 from gdcat.ui.labels import Label, local_name, readable_literal, readable_moment, term_label
 from gdcat.ui.steward_session import layout_steward
@@ -256,58 +257,109 @@ def sections_of(graph: Graph, first: Node | None = None, lang: str = "en") -> li
 
 # -- schema.org ---------------------------------------------------------------------------
 
+SCHEMA = "https://schema.org/"
+GDCAT_NS = "https://w3id.org/gdcat/ns#"
+_HEALTH = "http://healthdataportal.eu/ns/health#"
+_DPV_PERSONAL_DATA = URIRef("https://w3id.org/dpv#hasPersonalData")
+_SEQUENCING_TYPE = URIRef(GDCAT_NS + "sequencingType")
+_PHENOTYPE = URIRef(GDCAT_NS + "phenotype")
+_IN_SERIES = URIRef("http://www.w3.org/ns/dcat#inSeries")
+
+#: The record's counts, each a ``variableMeasured`` with its value: (predicate, unit).
+COUNTS: tuple[tuple[URIRef, str], ...] = (
+    (URIRef(_HEALTH + "numberOfUniqueIndividuals"), "individuals"),
+    (URIRef(GDCAT_NS + "numberOfGenomes"), "genomes"),
+    (URIRef(GDCAT_NS + "numberOfExomes"), "exomes"),
+    (URIRef(GDCAT_NS + "numberOfSamples"), "samples"),
+    (URIRef(_HEALTH + "numberOfRecords"), "records"),
+)
+
+
+@dataclass(frozen=True)
+class Related:
+    """A dataset this one is linked with: the series of a release, a release of a series."""
+
+    iri: str
+    #: gdcat's page of it (None when gdcat holds no live record of it)
+    page: str | None
+    titles: tuple[tuple[str, str | None], ...] = ()
+    issued: Literal | None = None
+    descriptions: tuple[tuple[str, str | None], ...] = ()
+    #: its licences (:func:`gdcat.rdf.access.licences`)
+    licences: tuple[str, ...] = ()
+    downloads: tuple[access.Download, ...] = ()
+
+
+@dataclass(frozen=True)
+class CatalogueRef:
+    """The catalogue a dataset is in, as gdcat re-publishes it."""
+
+    name: str
+    #: where this request reaches it
+    url: str
+    #: its IRI (``{base}catalog/{node}``)
+    iri: str
+
 
 def schema_org(
     graph: Graph,
     dataset: URIRef,
     *,
     page_url: str,
-    catalogue: tuple[str, str],
+    catalogue: CatalogueRef,
+    series: Sequence[Related] = (),
+    releases: Sequence[Related] = (),
 ) -> dict[str, Any]:
-    """The dataset as a schema.org ``Dataset`` (Google Dataset Search's fields)."""
+    """The dataset as a schema.org ``Dataset`` (the fields of Google's Dataset rich result and
+    of F-UJI's metadata checks), saying only what the record says.
+
+    The ``@id`` of every dataset (this one, its series, its releases) is its dataset IRI, its
+    ``url`` gdcat's page of it. ``distribution`` lists downloads only (``dcat:downloadURL`` as
+    ``contentUrl``); a distribution reached through an access URL (an application form, a
+    secure processing environment) is ``usageInfo``, with the access conditions in words as
+    ``conditionsOfAccess``. A series names its releases (``hasPart``, each with its licence
+    and downloads) and, when it names no licence of its own, the licences of its releases.
+    The sequencing type is the ``measurementTechnique`` (a ``DefinedTerm``); the variables are
+    the record's phenotypes, its categories of personal data and its counts (individuals,
+    genomes…, each with its value); a licence is a ``CreativeWork`` with its address.
+    """
+    if access.is_data_service(graph, dataset):
+        return _web_api(graph, dataset, page_url)
     doc: dict[str, Any] = {
-        "@context": "https://schema.org/",
+        "@context": SCHEMA,
         "@type": "Dataset",
         "@id": str(dataset),
     }
     title = _preferred(graph.objects(dataset, DCTERMS.title))
     doc["name"] = str(title) if title is not None else str(dataset)
-    description = _preferred(graph.objects(dataset, DCTERMS.description))
+    description = _search_description(graph, dataset)
     if description is not None:
-        doc["description"] = str(description)
+        doc["description"] = description
     doc["identifier"] = [
         str(i) for i in sorted(graph.objects(dataset, DCTERMS.identifier), key=str)
     ] + [str(dataset)]
     keywords = sorted({str(k) for k in graph.objects(dataset, DCAT.keyword)})
     if keywords:
         doc["keywords"] = keywords
-    licences = sorted({str(x) for x in graph.objects(dataset, DCTERMS.license)}) or sorted(
-        {
-            str(x)
-            for d in graph.objects(dataset, DCAT.distribution)
-            for x in graph.objects(d, DCTERMS.license)
-        }
+    licences = access.licences(graph, dataset) or sorted(
+        {licence for release in releases for licence in release.licences}
     )
     if licences:
-        doc["license"] = licences[0] if len(licences) == 1 else licences
+        doc["license"] = _one_or_many([_licence(graph, licence) for licence in licences])
     doc["url"] = page_url
     landing = sorted(str(x) for x in graph.objects(dataset, DCAT.landingPage))
     if landing:
         doc["sameAs"] = landing[0]
     for key, predicate in (("publisher", DCTERMS.publisher), ("creator", DCTERMS.creator)):
-        agents = [
-            _organisation(graph, a) for a in sorted(graph.objects(dataset, predicate), key=str)
-        ]
+        agents = [_agent(graph, a) for a in sorted(graph.objects(dataset, predicate), key=str)]
         if agents:
-            doc[key] = agents[0] if len(agents) == 1 else agents
-    if "creator" not in doc and "publisher" in doc:
-        doc["creator"] = doc["publisher"]
+            doc[key] = _one_or_many(agents)
     places = [
         {"@type": "Place", "@id": str(p), "name": label_of(graph, p) or str(p)}
         for p in sorted(graph.objects(dataset, DCTERMS.spatial), key=str)
     ]
     if places:
-        doc["spatialCoverage"] = places[0] if len(places) == 1 else places
+        doc["spatialCoverage"] = _one_or_many(places)
     for period in graph.objects(dataset, DCTERMS.temporal):
         start = _preferred(graph.objects(period, DCAT.startDate))
         end = _preferred(graph.objects(period, DCAT.endDate))
@@ -320,49 +372,254 @@ def schema_org(
     modified = _preferred(graph.objects(dataset, DCTERMS.modified))
     if modified is not None:
         doc["dateModified"] = str(modified)
-    downloads = []
-    for distribution in sorted(graph.objects(dataset, DCAT.distribution), key=str):
-        url = _preferred_iri(graph, distribution, (DCAT.downloadURL, DCAT.accessURL))
-        if url is None:
-            continue
-        item: dict[str, Any] = {"@type": "DataDownload", "contentUrl": url}
-        name = _preferred(graph.objects(distribution, DCTERMS.title))
-        if name is not None:
-            item["name"] = str(name)
-        media = _preferred_iri(graph, distribution, (DCAT.mediaType,))
-        if media is not None:
-            item["encodingFormat"] = media.rsplit("/media-types/", 1)[-1]
-        else:
-            fmt = next(iter(graph.objects(distribution, DCTERMS.format)), None)
-            if fmt is not None:
-                item["encodingFormat"] = label_of(graph, fmt) or str(fmt).rsplit("/", 1)[-1]
-        downloads.append(item)
+    techniques = [
+        _defined_term(graph, t)
+        for t in sorted(graph.objects(dataset, _SEQUENCING_TYPE), key=str)
+        if isinstance(t, URIRef)
+    ]
+    if techniques:
+        doc["measurementTechnique"] = _one_or_many(techniques)
+    variables = [
+        _variable(graph, v)
+        for predicate in (_PHENOTYPE, _DPV_PERSONAL_DATA)
+        for v in sorted(graph.objects(dataset, predicate), key=str)
+        if isinstance(v, URIRef)
+    ]
+    variables += [
+        {
+            "@type": "PropertyValue",
+            "name": field_name(predicate),
+            "propertyID": str(predicate),
+            "value": int(count),
+            "unitText": unit,
+        }
+        for predicate, unit in COUNTS
+        for count in [_preferred(graph.objects(dataset, predicate))]
+        if count is not None and _is_count(count)
+    ]
+    if variables:
+        doc["variableMeasured"] = variables
+    downloads = [_data_download(graph, d) for d in access.downloads(graph, dataset)]
     if downloads:
         doc["distribution"] = downloads
+    usage = [_access_page(a) for a in access.access_pages(graph, dataset)]
+    if usage:
+        doc["usageInfo"] = usage
+    # the access right (an EU table term, which F-UJI reads as the access level), then
+    # the rights statements of the distributions in words
+    conditions = sorted(str(r) for r in graph.objects(dataset, DCTERMS.accessRights))
+    conditions += sorted(
+        {
+            str(text)
+            for d in access.distributions(graph, dataset)
+            for rights in graph.objects(d, DCTERMS.rights)
+            for text in [_preferred(graph.objects(rights, RDFS.label))]
+            if text is not None
+        }
+    )
+    if conditions:
+        doc["conditionsOfAccess"] = _one_or_many(conditions)
     rights = {str(r) for r in graph.objects(dataset, DCTERMS.accessRights)}
     if rights:
         doc["isAccessibleForFree"] = str(ACCESS_RIGHT.PUBLIC) in rights
+    if series:
+        doc["isPartOf"] = _one_or_many([_part(s) for s in series])
+    if releases:
+        doc["hasPart"] = [_part(r) for r in releases]
     doc["includedInDataCatalog"] = {
         "@type": "DataCatalog",
-        "name": catalogue[0],
-        "url": catalogue[1],
+        "@id": catalogue.iri,
+        "name": catalogue.name,
+        "url": catalogue.url,
     }
     return doc
 
 
-def _organisation(graph: Graph, agent: Node) -> dict[str, Any]:
-    out: dict[str, Any] = {"@type": "Organization", "name": label_of(graph, agent) or str(agent)}
-    if isinstance(agent, URIRef):
-        out["@id"] = str(agent)
+def _web_api(graph: Graph, service: URIRef, page_url: str) -> dict[str, Any]:
+    """A data service as a schema.org ``WebAPI``: its endpoint as the channel it is served
+    on, its endpoint description as its documentation, its publisher as its provider."""
+    doc: dict[str, Any] = {"@context": SCHEMA, "@type": "WebAPI", "@id": str(service)}
+    title = _preferred(graph.objects(service, DCTERMS.title))
+    doc["name"] = str(title) if title is not None else str(service)
+    description = _preferred(graph.objects(service, DCTERMS.description))
+    if description is not None:
+        doc["description"] = str(description)
+    doc["identifier"] = [
+        str(i) for i in sorted(graph.objects(service, DCTERMS.identifier), key=str)
+    ] + [str(service)]
+    doc["url"] = page_url
+    providers = [
+        _agent(graph, a) for a in sorted(graph.objects(service, DCTERMS.publisher), key=str)
+    ]
+    if providers:
+        doc["provider"] = _one_or_many(providers)
+    documentation = _iris_of(graph, service, DCAT.endpointDescription)
+    if documentation:
+        doc["documentation"] = _one_or_many(documentation)
+    endpoints = _iris_of(graph, service, DCAT.endpointURL)
+    if endpoints:
+        doc["availableChannel"] = _one_or_many(
+            [{"@type": "ServiceChannel", "serviceUrl": e} for e in endpoints]
+        )
+    licences = access.licences(graph, service)
+    if licences:
+        doc["license"] = _one_or_many([_licence(graph, licence) for licence in licences])
+    return doc
+
+
+#: Google's Dataset rich result wants a description of 50 to 5,000 characters.
+DESCRIPTION_LENGTHS = (50, 5000)
+
+
+def _search_description(graph: Graph, dataset: Node) -> str | None:
+    """The preferred description (English, else untagged, else the first), unless it is
+    shorter than search engines take and another language's is long enough; cut at their
+    limit, with an ellipsis."""
+    shortest, longest = DESCRIPTION_LENGTHS
+    found = [d for d in graph.objects(dataset, DCTERMS.description) if isinstance(d, Literal)]
+    chosen = _preferred(found)
+    if chosen is None:
+        return None
+    text = str(chosen)
+    if len(text) < shortest:
+        text = next((str(d) for d in sorted(found, key=str) if len(str(d)) >= shortest), text)
+    return text if len(text) <= longest else text[: longest - 1] + "…"
+
+
+def _one_or_many(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
+
+
+def _licence(graph: Graph, iri: str) -> dict[str, Any]:
+    """A licence as a schema.org ``CreativeWork``: its IRI, its name, and the licence's own
+    address where the EU licence table matches it exactly (``creativecommons.org/…``)."""
+    exact = sorted(str(m) for m in _concept_facts(iri).get(SKOS.exactMatch, ()))
+    out: dict[str, Any] = {"@type": "CreativeWork", "@id": iri}
+    name = label_of(graph, URIRef(iri))
+    if name is not None:
+        out["name"] = name
+    out["url"] = exact[0] if exact else iri
+    if exact:
+        out["sameAs"] = _one_or_many(exact)
     return out
 
 
-def _preferred_iri(graph: Graph, node: Node, predicates: Sequence[URIRef]) -> str | None:
-    for predicate in predicates:
-        found = sorted(str(o) for o in graph.objects(node, predicate) if isinstance(o, URIRef))
+def _is_count(literal: Literal) -> bool:
+    try:
+        return int(literal) >= 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _agent(graph: Graph, agent: Node) -> dict[str, Any]:
+    """An agent as a schema.org ``Organization`` (a ``Person`` when the record says so)."""
+    kind = "Person" if (agent, RDF.type, FOAF.Person) in graph else "Organization"
+    out: dict[str, Any] = {"@type": kind, "name": label_of(graph, agent) or str(agent)}
+    if isinstance(agent, URIRef):
+        out["@id"] = str(agent)
+        out["identifier"] = str(agent)
+    homepages = sorted(str(h) for h in graph.objects(agent, FOAF.homepage))
+    if homepages:
+        out["url"] = homepages[0]
+    return out
+
+
+def _concept_facts(iri: str) -> dict[URIRef, list[Node]]:
+    """What the shipped vocabularies say of a concept, by predicate."""
+    from gdcat.validate.background import vocabulary_index
+
+    facts: dict[URIRef, list[Node]] = {}
+    for _, p, o in vocabulary_index().by_subject.get(URIRef(iri), ()):
+        if isinstance(p, URIRef):
+            facts.setdefault(p, []).append(o)
+    return facts
+
+
+def _defined_term(graph: Graph, term: URIRef) -> dict[str, Any]:
+    """A controlled term as a schema.org ``DefinedTerm``: its IRI, label, code, scheme, and
+    the terms of other vocabularies (OBI, EDAM) it matches exactly."""
+    facts = _concept_facts(str(term))
+    out: dict[str, Any] = {
+        "@type": "DefinedTerm",
+        "@id": str(term),
+        "name": label_of(graph, term) or local_name(str(term)) or str(term),
+        "url": str(term),
+    }
+    codes = sorted(str(c) for c in facts.get(SKOS.notation, ()))
+    if codes:
+        out["termCode"] = codes[0]
+    schemes = sorted(str(s) for s in facts.get(SKOS.inScheme, ()))
+    if schemes:
+        out["inDefinedTermSet"] = schemes[0]
+    matches = sorted(str(m) for m in facts.get(SKOS.exactMatch, ()))
+    if matches:
+        out["sameAs"] = _one_or_many(matches)
+    return out
+
+
+def _variable(graph: Graph, term: URIRef) -> dict[str, Any]:
+    """A variable of the data (a phenotype recorded, a category of personal data held) as a
+    schema.org ``PropertyValue`` named by its term."""
+    return {
+        "@type": "PropertyValue",
+        "name": label_of(graph, term) or local_name(str(term)) or str(term),
+        "propertyID": str(term),
+    }
+
+
+def _data_download(graph: Graph, download: access.Download) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "DataDownload", "contentUrl": download.url}
+    if download.titles:
+        item["name"] = str(_preferred(download.titles))
+    if download.media_type is not None:
+        item["encodingFormat"] = download.media_type
+    elif download.distribution is not None:
+        fmt = next(iter(graph.objects(URIRef(download.distribution), DCTERMS.format)), None)
+        if fmt is not None:
+            item["encodingFormat"] = label_of(graph, fmt) or str(fmt).rsplit("/", 1)[-1]
+    if download.distribution is not None:
+        distribution = URIRef(download.distribution)
+        found = _iris_of(graph, distribution, DCTERMS.license)
         if found:
-            return found[0]
-    return None
+            item["license"] = _one_or_many([_licence(graph, licence) for licence in found])
+        size = _preferred(graph.objects(distribution, DCAT.byteSize))
+        if size is not None and _is_count(size):
+            item["contentSize"] = f"{int(size)} B"
+    return item
+
+
+def _iris_of(graph: Graph, subject: Node, predicate: URIRef) -> list[str]:
+    return sorted(str(o) for o in graph.objects(subject, predicate) if isinstance(o, URIRef))
+
+
+def _access_page(page: access.AccessPage) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "CreativeWork", "url": page.url}
+    if page.titles:
+        item["name"] = str(_preferred(page.titles))
+    if page.descriptions:
+        item["description"] = str(_preferred(page.descriptions))
+    return item
+
+
+def _part(related: Related) -> dict[str, Any]:
+    """A series or release, as a nested ``Dataset`` of the other's JSON-LD."""
+    out: dict[str, Any] = {"@type": "Dataset", "@id": related.iri}
+    title = _preferred(Literal(t, lang=lang) for t, lang in related.titles)
+    out["name"] = str(title) if title is not None else related.iri
+    text = _preferred(Literal(t, lang=lang) for t, lang in related.descriptions)
+    if text is not None:
+        out["description"] = str(text)
+    if related.page is not None:
+        out["url"] = related.page
+    if related.licences:
+        out["license"] = _one_or_many([_licence(Graph(), x) for x in related.licences])
+    if related.downloads:
+        out["distribution"] = [
+            {"@type": "DataDownload", "contentUrl": d.url}
+            | ({"encodingFormat": d.media_type} if d.media_type else {})
+            for d in related.downloads
+        ]
+    return out
 
 
 def script_json(doc: dict[str, Any]) -> Markup:
