@@ -397,3 +397,19 @@ def test_editing_keeps_what_is_nested_deeper_than_the_form(site: Site) -> None:
     ]
     shown = preview(post(site, "/describe", form).text, "yaml")
     assert "has_email: mailto:portal@nl.gdcat.example" in shown
+
+
+def test_the_whole_form_as_a_browser_posts_it_publishes(site: Site) -> None:
+    """A browser posts every input of the form, empty ones too (some hundred fields): the
+    publish route reads a form of that size (the steward pages' small forms keep their bound)."""
+    headers, form_token = site.cookie(site.nl)
+    blank = httpx.get(f"{site.live.url}/describe", headers=headers, timeout=60).text
+    names = re.findall(r'<(?:input|textarea|select)[^>]*\sname="([^"]+)"', blank)
+    filled = {name for name, _ in FIXED}
+    form = [(n, "") for n in dict.fromkeys(names) if n not in filled and n != "csrf_token"]
+    assert len(form) > 50, len(form)  # more fields than a small steward form may carry
+    published = post(
+        site, "/steward/publish", [*FIXED, *form, ("csrf_token", form_token)], **headers
+    )
+    assert published.status_code in (200, 201), text_of(published.text)[:2000]
+    assert "Published: node nl" in text_of(published.text)

@@ -81,6 +81,9 @@ MAX_MATCHES = 15
 DRAFT_IRI = "https://gdcat.invalid/draft-dataset"
 #: Most bytes of a posted form or YAML draft.
 MAX_FORM_BYTES = 1_000_000
+#: Most fields of a posted form: the form generated from the model has some hundred inputs,
+#: and each ticked value of a list posts one more (Starlette's own default bound).
+MAX_FORM_FIELDS = 1000
 #: Most check results remembered (the same form checked twice is answered at once).
 _CACHE_SIZE = 256
 
@@ -825,7 +828,7 @@ async def _posted(request: Request) -> FormData:
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_FORM_BYTES:
         raise HTTPException(413, f"the form is larger than {MAX_FORM_BYTES:,} bytes")
-    return await request.form(max_part_size=MAX_FORM_BYTES)
+    return await request.form(max_part_size=MAX_FORM_BYTES, max_fields=MAX_FORM_FIELDS)
 
 
 def install(app: FastAPI, ctx: Context) -> None:
@@ -1037,7 +1040,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     @app.post("/steward/publish", include_in_schema=False, response_class=HTMLResponse)
     async def steward_publish(request: Request) -> HTMLResponse:
         """Publish the form through the application's publisher (the steward's node)."""
-        session, posted = await checked_form(request)
+        session, posted = await checked_form(request, max_fields=MAX_FORM_FIELDS)
         reader = reader_of(request)
         reading = await run_in_threadpool(document_of, posted, reader)
         form = _Form(posted)

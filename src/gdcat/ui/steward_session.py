@@ -233,16 +233,20 @@ async def _read_form(request: Request, limit: int, *, max_files: int, max_fields
     return await Request(request.scope, replay).form(max_files=max_files, max_fields=max_fields)
 
 
-async def checked_form(request: Request) -> tuple[StewardSession, FormData]:
+async def checked_form(
+    request: Request, *, max_fields: int = _MAX_FIELDS
+) -> tuple[StewardSession, FormData]:
     """The posted form of a signed-in steward, after the checks against cross-site request
-    forgery; 403 otherwise (401 without a session, 413 for a form over the size limit)."""
+    forgery; 403 otherwise (401 without a session, 413 for a form over the size limit, 400
+    for one of more than ``max_fields`` fields: a form generated from the model, such as the
+    describe form, names its own bound)."""
     if not same_origin(request):
         raise HTTPException(403, "this form was posted from another site and is refused")
     session = steward_of(request)
     if session is None:
         raise HTTPException(401, "sign in with your node token first")
     limit = _context(request).settings.max_document_bytes + FORM_OVERHEAD_BYTES
-    form = await _read_form(request, limit, max_files=_MAX_FILES, max_fields=_MAX_FIELDS)
+    form = await _read_form(request, limit, max_files=_MAX_FILES, max_fields=max_fields)
     presented = form.get(FORM_FIELD)
     if not session.accepts(presented if isinstance(presented, str) else None):
         raise HTTPException(
