@@ -133,6 +133,9 @@ class Field:
     fields: tuple[Field, ...] = ()
     #: XSD datatypes of typed literals (a number's integer or decimal type)
     datatypes: tuple[str, ...] = ()
+    #: the languages ``label`` and ``help`` are in (English where no translation exists)
+    label_lang: str = "en"
+    help_lang: str = "en"
 
     @property
     def allowed(self) -> list[tuple[str, str]]:
@@ -665,10 +668,14 @@ def sections(class_name: str = "Dataset", lang: str = "en") -> tuple[Section, ..
 
 
 def _translated(item: Field, lang: str) -> Field:
+    label, label_lang = translations.translated(item.label, lang)
+    help_text, help_lang = translations.translated(item.help, lang)
     return replace(
         item,
-        label=translations.translate(item.label, lang),
-        help=translations.translate(item.help, lang),
+        label=label,
+        help=help_text,
+        label_lang=label_lang,
+        help_lang=help_lang if help_text else lang,
         fields=tuple(_translated(f, lang) for f in item.fields),
     )
 

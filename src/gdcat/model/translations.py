@@ -16,22 +16,21 @@ added. A test fails while any text of a catalogue is untranslated.
 API
 ---
 
-``translate(text, lang) -> str``
-    ``text`` (an English label or help text of the model) in ``lang``, else as given.
+``translate(text, lang) -> str`` · ``translated(text, lang) -> (text, lang)``
+    ``text`` (an English label or help text of the model) in ``lang``, else as given (and
+    the language it is in, for a ``lang`` attribute).
 ``catalogue_path(lang)``, ``template_path()``, ``update_catalogues(texts) -> list[Path]``,
 ``reset()``.
 """
 
 from __future__ import annotations
 
-import gettext
 from collections.abc import Iterable
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from gdcat.paths import model_dir
@@ -64,21 +63,28 @@ def read_catalogue(lang: str) -> Catalog:
 
 
 @cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The compiled catalogue of ``lang`` (English, or a language without one: no change)."""
+def table(lang: str) -> dict[str, str]:
+    """The translated texts of ``lang``: English text -> translation (fuzzy or empty
+    entries left out; English, or a language without a catalogue: empty)."""
     if lang == SOURCE_LANGUAGE or not catalogue_path(lang).exists():
-        return gettext.NullTranslations()
-    compiled = BytesIO()
-    write_mo(compiled, read_catalogue(lang), use_fuzzy=False)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+        return {}
+    return {
+        str(m.id): str(m.string)
+        for m in read_catalogue(lang)
+        if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy
+    }
+
+
+def translated(text: str, lang: str) -> tuple[str, str]:
+    """``text`` in ``lang`` and the language it is in: ``(translation, lang)`` where the
+    catalogue has it, else ``(text, "en")``."""
+    found = table(lang).get(text) if text else None
+    return (found, lang) if found is not None else (text, SOURCE_LANGUAGE)
 
 
 def translate(text: str, lang: str) -> str:
     """``text`` in ``lang`` where the catalogue has it, else ``text``."""
-    if not text or lang == SOURCE_LANGUAGE:
-        return text
-    return translations(lang).gettext(text)
+    return translated(text, lang)[0]
 
 
 def _write(catalogue: Catalog, path: Path) -> None:
@@ -122,12 +128,19 @@ def update_catalogues(texts: Iterable[str]) -> list[Path]:
 
 def reset() -> None:
     """Forget the compiled catalogues (after they changed, or ``GDCAT_HOME`` did)."""
-    translations.cache_clear()
+    table.cache_clear()
+
+
+def catalogue_texts() -> list[str]:
+    """Every text the catalogues translate: the steward fields' labels and help texts, and
+    the spreadsheet template's own words."""
+    from gdcat.model.fields import catalogue_texts as field_texts
+    from gdcat.model.template import TEMPLATE_TEXTS
+
+    return [*field_texts(), *TEMPLATE_TEXTS]
 
 
 def main() -> None:
-    from gdcat.model.fields import catalogue_texts
-
     for path in update_catalogues(catalogue_texts()):
         print(f"wrote {path}")
 
@@ -139,10 +152,12 @@ if __name__ == "__main__":
 __all__ = [
     "LANGUAGES",
     "catalogue_path",
+    "catalogue_texts",
     "read_catalogue",
     "reset",
+    "table",
     "template_path",
     "translate",
-    "translations",
+    "translated",
     "update_catalogues",
 ]
