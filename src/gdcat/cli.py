@@ -851,14 +851,22 @@ def publish(files: Sequence[Path], node: str, server: str, token_env: str) -> No
     default=None,
     help="Where to write it (default: gdcat-template.xlsx or .csv; - for standard output).",
 )
-def template(output_format: str, output: Path | None) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "de", "fr", "nl"]),
+    default="en",
+    show_default=True,
+    help="The language of the XLSX labels, help texts and instructions (column names stay "
+    "the steward field names).",
+)
+def template(output_format: str, output: Path | None, lang: str) -> None:
     """Write the steward spreadsheet template: one row per dataset, a column per field, an
     example row (XLSX: drop-down lists of the allowed values, help in the header comments, an
     instructions sheet). Fill it in, check it with `gdcat validate`, publish it with
     `gdcat publish`."""
     from gdcat.model.template import template_csv, template_xlsx
 
-    data = template_xlsx() if output_format == "xlsx" else template_csv()
+    data = template_xlsx(lang) if output_format == "xlsx" else template_csv()
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -12,6 +12,8 @@ from live_gdcat import LiveGdcat
 from playwright.sync_api import Page, expect
 from test_search_walk import axe_violations
 
+from gdcat.model.fields import path_label
+
 TIMEOUT = 15_000
 
 
@@ -41,7 +43,8 @@ def quality_walk(page: Page, live: LiveGdcat) -> None:
 
     top = answer["fix_first"][0]
     first_row = page.locator("table.fix-first tbody tr").first
-    expect(first_row.locator("th")).to_have_text(top["field"].replace("_", " "))
+    # the field by its label, then by its steward name
+    expect(first_row.locator("th")).to_have_text(f"{path_label(top['field'])} {top['field']}")
     expect(first_row).to_contain_text(top["examples"][0]["message"])
     expect(first_row).to_contain_text(f"Fix: {top['hint']}")
 

@@ -19,6 +19,8 @@ from live_gdcat import LiveGdcat
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+from gdcat.model.fields import slot_label
+from gdcat.model.schema import slot_name_for
 from gdcat.store import record_iri
 
 GDCAT = "https://w3id.org/gdcat/ns#"
@@ -294,3 +296,28 @@ def test_the_rdf_forms_and_the_record_are_one_click_away(
         assert any(h.endswith(f"?format={name}") for h in hrefs), name
     assert f"{gdcat_server.url}/record/{key}" in hrefs
     assert "application/ld+json" in page.html  # the schema.org JSON-LD stays
+
+
+def test_more_from_the_record_names_the_fields_in_the_readers_language(
+    gdcat_server: LiveGdcat, release: tuple[str, str]
+) -> None:
+    _, key = release
+    named: dict[str, dict[str, str]] = {}
+    for lang in ("en", "de"):
+        html = read(gdcat_server, key, f"?lang={lang}").html
+        more = re.search(r'<section aria-labelledby="more-fields">(.*?)</section>', html, re.S)
+        assert more, "the page shows no 'More from the record'"
+        named[lang] = {
+            predicate: unescape(name)
+            for predicate, name in re.findall(r'<dt data-field="([^"]+)">([^<]*)</dt>', more[1])
+        }
+    slots = {p: slot_name_for(p) for p in named["de"]}
+    from_model = {p: s for p, s in slots.items() if s}
+    assert from_model, "no field of the model in 'More from the record'"
+    for predicate, slot in from_model.items():
+        assert named["de"][predicate] == slot_label(slot, "de"), predicate
+        assert named["en"][predicate] == slot_label(slot, "en"), predicate
+    assert any(named["de"][p] != named["en"][p] for p in from_model), named
+    # the German page names the fields in German, in the order of their German names
+    german = [named["de"][p] for p in named["de"]]
+    assert german == sorted(german, key=str.casefold)

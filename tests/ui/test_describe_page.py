@@ -314,6 +314,24 @@ def test_the_pages_own_words_are_translated(site: Site) -> None:
     assert "Genomische Daten" in html
 
 
+def test_the_fields_labels_and_help_are_in_the_readers_language(site: Site) -> None:
+    html = httpx.get(f"{site.live.url}/describe", params={"lang": "fr"}, timeout=60).text
+    label = re.search(
+        r'<label for="f-number_of_unique_individuals"><span lang="(\w+)">([^<]+)</span>', html
+    )
+    assert label and (label[1], unescape(label[2])) == ("fr", "Nombre d'individus uniques")
+    help_text = re.search(r'id="f-number_of_unique_individuals-help" lang="(\w+)">([^<]+)<', html)
+    assert help_text and help_text.group(1) == "fr"
+    assert unescape(help_text.group(2)).startswith("Le nombre de personnes distinctes")
+    # every field of the form, nested ones too, in French: none left in English
+    text = text_of(html)
+    for item in model_fields.flatten(model_fields.fields(lang="fr")):
+        if item.path.count(".") < 2:
+            assert item.label_lang == "fr", item.path
+            assert item.help in text, item.path
+    assert "The number of distinct people whose data the dataset holds" not in text
+
+
 @pytest.fixture
 def model_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     root = project_root()
@@ -352,6 +370,11 @@ def test_a_slot_added_to_the_model_reaches_the_form(site: Site, model_copy: Path
     assert '<input id="f-biobank_accession" name="biobank_accession"' in html
     assert "Biobank accession" in html
     assert "The accession of the samples in the biobank that holds them." in html
+    # a slot nobody has translated yet is shown in English, marked as English
+    german = httpx.get(f"{site.live.url}/describe", params={"lang": "de"}, timeout=60).text
+    assert '<span lang="en">Biobank accession</span>' in german
+    assert 'id="f-biobank_accession-help" lang="en">The accession of the samples' in german
+    assert '<span lang="de">Anzahl eindeutiger Personen</span>' in german
 
 
 def test_editing_keeps_what_is_nested_deeper_than_the_form(site: Site) -> None:

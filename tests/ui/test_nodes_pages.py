@@ -122,7 +122,7 @@ def test_the_run_page_is_a_report_of_what_the_harvest_did(gdcat_server: LiveGdca
         assert int(count) == len(expected[field]), field
     for node in report["nodes"]:
         assert f'href="{gdcat_server.base}nodes/{node["node"]}"' in html
-    assert "number of unique individuals" in words  # the field in words, not only its path
+    assert "Number of unique individuals" in words  # the field by its label, not only its path
 
 
 @pytest.mark.parametrize(

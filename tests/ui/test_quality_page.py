@@ -15,6 +15,7 @@ from live_gdcat import LiveGdcat
 from rdflib import Graph
 
 from gdcat.harvest.quality import NodeQualities
+from gdcat.model.fields import path_label
 from gdcat.store import OxigraphStore, RecordMeta, RecordWrite
 from gdcat.validate.quality import score_record
 
@@ -65,8 +66,13 @@ def test_the_page_shows_the_apis_score_and_what_to_fix_first(gdcat_server: LiveG
     first = answer["fix_first"][0]
     table = re.search(r'<table class="fix-first">.*?<tbody>(.*?)</tbody>', html, re.S)
     assert table
-    top = re.search(r'<th scope="row" class="field">([^<]+)</th>', table.group(1))
-    assert top and top.group(1) == first["field"].replace("_", " ")
+    top = re.search(
+        r'<th scope="row" class="field">([^<]+) <code class="path">([^<]+)</code></th>',
+        table.group(1),
+    )
+    # the field by its label, and by the name a steward writes in YAML or a spreadsheet
+    assert top and unescape(top.group(1)) == path_label(first["field"], "en")
+    assert top.group(2) == first["field"]
     example = first["examples"][0]
     assert example["message"] in text(table.group(1))
     assert f"Fix: {first['hint']}" in text(table.group(1))
@@ -135,6 +141,25 @@ def test_the_page_is_translated(gdcat_server: LiveGdcat) -> None:
         shown = text(get(gdcat_server, f"/nodes/de/quality?lang={lang}"))
         for word in expected:
             assert word in shown, (lang, word)
+
+
+def test_what_to_fix_first_is_named_in_the_readers_language(gdcat_server: LiveGdcat) -> None:
+    node = worst_node(gdcat_server)
+    first = api(gdcat_server, node)["fix_first"][0]["field"]
+    html = get(gdcat_server, f"/nodes/{node}/quality?lang=nl")
+    table = re.search(r'<table class="fix-first">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert table
+    top = re.search(r'<th scope="row" class="field">([^<]+) <code', table.group(1))
+    dutch = path_label(first, "nl")
+    assert top and unescape(top.group(1)) == dutch != path_label(first, "en")
+    # the score and the dates as Dutch writes them
+    score = re.search(r'id="node-score">([^<]+)<', html)
+    assert score and re.fullmatch(r"\d+,\d\u00a0%", unescape(score.group(1)))
+    timeline = re.search(r'<table class="timeline">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert timeline
+    when = re.findall(r'<th scope="row">(?:<a [^>]*>)?([^<]+)<', timeline.group(1))
+    dutch_day = r"\d{1,2} (jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}"
+    assert when and all(re.search(dutch_day, w) for w in when), when
 
 
 def test_unknown_nodes_are_not_found(gdcat_server: LiveGdcat) -> None:

@@ -21,6 +21,7 @@ from live_gdcat import LiveGdcat, start_gdcat
 from rdflib import Graph
 from rdflib.namespace import RDFS, SH
 
+from gdcat.model.fields import path_label
 from gdcat.paths import model_dir
 from gdcat.rdf.formats import FORMATS
 from gdcat.ui.validate_page import PROFILE_CHOICES, guess_format
@@ -72,10 +73,22 @@ def records(html: str) -> list[str]:
     return re.findall(r'<li class="record[^"]*">(.*?)</details>', html, re.S)
 
 
+#: A field of the report: its label in the reader's language, then its steward path.
+FIELD_TERM = r'<dt>(?:<span class="field-label">[^<]*</span> )?<code>([^<]*)</code></dt>'
+
+
+def field_block(html: str, path: str) -> str:
+    """The results shown under the field ``path``."""
+    term = FIELD_TERM.replace("([^<]*)", re.escape(path))
+    found = re.search(rf"{term}\s*<dd>(.*?)</dd>", html, re.S)
+    assert found, f"no field {path} in the report"
+    return found.group(1)
+
+
 def fields_with(html: str, severity: str) -> set[str]:
     """The fields of the report with a result of ``severity`` (``violation``, ``warning``)."""
     found = set()
-    for dt, dd in re.findall(r"<dt><code>([^<]*)</code></dt>\s*<dd>(.*?)</dd>", html, re.S):
+    for dt, dd in re.findall(rf"{FIELD_TERM}\s*<dd>(.*?)</dd>", html, re.S):
         if f'class="result {severity}"' in dd:
             found.add(unescape(dt))
     return found
@@ -168,11 +181,8 @@ def test_an_invalid_example_shows_its_violation_by_field_with_a_hint(
     assert figure(page, "count-violations") >= 1
     assert figure(page, "count-conforming") == 0
     assert EXPECTED[name] in fields_with(page, "violation")
-    block = re.search(
-        rf"<dt><code>{re.escape(EXPECTED[name])}</code></dt>\s*<dd>(.*?)</dd>", page, re.S
-    )
-    assert block
-    hints = re.findall(r'<span class="hint">(.*?)</span></span>', block.group(1), re.S)
+    block = field_block(page, EXPECTED[name])
+    hints = re.findall(r'<span class="hint">(.*?)</span></span>', block, re.S)
     assert hints and all("Consider" not in h for h in hints)
     # violations come before warnings within the record
     record = records(page)[0]
@@ -182,7 +192,7 @@ def test_an_invalid_example_shows_its_violation_by_field_with_a_hint(
 
 def test_a_missing_field_hint_lists_the_allowed_terms_with_labels(live: LiveGdcat) -> None:
     page = upload(live, INVALID / "missing-sequencing-type.yaml").text
-    hint = text_of(page.split("<dt><code>sequencing_type</code></dt>")[1].split("</dd>")[0])
+    hint = text_of(field_block(page, "sequencing_type"))
     assert "WGS (Whole genome sequencing)" in hint
     assert "WES (Whole exome sequencing)" in hint
 
@@ -202,6 +212,24 @@ def test_the_report_is_in_the_readers_language(live: LiveGdcat) -> None:
     assert "Zeile 1, Spalte" in answer.text
     page = httpx.get(f"{live.url}/validate?lang=fr").text
     assert "Valider" in page
+
+
+def test_the_report_groups_by_the_fields_names_in_the_readers_language(live: LiveGdcat) -> None:
+    path = INVALID / "missing-sequencing-type.yaml"
+    page = post(live, file=(path.name, path.read_bytes()), path="/validate?lang=nl").text
+    terms = dict(
+        (code, unescape(label))
+        for label, code in re.findall(
+            r'<dt><span class="field-label">([^<]*)</span> <code>([^<]*)</code></dt>', page
+        )
+    )
+    assert terms["sequencing_type"] == "Type sequencing"
+    for code, label in terms.items():
+        assert label == path_label(code, "nl"), code
+    english = upload(live, path).text
+    assert '<span class="field-label">Sequencing type</span> <code>sequencing_type</code>' in (
+        english
+    )
 
 
 # --- downloads ---

@@ -9,14 +9,14 @@ below names it.
 API
 ---
 
-``fields(class_name="Dataset") -> tuple[Field, ...]``
+``fields(class_name="Dataset", lang="en") -> tuple[Field, ...]``
     The class's fields in a sensible order (the sections below, then every other slot of the
     class in model order). Nested classes (a distribution, a publisher, its contact point…) are
     fields of kind ``object`` whose ``fields`` are the nested class's own, to ``MAX_DEPTH``
     levels; deeper, or for a class already described further up, the object field is listed
     without ``fields`` of its own (its values are carried whole).
 
-``sections(class_name="Dataset") -> tuple[Section, ...]``
+``sections(class_name="Dataset", lang="en") -> tuple[Section, ...]``
     The same fields grouped: ``Section(id, title, fields)``; ids are stable (``identification``,
     ``genomic``, ``phenotypes``, ``data_use``, ``linked_data``, ``consent``, ``readiness``,
     ``access``, ``more``) so a user interface can translate titles and place steps.
@@ -25,8 +25,16 @@ API
     Every leaf field, depth first, each with its dotted ``path`` (``distribution.access_url``):
     the columns of a one-row-per-dataset sheet.
 
-``field_at(path, class_name="Dataset") -> Field | None``
+``field_at(path, class_name="Dataset", lang="en") -> Field | None``
     The field at a dotted path.
+
+``slot_label(name, lang) -> str`` · ``path_label(path, lang) -> str``
+    A slot's label (of a dataset's or series' field of that name, at any depth, else the
+    slot's title or name in words) and a dotted path's labels joined by `` › ``, in ``lang``.
+
+``catalogue_texts() -> list[str]``
+    Every English label and help text of the dataset's and series' fields: what
+    :mod:`gdcat.model.translations` asks translators for.
 
 ``choices(vocabulary) -> tuple[Choice, ...]`` · ``search_terms(vocabulary, text, limit)`` ·
 ``resolve_term(vocabulary, text) -> Choice | None``
@@ -54,7 +62,9 @@ Where the allowed values come from
   ``ontologies/vocabularies``, which namespace, which root term, how labelled). The model
   says which slot takes which vocabulary; this module only knows how to read each one.
 
-Labels are English (the vocabularies' English labels, CLDR names for languages and
+Field labels and help texts are in ``lang``: the model's English, translated through the
+catalogues of :mod:`gdcat.model.translations` (a text without a translation stays English).
+Choice labels are English (the vocabularies' English labels, CLDR names for languages and
 countries); a user interface relabels ``Choice.iri`` in the reader's language where it can.
 """
 
@@ -73,7 +83,7 @@ import pyoxigraph as ox
 from babel import Locale
 from babel.core import get_global
 
-from gdcat.model import schema
+from gdcat.model import schema, translations
 from gdcat.paths import ontologies_dir
 
 #: How deep nested classes are described (Dataset -> publisher -> contact point -> ...).
@@ -123,6 +133,9 @@ class Field:
     fields: tuple[Field, ...] = ()
     #: XSD datatypes of typed literals (a number's integer or decimal type)
     datatypes: tuple[str, ...] = ()
+    #: the languages ``label`` and ``help`` are in (English where no translation exists)
+    label_lang: str = "en"
+    help_lang: str = "en"
 
     @property
     def allowed(self) -> list[tuple[str, str]]:
@@ -628,8 +641,14 @@ def _class_fields(class_name: str, prefix: str, path: tuple[str, ...]) -> list[F
 
 
 @cache
-def sections(class_name: str = "Dataset") -> tuple[Section, ...]:
-    """The fields of ``class_name`` grouped in sections (see the module's docstring)."""
+def sections(class_name: str = "Dataset", lang: str = "en") -> tuple[Section, ...]:
+    """The fields of ``class_name`` grouped in sections (see the module's docstring), their
+    labels and help texts in ``lang`` where the catalogues translate them."""
+    if lang != translations.SOURCE_LANGUAGE:
+        return tuple(
+            replace(section, fields=tuple(_translated(f, lang) for f in section.fields))
+            for section in sections(class_name)
+        )
     if class_name not in schema.classes():
         raise KeyError(f"no class {class_name!r} in the model")
     by_name = {f.name: f for f in _class_fields(class_name, "", (class_name,))}
@@ -648,10 +667,82 @@ def sections(class_name: str = "Dataset") -> tuple[Section, ...]:
     return tuple(out)
 
 
+def _translated(item: Field, lang: str) -> Field:
+    label, label_lang = translations.translated(item.label, lang)
+    help_text, help_lang = translations.translated(item.help, lang)
+    return replace(
+        item,
+        label=label,
+        help=help_text,
+        label_lang=label_lang,
+        help_lang=help_lang if help_text else lang,
+        fields=tuple(_translated(f, lang) for f in item.fields),
+    )
+
+
 @cache
-def fields(class_name: str = "Dataset") -> tuple[Field, ...]:
-    """The fields of ``class_name``, in order (sections, then the rest)."""
-    return tuple(f for section in sections(class_name) for f in section.fields)
+def fields(class_name: str = "Dataset", lang: str = "en") -> tuple[Field, ...]:
+    """The fields of ``class_name``, in order (sections, then the rest), in ``lang``."""
+    return tuple(f for section in sections(class_name, lang) for f in section.fields)
+
+
+#: The classes whose fields stewards describe (their nested classes' fields included).
+STEWARD_CLASSES = ("Dataset", "DatasetSeries")
+
+
+def _walk(items: Sequence[Field]) -> Iterable[Field]:
+    for item in items:
+        yield item
+        yield from _walk(item.fields)
+
+
+def catalogue_texts() -> list[str]:
+    """Every English label and help text of the steward classes' fields, once each, in the
+    order met (what the translation catalogues hold)."""
+    texts: dict[str, None] = {}
+    for class_name in STEWARD_CLASSES:
+        for item in _walk(fields(class_name)):
+            texts.setdefault(item.label, None)
+            if item.help:
+                texts.setdefault(item.help, None)
+    return list(texts)
+
+
+@cache
+def _labels_by_name(lang: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for class_name in STEWARD_CLASSES:
+        for item in _walk(fields(class_name, lang)):
+            out.setdefault(item.name, item.label)
+    return out
+
+
+def slot_label(name: str, lang: str = "en") -> str:
+    """The label of the slot ``name`` in ``lang``: a steward field's of that name (at any
+    depth), else the slot's title or its name in words, translated where the catalogue can."""
+    found = _labels_by_name(lang).get(name)
+    if found is not None:
+        return found
+    slot = schema.schema_view().get_slot(name)
+    title = getattr(slot, "title", None) if slot is not None else None
+    return translations.translate(_label(name, title), lang)
+
+
+def path_label(path: str, lang: str = "en", class_name: str = "Dataset") -> str:
+    """A dotted steward path in words of ``lang``: ``distribution.access_url`` ->
+    ``Distribution › Access url``; a part the class does not have is named by
+    :func:`slot_label`."""
+    words: list[str] = []
+    current: Sequence[Field] = fields(class_name, lang)
+    for part in path.split("."):
+        found = next((f for f in current if f.name == part), None)
+        if found is None:
+            words.append(slot_label(part, lang))
+            current = ()
+        else:
+            words.append(found.label)
+            current = found.fields
+    return " › ".join(words)
 
 
 def flatten(items: Sequence[Field]) -> list[Field]:
@@ -665,9 +756,9 @@ def flatten(items: Sequence[Field]) -> list[Field]:
     return out
 
 
-def field_at(path: str, class_name: str = "Dataset") -> Field | None:
-    """The field at the dotted ``path`` (``publisher.agent_contact_point.email``)."""
-    current: Sequence[Field] = fields(class_name)
+def field_at(path: str, class_name: str = "Dataset", lang: str = "en") -> Field | None:
+    """The field at the dotted ``path`` (``publisher.agent_contact_point.email``), in ``lang``."""
+    current: Sequence[Field] = fields(class_name, lang)
     found: Field | None = None
     for part in path.split("."):
         found = next((f for f in current if f.name == part), None)
@@ -683,6 +774,7 @@ def reset() -> None:
     for cached in (
         sections,
         fields,
+        _labels_by_name,
         choices,
         _term_index,
         schema.schema_view,
@@ -696,11 +788,13 @@ def reset() -> None:
         schema._predicate_index,
     ):
         cached.cache_clear()
+    translations.reset()
 
 
 __all__ = [
     "MAX_DEPTH",
     "SECTIONS",
+    "STEWARD_CLASSES",
     "VOCABULARIES",
     "Choice",
     "Field",
@@ -708,14 +802,17 @@ __all__ = [
     "Section",
     "UnknownVocabularyError",
     "Vocabulary",
+    "catalogue_texts",
     "choices",
     "field_at",
     "fields",
     "flatten",
+    "path_label",
     "reset",
     "resolve_term",
     "search_terms",
     "sections",
+    "slot_label",
     "term_value",
     "vocabulary",
 ]

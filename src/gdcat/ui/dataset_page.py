@@ -245,8 +245,9 @@ class _View:
             for p in self.graph.predicates(self.dataset, None)
             if isinstance(p, URIRef) and p not in self.shown
         }
-        named = [(field_name(p), p) for p in predicates]
-        return self.fields([(n[:1].upper() + n[1:], p) for n, p in sorted(named)], merge=True)
+        named = [(field_name(p, self.lang), p) for p in predicates]
+        named.sort(key=lambda item: (item[0].casefold(), str(item[1])))
+        return self.fields([(n[:1].upper() + n[1:], p) for n, p in named], merge=True)
 
     def data_use(self, predicate: URIRef) -> list[dict[str, Value | str]]:
         """DUO terms in plain words, each with its term."""

@@ -587,7 +587,7 @@ class SectionView:
 
 def _sections(document: Mapping[str, Any], reader: Reader) -> list[SectionView]:
     out = []
-    for section in model_fields.sections():
+    for section in model_fields.sections(lang=reader.lang):
         title, intro = SECTION_WORDS.get(section.id, (section.title, ""))
         out.append(
             SectionView(

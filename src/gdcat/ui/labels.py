@@ -17,14 +17,14 @@ from __future__ import annotations
 import gzip
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from rdflib import Literal
 from rdflib.namespace import XSD
@@ -189,6 +189,30 @@ def readable_literal(literal: Literal, lang: str, *, size: bool = False) -> str:
 
 def readable_moment(moment: datetime, lang: str) -> str:
     return format_datetime(moment, format="medium", locale=_locale(lang))
+
+
+def readable_utc(moment: datetime, lang: str, *, short: bool = False) -> str:
+    """A time in UTC as ``lang`` writes its date (``7 déc. 2026 01:42 UTC``; ``short``:
+    ``07.12.26 01:42``)."""
+    when = moment.astimezone(UTC)
+    day = format_date(when.date(), format="short" if short else "medium", locale=_locale(lang))
+    clock = format_time(when, format="HH:mm", locale=_locale(lang))
+    return f"{day} {clock}" if short else f"{day} {clock} UTC"
+
+
+def readable_day(text: str, lang: str) -> str:
+    """A day written ``YYYY-MM-DD`` as ``lang`` writes it (as given when it is no day)."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return text
+    return format_date(day, format="medium", locale=_locale(lang))
+
+
+def readable_decimal(value: float, lang: str, digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals, as ``lang`` writes it (``42,5``)."""
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=_locale(lang))
 
 
 def format_integer(value: int, lang: str) -> str:

@@ -114,14 +114,21 @@ def country_name(code: str, lang: str) -> str:
     return label.text if label is not None else code
 
 
-def field_name(predicate: Node) -> str:
-    """A predicate as a field name: the steward model's name, else a compact IRI."""
+def field_name(predicate: Node, lang: str | None = None) -> str:
+    """A predicate as a field name: the steward model's name in words (with ``lang``: the
+    field's label in that language, :func:`gdcat.model.fields.slot_label`), else a compact
+    IRI."""
+    from gdcat.model.fields import slot_label
     from gdcat.model.schema import slot_name_for
 
     name = slot_name_for(str(predicate))
     if name:
-        return name.replace("_", " ")
+        return slot_label(name, lang) if lang is not None else name.replace("_", " ")
     return curie(str(predicate))
+
+
+def _by_name(item: tuple[str, Node]) -> tuple[str, str]:
+    return (item[0].casefold(), str(item[1]))
 
 
 def curie(value: str) -> str:
@@ -221,8 +228,8 @@ def rows_of(
 ) -> list[Row]:
     """The fields of ``subject``: those named (in order), or every predicate it has."""
     if fields is None:
-        predicates = sorted({p for p in graph.predicates(subject, None)}, key=field_name)
-        fields = [(field_name(p), p) for p in predicates if isinstance(p, URIRef)]
+        named = {(field_name(p, lang), p) for p in graph.predicates(subject, None)}
+        fields = [(n, p) for n, p in sorted(named, key=_by_name) if isinstance(p, URIRef)]
     rows = []
     for name, predicate in fields:
         objects = sorted(graph.objects(subject, predicate), key=_sort_key)
@@ -739,12 +746,15 @@ def record_page(
     )
 
 
-def field_words(path: str) -> str:
-    """A steward's field path in words: ``distribution.access_url`` -> ``distribution ›
-    access url``; ``(record)`` (no one field) stays."""
+def field_words(path: str, lang: str = "en") -> str:
+    """A steward's field path in the words of ``lang``: ``distribution.access_url`` ->
+    ``Distribution › Access url`` (``Distributie › Toegangs-URL``), the model's field labels
+    (:func:`gdcat.model.fields.path_label`); ``(record)`` (no one field) stays."""
+    from gdcat.model.fields import path_label
+
     if not path or path.startswith("("):
         return path
-    return " › ".join(part.replace("_", " ") for part in path.split("."))
+    return path_label(path, lang)
 
 
 def run_page(
@@ -765,7 +775,8 @@ def run_page(
     stored = run_of_graph(graph, run, base)
     if stored is None:
         raise ValueError(f"the graph does not describe the harvest run {run}")
-    keep = f"?lang={reader_of(request).lang}" if reader_of(request).chosen else ""
+    lang = reader_of(request).lang
+    keep = f"?lang={lang}" if reader_of(request).chosen else ""
     nodes_offered = "nodes" in offered_pages(request.app)
     by_field: dict[str, dict[str, Any]] = {}
     nodes = []
@@ -775,7 +786,7 @@ def run_page(
             reasons = [
                 {
                     "field": x.path,
-                    "words": field_words(x.path),
+                    "words": field_words(x.path, lang),
                     "message": x.message,
                     "severity": x.severity,
                 }
@@ -786,7 +797,7 @@ def run_page(
                     x.path,
                     {
                         "field": x.path,
-                        "words": field_words(x.path),
+                        "words": field_words(x.path, lang),
                         "records": set(),
                         "messages": {},
                     },

@@ -10,7 +10,6 @@ publishing over time as a chart and a table. The figures are those of
 from __future__ import annotations
 
 import re
-from datetime import UTC
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -21,7 +20,7 @@ from gdcat.store.records import record_iri
 from gdcat.ui.charts import Bar, Category, stacked_bar_chart
 from gdcat.ui.i18n import N_, Reader
 from gdcat.ui.inventory_page import chart_text
-from gdcat.ui.nodes_page import moment
+from gdcat.ui.labels import readable_day, readable_decimal, readable_utc
 from gdcat.ui.pages import field_words, format_number, offer_page, reader_of, render
 from gdcat.ui.search_page import Context
 from gdcat.validate.quality import DIMENSION_ORDER, WEIGHTS
@@ -55,24 +54,24 @@ OUTCOME_WORDS: dict[str, str] = {
 def _percent(value: float | None, reader: Reader) -> str:
     if value is None:
         return "–"
-    text = f"{value:.1f}"
-    if reader.lang in ("de", "fr", "nl"):
-        text = text.replace(".", ",")
-    return f"{text}\u00a0%"
+    return f"{readable_decimal(value, reader.lang)}\u00a0%"
 
 
 def _event_label(point: TimelinePoint, reader: Reader) -> str:
     """A bar's label: short enough not to be cut."""
     if point.kind == "harvest":
-        when = point.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        when = readable_utc(point.when, reader.lang, short=True)
         return reader.gettext(N_("Harvest %(when)s")) % {"when": when}
-    return reader.gettext(N_("Publishing %(day)s")) % {"day": point.key}
+    day = readable_day(point.key, reader.lang)
+    return reader.gettext(N_("Publishing %(day)s")) % {"day": day}
 
 
 def _event_words(point: TimelinePoint, reader: Reader) -> str:
     if point.kind == "harvest":
-        return reader.gettext(N_("Harvest of %(when)s")) % {"when": moment(point.when)}
-    return reader.gettext(N_("Publishing on %(day)s")) % {"day": point.key}
+        when = readable_utc(point.when, reader.lang)
+        return reader.gettext(N_("Harvest of %(when)s")) % {"when": when}
+    day = readable_day(point.key, reader.lang)
+    return reader.gettext(N_("Publishing on %(day)s")) % {"day": day}
 
 
 def install(app: FastAPI, ctx: Context) -> None:
@@ -156,7 +155,8 @@ def install(app: FastAPI, ctx: Context) -> None:
             ],
             fix_first=[
                 {
-                    "field": field_words(p.field),
+                    "field": field_words(p.field, reader.lang),
+                    "path": p.field,
                     "level": reader.gettext(LEVEL_WORDS[p.level]),
                     "weight": p.weight,
                     "records": p.records,
@@ -176,7 +176,8 @@ def install(app: FastAPI, ctx: Context) -> None:
             ],
             rejected=[
                 {
-                    "field": field_words(r.field) or reader.gettext(N_("(the record)")),
+                    "field": field_words(r.field, reader.lang)
+                    or reader.gettext(N_("(the record)")),
                     "records": r.records,
                     "examples": [{"dataset": d, "message": m} for d, m in r.examples],
                 }
@@ -194,7 +195,7 @@ def install(app: FastAPI, ctx: Context) -> None:
                     else s.outcome,
                     "problems": [
                         {
-                            "field": field_words(p.field),
+                            "field": field_words(p.field, reader.lang),
                             "state": reader.gettext(STATE_WORDS.get(p.state, p.state)),
                         }
                         for p in s.problems

@@ -46,7 +46,7 @@ from gdcat.rdf.parse import ParseLimits, parse_bytes
 from gdcat.settings import Settings
 from gdcat.ui.i18n import N_, Reader
 from gdcat.ui.labels import readable_size
-from gdcat.ui.pages import format_number, labelled, offer_page, reader_of, render
+from gdcat.ui.pages import field_words, format_number, labelled, offer_page, reader_of, render
 from gdcat.ui.search_page import Context
 from gdcat.validate import PROFILE_NAMES, ValidationReport, ValidationResult, Validator
 from gdcat.validate.profiles import Profile, get_profile
@@ -391,6 +391,8 @@ class ResultView:
 @dataclass
 class FieldView:
     name: str
+    #: the field's label in the reader's language (the model's, ``field_words``)
+    label: str = ""
     results: list[ResultView] = field(default_factory=list)
 
 
@@ -427,11 +429,15 @@ def record_views(outcome: Outcome, lang: str) -> list[RecordView]:
         fields: dict[str, FieldView] = {}
         for result in checked.report.results:
             counts[result.severity] = counts.get(result.severity, 0) + 1
-            group = fields.setdefault(result.path, FieldView(result.path))
+            group = fields.get(result.path)
+            if group is None:
+                group = fields[result.path] = FieldView(
+                    result.path, field_words(result.path, lang) if result.path else ""
+                )
             group.results.append(_result_view(result, checked.record.iri))
         ordered = sorted(
             fields.values(),
-            key=lambda f: (min(_rank(r.severity) for r in f.results), f.name),
+            key=lambda f: (min(_rank(r.severity) for r in f.results), f.label.casefold(), f.name),
         )
         for group in ordered:
             group.results.sort(key=lambda r: _rank(r.severity))
