@@ -36,7 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from gdcat.store.protocol import Store
+from gdcat.store.protocol import QueryableStore, Store
 from gdcat.store.records import RecordStatus
 from gdcat.store.results import QueryResult
 from gdcat.vocab import ACCESS_LEVELS, ACCESS_RIGHT, COUNTRY, GDCAT, GDCATV, HEALTHDCATAP
@@ -356,7 +356,7 @@ def inventory_queries(provenance_graph: str) -> tuple[str, str]:
     return by_country, by_type
 
 
-def compute_inventory(store: Store) -> Inventory:
+def compute_inventory(store: QueryableStore) -> Inventory:
     """Count the store's live dataset records per country (see the module docstring)."""
     by_country_query, by_type_query = inventory_queries(store.provenance_graph)
     by_country = store.query(by_country_query, union_default_graph=False)
