@@ -553,6 +553,15 @@ def demo_nodes(seed: int, datasets: int, first_port: int, registry: Path) -> Non
     """Serve the demo federation's nodes on 127.0.0.1 until interrupted (Ctrl-C)."""
     from gdcat.demo import generate_federation
 
+    if first_port and _demo_served_already(registry, first_port):
+        click.echo(
+            f"the demo nodes are served already (port {first_port} is taken, and every node "
+            f"{registry} names answers, as under `make run`): not starting a second "
+            "federation; to serve another one, stop that one, or pass --first-port 0 and "
+            "another --registry",
+            err=True,
+        )
+        return
     federation = generate_federation(seed=seed, datasets=datasets)
     with _served_demo(federation, first_port) as served:
         registry.parent.mkdir(parents=True, exist_ok=True)
@@ -561,6 +570,36 @@ def demo_nodes(seed: int, datasets: int, first_port: int, registry: Path) -> Non
             click.echo(f"{node.id:<10} {node.kind:<7} {node.url}")
         click.echo(f"node registry: {registry}  (gdcat harvest --nodes {registry})")
         _serve_until_interrupted()
+
+
+def _demo_served_already(registry: Path, first_port: int) -> bool:
+    """Whether ``first_port`` is taken and every node of ``registry`` answers: a demo
+    federation (``make run``'s) serves already, and a second one on other ports would give
+    the nodes of that registry new addresses."""
+    import socket
+
+    import httpx
+
+    from gdcat.harvest import load_registry
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", first_port))
+        except OSError:
+            pass
+        else:
+            return False
+    try:
+        nodes = load_registry(registry)
+    except GdcatError:
+        return False
+    with httpx.Client(timeout=2.0, trust_env=False) as client:
+        for node in nodes:
+            try:
+                client.get(node.url)
+            except httpx.HTTPError:
+                return False
+    return bool(nodes)
 
 
 @contextmanager
