@@ -437,20 +437,24 @@ def inventory(store_dir: Path | None, output_format: str) -> None:
     by access level, shareable or not, with linked clinical data or not (as a table, JSON, or
     CSV: one row per country and a totals row)."""
     from gdcat.store import compute_inventory
+    from gdcat.store.inventory import count_record_kinds
 
     settings = _settings(store_dir)
     try:
         with _read_store(settings) as store:
             result = compute_inventory(store)
+            kinds = count_record_kinds(store)
     except GdcatError as e:
         _fail(e)
         return
     if output_format == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        document = {**result.to_json(), "catalogue": kinds.to_json()}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif output_format == "csv":
         click.echo(result.to_csv(), nl=False)
     else:
         click.echo(result.to_table())
+        click.echo(kinds.to_text())
 
 
 @main.command()
@@ -798,7 +802,21 @@ def harvest(
         click.echo(report.to_json_text())
     else:
         click.echo(report.to_text())
+        if not dry_run:
+            click.echo(_catalogue_kinds(settings))
     sys.exit(EXIT_OK if report.status == "complete" else EXIT_FAILURE)
+
+
+def _catalogue_kinds(settings: Settings) -> str:
+    """What the catalogue holds after a harvest, by kind, as the pages count it."""
+    from gdcat.store.inventory import count_record_kinds
+
+    try:
+        with _read_store(settings) as store:
+            return count_record_kinds(store).to_text()
+    except GdcatError as e:
+        _fail(e)
+        raise
 
 
 def _harvest_here(

@@ -248,7 +248,7 @@ def _check_outputs(ran: list[Ran]) -> None:
         for c in changes
         if c["dataset"] == "https://pt.gdcat.example/dataset/paediatric-neurodevelopment-exomes"
     ]
-    assert withdrawn_changes and withdrawn_changes[-1]["change"] == "withdrawn"
+    assert withdrawn_changes and withdrawn_changes[-1]["change"] == "deleted"
     search = json.loads(_output(ran, "curl 'http://127.0.0.1:8000/api/datasets?q=exome"))
     assert search["total"] >= 1
     assert "dcat:Catalog" in _output(ran, "curl -H 'Accept: text/turtle'")

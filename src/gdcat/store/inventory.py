@@ -478,8 +478,19 @@ class RecordKinds:
     series: int
     services: int
 
+    def to_json(self) -> dict[str, int]:
+        return {"datasets": self.datasets, "series": self.series, "services": self.services}
 
-def count_record_kinds(store: Store) -> RecordKinds:
+    def to_text(self) -> str:
+        """The three numbers in a sentence, as the home and inventory pages name them."""
+        return (
+            f"The catalogue holds {self.datasets:,} datasets (counted in the inventory), "
+            f"{self.series:,} dataset series (not counted: a series sums up its releases) and "
+            f"{self.services:,} data services (not counted: they hold no genomes)."
+        )
+
+
+def count_record_kinds(store: QueryableStore) -> RecordKinds:
     """How many live datasets, dataset series and data services the store holds (the
     inventory counts the datasets; the home page and the search name all three)."""
     query = _KINDS.format(prov=store.provenance_graph, withdrawn=RecordStatus.WITHDRAWN.iri)
