@@ -226,3 +226,31 @@ def test_a_missing_or_wrong_admin_token_is_unusable_input(tmp_path: Path) -> Non
     after = _cli("inventory", "--store", str(store), "--format", "json")  # opened here again
     assert after.exit_code == 0
     assert json.loads(after.output)["totals"]["datasets"] == 2
+
+
+def _figures(text: str) -> list[int]:
+    return [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)]
+
+
+def test_the_inventory_names_datasets_series_and_services_as_the_pages_count_them(
+    two_stores: tuple[Path, Served],
+) -> None:
+    _here, served = two_stores
+    result = _cli("inventory", "--store", str(served.store), "--format", "json")
+    document = json.loads(result.output)
+    kinds = document["catalogue"]
+    assert document["totals"]["datasets"] == kinds["datasets"]
+    assert kinds["series"] >= 1  # the Belgian series of the examples
+    numbers = [kinds["datasets"], kinds["series"], kinds["services"]]
+    table = _cli("inventory", "--store", str(served.store)).output.strip().splitlines()[-1]
+    assert _figures(table) == numbers
+    html = {"Accept": "text/html"}
+    home = httpx.get(f"{served.url}/", headers=html, timeout=30).text
+    line = re.search(r'id="home-counts">(.*?)</p>', home, re.S)
+    assert line and _figures(line.group(1)) == numbers
+    page = httpx.get(f"{served.url}/inventory", headers=html, timeout=30).text
+    shown = [
+        _figures(re.search(rf'id="count-{kind}">([^<]*)<', page).group(1))[0]  # type: ignore[union-attr]
+        for kind in ("datasets", "series", "services")
+    ]
+    assert shown == numbers

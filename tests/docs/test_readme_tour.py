@@ -241,7 +241,7 @@ def _check_outputs(ran: list[Ran]) -> None:
     )
     assert _output(ran, "gdcat harvest", 0).startswith("harvest run ")
     again = _output(ran, "gdcat harvest", 1)
-    assert again.rstrip().endswith("0 validated, 0 written"), again
+    assert "0 validated, 0 written" in again and "The catalogue holds" in again, again
     changes = json.loads(_output(ran, "gdcat changes"))
     withdrawn_changes = [
         c
