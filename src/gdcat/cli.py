@@ -173,7 +173,12 @@ def _fail(error: GdcatError) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gdcat")
 def main() -> None:
-    """gdcat: a metadata catalogue and FAIR knowledge graph for genomic datasets."""
+    """gdcat: a metadata catalogue and FAIR knowledge graph for genomic datasets.
+
+    While a `gdcat serve` holds the store, `query`, `inventory`, `changes`, `load`,
+    `withdraw`, `harvest` and `index` go through that server (it says where in
+    STORE/server.json), with the same output and exit codes; writes use the admin token
+    (GDCAT_ADMIN_TOKEN, else the one the server made in STORE/admin-token)."""
 
 
 @main.command()
