@@ -5,10 +5,10 @@ harvested into ``var/store``, then gdcat serving that store. The test starts tha
 scratch folder (which sees the repository's ``model/``), then executes each line of the tour's
 shell block in order, as a user pasting them would: the commands that read or write
 ``var/store`` go through the running server, the background ones (``demo-nodes &``,
-``serve &``) are started and stopped by the test. Two changes only: the server's port (the
-README's 8000 becomes a free port) and the demo's size (``--datasets``, the same for the
-served store and ``demo-nodes``, so that both are the same federation), to keep the test short.
-"""
+``serve &``) are started and stopped by the test. Two changes only: the ports (the README's
+8000 and the demo nodes' 8101 and up become free ones) and the demo's size (``--datasets``,
+the same for the served store and ``demo-nodes``, so that both are the same federation), to
+keep the test short. Each command's time is printed (``pytest -s``)."""
 
 from __future__ import annotations
 
@@ -251,7 +251,7 @@ def _check_outputs(ran: list[Ran]) -> None:
     assert withdrawn_changes and withdrawn_changes[-1]["change"] == "deleted"
     search = json.loads(_output(ran, "curl 'http://127.0.0.1:8000/api/datasets?q=exome"))
     assert search["total"] >= 1
-    assert "dcat:Catalog" in _output(ran, "curl -H 'Accept: text/turtle'")
+    assert "fdp:metadataCatalog" in _output(ran, "curl -H 'Accept: text/turtle'")
     assert "dcat:Dataset" in _output(ran, "curl 'http://127.0.0.1:8000/feed")
     assert "true" in _output(ran, "curl --data-urlencode 'query=ASK")
     counted = _output(ran, "gdcat query")
