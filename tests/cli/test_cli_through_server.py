@@ -254,3 +254,13 @@ def test_the_inventory_names_datasets_series_and_services_as_the_pages_count_the
         for kind in ("datasets", "series", "services")
     ]
     assert shown == numbers
+
+
+def test_a_command_with_no_route_says_which_server_holds_the_store(
+    two_stores: tuple[Path, Served],
+) -> None:
+    _here, served = two_stores
+    result = _cli("register", "https://fdp.example.org/", "--store", str(served.store))
+    assert result.exit_code == 2
+    assert f"held by the gdcat server at {served.url}" in result.output
+    assert "LOCK" not in result.output
