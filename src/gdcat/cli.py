@@ -8,7 +8,9 @@ Exit codes scripts can rely on: 0 success (everything conforms), 1 validation vi
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,11 +24,15 @@ from gdcat.errors import GdcatError, InputError, ProfileError, QueryError
 from gdcat.settings import Settings
 
 if TYPE_CHECKING:
+    import httpx
+
     from gdcat.demo import Federation
     from gdcat.demo.nodes import ServedFederation
     from gdcat.harvest import NodeReport
-    from gdcat.ingest import CheckOutcome
-    from gdcat.store import Store
+    from gdcat.harvest.report import RunReport
+    from gdcat.ingest import Checked, CheckOutcome, StoreOutcome
+    from gdcat.served import AdminClient, Announcement, ServedStore
+    from gdcat.store import QueryableStore, Store
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -91,14 +97,70 @@ def _settings(store_dir: Path | None = None) -> Settings:
 
 @contextmanager
 def _opened_store(settings: Settings) -> Iterator[Store]:
-    """The store the settings name, closed (and its lock released) whatever happens."""
+    """The store the settings name, closed (and its lock released) whatever happens. A store
+    a gdcat server holds is unusable input for the commands that cannot go through it."""
+    from gdcat.served import ServerUnreachableError
     from gdcat.store import open_store
 
+    server = _serving(settings)
+    if server is not None:
+        raise ServerUnreachableError(
+            f"the store {settings.store_dir} is held by the gdcat server at {server.url} "
+            f"(pid {server.pid}); use its API, or stop it and run the command again"
+        )
     store = open_store(settings.store_dir, settings.base_iri)
     try:
         yield store
     finally:
         store.close()
+
+
+def _serving(settings: Settings) -> Announcement | None:
+    """The gdcat server holding the store, or None when this command may open it itself.
+
+    The store's lock is the truth: a server that announced itself but holds no lock any more
+    (killed without a chance to clean up, its process id reused) is ignored."""
+    from gdcat.served import find_server, store_locked
+
+    server = find_server(settings.store_dir)
+    if server is None:
+        return None
+    # Probing the lock opens and closes the LOCK file, which would drop this very process's
+    # own lock (POSIX locks belong to the process): a server in this process is trusted.
+    return server if server.pid == os.getpid() or store_locked(settings.store_dir) else None
+
+
+@contextmanager
+def _server_client() -> Iterator[httpx.Client]:
+    from gdcat.served import http_client
+
+    with http_client() as client:
+        yield client
+
+
+@contextmanager
+def _read_store(settings: Settings) -> Iterator[QueryableStore]:
+    """The store to read: opened here, or the server's SPARQL endpoint when one holds it."""
+    server = _serving(settings)
+    if server is None:
+        with _opened_store(settings) as store:
+            yield store
+        return
+    with _server_client() as client:
+        yield _served_store(server, client)
+
+
+def _served_store(server: Announcement, client: httpx.Client) -> ServedStore:
+    from gdcat.served import ServedStore
+
+    return ServedStore(server, client)
+
+
+def _admin(settings: Settings, server: Announcement, client: httpx.Client) -> AdminClient:
+    """The server's admin routes, with the operator's admin token (or the server's own)."""
+    from gdcat.served import AdminClient, admin_token
+
+    return AdminClient(server, client, admin_token(server, settings.admin_token))
 
 
 def _fail(error: GdcatError) -> None:
@@ -111,7 +173,12 @@ def _fail(error: GdcatError) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gdcat")
 def main() -> None:
-    """gdcat: a metadata catalogue and FAIR knowledge graph for genomic datasets."""
+    """gdcat: a metadata catalogue and FAIR knowledge graph for genomic datasets.
+
+    While a `gdcat serve` holds the store, `query`, `inventory`, `changes`, `load`,
+    `withdraw`, `harvest` and `index` go through that server (it says where in
+    STORE/server.json), with the same output and exit codes; writes use the admin token
+    (GDCAT_ADMIN_TOKEN, else the one the server made in STORE/admin-token)."""
 
 
 @main.command()
@@ -220,8 +287,18 @@ def load(
             max_bytes=settings.max_document_bytes,
             limits=ParseLimits.from_settings(settings),
         )
-        with _opened_store(settings) as store:
-            stored = store_conforming(outcome.checked, store, profile=validator.profile.name)
+        server = _serving(settings)
+        if server is None:
+            with _opened_store(settings) as store:
+                stored = store_conforming(outcome.checked, store, profile=validator.profile.name)
+        else:
+            with _server_client() as client:
+                stored = _load_through(
+                    _admin(settings, server, client),
+                    outcome.checked,
+                    validator.profile.name,
+                    settings.max_document_bytes,
+                )
     except GdcatError as e:
         _fail(e)
         return
@@ -261,6 +338,41 @@ def load(
     sys.exit(EXIT_VIOLATIONS if outcome.failing else EXIT_OK)
 
 
+def _load_through(
+    admin: AdminClient, checked: Sequence[Checked], profile: str, max_bytes: int
+) -> StoreOutcome:
+    """``store_conforming`` through a server's ``POST /api/records``, in batches under the
+    server's document size limit."""
+    from gdcat.ingest import StoreOutcome
+
+    uploads = [
+        {
+            "dataset": c.record.iri,
+            "source": c.record.source,
+            "content_hash": c.record.content_hash,
+            "profile": profile,
+            "outcome": "warnings" if c.report.results else "conforms",
+            "ntriples": c.record.graph.serialize(format="nt"),
+        }
+        for c in checked
+        if c.conforms and c.record.kind != "Document"
+    ]
+    written: list[str] = []
+    failures: dict[str, str] = {}
+    batch: list[dict[str, str]] = []
+    size = 0
+    for upload in [*uploads, None]:
+        if batch and (upload is None or size + len(upload["ntriples"]) > max_bytes // 2):
+            answer = admin.call("POST", "/api/records", json_body={"records": batch}).json()
+            written += answer["written"]
+            failures.update(answer["failures"])
+            batch, size = [], 0
+        if upload is not None:
+            batch.append(upload)
+            size += len(upload["ntriples"])
+    return StoreOutcome(written, failures)
+
+
 @main.command()
 @click.argument("datasets", nargs=-1, required=True)
 @store_option
@@ -270,12 +382,25 @@ def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
     settings = _settings(store_dir)
     missing = []
     try:
-        with _opened_store(settings) as store:
-            for iri in datasets:
-                if store.withdraw(iri):
-                    click.echo(f"withdrawn {iri}")
-                else:
-                    missing.append(iri)
+        server = _serving(settings)
+        if server is None:
+            with _opened_store(settings) as store:
+                for iri in datasets:
+                    if store.withdraw(iri):
+                        click.echo(f"withdrawn {iri}")
+                    else:
+                        missing.append(iri)
+        else:
+            with _server_client() as client:
+                admin = _admin(settings, server, client)
+                for iri in datasets:
+                    answer = admin.call(
+                        "DELETE", "/api/records", params={"iri": iri}, expect=(204, 404)
+                    )
+                    if answer.status_code == 204:
+                        click.echo(f"withdrawn {iri}")
+                    else:
+                        missing.append(iri)
     except GdcatError as e:
         _fail(e)
     for iri in missing:
@@ -301,7 +426,7 @@ def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")
     settings = _settings(store_dir)
     try:
-        with _opened_store(settings) as store:
+        with _read_store(settings) as store:
             click.echo(store.serialize(store.query(sparql), output_format), nl=False)
     except GdcatError as e:
         _fail(e)
@@ -317,20 +442,24 @@ def inventory(store_dir: Path | None, output_format: str) -> None:
     by access level, shareable or not, with linked clinical data or not (as a table, JSON, or
     CSV: one row per country and a totals row)."""
     from gdcat.store import compute_inventory
+    from gdcat.store.inventory import count_record_kinds
 
     settings = _settings(store_dir)
     try:
-        with _opened_store(settings) as store:
+        with _read_store(settings) as store:
             result = compute_inventory(store)
+            kinds = count_record_kinds(store)
     except GdcatError as e:
         _fail(e)
         return
     if output_format == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        document = {**result.to_json(), "catalogue": kinds.to_json()}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     elif output_format == "csv":
         click.echo(result.to_csv(), nl=False)
     else:
         click.echo(result.to_table())
+        click.echo(kinds.to_text())
 
 
 @main.command()
@@ -398,6 +527,9 @@ def demo(
         try:
             nodes = select_nodes(parse_registry(registry.read_text(), source=str(registry)), [])
             if replace and settings.store_dir.exists():
+                if _serving(settings) is not None:
+                    with _opened_store(settings):  # says which server holds it
+                        pass
                 shutil.rmtree(settings.store_dir)
             with _opened_store(settings) as store:
                 progress = _harvest_progress if sys.stderr.isatty() else None
@@ -430,6 +562,15 @@ def demo_nodes(seed: int, datasets: int, first_port: int, registry: Path) -> Non
     """Serve the demo federation's nodes on 127.0.0.1 until interrupted (Ctrl-C)."""
     from gdcat.demo import generate_federation
 
+    if first_port and _demo_served_already(registry, first_port):
+        click.echo(
+            f"the demo nodes are served already (port {first_port} is taken, and every node "
+            f"{registry} names answers, as under `make run`): not starting a second "
+            "federation; to serve another one, stop that one, or pass --first-port 0 and "
+            "another --registry",
+            err=True,
+        )
+        return
     federation = generate_federation(seed=seed, datasets=datasets)
     with _served_demo(federation, first_port) as served:
         registry.parent.mkdir(parents=True, exist_ok=True)
@@ -438,6 +579,36 @@ def demo_nodes(seed: int, datasets: int, first_port: int, registry: Path) -> Non
             click.echo(f"{node.id:<10} {node.kind:<7} {node.url}")
         click.echo(f"node registry: {registry}  (gdcat harvest --nodes {registry})")
         _serve_until_interrupted()
+
+
+def _demo_served_already(registry: Path, first_port: int) -> bool:
+    """Whether ``first_port`` is taken and every node of ``registry`` answers: a demo
+    federation (``make run``'s) serves already, and a second one on other ports would give
+    the nodes of that registry new addresses."""
+    import socket
+
+    import httpx
+
+    from gdcat.harvest import load_registry
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", first_port))
+        except OSError:
+            pass
+        else:
+            return False
+    try:
+        nodes = load_registry(registry)
+    except GdcatError:
+        return False
+    with httpx.Client(timeout=2.0, trust_env=False) as client:
+        for node in nodes:
+            try:
+                client.get(node.url)
+            except httpx.HTTPError:
+                return False
+    return bool(nodes)
 
 
 @contextmanager
@@ -466,18 +637,44 @@ def _serve_settings(settings: Settings, host: str, port: int) -> Settings:
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
-    """Serve the store the settings name until Ctrl-C."""
+    """Serve the store the settings name until Ctrl-C, announced in its folder (the URL in
+    ``server.json``; without a configured admin token, one of this server's own in the
+    private ``admin-token``), so that the command line goes through this server."""
     from gdcat.api import create_app
     from gdcat.api.server import serve
+    from gdcat.served import announced, local_token
 
+    server = _serving(settings)
+    if server is not None:
+        click.echo(
+            f"the store {settings.store_dir} is served already, by gdcat at {server.url} "
+            f"(pid {server.pid}); not starting a second server",
+            err=True,
+        )
+        return
+    token = None if settings.admin_token else local_token()
+    if token is not None:
+        settings = settings.model_copy(update={"admin_token": token})
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    # uvicorn stops gracefully on SIGTERM, then raises it again: let it end this process as
+    # an exit does, so that the store is closed and the announcement removed on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         with _opened_store(settings) as store:
             app = create_app(settings, store)
-            click.echo(f"gdcat serving {settings.store_dir} at http://{host}:{port}/", err=True)
-            click.echo("press Ctrl-C to stop", err=True)
-            serve(app, host, port)
+            with announced(
+                settings.store_dir, url, settings.base_iri, settings.registry_file, token
+            ):
+                click.echo(f"gdcat serving {settings.store_dir} at {url}/", err=True)
+                click.echo("press Ctrl-C to stop", err=True)
+                serve(app, host, port)
     except GdcatError as e:
         _fail(e)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @main.command("serve")
@@ -512,12 +709,22 @@ def index_command(store_dir: Path | None, force: bool) -> None:
     settings = _settings(store_dir)
     started = time.perf_counter()
     try:
-        with _opened_store(settings) as store:
-            index = open_index(settings, store)
-            try:
-                records = index.rebuild() if force else index.size()
-            finally:
-                index.close()
+        server = _serving(settings)
+        if server is not None:  # the server keeps its index in step; rebuild it there
+            with _server_client() as client:
+                admin = _admin(settings, server, client)
+                if force:
+                    records = admin.call("POST", "/api/index/rebuild").json()["records"]
+                else:
+                    answer = admin.call("GET", "/health").json()  # catches the index up
+                    records = int(answer["index"]["documents"] or 0)
+        else:
+            with _opened_store(settings) as store:
+                index = open_index(settings, store)
+                try:
+                    records = index.rebuild() if force else index.size()
+                finally:
+                    index.close()
     except GdcatError as e:
         _fail(e)
         return
@@ -579,38 +786,20 @@ def harvest(
     Exit code 0 when every node was harvested completely (rejected records are reported, not
     failures), 3 when a node was partial or failed, 2 for an unusable registry.
     """
-    import os
-
-    from gdcat.harvest import Harvester, load_registry, select_nodes
-    from gdcat.harvest.registration import record_outcomes, registered_nodes
 
     settings = _settings(store_dir)
     path = registry or Path(os.environ.get("GDCAT_NODES", "nodes.toml"))
     progress = _harvest_progress if sys.stderr.isatty() and output_format == "text" else None
     try:
-        nodes = load_registry(path)
-        with _opened_store(settings) as store:
-            if registered:
-                ids = {n.id for n in nodes}
-                extra = registered_nodes(
-                    store,
-                    settings.default_profile,
-                    allow_private=settings.registration_allow_private,
-                )
-                nodes += [n for n in extra if n.id not in ids]
-            chosen = select_nodes(nodes, node_ids)
-            if due:
-                from datetime import UTC, datetime
-
-                from gdcat.harvest.state import due_nodes
-
-                chosen = due_nodes(store, chosen, datetime.now(UTC))
-            if progress is not None:
-                click.echo(f"harvesting {len(chosen)} node(s)…", err=True)
-            with Harvester(store, settings, progress=progress) as harvester:
-                report = harvester.run(chosen, dry_run=dry_run, allow_shrink=allow_shrink)
-            if not dry_run:
-                record_outcomes(store, {n.node: n.status for n in report.nodes})
+        server = _serving(settings)
+        if server is None:
+            report = _harvest_here(
+                settings, path, node_ids, dry_run, allow_shrink, due, registered, progress
+            )
+        else:
+            report = _harvest_through(
+                settings, server, path, node_ids, dry_run, allow_shrink, due, registered
+            )
     except GdcatError as e:
         _fail(e)
         return
@@ -618,7 +807,109 @@ def harvest(
         click.echo(report.to_json_text())
     else:
         click.echo(report.to_text())
+        if not dry_run:
+            click.echo(_catalogue_kinds(settings))
     sys.exit(EXIT_OK if report.status == "complete" else EXIT_FAILURE)
+
+
+def _catalogue_kinds(settings: Settings) -> str:
+    """What the catalogue holds after a harvest, by kind, as the pages count it."""
+    from gdcat.store.inventory import count_record_kinds
+
+    try:
+        with _read_store(settings) as store:
+            return count_record_kinds(store).to_text()
+    except GdcatError as e:
+        _fail(e)
+        raise
+
+
+def _harvest_here(
+    settings: Settings,
+    path: Path,
+    node_ids: Sequence[str],
+    dry_run: bool,
+    allow_shrink: Sequence[str],
+    due: bool,
+    registered: bool,
+    progress: Callable[[NodeReport], None] | None,
+) -> RunReport:
+    """The harvest run in this process, on the store opened here."""
+    from gdcat.harvest import Harvester, load_registry, select_nodes
+    from gdcat.harvest.registration import record_outcomes, registered_nodes
+
+    nodes = load_registry(path)
+    with _opened_store(settings) as store:
+        if registered:
+            ids = {n.id for n in nodes}
+            extra = registered_nodes(
+                store,
+                settings.default_profile,
+                allow_private=settings.registration_allow_private,
+            )
+            nodes += [n for n in extra if n.id not in ids]
+        chosen = select_nodes(nodes, node_ids)
+        if due:
+            from datetime import UTC, datetime
+
+            from gdcat.harvest.state import due_nodes
+
+            chosen = due_nodes(store, chosen, datetime.now(UTC))
+        if progress is not None:
+            click.echo(f"harvesting {len(chosen)} node(s)…", err=True)
+        with Harvester(store, settings, progress=progress) as harvester:
+            report = harvester.run(chosen, dry_run=dry_run, allow_shrink=allow_shrink)
+        if not dry_run:
+            record_outcomes(store, {n.node: n.status for n in report.nodes})
+    return report
+
+
+def _harvest_through(
+    settings: Settings,
+    server: Announcement,
+    path: Path,
+    node_ids: Sequence[str],
+    dry_run: bool,
+    allow_shrink: Sequence[str],
+    due: bool,
+    registered: bool,
+) -> RunReport:
+    """The harvest run by the server holding the store (``POST /api/harvest``), waited for.
+    The server harvests its own node registry: it must be the one this command names."""
+    import time
+
+    from gdcat.harvest.report import RunReport
+    from gdcat.served import ServerUnreachableError
+
+    if server.registry is None or Path(server.registry) != path.resolve():
+        served = f"the node registry {server.registry}" if server.registry else "no node registry"
+        raise ServerUnreachableError(
+            f"the store {settings.store_dir} is held by the gdcat server at {server.url}, which "
+            f"harvests {served}, not {path}: harvest through it with that registry, or restart "
+            f"it with --nodes {path}"
+        )
+    params: list[tuple[str, str]] = [("node", n) for n in node_ids]
+    params += [("allow_shrink", n) for n in allow_shrink]
+    params += [
+        ("dry_run", str(dry_run).lower()),
+        ("due", str(due).lower()),
+        ("registered", str(registered).lower()),
+    ]
+    if sys.stderr.isatty():
+        click.echo(f"harvesting through the gdcat server at {server.url}…", err=True)
+    with _server_client() as client:
+        admin = _admin(settings, server, client)
+        job = admin.call("POST", "/api/harvest", params=params, expect=(202,)).json()
+        while True:
+            answer = admin.call("GET", f"/api/harvest/jobs/{job['id']}/report").json()
+            if answer["job"]["status"] != "running":
+                break
+            time.sleep(0.2)
+    if answer["report"] is None:
+        raise GdcatError(
+            f"the harvest on the server at {server.url} failed: {answer['job']['error']}"
+        )
+    return RunReport.from_json(answer["report"])
 
 
 def _harvest_progress(node: NodeReport) -> None:
@@ -679,7 +970,7 @@ def changes(store_dir: Path | None, since: str | None, limit: int, output_format
                 moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
             except ValueError:
                 raise InputError(f"--since is not an ISO 8601 date-time: {since!r}") from None
-        with _opened_store(settings) as store:
+        with _read_store(settings) as store:
             items = read_changes(store, since=moment, limit=limit)
     except GdcatError as e:
         _fail(e)
@@ -812,8 +1103,6 @@ def publish(files: Sequence[Path], node: str, server: str, token_env: str) -> No
     sheet, row and column. Exit 0 when every file was published, 1 when one was refused, 2
     for unusable input, a missing token or a server out of reach.
     """
-    import os
-
     import httpx
 
     from gdcat.publish.client import TIMEOUT, publish_file

@@ -113,8 +113,9 @@ class Settings(BaseSettings):
     )
     admin_token: str | None = Field(
         None,
-        description="Secret for administrative calls (SPARQL Update, harvest, index rebuild); "
-        "none means administration over HTTP is off.",
+        description="Secret for administrative calls (SPARQL Update, harvest, index rebuild, "
+        "the command line's writes through a running server); none: `gdcat serve` makes one "
+        "for each run in the private file <store_dir>/admin-token.",
     )
     tokens_file: Path = Field(
         Path("var/tokens.json"),

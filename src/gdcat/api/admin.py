@@ -10,6 +10,9 @@ harvest.
 | ``POST /api/harvest`` | admin | harvest in the background, one at a time (202, 409) |
 | ``GET /api/harvest/jobs/{id}`` | anyone | a started harvest: running, done or failed |
 | ``POST /api/index/rebuild`` | admin | rebuild the search index from the store (409) |
+| ``GET /api/harvest/jobs/{id}/report`` | anyone | a started harvest with its full report |
+| ``POST /api/records`` | admin | write records the operator validated (``gdcat load``) |
+| ``DELETE /api/records?iri=`` | admin | withdraw a record (``gdcat withdraw``; 404) |
 
 Only HTTP lives here: the routes, the state of harvests started over the API, and the mapping
 of what the harvest knows onto the answers. Runs, reports, each node's last harvest and record
@@ -27,7 +30,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, Depends, FastAPI, Path, Query, Request, Response
 from pydantic import StringConstraints
@@ -38,12 +41,16 @@ from gdcat.api.admin_models import (
     ChangePage,
     FailureModel,
     HarvestJobModel,
+    HarvestReportModel,
     IndexRebuildModel,
     LastHarvest,
     NodeList,
     NodeRun,
     NodeSummary,
     ReasonModel,
+    RecordsWritten,
+    RecordUpload,
+    RecordUploads,
     RegistrationInfo,
     RegistrationModel,
     RegistrationRequest,
@@ -76,8 +83,11 @@ from gdcat.harvest.runs import (
     read_runs,
     run_id,
 )
+from gdcat.harvest.state import due_nodes
 from gdcat.publish import Caller
+from gdcat.rdf.parse import parse_bytes
 from gdcat.search.index import RebuildRunningError
+from gdcat.store import RecordMeta, RecordWrite, RecordWriteError
 
 _log = logging.getLogger(__name__)
 
@@ -105,6 +115,9 @@ class HarvestJob:
     run: str | None = None
     run_status: Literal["complete", "partial", "failed"] | None = None
     error: str | None = None
+    dry_run: bool = False
+    #: the run's report as ``RunReport.to_json`` writes it, once done
+    report: dict[str, Any] | None = None
 
 
 class HarvestBusyError(GdcatError):
@@ -124,17 +137,26 @@ class HarvestJobs:
         self._jobs: dict[str, HarvestJob] = {}
         self._thread: threading.Thread | None = None
 
-    def start(self, nodes: Sequence[NodeConfig]) -> HarvestJob:
+    def start(
+        self,
+        nodes: Sequence[NodeConfig],
+        *,
+        dry_run: bool = False,
+        allow_shrink: Sequence[str] = (),
+    ) -> HarvestJob:
         with self._lock:
             running = next((j for j in self._jobs.values() if j.status == "running"), None)
             if running is not None:
                 raise HarvestBusyError(running)
-            job = HarvestJob(uuid.uuid4().hex[:12], [n.id for n in nodes])
+            job = HarvestJob(uuid.uuid4().hex[:12], [n.id for n in nodes], dry_run=dry_run)
             self._jobs[job.id] = job
             while len(self._jobs) > _JOBS_KEPT:
                 del self._jobs[next(iter(self._jobs))]
             self._thread = threading.Thread(
-                target=self._run, args=(job, list(nodes)), name="gdcat-api-harvest", daemon=True
+                target=self._run,
+                args=(job, list(nodes), tuple(allow_shrink)),
+                name="gdcat-api-harvest",
+                daemon=True,
             )
             self._thread.start()
         return job
@@ -150,12 +172,13 @@ class HarvestJobs:
             _log.warning("waiting for the running harvest to finish before shutting down")
             thread.join()
 
-    def _run(self, job: HarvestJob, nodes: list[NodeConfig]) -> None:
+    def _run(self, job: HarvestJob, nodes: list[NodeConfig], allow_shrink: tuple[str, ...]) -> None:
         store, settings = self.ctx.store, self.ctx.settings
         try:
             with Harvester(store, settings) as harvester:
-                report = harvester.run(nodes)
-            record_outcomes(store, {n.node: n.status for n in report.nodes})
+                report = harvester.run(nodes, dry_run=job.dry_run, allow_shrink=allow_shrink)
+            if not job.dry_run:
+                record_outcomes(store, {n.node: n.status for n in report.nodes})
         except Exception as e:  # a background thread has nobody to raise to: record it
             _log.exception("the harvest %s failed", job.id)
             with self._lock:  # the job is public: the details go to the log only
@@ -166,6 +189,7 @@ class HarvestJobs:
         with self._lock:
             job.run = run_id(store, report.run)
             job.run_status = report.status
+            job.report = report.to_json()
             job.status = "done"
             job.ended = datetime.now(UTC).replace(microsecond=0)
 
@@ -584,24 +608,41 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             list[Annotated[str, StringConstraints(pattern=NODE_PATTERN)]] | None,
             Query(description="Only these nodes (default: every enabled and registered node)"),
         ] = None,
+        dry_run: Annotated[bool, Query(description="Say what would change; write nothing")] = False,
+        allow_shrink: Annotated[
+            list[Annotated[str, StringConstraints(pattern=NODE_PATTERN)]] | None,
+            Query(description="Let these nodes withdraw more than their max_shrink share"),
+        ] = None,
+        due: Annotated[
+            bool, Query(description="Only the nodes whose schedule says they are due")
+        ] = False,
+        registered: Annotated[
+            bool, Query(description="Also the nodes that registered themselves")
+        ] = True,
     ) -> HarvestJobModel:
         """Harvest the node registry and the registered nodes in the background, one harvest
         at a time (**409** while one runs). Poll the ``location`` until ``status`` is
         ``done``; the run's report is then at ``report``."""
         configured = registry_nodes(context)
         ids = {n.id for n in configured}
-        everything = configured + [
-            n
-            for n in registered_nodes(
-                context.store, context.settings.default_profile, allow_private=allow_private
-            )
-            if n.id not in ids
-        ]
+        everything = configured + (
+            [
+                n
+                for n in registered_nodes(
+                    context.store, context.settings.default_profile, allow_private=allow_private
+                )
+                if n.id not in ids
+            ]
+            if registered
+            else []
+        )
         try:
             chosen = select_nodes(everything, node or [])
         except InputError as e:  # a node gdcat does not know
             raise Problem(404, "Not found", str(e), kind="not-found") from e
-        if not chosen:
+        if due:
+            chosen = due_nodes(context.store, chosen, datetime.now(UTC))
+        if not chosen and not due:
             raise Problem(
                 409,
                 "Nothing to harvest",
@@ -609,7 +650,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 kind="nothing-to-harvest",
             )
         try:
-            job = _state(context).jobs.start(chosen)
+            job = _state(context).jobs.start(
+                chosen, dry_run=dry_run, allow_shrink=allow_shrink or ()
+            )
         except HarvestBusyError as e:
             location = f"{context.base_iri}api/harvest/jobs/{e.job.id}"
             raise Problem(
@@ -641,6 +684,71 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             raise Problem(404, "Not found", f"no harvest job {job!r}", kind="not-found")
         return _job_model(context, found)
 
+    @app.get(
+        "/api/harvest/jobs/{job}/report",
+        tags=["nodes"],
+        summary="A harvest started over the API, with its report",
+        response_model=HarvestReportModel,
+        responses=problem_responses(404, 422),
+    )
+    def harvest_job_report(
+        job: Annotated[str, Path(pattern=_JOB_ID)],
+        context: Context,
+    ) -> HarvestReportModel:
+        """The harvest as above and, once it is done, the run's report in full as
+        ``gdcat harvest --format json`` prints it (dry runs included, which store none)."""
+        found = _state(context).jobs.get(job)
+        if found is None:
+            raise Problem(404, "Not found", f"no harvest job {job!r}", kind="not-found")
+        return HarvestReportModel(job=_job_model(context, found), report=found.report)
+
+    @app.post(
+        "/api/records",
+        tags=["nodes"],
+        summary="Write records the operator validated",
+        response_model=RecordsWritten,
+        responses=problem_responses(400, 401, 403, 422, 500, 503),
+    )
+    def write_records(
+        uploads: Annotated[RecordUploads, Body()],
+        caller: Annotated[Caller, Depends(admin)],
+        context: Context,
+    ) -> RecordsWritten:
+        """What ``gdcat load`` writes when this server holds the store: records validated by
+        the operator's command line, each replacing its previous version whole through the
+        store's one record writer, with its catalogue record (no node: the operator's). A
+        record the store refuses keeps its previous version and is named with the reason."""
+        limit = context.settings.max_document_bytes
+        writes = [_record_write(upload, limit) for upload in uploads.records]
+        try:
+            context.store.put_records(writes)
+        except RecordWriteError as e:
+            return RecordsWritten(written=list(e.written), failures=dict(e.failures))
+        return RecordsWritten(written=[w.dataset_iri for w in writes], failures={})
+
+    @app.delete(
+        "/api/records",
+        tags=["nodes"],
+        summary="Withdraw a record",
+        status_code=204,
+        response_class=Response,
+        responses={
+            204: {"description": "Withdrawn: its catalogue record stays as a tombstone"},
+            **problem_responses(401, 403, 404, 422, 500, 503),
+        },
+    )
+    def withdraw_record(
+        iri: Annotated[str, Query(max_length=2048, description="The dataset's IRI")],
+        caller: Annotated[Caller, Depends(admin)],
+        context: Context,
+    ) -> Response:
+        """What ``gdcat withdraw`` does when this server holds the store, for any record
+        (harvested, published or loaded): its graph goes, its catalogue record stays as a
+        tombstone. **404** when there is no live record of the IRI."""
+        if not context.store.withdraw(iri):
+            raise Problem(404, "Not found", f"no live record of {iri}", kind="not-found")
+        return Response(status_code=204)
+
     @app.post(
         "/api/index/rebuild",
         tags=["nodes"],
@@ -663,3 +771,31 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         except RebuildRunningError as e:  # other index errors are gdcat errors (500)
             raise Problem(409, "Rebuild running", str(e), kind="rebuild-running") from e
         return IndexRebuildModel(records=records, seconds=round(time.perf_counter() - started, 3))
+
+
+def _record_write(upload: RecordUpload, max_bytes: int) -> RecordWrite:
+    """The store's write of an uploaded record; unreadable N-Triples are a 400 problem."""
+    try:
+        graph = parse_bytes(
+            upload.ntriples.encode("utf-8"),
+            "ntriples",
+            source=upload.source,
+            max_bytes=max_bytes,
+        )
+    except InputError as e:
+        raise Problem(
+            400,
+            "Unusable record",
+            f"the graph of {upload.dataset} is not N-Triples: {e}",
+            kind="unusable-record",
+        ) from None
+    return RecordWrite(
+        dataset_iri=upload.dataset,
+        graph=graph,
+        meta=RecordMeta(
+            source=upload.source,
+            content_hash=upload.content_hash,
+            profile=upload.profile,
+            outcome=upload.outcome,
+        ),
+    )

@@ -377,3 +377,46 @@ class HarvestJobModel(BaseModel):
     report: str | None = Field(None, description="The run's report, once it is done")
     error: str | None = None
     location: str
+
+
+class RecordUpload(BaseModel):
+    """A record the operator validated (``gdcat load``), to be written as it is."""
+
+    dataset: str = Field(max_length=2048, description="The dataset's (or series') IRI")
+    source: str = Field(max_length=4096, description="Where the record was read from")
+    content_hash: str = Field(max_length=128)
+    profile: str = Field(max_length=64, description="The profile it was validated against")
+    outcome: Literal["conforms", "warnings"]
+    ntriples: str = Field(description="The record's graph as N-Triples")
+
+
+class RecordUploads(BaseModel):
+    """Records to write, each replacing its previous version whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    records: list[RecordUpload] = Field(max_length=10_000)
+
+
+class RecordsWritten(BaseModel):
+    """What the store wrote, and the records it refused with the reason (their previous
+    versions stay)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"written": ["https://nl.gdcat.example/dataset/x"], "failures": {}}]
+        }
+    )
+
+    written: list[str]
+    failures: dict[str, str]
+
+
+class HarvestReportModel(BaseModel):
+    """A harvest started over the API, with its report in full once it is done (the report
+    ``gdcat harvest --format json`` prints)."""
+
+    job: HarvestJobModel
+    report: dict[str, Any] | None = Field(
+        None, description="The run's report (null while the harvest runs or when it failed)"
+    )

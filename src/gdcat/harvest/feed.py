@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
 from gdcat.errors import InputError, StoreError
-from gdcat.store import Store
+from gdcat.store import QueryableStore
 from gdcat.store.quads import QuadWriter
 from gdcat.store.records import ADMS_STATUS, CONTENT_HASH, SOURCE_NODE, RecordStatus
 from gdcat.vocab import ADMS, GDCAT, PREFIXES
@@ -59,7 +59,11 @@ class Change:
 
 
 def changes(
-    store: Store, *, since: datetime | None = None, after: str | None = None, limit: int = 1000
+    store: QueryableStore,
+    *,
+    since: datetime | None = None,
+    after: str | None = None,
+    limit: int = 1000,
 ) -> list[Change]:
     """Changes after ``since`` (all when None), oldest first, at most ``limit``.
 

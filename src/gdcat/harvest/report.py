@@ -140,6 +140,32 @@ class RunReport:
     def to_json_text(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
 
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> RunReport:
+        """The report :meth:`to_json` wrote (a harvest run by a server, read by the CLI)."""
+        nodes = []
+        for n in document["nodes"]:
+            fields = {k: v for k, v in n.items() if k != "counts"}
+            fields["rejected"] = [
+                Rejection(
+                    dataset=r["dataset"],
+                    source=r["source"],
+                    reasons=tuple(Reason(**reason) for reason in r["reasons"]),
+                    known=r.get("known", False),
+                )
+                for r in n["rejected"]
+            ]
+            fields["failures"] = [PageFailure(**f) for f in n["failures"]]
+            nodes.append(NodeReport(**fields))
+        ended = document.get("ended")
+        return cls(
+            run=document["run"],
+            started=datetime.fromisoformat(document["started"]),
+            ended=datetime.fromisoformat(ended) if ended else None,
+            dry_run=bool(document.get("dry_run", False)),
+            nodes=nodes,
+        )
+
     def to_text(self, *, details: int = 5) -> str:
         verb = "would be " if self.dry_run else ""
         lines = [f"harvest run {self.run}: {self.status}" + (" (dry run)" if self.dry_run else "")]

@@ -11,7 +11,7 @@ from pathlib import Path
 from gdcat.store.health import StoreHealth
 from gdcat.store.inventory import CountedInventory, Inventory, InventoryRow, compute_inventory
 from gdcat.store.oxigraph import OxigraphStore
-from gdcat.store.protocol import Store
+from gdcat.store.protocol import QueryableStore, Store
 from gdcat.store.records import (
     CatalogRecord,
     Outcome,
@@ -35,6 +35,7 @@ __all__ = [
     "Outcome",
     "OxigraphStore",
     "QueryResult",
+    "QueryableStore",
     "RecordChange",
     "RecordMeta",
     "RecordSource",

@@ -36,7 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from gdcat.store.protocol import Store
+from gdcat.store.protocol import QueryableStore, Store
 from gdcat.store.records import RecordStatus
 from gdcat.store.results import QueryResult
 from gdcat.vocab import ACCESS_LEVELS, ACCESS_RIGHT, COUNTRY, GDCAT, GDCATV, HEALTHDCATAP
@@ -356,7 +356,7 @@ def inventory_queries(provenance_graph: str) -> tuple[str, str]:
     return by_country, by_type
 
 
-def compute_inventory(store: Store) -> Inventory:
+def compute_inventory(store: QueryableStore) -> Inventory:
     """Count the store's live dataset records per country (see the module docstring)."""
     by_country_query, by_type_query = inventory_queries(store.provenance_graph)
     by_country = store.query(by_country_query, union_default_graph=False)
@@ -478,8 +478,19 @@ class RecordKinds:
     series: int
     services: int
 
+    def to_json(self) -> dict[str, int]:
+        return {"datasets": self.datasets, "series": self.series, "services": self.services}
 
-def count_record_kinds(store: Store) -> RecordKinds:
+    def to_text(self) -> str:
+        """The three numbers in a sentence, as the home and inventory pages name them."""
+        return (
+            f"The catalogue holds {self.datasets:,} datasets (counted in the inventory), "
+            f"{self.series:,} dataset series (not counted: a series sums up its releases) and "
+            f"{self.services:,} data services (not counted: they hold no genomes)."
+        )
+
+
+def count_record_kinds(store: QueryableStore) -> RecordKinds:
     """How many live datasets, dataset series and data services the store holds (the
     inventory counts the datasets; the home page and the search name all three)."""
     query = _KINDS.format(prov=store.provenance_graph, withdrawn=RecordStatus.WITHDRAWN.iri)

@@ -20,6 +20,24 @@ from gdcat.store.records import CatalogRecord, RecordChange, RecordSource, Recor
 from gdcat.store.results import QueryResult
 
 
+class QueryableStore(Protocol):
+    """The read side that SPARQL alone answers: what the inventory, the change feed and
+    ``gdcat query`` need. Every :class:`Store` is one; so is a served store read through its
+    endpoint (:class:`gdcat.served.ServedStore`)."""
+
+    @property
+    def base_iri(self) -> str: ...
+
+    @property
+    def provenance_graph(self) -> str: ...
+
+    def query(
+        self, sparql: str, *, union_default_graph: bool = True, max_rows: int | None = None
+    ) -> QueryResult: ...
+
+    def serialize(self, result: QueryResult, fmt: str) -> str: ...
+
+
 @runtime_checkable
 class Store(Protocol):
     """A knowledge graph of records with their catalogue records."""
