@@ -81,6 +81,9 @@ MAX_MATCHES = 15
 DRAFT_IRI = "https://gdcat.invalid/draft-dataset"
 #: Most bytes of a posted form or YAML draft.
 MAX_FORM_BYTES = 1_000_000
+#: Most fields of a posted form (the blank form has a few hundred: a field per answer, and
+#: rows of languages, distributions and nested descriptions added).
+MAX_FORM_FIELDS = 5_000
 #: Most check results remembered (the same form checked twice is answered at once).
 _CACHE_SIZE = 256
 
@@ -825,7 +828,7 @@ async def _posted(request: Request) -> FormData:
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_FORM_BYTES:
         raise HTTPException(413, f"the form is larger than {MAX_FORM_BYTES:,} bytes")
-    return await request.form(max_part_size=MAX_FORM_BYTES)
+    return await request.form(max_part_size=MAX_FORM_BYTES, max_fields=MAX_FORM_FIELDS)
 
 
 def install(app: FastAPI, ctx: Context) -> None:
@@ -863,6 +866,7 @@ def install(app: FastAPI, ctx: Context) -> None:
         status: int = 200,
         record: str | None = None,
         refusal: ValidationReport | None = None,
+        held_by: str | None = None,
     ) -> HTMLResponse:
         reader = reader_of(request)
         profile = _profile(form, _default_profile(request, session))
@@ -901,6 +905,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             problem=problem,
             severity_words=SEVERITY_WORDS,
             record=record,
+            held_by=held_by,
             publish_url=f"{home}steward/publish",
         )
         return HTMLResponse(body, status_code=status, headers={"Vary": "Accept-Language, Cookie"})
@@ -914,7 +919,18 @@ def install(app: FastAPI, ctx: Context) -> None:
         if graph is None:
             raise HTTPException(404, f"no live record of {record} in the catalogue")
         reading = Reading(document_from_yaml(dump_steward_yaml(graph)))
-        return page(request, reading, form=None, session=session, checked=True, record=record)
+        stored = ctx.store.catalog_record(record)
+        node = stored.meta.node if stored is not None else None
+        held_by = node if session is not None and node != session.node else None
+        return page(
+            request,
+            reading,
+            form=None,
+            session=session,
+            checked=True,
+            record=record,
+            held_by=held_by or None,
+        )
 
     @app.post("/describe", include_in_schema=False, response_class=HTMLResponse)
     async def describe_posted(request: Request) -> HTMLResponse:
@@ -1037,7 +1053,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     @app.post("/steward/publish", include_in_schema=False, response_class=HTMLResponse)
     async def steward_publish(request: Request) -> HTMLResponse:
         """Publish the form through the application's publisher (the steward's node)."""
-        session, posted = await checked_form(request)
+        session, posted = await checked_form(request, max_fields=MAX_FORM_FIELDS)
         reader = reader_of(request)
         reading = await run_in_threadpool(document_of, posted, reader)
         form = _Form(posted)

@@ -381,6 +381,9 @@ def install(app: FastAPI, ctx: Context) -> None:
             upload_action=f"{home}steward/records/upload{keep}",
             accepted=ACCEPTED,
             node_url=f"{home}nodes/{node}{keep}",
+            quality_url=f"{home}nodes/{node}/quality{keep}",
+            describe_url=f"{home}describe{keep}",
+            validate_url=f"{home}validate{keep}",
             audit_url=f"{home}api/audit?{urlencode([('node', node)])}",
         )
         return _html(body)

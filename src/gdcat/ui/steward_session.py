@@ -44,7 +44,8 @@ _EXTRA_KEY = "publish"
 #: What a form adds to the largest document it may carry (field names, boundaries, the
 #: form token, a dataset IRI): a posted form is read up to ``max_document_bytes`` + this.
 FORM_OVERHEAD_BYTES = 64 * 1024
-#: A steward form has a handful of fields and at most one file.
+#: A steward form has a handful of fields and at most one file; a form that carries more (the
+#: describe form: a field per answer) says how many with ``checked_form(max_fields=...)``.
 _MAX_FIELDS = 50
 _MAX_FILES = 1
 
@@ -233,16 +234,19 @@ async def _read_form(request: Request, limit: int, *, max_files: int, max_fields
     return await Request(request.scope, replay).form(max_files=max_files, max_fields=max_fields)
 
 
-async def checked_form(request: Request) -> tuple[StewardSession, FormData]:
+async def checked_form(
+    request: Request, *, max_fields: int = _MAX_FIELDS
+) -> tuple[StewardSession, FormData]:
     """The posted form of a signed-in steward, after the checks against cross-site request
-    forgery; 403 otherwise (401 without a session, 413 for a form over the size limit)."""
+    forgery; 403 otherwise (401 without a session, 413 for a form over the size limit, 400
+    for one of more than ``max_fields`` fields)."""
     if not same_origin(request):
         raise HTTPException(403, "this form was posted from another site and is refused")
     session = steward_of(request)
     if session is None:
         raise HTTPException(401, "sign in with your node token first")
     limit = _context(request).settings.max_document_bytes + FORM_OVERHEAD_BYTES
-    form = await _read_form(request, limit, max_files=_MAX_FILES, max_fields=_MAX_FIELDS)
+    form = await _read_form(request, limit, max_files=_MAX_FILES, max_fields=max_fields)
     presented = form.get(FORM_FIELD)
     if not session.accepts(presented if isinstance(presented, str) else None):
         raise HTTPException(
