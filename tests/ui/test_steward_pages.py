@@ -326,6 +326,9 @@ def test_a_refused_upload_names_the_record_and_field_and_changes_nothing(site: S
     words = text(refused.text)
     assert "Refused: the record has violations, nothing was stored" in words
     assert iri in words and "distribution.access_url" in words
+    # the report's `field` marks are shown as code, as on the validation page, not as backticks
+    assert "<code>distribution.access_url</code>" in refused.text
+    assert "`" not in words
     assert site.node_datasets("es")[iri]["outcome"] == "warnings"
     unreadable = site.es.upload("/steward/records/upload", "x.ttl", b"<a> <b> .")
     assert unreadable.status_code == 400
