@@ -413,3 +413,6 @@ def test_the_whole_form_as_a_browser_posts_it_publishes(site: Site) -> None:
     answer = post(site, "/steward/publish", form, **headers)
     assert answer.status_code == 201, text_of(answer.text)[:500]
     assert site.live.store.get_record(iri) is not None
+    # the recommendations left name their fields as code, not in backticks
+    assert "<code>contact_point</code> is recommended but missing" in answer.text
+    assert "`" not in text_of(answer.text)

@@ -64,6 +64,7 @@ from gdcat.ui.labels import term_label
 from gdcat.ui.pages import offer_page, reader_of, render
 from gdcat.ui.search_page import Context
 from gdcat.ui.steward_session import checked_form, csrf_field, steward_of
+from gdcat.ui.validate_page import with_code
 from gdcat.validate.profiles import PROFILE_NAMES, get_profile
 from gdcat.validate.report import ValidationReport, ValidationResult
 from gdcat.validate.runner import Validator
@@ -193,8 +194,9 @@ class Message:
 
 
 def _message_of(result: ValidationResult) -> Message:
+    """The validator's words for a field, its `field` marks shown as code."""
     severity = "violation" if result.severity == "Violation" else "warning"
-    return Message(severity, result.message, result.hint, "en")
+    return Message(severity, with_code(result.message), with_code(result.hint), "en")
 
 
 # -- reading the form ---------------------------------------------------------------------
