@@ -412,10 +412,14 @@ def _validate_page_section(r: dict[str, Any]) -> list[str]:
             "one since the format exists)."
         ),
         "",
-        "Reading the times: the page's time is the validator's (page / in process about 1 for "
-        "500 records; for one record both are under a second and the ratio is noise). The "
-        "2026-12-07 run shared its two cores with five other sessions' test runs (the load "
-        "average above), which slowed everything several-fold: the validation throughput "
+        "Reading the times: the page's time is mostly the validator's (page / in process "
+        f"{page['large']['median'] / own['large']['median']:.2f}× for "
+        f"{r['records']:,} records; for one record both are under a second and the ratio is "
+        "noise). The page and the in-process runs are measured one after the other, not side by "
+        "side, so on a shared machine the ratio also measures how busy its neighbours were in "
+        "each part. The 2026-12-07 runs shared their two cores with five other sessions' test "
+        "runs (the load average above), which slowed everything several-fold: the validation "
+        "throughput "
         "section above measures the `gdcat` profile at about 57 records/s in one process on "
         "a quiet machine, some 9 s for 500 records. A report page of 500 records is about "
         "1.5 MB, half of it the document carried back, base64-encoded, for the download "
