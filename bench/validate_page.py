@@ -9,8 +9,10 @@ loopback HTTP as a browser posts the form (``multipart/form-data``):
   as a CSV download;
 - a 500-record steward YAML document (the valid examples cycled under new IRIs, one in 25
   without its title, so that the report has violations to show): ``--repeat-large`` uploads,
-  the page and the CSV download. The spreadsheet format (issue 10, item 3) is not on this
-  branch; a 500-row spreadsheet becomes the same 500 records before validation.
+  the page and the CSV download;
+- a 500-row spreadsheet: the XLSX template (``gdcat.model.template``) with its example row
+  filled in 500 times under new IRIs and titles, one in 25 without its title, as a steward
+  fills it: ``--repeat-large`` uploads of the page.
 
 For each, the time from the first byte sent to the last byte of the answer, and the answer's
 size. In the same run, the same documents validated in this process (parse, split, validate:
@@ -68,6 +70,31 @@ def many_records(count: int) -> bytes:
     return yaml.safe_dump(records, allow_unicode=True, sort_keys=False).encode()
 
 
+def many_rows(count: int) -> bytes:
+    """The XLSX template with ``count`` rows: its example row under new IRIs and titles; every
+    25th row lacks its title (a violation)."""
+    import io
+
+    import openpyxl
+
+    from gdcat.model.template import template_xlsx
+
+    book = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
+    sheet = book["datasets"]
+    header = [cell.value for cell in sheet[1]]
+    example = [cell.value for cell in sheet[2]]
+    for n in range(count):
+        values = dict(zip(header, example, strict=True))
+        values["id"] = f"https://bench.gdcat.example/dataset/sheet-{n}"
+        values["identifier"] = f"BENCH-SHEET-{n}"
+        values["title"] = None if n % 25 == 0 else f"Spreadsheet row {n}"
+        for col, name in enumerate(header, start=1):
+            sheet.cell(row=2 + n, column=col, value=values[name])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def post(client: httpx.Client, url: str, name: str, data: bytes, download: str = "") -> float:
     """Seconds from sending the form to the answer's last byte; the answer must be a report."""
     start = time.perf_counter()
@@ -109,6 +136,7 @@ def summary(times: list[float]) -> dict[str, float]:
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     one = ONE.read_bytes()
     large = many_records(args.records)
+    sheet = many_rows(args.records)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         port = _free_port()
@@ -132,29 +160,44 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     post(client, url, "many.yaml", large, "csv") for _ in range(args.repeat_large)
                 ]
                 large_csv_size = post.last_size  # type: ignore[attr-defined]
+                sheet_page = [
+                    post(client, url, "many.xlsx", sheet) for _ in range(args.repeat_large)
+                ]
+                sheet_size = post.last_size  # type: ignore[attr-defined]
             peak = server.peak_rss_mb()
         finally:
             server.stop()
     own: dict[str, Callable[[], float]] = {
         "one": lambda: in_process(one, ONE.name),
         "large": lambda: in_process(large, "many.yaml"),
+        "sheet": lambda: in_process(sheet, "many.xlsx"),
     }
     own["one"]()  # load the model, shapes and vocabularies in this process first
     in_process_times = {
         "one": [own["one"]() for _ in range(args.repeat)],
         "large": [own["large"]() for _ in range(args.repeat_large)],
+        "sheet": [own["sheet"]() for _ in range(args.repeat_large)],
     }
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, load average "
         + " / ".join(f"{x:.1f}" for x in os.getloadavg()),
         "records": args.records,
-        "bytes": {"one": len(one), "large": len(large)},
+        "bytes": {"one": len(one), "large": len(large), "sheet": len(sheet)},
         "first_upload_seconds": first,
-        "page": {"one": summary(one_page), "large": summary(large_page)},
+        "page": {
+            "one": summary(one_page),
+            "large": summary(large_page),
+            "sheet": summary(sheet_page),
+        },
         "csv": {"one": summary(one_csv), "large": summary(large_csv)},
         "in_process": {k: summary(v) for k, v in in_process_times.items()},
-        "answer_bytes": {"one": one_size, "large": large_size, "large_csv": large_csv_size},
+        "answer_bytes": {
+            "one": one_size,
+            "large": large_size,
+            "large_csv": large_csv_size,
+            "sheet": sheet_size,
+        },
         "server_peak_rss_mb": peak,
         "command": "PYTHONPATH=src .venv/bin/python bench/validate_page.py",
     }

@@ -229,3 +229,12 @@ def test_an_unknown_vocabulary_in_the_model_is_named(model_copy: Path) -> None:
     fields.reset()
     with pytest.raises(fields.UnknownVocabularyError, match="hpoo"):
         fields.fields()
+
+
+def test_a_code_without_its_prefix_names_its_term_when_only_one_has_it() -> None:
+    # a steward types the country's code as everyone writes it, not the vocabulary's CURIE
+    assert fields.resolve_term("country", "ESP").value == "country:ESP"  # type: ignore[union-attr]
+    assert fields.resolve_term("country", "esp").value == "country:ESP"  # type: ignore[union-attr]
+    assert fields.resolve_term("language", "nld").value == "language:NLD"  # type: ignore[union-attr]
+    assert fields.resolve_term("country", "XYZQ") is None
+    assert fields.resolve_term("disease", "558") is None  # bare numbers stay searches

@@ -220,6 +220,17 @@ def test_the_records_page_lists_harvested_and_published_records_with_their_outco
         f'href="{site.live.url}/describe?record={iri.replace(":", "%3A").replace("/", "%2F")}"'
         in page.text
     )
+    # where a steward starts: the form, the template, validation and the node's quality page
+    base = site.live.url
+    shown = unescape(page.text)
+    for url, words in (
+        ("/describe", "Describe a dataset"),
+        ("/template.xlsx", "Spreadsheet template (XLSX)"),
+        ("/template.csv", "Spreadsheet template (CSV)"),
+        ("/validate", "Validate a file"),
+        ("/nodes/es/quality", "Quality of your node's records"),
+    ):
+        assert re.search(rf'href="{re.escape(base + url)}"[^>]*>{re.escape(words)}<', shown), url
     # sortable: by title both ways
     titles = re.findall(r'<td><a href="[^"]+">(.*?)</a><span class="iri">', page.text)
     descending = site.es.client.get("/steward/records?sort=-title").text
@@ -326,6 +337,9 @@ def test_a_refused_upload_names_the_record_and_field_and_changes_nothing(site: S
     words = text(refused.text)
     assert "Refused: the record has violations, nothing was stored" in words
     assert iri in words and "distribution.access_url" in words
+    # the report's `field` marks are shown as code, as on the validation page, not as backticks
+    assert "<code>distribution.access_url</code>" in refused.text
+    assert "`" not in words
     assert site.node_datasets("es")[iri]["outcome"] == "warnings"
     unreadable = site.es.upload("/steward/records/upload", "x.ttl", b"<a> <b> .")
     assert unreadable.status_code == 400

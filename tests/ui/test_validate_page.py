@@ -389,3 +389,25 @@ def test_an_unknown_profile_is_refused_in_words(live: LiveGdcat) -> None:
     answer = upload(live, VALID / "nl-rare-disease-wgs.yaml", profile="no-such-profile")
     assert answer.status_code == 400
     assert "Choose one of the profiles in the list." in answer.text
+
+
+def test_a_spreadsheets_results_name_their_sheet_row_and_column(live: LiveGdcat) -> None:
+    # the template's example row, its count made negative: the page says where it was written
+    import openpyxl
+
+    from gdcat.model.template import template_xlsx
+
+    book = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
+    sheet = book["datasets"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=header.index("number_of_exomes") + 1, value=-12)
+    data = io.BytesIO()
+    book.save(data)
+    page = post(live, file=("exomes.xlsx", data.getvalue()))
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "Written in: sheet datasets, row 2, column Z (number_of_exomes)" in text
+    table = post(live, file=("exomes.xlsx", data.getvalue()), download="csv").text
+    rows = list(csv.DictReader(io.StringIO(table)))
+    (wrong,) = [r for r in rows if r["severity"] == "Violation"]
+    assert wrong["location"] == "exomes.xlsx, sheet datasets, row 2, column Z (number_of_exomes)"

@@ -191,3 +191,20 @@ def test_named_graphs_are_validated_as_their_union(validator: ValidatorFor) -> N
     report = validator("healthdcat-ap-r8").validate(dataset)
     assert report.datasets == (ARCA_IRI,)
     assert report.conforms
+
+
+def test_a_value_outside_the_allowed_values_is_said_once(validator: ValidatorFor) -> None:
+    # a code typed wrong (in a spreadsheet): "not one of the allowed values", with the list;
+    # not three violations adding that it is not an IRI and not a concept of the vocabulary
+    from gdcat.model.steward import load_steward_yaml
+    from gdcat.paths import model_dir
+
+    text = (model_dir() / "examples" / "valid" / "es-clinical-exomes-not-shareable.yaml").read_text(
+        encoding="utf-8"
+    )
+    graph = load_steward_yaml(text.replace("sequencing_type: WES", "sequencing_type: WXS"), "t")
+    report = validator("gdcat").validate(graph)
+    (only,) = report.violations
+    assert only.path == "sequencing_type" and only.constraint == "sh:in"
+    assert "WXS" in only.message and "not one of the allowed values" in only.message
+    assert "WES (Whole exome sequencing)" in only.hint

@@ -488,9 +488,11 @@ def search_terms(name: str, text: str, limit: int = 25) -> list[Choice]:
 
 
 def resolve_term(name: str, text: str) -> Choice | None:
-    """The term of vocabulary ``name`` that ``text`` names: its value (``HP:0001250``), IRI, or
-    exact label (case and accents ignored; where two ontologies of the vocabulary name a
-    term alike, the first one's); None when no term or several terms match."""
+    """The term of vocabulary ``name`` that ``text`` names: its value (``HP:0001250``), IRI,
+    its code without the prefix when that code has a letter and only one term has it
+    (``ESP`` for ``country:ESP``, in any case), or exact label (case and accents ignored;
+    where two ontologies of the vocabulary name a term alike, the first one's); None when no
+    term or several terms match."""
     wanted = text.strip()
     if not wanted:
         return None
@@ -498,6 +500,10 @@ def resolve_term(name: str, text: str) -> Choice | None:
     found = index.get(wanted) or index.get(_expand(wanted))
     if found is not None:
         return found
+    if ":" not in wanted and any(c.isalpha() for c in wanted):
+        local = _local_index(name).get(wanted.casefold(), ())
+        if len(local) == 1:
+            return local[0]
     folded = _folded(wanted)
     namespaces = vocabulary(name).namespaces
     by_namespace: dict[int, list[Choice]] = {}
@@ -516,6 +522,18 @@ def _term_index(name: str) -> dict[str, Choice]:
     for choice in choices(name):
         index[choice.value] = choice
         index[choice.iri] = choice
+    return index
+
+
+@cache
+def _local_index(name: str) -> dict[str, tuple[Choice, ...]]:
+    """The terms of vocabulary ``name`` by their code without its prefix, case folded."""
+    index: dict[str, tuple[Choice, ...]] = {}
+    for choice in choices(name):
+        _, sep, local = choice.value.partition(":")
+        if sep and local:
+            key = local.casefold()
+            index[key] = (*index.get(key, ()), choice)
     return index
 
 

@@ -64,6 +64,7 @@ from gdcat.ui.labels import term_label
 from gdcat.ui.pages import offer_page, reader_of, render
 from gdcat.ui.search_page import Context
 from gdcat.ui.steward_session import checked_form, csrf_field, steward_of
+from gdcat.ui.validate_page import with_code
 from gdcat.validate.profiles import PROFILE_NAMES, get_profile
 from gdcat.validate.report import ValidationReport, ValidationResult
 from gdcat.validate.runner import Validator
@@ -81,9 +82,9 @@ MAX_MATCHES = 15
 DRAFT_IRI = "https://gdcat.invalid/draft-dataset"
 #: Most bytes of a posted form or YAML draft.
 MAX_FORM_BYTES = 1_000_000
-#: Most fields of a posted form: the form generated from the model has some hundred inputs,
-#: and each ticked value of a list posts one more (Starlette's own default bound).
-MAX_FORM_FIELDS = 1000
+#: Most fields of a posted form (the blank form has a few hundred: a field per answer, and
+#: rows of languages, distributions and nested descriptions added).
+MAX_FORM_FIELDS = 5_000
 #: Most check results remembered (the same form checked twice is answered at once).
 _CACHE_SIZE = 256
 
@@ -193,8 +194,9 @@ class Message:
 
 
 def _message_of(result: ValidationResult) -> Message:
+    """The validator's words for a field, its `field` marks shown as code."""
     severity = "violation" if result.severity == "Violation" else "warning"
-    return Message(severity, result.message, result.hint, "en")
+    return Message(severity, with_code(result.message), with_code(result.hint), "en")
 
 
 # -- reading the form ---------------------------------------------------------------------
@@ -866,6 +868,7 @@ def install(app: FastAPI, ctx: Context) -> None:
         status: int = 200,
         record: str | None = None,
         refusal: ValidationReport | None = None,
+        held_by: str | None = None,
     ) -> HTMLResponse:
         reader = reader_of(request)
         profile = _profile(form, _default_profile(request, session))
@@ -904,6 +907,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             problem=problem,
             severity_words=SEVERITY_WORDS,
             record=record,
+            held_by=held_by,
             publish_url=f"{home}steward/publish",
         )
         return HTMLResponse(body, status_code=status, headers={"Vary": "Accept-Language, Cookie"})
@@ -917,7 +921,18 @@ def install(app: FastAPI, ctx: Context) -> None:
         if graph is None:
             raise HTTPException(404, f"no live record of {record} in the catalogue")
         reading = Reading(document_from_yaml(dump_steward_yaml(graph)))
-        return page(request, reading, form=None, session=session, checked=True, record=record)
+        stored = ctx.store.catalog_record(record)
+        node = stored.meta.node if stored is not None else None
+        held_by = node if session is not None and node != session.node else None
+        return page(
+            request,
+            reading,
+            form=None,
+            session=session,
+            checked=True,
+            record=record,
+            held_by=held_by or None,
+        )
 
     @app.post("/describe", include_in_schema=False, response_class=HTMLResponse)
     async def describe_posted(request: Request) -> HTMLResponse:

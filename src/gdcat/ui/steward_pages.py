@@ -59,6 +59,7 @@ from gdcat.ui.steward_session import (
     sign_out,
     steward_of,
 )
+from gdcat.ui.validate_page import with_code
 from gdcat.validate import ValidationResult
 
 #: Records per page of ``/steward/records``.
@@ -106,8 +107,8 @@ def _problems(
     return [
         Problem(
             r.path,
-            r.message,
-            r.hint,
+            with_code(r.message),
+            with_code(r.hint),
             r.value,
             _named(str(r.location), filename) if r.location is not None else None,
         )
@@ -193,7 +194,7 @@ def _refusal(refusal: RecordRefusal, reader: Reader, filename: str) -> Outcome:
         refusal.status,
         refusal.dataset,
         reader.gettext(STATUS_WORDS.get(refusal.outcome, STATUS_WORDS["refused"])),
-        detail=_named(f"{refusal.location}: {refusal.reason}", filename),
+        detail=with_code(_named(f"{refusal.location}: {refusal.reason}", filename)),
         violations=_problems(report.results, filename, violations=True) if report else [],
         warnings=_problems(report.results, filename, violations=False) if report else [],
     )
@@ -381,6 +382,9 @@ def install(app: FastAPI, ctx: Context) -> None:
             upload_action=f"{home}steward/records/upload{keep}",
             accepted=ACCEPTED,
             node_url=f"{home}nodes/{node}{keep}",
+            quality_url=f"{home}nodes/{node}/quality{keep}",
+            describe_url=f"{home}describe{keep}",
+            validate_url=f"{home}validate{keep}",
             audit_url=f"{home}api/audit?{urlencode([('node', node)])}",
         )
         return _html(body)

@@ -44,7 +44,8 @@ _EXTRA_KEY = "publish"
 #: What a form adds to the largest document it may carry (field names, boundaries, the
 #: form token, a dataset IRI): a posted form is read up to ``max_document_bytes`` + this.
 FORM_OVERHEAD_BYTES = 64 * 1024
-#: A steward form has a handful of fields and at most one file.
+#: A steward form has a handful of fields and at most one file; a form that carries more (the
+#: describe form: a field per answer) says how many with ``checked_form(max_fields=...)``.
 _MAX_FIELDS = 50
 _MAX_FILES = 1
 

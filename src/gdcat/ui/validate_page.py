@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
+import functools
 import io
 import json
 import re
@@ -39,7 +40,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message
 
-from gdcat.errors import InputError, PayloadTooLargeError, UnsupportedFormatError
+from gdcat.errors import (
+    InputError,
+    PayloadTooLargeError,
+    SourceLocation,
+    UnsupportedFormatError,
+    column_letter,
+)
 from gdcat.ingest import Checked, check_records, records_of_document
 from gdcat.rdf.formats import FORMATS, RdfFormat, format_for_path, get_format
 from gdcat.rdf.parse import ParseLimits, parse_bytes
@@ -141,6 +148,7 @@ CSV_COLUMNS = (
     "hint",
     "value",
     "focus_node",
+    "location",
 )
 
 
@@ -386,6 +394,9 @@ class ResultView:
     hint: Markup
     value: str | None
     focus_node: str
+    #: Where the field was written, in words (a spreadsheet's sheet, row and column; a
+    #: text's line), or ``""``.
+    where: str = ""
 
 
 @dataclass
@@ -422,7 +433,8 @@ def record_title(checked: Checked, lang: str) -> tuple[str, str | None]:
     return (label.text, label.lang) if label is not None else ("", None)
 
 
-def record_views(outcome: Outcome, lang: str) -> list[RecordView]:
+def record_views(outcome: Outcome, reader: Reader) -> list[RecordView]:
+    lang = reader.lang
     views: list[RecordView] = []
     for checked in outcome.checked:
         counts = dict.fromkeys(SEVERITIES, 0)
@@ -434,7 +446,7 @@ def record_views(outcome: Outcome, lang: str) -> list[RecordView]:
                 group = fields[result.path] = FieldView(
                     result.path, field_words(result.path, lang) if result.path else ""
                 )
-            group.results.append(_result_view(result, checked.record.iri))
+            group.results.append(_result_view(result, checked.record.iri, reader))
         ordered = sorted(
             fields.values(),
             key=lambda f: (min(_rank(r.severity) for r in f.results), f.label.casefold(), f.name),
@@ -452,7 +464,7 @@ def record_views(outcome: Outcome, lang: str) -> list[RecordView]:
     return views
 
 
-def _result_view(result: ValidationResult, dataset: str) -> ResultView:
+def _result_view(result: ValidationResult, dataset: str, reader: Reader) -> ResultView:
     focus = result.focus_node
     shown_focus = focus if focus and focus != dataset and not focus.startswith("_:") else ""
     return ResultView(
@@ -461,7 +473,27 @@ def _result_view(result: ValidationResult, dataset: str) -> ResultView:
         with_code(result.hint),
         result.value,
         shown_focus,
+        where_words(result.location, reader) if result.location is not None else "",
     )
+
+
+def where_words(location: SourceLocation, reader: Reader) -> str:
+    """Where a result's field was written, in the reader's words: ``sheet datasets, row 5,
+    column Z (number_of_exomes)`` in a spreadsheet, ``line 12`` in a text."""
+    n = functools.partial(format_number, lang=reader.lang)
+    if location.sheet is None:
+        if location.line is None:
+            return ""
+        return reader.gettext("line %(line)s") % {"line": n(location.line)}
+    place = {
+        "sheet": location.sheet,
+        "row": n(location.line or 0),
+        "column": column_letter(location.column or 1),
+        "field": location.field or "",
+    }
+    if location.sheet:
+        return reader.gettext("sheet %(sheet)s, row %(row)s, column %(column)s (%(field)s)") % place
+    return reader.gettext("row %(row)s, column %(column)s (%(field)s)") % place
 
 
 # --- downloads -----------------------------------------------------------------------------
@@ -515,6 +547,7 @@ def report_csv(outcome: Outcome, lang: str) -> str:
                     _cell(r.hint),
                     _cell(r.value or ""),
                     _cell(r.focus_node),
+                    _cell(str(r.location) if r.location is not None else ""),
                 ]
             )
     return out.getvalue()
@@ -590,7 +623,7 @@ def _page(
         "max_size": readable_size(settings.max_document_bytes, reader.lang),
     }
     if outcome is not None and submission is not None:
-        records = record_views(outcome, reader.lang)
+        records = record_views(outcome, reader)
         report = outcome.report()
         counts = report.counts()
         embedded = (

@@ -577,7 +577,24 @@ def _deduplicate(results: Iterable[ValidationResult]) -> list[ValidationResult]:
         previous = kept.get(key)
         if previous is None or (previous.shape_message is None and r.shape_message is not None):
             kept[key] = r
-    return list(kept.values())
+    # A value outside the allowed values (``sh:in``, with the list in its hint) is said once:
+    # that it is then neither an IRI, nor of the class, nor a concept of the vocabulary adds
+    # only words about RDF to what the steward must fix (a code typed wrong in a spreadsheet).
+    outside = {
+        (r.dataset, r.path, r.focus_node, r.value, r.severity)
+        for r in kept.values()
+        if r.constraint == "sh:in" and r.value is not None
+    }
+    return [
+        r
+        for r in kept.values()
+        if r.constraint not in _SAID_BY_IN
+        or (r.dataset, r.path, r.focus_node, r.value, r.severity) not in outside
+    ]
+
+
+#: The constraints an allowed-values result (``sh:in``) on the same value already says.
+_SAID_BY_IN = frozenset({"sh:nodeKind", "sh:class", "sh:node"})
 
 
 # --- the validator ------------------------------------------------------------------------
