@@ -23,7 +23,7 @@ import pytest
 from live_gdcat import LiveGdcat, start_gdcat
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import DCAT, RDF, RDFS, XSD
 
 from gdcat.ingest import records_from_paths
 from gdcat.store import RecordMeta, RecordWrite, RecordWriteError, record_iri
@@ -50,15 +50,19 @@ def client() -> Iterator[httpx.Client]:
         yield c
 
 
-def served_record(page: Graph, dataset: str, url: str) -> Graph:
+def served_record(page: Graph, record: Graph, url: str) -> Graph:
     """A dataset page minus what gdcat adds to it: the FAIR Data Point's metadata and LDP
-    container, and the links to its own distribution pages."""
+    container, the links to its own distribution pages, and ``a dcat:Dataset`` on a series
+    (for clients that do no inference) where the record did not say so."""
     containers = set(page.subjects(RDF.type, LDP.DirectContainer))
+    series = set(page.subjects(RDF.type, URIRef(f"{DCAT}DatasetSeries")))
     out = Graph()
     for s, p, o in page:
         if s in containers or str(p).startswith(str(FDP)):
             continue
         if p == RDFS.seeAlso and str(o).startswith(url):
+            continue
+        if s in series and (p, o) == (RDF.type, DCAT.Dataset) and (s, p, o) not in record:
             continue
         out.add((s, p, o))
     return out
@@ -116,5 +120,5 @@ def test_every_record_of_the_file_round_trips_unchanged(
             assert answer.status_code == 200, (name, record.iri, media, answer.text[:300])
             page = Graph().parse(data=answer.content, format=parser)
             assert (URIRef(record.iri), None, None) in page
-            back = served_record(page, record.iri, server.base)
+            back = served_record(page, record.graph, server.base)
             assert isomorphic(by_value(back), expected), (name, record.iri, media)
