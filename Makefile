@@ -42,13 +42,15 @@ generate: install
 	$(BIN)/python -m gdcat.model.generate
 	$(BIN)/python -m gdcat.docgen
 
-## The pages' own text: extract the messages from src/gdcat/ui into messages.pot and merge
+## The pages' own text: extract the messages from src/gdcat/ui (and the profiles' sentences
+## from validate/profiles.py) into messages.pot and merge
 ## them into each language's catalogue (then translate the new entries in the .po files;
 ## tests/ui/test_messages.py fails while one is missing). Catalogues compile at first use.
 LOCALE := src/gdcat/ui/locale
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
-	  --project gdcat --copyright-holder "gdcat contributors" -o $(LOCALE)/messages.pot src/gdcat/ui
+	  --project gdcat --copyright-holder "gdcat contributors" -o $(LOCALE)/messages.pot \
+	  src/gdcat/ui src/gdcat/validate/profiles.py
 	for lang in de fr nl; do \
 	  if [ -f $(LOCALE)/$$lang/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \

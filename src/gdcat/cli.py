@@ -464,11 +464,13 @@ def inventory(store_dir: Path | None, output_format: str) -> None:
 
 @main.command()
 def profiles() -> None:
-    """List the validation profiles."""
+    """List the validation profiles, each with what it is for."""
     from gdcat.validate import PROFILE_NAMES
+    from gdcat.validate.profiles import get_profile
 
+    width = max(len(name) for name in PROFILE_NAMES)
     for name in PROFILE_NAMES:
-        click.echo(name)
+        click.echo(f"{name.ljust(width)}  {get_profile(name).purpose}")
 
 
 @main.command()

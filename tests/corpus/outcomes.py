@@ -19,6 +19,8 @@ PROFILES = {
     "semic-dcat-ap-3": ("dcat-ap-3",),
     "fair-data-point": ("dcat-ap-3",),
     "healthdcat-ap": ("dcat-ap-3", "healthdcat-ap-r8"),
+    "semic-dcat-ap-2": ("dcat-ap-3",),
+    "dcat-ap-de": ("dcat-ap-3",),
 }
 SUFFIXES = (".ttl", ".rdf", ".jsonld", ".nt", ".xml")
 

@@ -55,3 +55,19 @@ def test_a_graph_with_nothing_to_change_is_left_as_it_is() -> None:
     g.add((DS, DCTERMS.title, Literal("Genomes", lang="en")))
     before = set(g)
     assert set(normalise(g)) == before
+
+
+def test_a_series_typed_as_a_dataset_too_is_a_series_again() -> None:
+    """gdcat's feed types each series ``dcat:Dataset`` as well (for ckanext-dcat); harvested
+    back, the added type goes, so the series is no target of the dataset shapes; a dataset
+    keeps its type."""
+    from rdflib.namespace import DCAT, RDF
+
+    series = URIRef("https://node.example/series/1")
+    g = Graph()
+    g.add((series, RDF.type, URIRef(f"{DCAT}DatasetSeries")))
+    g.add((series, RDF.type, DCAT.Dataset))
+    g.add((DS, RDF.type, DCAT.Dataset))
+    normalise(g)
+    assert set(g.objects(series, RDF.type)) == {URIRef(f"{DCAT}DatasetSeries")}
+    assert (DS, RDF.type, DCAT.Dataset) in g

@@ -13,12 +13,14 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import read_po
 
 from gdcat.ui.i18n import LANGUAGES, SOURCE_LANGUAGE, catalogue_path, translations
 
 UI = Path(__file__).resolve().parents[2] / "src" / "gdcat" / "ui"
+#: Files outside ``ui`` whose marked sentences the pages show (``make messages`` reads them).
+MARKED_ELSEWHERE = (UI.parent / "validate" / "profiles.py",)
 POT = UI / "locale" / "messages.pot"
 TRANSLATED = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -44,6 +46,10 @@ def template_messages() -> set[str | tuple[str, ...]]:
         str(UI), method_map, options, keywords=keywords
     ):
         found.add(message)
+    for path in MARKED_ELSEWHERE:
+        with path.open("rb") as f:
+            for _line, message, _comments, _context in extract("python", f, keywords=keywords):
+                found.add(message)
     return found
 
 

@@ -143,6 +143,26 @@ _OX_FORMATS = {
 }
 
 
+_TYPE = ox.NamedNode(str(RDF.type))
+_SERIES = ox.NamedNode(DCAT + "DatasetSeries")
+_DATASET = ox.NamedNode(DCAT + "Dataset")
+
+
+def typed_for_clients(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with every ``dcat:DatasetSeries`` also typed ``dcat:Dataset``.
+
+    DCAT 3 makes a series a dataset (``rdfs:subClassOf``); a client that does no inference
+    reads only what is written: ckanext-dcat's parser (the GDI portal's harvester) takes the
+    subjects typed ``dcat:Dataset`` and nothing else. gdcat's harvester drops the added type
+    again (:func:`gdcat.harvest.normalise.normalise`), so a series never becomes a target of
+    the dataset shapes."""
+    series = {t.subject for t in triples if t.predicate == _TYPE and t.object == _SERIES}
+    if not series:
+        return triples
+    typed = {t.subject for t in triples if t.predicate == _TYPE and t.object == _DATASET}
+    return triples + [ox.Triple(s, _TYPE, _DATASET) for s in series - typed]
+
+
 def triple(s: str | ox.NamedNode | ox.BlankNode, p: str, o: Any) -> ox.Triple:
     """A triple from IRIs (strings) or terms; ``o`` may be a term or an IRI string."""
     subject = ox.NamedNode(s) if isinstance(s, str) else s
@@ -506,12 +526,13 @@ class LinkedData:
         return record
 
     def record_triples(self, key: str) -> list[ox.Triple]:
-        """A record's graph as published (the store restores the datatypes it rewrote)."""
+        """A record's graph as published (the store restores the datatypes it rewrote), each
+        series typed ``dcat:Dataset`` as well (see :func:`typed_for_clients`)."""
         result = self.store.query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{self.record_iri(key)}> {{ ?s ?p ?o }} }}",
             union_default_graph=False,
         )
-        return list(result.triples)
+        return typed_for_clients(list(result.triples))
 
     def related(
         self, request: Request, dataset: str, series: Iterable[str]

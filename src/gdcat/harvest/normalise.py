@@ -11,6 +11,10 @@
   ``xsd:nonNegativeInteger``; where the model gives the predicate an integer-derived type, that
   type is restored (the same rule the store applies on reading back, see
   :mod:`gdcat.store.datatypes`).
+- **Series typed as datasets.** ``a dcat:Dataset`` on a ``dcat:DatasetSeries`` (what DCAT 3
+  entails, and what gdcat's own feed and pages write for clients that do no inference) is
+  dropped: validation follows the class hierarchy without it, and kept it would make the
+  series a target of the dataset shapes.
 - **Crosswalks** named in the node's registry entry (``gdi-healthdcat``: a GDI-model record
   completed for HealthDCAT-AP Release 8, see :mod:`gdcat.validate.crosswalk`).
 - **Beacon links.** A Beacon's ``gdcat:servesDatasetIdentifier`` values become
@@ -25,12 +29,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, XSD
+from rdflib.namespace import DCAT, RDF, XSD
 from rdflib.term import Node
 
 from gdcat.sources.beacon import SERVES_IDENTIFIER
 from gdcat.store.datatypes import restorable_datatypes
 from gdcat.validate.crosswalk import gdi_to_healthdcat
+
+DATASET_SERIES = URIRef(f"{DCAT}DatasetSeries")
 
 #: Spelling variants and the IRI prefix gdcat uses instead.
 IRI_VARIANTS: tuple[tuple[str, str], ...] = (
@@ -92,6 +98,8 @@ def normalise(graph: Graph) -> Graph:
     for s, p, o in fixes:
         graph.remove((s, p, o))
         graph.add((_canonical(s), _canonical(p), _integer_type(p, _canonical(o))))
+    for series in list(graph.subjects(RDF.type, DATASET_SERIES)):
+        graph.remove((series, RDF.type, DCAT.Dataset))
     return graph
 
 

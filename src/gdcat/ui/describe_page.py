@@ -143,20 +143,6 @@ SECTION_WORDS: dict[str, tuple[str, str]] = {
         N_("Further fields of the model (DCAT-AP and HealthDCAT-AP): fill in what applies."),
     ),
 }
-#: One sentence per profile: what it is for and who asks for it.
-PROFILE_WORDS: dict[str, str] = {
-    "gdcat": N_("gdcat's own rules, from its model: what the catalogue needs (the default)."),
-    "dcat-ap-3": N_("DCAT-AP 3.0.1: what European data portals expect of any dataset."),
-    "healthdcat-ap-r8": N_(
-        "HealthDCAT-AP Release 8, at the level the access rights choose: what the European "
-        "Health Data Space asks of health datasets."
-    ),
-    "healthdcat-ap-r8-public": N_("HealthDCAT-AP Release 8 for public data."),
-    "healthdcat-ap-r8-restricted": N_("HealthDCAT-AP Release 8 for restricted data."),
-    "healthdcat-ap-r8-non-public": N_("HealthDCAT-AP Release 8 for non-public data."),
-    "gdi": N_("GDI (1+MG) metadata model v1.1: what the Genomic Data Infrastructure asks."),
-    "fdp": N_("FAIR Data Point: what a FAIR Data Point's reference shapes expect."),
-}
 SEVERITY_WORDS = {
     "violation": N_("Must be fixed"),
     "warning": N_("Recommended"),
@@ -898,7 +884,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             left=left,
             profile=profile,
             profiles=[
-                (name, get_profile(name).title, PROFILE_WORDS.get(name)) for name in PROFILE_NAMES
+                (name, get_profile(name).title, get_profile(name).purpose) for name in PROFILE_NAMES
             ],
             datalists=datalists(reader.lang),
             session=session,

@@ -74,47 +74,15 @@ DOCUMENT_IRI = "urn:x-gdcat:validated-document"
 #: The pasted text's name in messages.
 PASTED = "pasted text"
 
-#: Each profile's name as the page shows it, and what it is for and who asks for it (one
-#: sentence, translated). Every profile of :mod:`gdcat.validate.profiles` that is not one
+#: Each profile's name as the page shows it (what it is for is the profile's own
+#: ``purpose``, translated). Every profile of :mod:`gdcat.validate.profiles` that is not one
 #: level of another needs its entry.
-PROFILE_WORDS: dict[str, tuple[str, str]] = {
-    "gdcat": (
-        N_("gdcat (genomic datasets)"),
-        N_(
-            "gdcat's own rules, generated from its model: what a genomic dataset needs to be "
-            "found, counted and matched to a study in this catalogue; national nodes "
-            "publishing to gdcat are held to it."
-        ),
-    ),
-    "dcat-ap-3": (
-        "DCAT-AP 3.0.1",
-        N_(
-            "DCAT-AP 3, the European profile for data catalogues: what data.europa.eu and the "
-            "national open-data portals ask of every dataset they list."
-        ),
-    ),
-    "healthdcat-ap-r8": (
-        "HealthDCAT-AP Release 8",
-        N_(
-            "HealthDCAT-AP Release 8, the profile of the European Health Data Space: what "
-            "HealthData@EU and the health data access bodies ask of health datasets, with "
-            "more fields for restricted and non-public data."
-        ),
-    ),
-    "gdi": (
-        N_("GDI metadata model v1.1"),
-        N_(
-            "The metadata model of the Genomic Data Infrastructure (1+MG): what the GDI user "
-            "portal and the national GDI nodes ask of genomic datasets."
-        ),
-    ),
-    "fdp": (
-        "FAIR Data Point",
-        N_(
-            "The FAIR Data Point reference shapes: what a FAIR Data Point (the EJP RD Virtual "
-            "Platform's, for instance) needs to publish a dataset's metadata."
-        ),
-    ),
+PROFILE_LABELS: dict[str, str] = {
+    "gdcat": N_("gdcat (genomic datasets)"),
+    "dcat-ap-3": "DCAT-AP 3.0.1",
+    "healthdcat-ap-r8": "HealthDCAT-AP Release 8",
+    "gdi": N_("GDI metadata model v1.1"),
+    "fdp": "FAIR Data Point",
 }
 #: The levels of a profile with levels, for the level chooser ("" = each dataset's own).
 LEVEL_WORDS: dict[str, str] = {
@@ -183,13 +151,13 @@ def _profile_choices() -> tuple[ProfileChoice, ...]:
     for profile in profiles:
         if profile.name in folded:
             continue
-        if profile.name not in PROFILE_WORDS:
-            raise RuntimeError(f"the validation page has no sentence for profile {profile.name}")
+        if profile.name not in PROFILE_LABELS or not profile.purpose:
+            raise RuntimeError(f"the validation page has no words for profile {profile.name}")
         levels = tuple(variants.get(profile.name, ()))
         if any(level not in LEVEL_WORDS for level, _ in levels):
             raise RuntimeError(f"the validation page has no words for a level of {profile.name}")
-        label, sentence = PROFILE_WORDS[profile.name]
-        choices.append(ProfileChoice(profile.name, label, sentence, levels))
+        label = PROFILE_LABELS[profile.name]
+        choices.append(ProfileChoice(profile.name, label, profile.purpose, levels))
     return tuple(choices)
 
 

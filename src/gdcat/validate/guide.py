@@ -67,6 +67,8 @@ def _guide(field_path: str, predicate: str | None, allowed: tuple[str, ...]) -> 
             needs = ", ".join(f"`{name}`" for name in cls.required)
             kind = "a nested description" + (f" with {needs}" if needs else "")
             return kind + (f", e.g. {example}" if example else "")
+        if cls is not None and cls.typed_reference:
+            return _reference_phrase(cls.uri) + (f", e.g. {example}" if example else "")
         return f"a term such as {example}" if example else "a term from a vocabulary"
     if info.kind == "literal" and info.datatypes:
         from gdcat.validate.messages import datatype_words
@@ -75,6 +77,18 @@ def _guide(field_path: str, predicate: str | None, allowed: tuple[str, ...]) -> 
     else:
         kind = _KIND_WORDS.get(info.kind, "text")
     return kind + (f", e.g. {example}" if example else "")
+
+
+def _reference_phrase(class_uri: str) -> str:
+    """What a value of a typed-reference class is: a term of the EU authority table DCAT-AP
+    takes such values from, else a link to a resource of that class."""
+    from gdcat.validate.classes import TABLE_CLASSES
+    from gdcat.validate.messages import curie
+
+    tables = [str(t.scheme) for t in TABLE_CLASSES if any(str(c) == class_uri for c in t.classes)]
+    if tables:
+        return "a term of the EU authority table " + " or ".join(tables)
+    return f"a link (IRI) to a {curie(class_uri)}"
 
 
 def _listed(items: Sequence[str]) -> str:

@@ -37,6 +37,7 @@ _DATATYPES: dict[str, tuple[str, str]] = {
     "date": ("a date (YYYY-MM-DD)", "2024-01-31"),
     "dateTime": ("a date and time", "2024-01-31T12:00:00Z"),
     "gYear": ("a year", "2024"),
+    "gYearMonth": ("a year and month", "2024-01"),
     "duration": ("an ISO 8601 duration", "P1M"),
     "string": ("plain text without a language tag", '"text"'),
     "langString": ("text with a language tag", '"text"@en'),
@@ -236,7 +237,13 @@ def explain(
         hint = f"Write {where} as {guide}." + (hint[rdf:] if rdf >= 0 else "")
     elif guide and component == "In":
         hint = f"Choose {guide}."
-    elif guide and component not in {"MaxCount", "Closed", "UniqueLang", "Datatype"}:
+    elif (
+        guide
+        and component not in {"MaxCount", "Closed", "UniqueLang", "Datatype"}
+        and not hint.startswith("Write ")
+        # a value that must come from a named vocabulary: the vocabulary is the answer
+        and not (component == "Node" and params.get("scheme"))
+    ):
         hint += f" A correct value is {guide}."
     return Explanation(message, hint)
 
@@ -244,7 +251,7 @@ def explain(
 def _generic(
     component: str, where: str, params: Params, shown: str, shape_message: str | None
 ) -> tuple[str, str]:
-    rule = f" Rule: {shape_message}" if shape_message else ""
+    rule = f" Rule: {_sentence(shape_message)}" if shape_message else ""
     if component == "MinCount":
         n = _first(params, "minCount") or "1"
         if n == "1":
@@ -322,16 +329,28 @@ def _generic(
                 f"vocabulary {scheme}.",
                 f"Pick a concept from {scheme}.",
             )
+        if shown.startswith('"'):
+            # A literal handed to a node shape (a date checked by DCAT-AP's date shape).
+            either = _alternative_words(params)
+            return (
+                f"{where} has {shown}, which is not a value of the required form.{rule}",
+                f"Write {where} as {either}." if either else f"Correct {where}.",
+            )
+        either = _alternative_words(params)
         return (
-            f"{where} ({shown or 'its value'}) is not described as required."
-            + (rule if shape_message else ""),
-            f"Complete the description of {where}.",
+            f"{where} ({shown or 'its value'}) is not described as required.{rule}",
+            f"Point {where} to {either}, typed as such (rdf:type)."
+            if either
+            else f"Complete the description of {where}.",
         )
     if component in {"Or", "Xone", "And", "Not"}:
+        either = _alternative_words(params)
         return (
             f"{where} ({shown or 'its value'}) does not satisfy the required combination of "
             f"conditions.{rule}",
-            f"Change {where} so that it meets the rule.",
+            f"Write {where} as {either}."
+            if either
+            else f"Change {where} so that it meets the rule.",
         )
     if component == "SPARQL":
         return (
@@ -369,6 +388,27 @@ _RANGE_WORDS = {
     "MaxInclusive": "of at most",
     "MaxExclusive": "less than",
 }
+
+
+def _alternative_words(params: Params) -> str:
+    """``a date (YYYY-MM-DD), a date and time (e.g. 2024-01-31T12:00:00Z) or a year``."""
+    words = []
+    for alternative in params.get("alternatives", ()):
+        kind, _, iri = alternative.partition(" ")
+        if kind == "datatype":
+            label, example = datatype_words(iri)
+            words.append(f"{label} (e.g. {example})" if example else label)
+        else:
+            words.append(f"a {curie(iri)}")
+    if not words:
+        return ""
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _range_hint(params: Params) -> str:

@@ -67,6 +67,10 @@ class Profile:
     name: str
     title: str
     levels: tuple[Level, ...]
+    #: What the profile is for and who asks for it, in one sentence: the one source of
+    #: ``gdcat profiles``, the validation page and the describe form (which translate it:
+    #: ``make messages`` extracts the sentences marked ``N_`` here).
+    purpose: str = ""
     #: True when the level of each dataset is read from its ``dct:accessRights``.
     level_from_access_rights: bool = False
     #: Glob (relative to ``shapes/``) of generated shapes files, read when the graph is loaded.
@@ -175,6 +179,13 @@ _FDP = (
 
 _ALL_LEVELS = tuple(_healthdcat_level(level) for level in (PUBLIC, RESTRICTED, NON_PUBLIC))
 
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the pages' message catalogue (``make messages`` reads this file);
+    the validation page translates it where it shows it."""
+    return message
+
+
 _PROFILES: dict[str, Profile] = {
     profile.name: profile
     for profile in (
@@ -183,27 +194,68 @@ _PROFILES: dict[str, Profile] = {
             "gdcat's own shapes, generated from the LinkML model",
             (Level(SINGLE, ()),),
             glob="gdcat/*.ttl",
+            purpose=N_(
+                "gdcat's own rules, generated from its model: what a genomic dataset needs to "
+                "be found, counted and matched to a study in this catalogue; national nodes "
+                "publishing to gdcat are held to it."
+            ),
         ),
-        Profile("dcat-ap-3", "DCAT-AP 3.0.1 (SEMIC)", (Level(SINGLE, _DCAT_AP_3),)),
+        Profile(
+            "dcat-ap-3",
+            "DCAT-AP 3.0.1 (SEMIC)",
+            (Level(SINGLE, _DCAT_AP_3),),
+            purpose=N_(
+                "DCAT-AP 3, the European profile for data catalogues: what data.europa.eu and "
+                "the national open-data portals ask of every dataset they list."
+            ),
+        ),
         Profile(
             "healthdcat-ap-r8",
             "HealthDCAT-AP Release 8, level chosen per dataset from dct:accessRights",
             _ALL_LEVELS,
             level_from_access_rights=True,
+            purpose=N_(
+                "HealthDCAT-AP Release 8, the profile of the European Health Data Space: what "
+                "HealthData@EU and the health data access bodies ask of health datasets, with "
+                "more fields for restricted and non-public data."
+            ),
         ),
-        Profile("healthdcat-ap-r8-public", "HealthDCAT-AP Release 8, PUBLIC", (_ALL_LEVELS[0],)),
+        Profile(
+            "healthdcat-ap-r8-public",
+            "HealthDCAT-AP Release 8, PUBLIC",
+            (_ALL_LEVELS[0],),
+            purpose=N_("HealthDCAT-AP Release 8 for public data."),
+        ),
         Profile(
             "healthdcat-ap-r8-restricted",
             "HealthDCAT-AP Release 8, RESTRICTED",
             (_ALL_LEVELS[1],),
+            purpose=N_("HealthDCAT-AP Release 8 for restricted data."),
         ),
         Profile(
             "healthdcat-ap-r8-non-public",
             "HealthDCAT-AP Release 8, NON_PUBLIC",
             (_ALL_LEVELS[2],),
+            purpose=N_("HealthDCAT-AP Release 8 for non-public data."),
         ),
-        Profile("gdi", "GDI (1+MG) metadata model v1.1", (Level(SINGLE, _GDI),)),
-        Profile("fdp", "FAIR Data Point reference implementation", (Level(SINGLE, _FDP),)),
+        Profile(
+            "gdi",
+            "GDI (1+MG) metadata model v1.1",
+            (Level(SINGLE, _GDI),),
+            purpose=N_(
+                "The metadata model of the Genomic Data Infrastructure (1+MG): what the GDI "
+                "user portal and the national GDI nodes ask of genomic datasets."
+            ),
+        ),
+        Profile(
+            "fdp",
+            "FAIR Data Point reference implementation",
+            (Level(SINGLE, _FDP),),
+            purpose=N_(
+                "The FAIR Data Point reference shapes: what a FAIR Data Point (the EJP RD "
+                "Virtual Platform's, for instance) needs to publish a dataset's metadata."
+            ),
+        ),
     )
 }
 

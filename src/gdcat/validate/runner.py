@@ -40,7 +40,7 @@ from typing import Any
 
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, RDF, SH, SKOS
+from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
 from rdflib.term import Node
 
 from gdcat.errors import GdcatError
@@ -111,6 +111,9 @@ class RawResult:
 _ONE_RUN_AT_A_TIME = threading.Lock()
 
 
+_DATASET_SERIES = URIRef(f"{DCAT}DatasetSeries")
+
+
 def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> list[RawResult]:
     """Validate ``triples`` (plus the vocabulary they name) with one profile level.
 
@@ -127,7 +130,13 @@ def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> 
         sparql_cache.install()
         shapes, shape_classes = validation_shapes(profile_name, level)
         data = Graph()
+        # A series is validated as a series whatever else it is typed (the store's rule of
+        # kinds): ``a dcat:Dataset`` on it (DCAT's entailment, which gdcat's feed writes for
+        # clients that do no inference) does not make it a target of the dataset shapes.
+        series = {t[0] for t in triples if t[1] == RDF.type and t[2] == _DATASET_SERIES}
         for triple in triples:
+            if triple[0] in series and triple[1] == RDF.type and triple[2] == DCAT.Dataset:
+                continue
             data.add(triple)
         background = vocabulary_index().background_for(triples).triples
         for triple in background:
@@ -218,6 +227,10 @@ def _raw(report: Graph, node: Node, shapes: Graph, data: Graph) -> RawResult:
     severity = report.value(node, SH.resultSeverity)
     message = _shape_message(shapes, constraint) or _shape_message(shapes, shape)
     details = tuple(_raw(report, d, shapes, data) for d in report.objects(node, SH.detail))
+    if message is None and _component_name(component) == "Node":
+        # A property shape without a rule of its own that hands its values to a node shape
+        # (``sh:node :DateOrDateTimeDataType_Shape``): the rule is that node shape's.
+        message = _nested_rule(shapes, constraint, shape, details)
     return RawResult(
         focus=focus if focus is not None else Literal(""),
         path=path_spec(report, report.value(node, SH.resultPath)),
@@ -242,6 +255,27 @@ def _shape_message(shapes: Graph, node: Node | None) -> str | None:
         return None
     for message in shapes.objects(node, SH.message):
         return str(message)
+    return None
+
+
+def _nested_rule(
+    shapes: Graph, constraint: Node | None, shape: Node | None, details: Sequence[RawResult]
+) -> str | None:
+    """The rule of a ``sh:node`` constraint without a message: the property shape's own
+    ``sh:description``, else the ``sh:message`` (or ``sh:description``) of the node shape it
+    names, else the message pySHACL's details carry from that node shape."""
+    owners = [owner for owner in (constraint, shape) if owner is not None]
+    for owner in owners:
+        for text in shapes.objects(owner, SH.description):
+            return str(text)
+    for owner in owners:
+        for target in shapes.objects(owner, SH.node):
+            for predicate in (SH.message, SH.description):
+                for text in shapes.objects(target, predicate):
+                    return str(text)
+    for detail in details:
+        if detail.shape_message and detail.path is None:
+            return detail.shape_message
     return None
 
 
@@ -275,7 +309,24 @@ def _params(shapes: Graph, shape: Node | None) -> tuple[tuple[str, tuple[str, ..
     )
     if schemes:
         out["scheme"] = schemes
+    alternatives = _alternatives(shapes, shape)
+    if alternatives:
+        out["alternatives"] = alternatives
     return tuple(out.items())
+
+
+def _alternatives(shapes: Graph, shape: Node) -> tuple[str, ...]:
+    """The datatypes and classes an ``sh:or`` of ``shape`` (or of the node shape it names)
+    accepts, as ``datatype <IRI>`` / ``class <IRI>``: what a correct value may be."""
+    owners = [shape, *shapes.objects(shape, SH.node)]
+    found: list[str] = []
+    for owner in owners:
+        for items in shapes.objects(owner, SH["or"]):
+            for member in Collection(shapes, items):
+                for name in ("datatype", "class"):
+                    for value in shapes.objects(member, SH[name]):
+                        found.append(f"{name} {original_class(str(value))}")
+    return tuple(dict.fromkeys(found))
 
 
 def path_spec(graph: Graph, node: Node | None) -> PathSpec | None:
@@ -517,9 +568,13 @@ def _convert(
         field_path = ".".join(_spec_field(s) for s in specs)
         prop = "/".join(_spec_curie(s) for s in specs)
         predicate = _last_predicate(leaf.path)
-        shape_message = leaf.shape_message or raw.shape_message
-        # pySHACL repeats the focus node as the value of node-level results: not a value.
-        value = None if leaf.value == leaf.focus else leaf.value
+        # A nested result is explained by its own rule, never by the rule of the shape it
+        # sits in (a distribution's date is not "Each dcat:Dataset must have a distribution").
+        shape_message = leaf.shape_message
+        # pySHACL repeats the focus node as the value of node-level results: not a value. A
+        # property's value that happens to be the focus (a landing page that is the dataset's
+        # own IRI) is a value, and shown.
+        value = None if leaf.path is None and leaf.value == leaf.focus else leaf.value
         explanation = explain(
             leaf.component,
             field_path,
