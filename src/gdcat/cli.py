@@ -36,9 +36,9 @@ EXIT_FAILURE = 3
 store_option = click.option(
     "--store",
     "store_dir",
-    type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of the embedded store (default: $GDCAT_STORE_DIR or var/store).",
+    help="Folder of the embedded store (default: $GDCAT_STORE_DIR or var/store), or the "
+    "http(s):// URL of a remote SPARQL store (as $GDCAT_STORE_URL).",
 )
 
 
@@ -73,7 +73,7 @@ def _serve_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _settings(store_dir: Path | None = None) -> Settings:
+def _settings(store_dir: str | Path | None = None) -> Settings:
     """The settings from ``GDCAT_*`` variables; a bad value is unusable input (exit 2)."""
     try:
         settings = Settings()
@@ -84,9 +84,16 @@ def _settings(store_dir: Path | None = None) -> Settings:
         )
         click.echo(f"error: invalid setting: {problems}", err=True)
         sys.exit(EXIT_UNUSABLE)
-    if store_dir is not None:
-        settings = settings.model_copy(update={"store_dir": store_dir})
+    if isinstance(store_dir, str) and store_dir.startswith(("http://", "https://")):
+        settings = settings.model_copy(update={"store_url": store_dir})
+    elif store_dir is not None:
+        settings = settings.model_copy(update={"store_dir": Path(store_dir), "store_url": None})
     return settings
+
+
+def _store_name(settings: Settings) -> str:
+    """Where the settings' store is, for messages: its folder or its URL."""
+    return settings.store_url or str(settings.store_dir)
 
 
 @contextmanager
@@ -94,7 +101,7 @@ def _opened_store(settings: Settings) -> Iterator[Store]:
     """The store the settings name, closed (and its lock released) whatever happens."""
     from gdcat.store import open_store
 
-    store = open_store(settings.store_dir, settings.base_iri)
+    store = open_store(settings)
     try:
         yield store
     finally:
@@ -200,7 +207,7 @@ def _summary_line(outcome: CheckOutcome) -> str:
 @click.option("--profile", default=None, help="Validation profile records must conform to.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def load(
-    paths: Sequence[Path], store_dir: Path | None, profile: str | None, output_format: str
+    paths: Sequence[Path], store_dir: str | None, profile: str | None, output_format: str
 ) -> None:
     """Validate, then store what conforms; report the rest.
 
@@ -251,7 +258,7 @@ def load(
             else ""
         )
         click.echo(
-            f"stored {len(stored.written)} record(s) in {settings.store_dir}; "
+            f"stored {len(stored.written)} record(s) in {_store_name(settings)}; "
             f"rejected {len(failing_records)}; unusable files {len(outcome.unusable)}{rest}"
         )
     if outcome.unusable:
@@ -264,7 +271,7 @@ def load(
 @main.command()
 @click.argument("datasets", nargs=-1, required=True)
 @store_option
-def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
+def withdraw(datasets: Sequence[str], store_dir: str | None) -> None:
     """Withdraw records by dataset IRI: their graphs go, their catalogue records stay as
     tombstones. Exit 0 when every one was withdrawn, 1 when some were not in the store."""
     settings = _settings(store_dir)
@@ -279,7 +286,7 @@ def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
     except GdcatError as e:
         _fail(e)
     for iri in missing:
-        click.echo(f"error: no live record of {iri} in {settings.store_dir}", err=True)
+        click.echo(f"error: no live record of {iri} in {_store_name(settings)}", err=True)
     sys.exit(EXIT_VIOLATIONS if missing else EXIT_OK)
 
 
@@ -293,7 +300,7 @@ def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
     default="table",
     show_default=True,
 )
-def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
+def query(sparql: str, store_dir: str | None, output_format: str) -> None:
     """Run a SPARQL query against the store (for operators). SPARQL may be @FILE or - (stdin)."""
     if sparql == "-":
         sparql = sys.stdin.read()
@@ -312,7 +319,7 @@ def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table"
 )
-def inventory(store_dir: Path | None, output_format: str) -> None:
+def inventory(store_dir: str | None, output_format: str) -> None:
     """The 1+MG inventory: per country, datasets, individuals, genomes by sequencing type,
     by access level, shareable or not, with linked clinical data or not (as a table, JSON, or
     CSV: one row per country and a totals row)."""
@@ -364,7 +371,7 @@ def profiles() -> None:
 @_serve_options
 def demo(
     out: Path,
-    store_dir: Path | None,
+    store_dir: str | None,
     seed: int,
     datasets: int,
     replace: bool,
@@ -397,7 +404,7 @@ def demo(
         click.echo(f"node registry: {registry}")
         try:
             nodes = select_nodes(parse_registry(registry.read_text(), source=str(registry)), [])
-            if replace and settings.store_dir.exists():
+            if replace and settings.store_url is None and settings.store_dir.exists():
                 shutil.rmtree(settings.store_dir)
             with _opened_store(settings) as store:
                 progress = _harvest_progress if sys.stderr.isatty() else None
@@ -408,7 +415,7 @@ def demo(
             _fail(e)
             return
         click.echo(report.to_text())
-        click.echo(f"stored in {settings.store_dir}\n")
+        click.echo(f"stored in {_store_name(settings)}\n")
         click.echo(result.to_table())
         if serve_after:
             settings = settings.model_copy(update={"registry_file": registry})
@@ -473,7 +480,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     try:
         with _opened_store(settings) as store:
             app = create_app(settings, store)
-            click.echo(f"gdcat serving {settings.store_dir} at http://{host}:{port}/", err=True)
+            click.echo(f"gdcat serving {_store_name(settings)} at http://{host}:{port}/", err=True)
             click.echo("press Ctrl-C to stop", err=True)
             serve(app, host, port)
     except GdcatError as e:
@@ -490,7 +497,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     default=None,
     help="Node registry: its SPARQL nodes are the SERVICE calls allowed.",
 )
-def serve_command(store_dir: Path | None, host: str, port: int, registry: Path | None) -> None:
+def serve_command(store_dir: str | None, host: str, port: int, registry: Path | None) -> None:
     """Serve the catalogue: REST search API, SPARQL 1.1 endpoint, linked data, FAIR Data
     Point, DCAT-AP feed and publishing, at http://HOST:PORT/."""
     settings = _serve_settings(_settings(store_dir), host, port)
@@ -502,7 +509,7 @@ def serve_command(store_dir: Path | None, host: str, port: int, registry: Path |
 @main.command("index")
 @store_option
 @click.option("--force", is_flag=True, help="Rebuild even when the index is in step.")
-def index_command(store_dir: Path | None, force: bool) -> None:
+def index_command(store_dir: str | None, force: bool) -> None:
     """Bring the search index in step with the store: it is built when missing and rebuilt
     when stale (``gdcat serve`` does the same when it starts); ``--force`` rebuilds it anyway."""
     import time
@@ -567,7 +574,7 @@ def _serve_until_interrupted() -> None:
 def harvest(
     node_ids: Sequence[str],
     registry: Path | None,
-    store_dir: Path | None,
+    store_dir: str | None,
     dry_run: bool,
     output_format: str,
     allow_shrink: Sequence[str],
@@ -639,7 +646,7 @@ def _harvest_progress(node: NodeReport) -> None:
     help="Accept loopback and private addresses (test and intranet set-ups; harvesting "
     "them also needs GDCAT_REGISTRATION_ALLOW_PRIVATE=true).",
 )
-def register(client_url: str, store_dir: Path | None, allow_private: bool) -> None:
+def register(client_url: str, store_dir: str | None, allow_private: bool) -> None:
     """Queue a FAIR Data Point that announces itself (FDP-style ping); the next harvest
     reads it."""
     from gdcat.harvest.registration import register as do_register
@@ -664,7 +671,7 @@ def register(client_url: str, store_dir: Path | None, allow_private: bool) -> No
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json", "turtle"]), default="text"
 )
-def changes(store_dir: Path | None, since: str | None, limit: int, output_format: str) -> None:
+def changes(store_dir: str | None, since: str | None, limit: int, output_format: str) -> None:
     """The change feed: records created, updated or withdrawn (tombstones), oldest first."""
     from datetime import datetime
 
