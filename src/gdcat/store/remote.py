@@ -34,6 +34,7 @@ row and their own tests.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -90,6 +91,9 @@ _RETRY_AFTER = 2.0
 _GENERATION = "https://w3id.org/gdcat/ns#storeGeneration"
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
+
+#: How Oxigraph server words a query it cannot parse (HTTP 400).
+_SYNTAX = re.compile(r"^error at \d+:\d+")
 
 _log = logging.getLogger(__name__)
 
@@ -174,7 +178,7 @@ class RemoteStore:
         if not base_iri.endswith("/"):
             raise StoreError(f"the base IRI must end with '/': {base_iri!r}")
         try:
-            QuadWriter().iri(base_iri)
+            _writer().iri(base_iri)
         except UnwritableTermError as e:
             raise StoreError(f"not a usable base IRI {base_iri!r}: {e}") from e
         if not url.startswith(("http://", "https://")):
@@ -303,7 +307,7 @@ class RemoteStore:
         pending: list[PendingRecord],
         failures: dict[str, str],
     ) -> None:
-        writer = QuadWriter()
+        writer = _writer()
         moment = now()
         texts: list[tuple[PendingRecord, str, str]] = []
         for item in pending:
@@ -332,7 +336,7 @@ class RemoteStore:
         self, batch: list[PendingRecord], moment: datetime, failures: dict[str, str]
     ) -> list[str]:
         """Write a batch in one request; if the engine refuses it, retry record by record."""
-        writer = QuadWriter()
+        writer = _writer()
         texts: list[tuple[PendingRecord, str, str]] = []
         for item in batch:
             try:
@@ -373,7 +377,7 @@ class RemoteStore:
         return True
 
     def mark_seen(self, dataset_iris: Sequence[str], run_iri: str) -> None:
-        run = QuadWriter().iri(run_iri)
+        run = _writer().iri(run_iri)
         with self._lock:
             for start in range(0, len(dataset_iris), _SEEN_BATCH):
                 part = dataset_iris[start : start + _SEEN_BATCH]
@@ -385,8 +389,8 @@ class RemoteStore:
             self._committed()
 
     def put_graph(self, graph_iri: str, graph: Graph, *, replace: bool = True) -> None:
-        name = QuadWriter().iri(graph_iri)
-        data = QuadWriter().lines(graph, " .\n")
+        name = _writer().iri(graph_iri)
+        data = _writer().lines(graph, " .\n")
         ops = [f"DROP SILENT GRAPH {name}"] if replace else []
         ops.append(f"INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
         with self._lock:
@@ -422,11 +426,15 @@ class RemoteStore:
         self._post_update(" ;\n".join([*operations, self._bump()]))
 
     def _post_update(self, text: str) -> None:
+        try:
+            body = text.encode("utf-8")
+        except UnicodeEncodeError as e:  # a lone surrogate: no engine could store it
+            raise _Refused(f"the text is not Unicode: {e.reason} at {e.start}") from e
         answer = self._send(
             "POST",
             self._update_url,
             "writing",
-            content=text.encode("utf-8"),
+            content=body,
             headers={"Content-Type": "application/sparql-update"},
             write=True,
         )
@@ -442,7 +450,7 @@ class RemoteStore:
         return graph_from_quads(quads) if quads else None
 
     def get_graph(self, graph_iri: str) -> Graph:
-        QuadWriter().iri(graph_iri)
+        _writer().iri(graph_iri)
         quads = self._graph_quads(graph_iri, f"graph {graph_iri}")
         return graph_from_quads(quads) if quads else Graph()
 
@@ -545,7 +553,10 @@ class RemoteStore:
             timeout=timeout,
         )
         if answer.status_code == 400:
-            raise QueryError(f"the query could not be evaluated: {_reason(answer)}")
+            reason = _reason(answer)
+            if _SYNTAX.match(reason):
+                raise QueryError(f"SPARQL syntax error: {reason}")
+            raise QueryError(f"the query could not be evaluated: {reason}")
         self._check(answer, "answering a query")
         media = answer.headers.get("content-type", "").split(";")[0].strip()
         try:
@@ -694,11 +705,16 @@ def _reason(answer: httpx.Response) -> str:
     return text[:500] or answer.reason_phrase
 
 
+def _writer() -> QuadWriter:
+    """A writer refusing relative IRIs, which the engine would resolve against its own URL."""
+    return QuadWriter(absolute_only=True)
+
+
 def _problem(write: RecordWrite) -> str | None:
     """Why a record cannot be written at all, or None."""
     try:
         ox.NamedNode(write.dataset_iri)
-        QuadWriter().iri(write.dataset_iri)
+        _writer().iri(write.dataset_iri)
     except ValueError as e:
         return f"not a usable dataset IRI: {e}"
     if len(write.graph) == 0:
