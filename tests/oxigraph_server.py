@@ -37,9 +37,10 @@ def _free_port() -> int:
 def oxigraph_server(location: Path) -> Iterator[str]:
     """``oxigraph serve`` over ``location``; yields its URL (``http://127.0.0.1:PORT/``)."""
     port = _free_port()
+    bind = f"127.0.0.1:{port}"
     log = (location.parent / f"{location.name}.log").open("wb")
     process = subprocess.Popen(
-        [oxigraph_executable(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        [oxigraph_executable(), "serve", "--location", str(location), "--bind", bind],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
