@@ -37,6 +37,7 @@ store_option = click.option(
     "--store",
     "store_dir",
     default=None,
+    metavar="DIR|URL",
     help="Folder of the embedded store (default: $GDCAT_STORE_DIR or var/store), or the "
     "http(s):// URL of a remote SPARQL store (as $GDCAT_STORE_URL).",
 )
