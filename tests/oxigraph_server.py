@@ -39,8 +39,10 @@ def oxigraph_server(location: Path) -> Iterator[str]:
     port = _free_port()
     bind = f"127.0.0.1:{port}"
     log = (location.parent / f"{location.name}.log").open("wb")
+    command = [oxigraph_executable(), "serve", "--location", str(location), "--bind", bind]
+    command += ["--timeout-s", "15"]  # queries the tests abandon stop on the server in 15 s
     process = subprocess.Popen(
-        [oxigraph_executable(), "serve", "--location", str(location), "--bind", bind],
+        command,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
