@@ -194,3 +194,16 @@ def test_an_engine_gdcat_does_not_support_yet_is_refused_by_name() -> None:
     unsupported = "generic engine, which gdcat does not support yet"
     with serving(loopback_server(Plain)) as url, pytest.raises(StoreError, match=unsupported):
         RemoteStore(url, BASE)
+
+
+def test_a_capped_answer_is_read_no_further_than_one_row_past_the_cap(
+    remote: RemoteStore,
+) -> None:
+    triples = " ".join(f"<urn:s{i}> <urn:p> {i} ." for i in range(500))
+    remote.update(f"INSERT DATA {{ GRAPH <urn:g> {{ {triples} }} }}")
+    solutions = remote.answer("SELECT * WHERE { ?s <urn:p> ?o }", max_rows=3)
+    assert len(list(solutions)) == 4  # type: ignore[arg-type]
+    graph = remote.answer("CONSTRUCT WHERE { ?s <urn:p> ?o }", max_rows=3)
+    assert isinstance(graph, list) and len(graph) == 4
+    capped = remote.query("SELECT * WHERE { ?s <urn:p> ?o }", max_rows=3)
+    assert len(capped) == 3 and capped.truncated

@@ -6,7 +6,9 @@ as its deadline: past it the request is abandoned (the connection closed, so the
 stop: Oxigraph server stops a query whose client left, and ``oxigraph serve --timeout-s``
 bounds it anyway) and the client is answered 503 as with the embedded store. The answer is
 written in the client's format, within the row limit, by the same
-:class:`~gdcat.sparql.execute.Runner` the workers use.
+:class:`~gdcat.sparql.execute.Runner` the workers use; gdcat reads no more of the engine's
+answer than one row past the limit (the rest is left unread, the connection closed), so a huge
+answer never sits in its memory.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class RemoteRunner:
                 default_graphs=job.default_graphs,
                 named_graphs=job.named_graphs,
                 timeout=timeout,
+                max_rows=job.max_rows,
             )
         except QueryError as e:
             return QueryFailure("evaluation", str(e))

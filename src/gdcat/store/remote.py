@@ -90,6 +90,7 @@ _CONNECT_TIMEOUT = 5.0
 _RETRY_AFTER = 2.0
 _GENERATION = "https://w3id.org/gdcat/ns#storeGeneration"
 _RESULTS_JSON = "application/sparql-results+json"
+_RESULTS_TSV = "text/tab-separated-values"
 _N_TRIPLES = "application/n-triples"
 
 #: How Oxigraph server words a query it cannot parse (HTTP 400).
@@ -506,7 +507,7 @@ class RemoteStore:
     ) -> QueryResult:
         if uses_service(sparql):
             raise QueryError("federated queries (SERVICE) are not allowed")
-        answer = self.answer(sparql, union_default_graph=union_default_graph)
+        answer = self.answer(sparql, union_default_graph=union_default_graph, max_rows=max_rows)
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(answer))
         if isinstance(answer, list):
@@ -529,11 +530,17 @@ class RemoteStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        max_rows: int | None = None,
     ) -> ox.QueryBoolean | ox.QuerySolutions | list[ox.Triple]:
         """The engine's answer to ``sparql`` as pyoxigraph objects: a boolean, solutions, or
         the triples of a graph. The dataset is the protocol's ``default-graph-uri`` and
         ``named-graph-uri`` when either is given, else the union of all graphs (or the engine's
-        default graph). ``timeout`` replaces the store's deadline for this request."""
+        default graph). ``timeout`` replaces the store's deadline for this request. With
+        ``max_rows``, at most ``max_rows + 1`` solutions or triples are read (one more than
+        asked tells the caller there were more); the rest of the answer is never read.
+
+        Solutions come as SPARQL TSV (one line a solution, so the cap is counted while reading)
+        and triples as N-Triples."""
         params: list[tuple[str, str]] = []
         if default_graphs is not None or named_graphs is not None:
             params.extend(("default-graph-uri", g) for g in default_graphs or ())
@@ -548,9 +555,11 @@ class RemoteStore:
             content=sparql.encode("utf-8"),
             headers={
                 "Content-Type": "application/sparql-query",
-                "Accept": f"{_RESULTS_JSON}, {_N_TRIPLES};q=0.9",
+                "Accept": f"{_RESULTS_TSV}, {_N_TRIPLES};q=0.9, {_RESULTS_JSON};q=0.8",
             },
             timeout=timeout,
+            # TSV: the header line, then a line a solution; N-Triples: a line a triple
+            max_lines=None if max_rows is None else max_rows + 2,
         )
         if answer.status_code == 400:
             reason = _reason(answer)
@@ -560,13 +569,16 @@ class RemoteStore:
         self._check(answer, "answering a query")
         media = answer.headers.get("content-type", "").split(";")[0].strip()
         try:
+            if media == _RESULTS_TSV:
+                return ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.TSV)
             if media == _RESULTS_JSON:
                 return ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.JSON)
             if media == _N_TRIPLES:
-                return [
+                triples = [
                     ox.Triple(q.subject, q.predicate, q.object)
                     for q in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)
                 ]
+                return triples if max_rows is None else triples[: max_rows + 1]
         except SyntaxError as e:
             raise StoreError(f"the store sent a malformed answer ({media}): {e}") from e
         raise StoreError(f"the store answered a query with {media or 'no media type'}")
@@ -639,26 +651,36 @@ class RemoteStore:
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
         timeout: float | None = None,
+        max_lines: int | None = None,
     ) -> httpx.Response:
+        """The engine's answer, read whole, or (``max_lines``) only up to its first
+        ``max_lines`` lines: the rest is never read (the connection is closed)."""
         if self._closed:
             raise StoreError("the store is closed")
-        deadline = _deadline(self._timeout if timeout is None else timeout)
+        request = self._client.build_request(
+            method,
+            url,
+            params=list(params.items()) if isinstance(params, dict) else list(params),
+            content=content,
+            headers=headers,
+            timeout=_deadline(self._timeout if timeout is None else timeout),
+        )
         try:
-            return self._client.request(
-                method,
-                url,
-                params=list(params.items()) if isinstance(params, dict) else list(params),
-                content=content,
-                headers=headers,
-                timeout=deadline,
-            )
+            answer = self._client.send(request, stream=True)
+            try:
+                if max_lines is None or not answer.is_success:
+                    answer.read()
+                    return answer
+                return _first_lines(answer, max_lines)
+            finally:
+                answer.close()
         except httpx.TimeoutException as e:
             if write:
                 self._last_write = (now(), False)
             unsure = " (the write may or may not have been applied, never half)" if write else ""
             raise StoreTimeoutError(
-                f"the store at {self._url} did not answer within {self._timeout:g} s while "
-                f"{doing}{unsure}",
+                f"the store at {self._url} did not answer within "
+                f"{self._timeout if timeout is None else timeout:g} s while {doing}{unsure}",
                 public=f"the store did not answer in time while {doing}; try again later",
                 retry_after=_RETRY_AFTER,
             ) from e
@@ -684,6 +706,23 @@ class RemoteStore:
             public=f"the store failed while {doing}; try again later",
             retry_after=_RETRY_AFTER,
         )
+
+
+def _first_lines(answer: httpx.Response, max_lines: int) -> httpx.Response:
+    """A copy of the streamed ``answer`` holding its first ``max_lines`` lines at most."""
+    parts: list[bytes] = []
+    lines = 0
+    for chunk in answer.iter_bytes():
+        parts.append(chunk)
+        lines += chunk.count(b"\n")
+        if lines >= max_lines:
+            break
+    body = b"".join(parts)
+    if lines >= max_lines:
+        body = b"".join(body.splitlines(keepends=True)[:max_lines])
+    # decoded already (iter_bytes undoes any content coding): only the media type is kept
+    media = {"Content-Type": answer.headers.get("content-type", "")}
+    return httpx.Response(answer.status_code, headers=media, content=body)
 
 
 def _deadline(seconds: float) -> httpx.Timeout:
