@@ -66,3 +66,12 @@ def gdcat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveGdcat
     read (tests that write start their own with :func:`live_gdcat.start_gdcat`)."""
     with start_gdcat(tmp_path_factory.mktemp("gdcat")) as live:
         yield live
+
+
+@pytest.fixture(scope="session")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server for this test session (one per xdist worker); its URL."""
+    from oxigraph_server import oxigraph_server
+
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "data") as url:
+        yield url

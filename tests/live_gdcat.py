@@ -19,7 +19,7 @@ from gdcat.demo.nodes import ServedFederation, serve_federation
 from gdcat.harvest import Harvester, RunReport
 from gdcat.harvest.registry import parse_registry
 from gdcat.settings import Settings
-from gdcat.store import OxigraphStore
+from gdcat.store import Store, open_store
 
 #: Datasets of the test federation (the README's demo has 400; 100 keeps the session short
 #: while every node kind, defect and Beacon link is still there).
@@ -34,7 +34,7 @@ class LiveGdcat:
     url: str
     base: str
     settings: Settings
-    store: OxigraphStore
+    store: Store
     app: FastAPI
     federation: Federation | None
     report: RunReport | None
@@ -42,7 +42,7 @@ class LiveGdcat:
 
 
 def harvest_demo(
-    store: OxigraphStore, settings: Settings, datasets: int, registry_dir: Path
+    store: Store, settings: Settings, datasets: int, registry_dir: Path
 ) -> tuple[Federation, RunReport, Path, ServedFederation]:
     """Serve the demo federation, harvest it into ``store``; the nodes keep serving (the
     caller closes the returned federation)."""
@@ -76,7 +76,7 @@ def start_gdcat(
         **settings_overrides,
     )
     with ExitStack() as stack:
-        store = OxigraphStore(settings.store_dir, base)
+        store = open_store(settings)  # the embedded store, or store_url's remote one
         stack.callback(store.close)
         federation = report = registry = None
         if datasets:

@@ -42,9 +42,10 @@ EXIT_FAILURE = 3
 store_option = click.option(
     "--store",
     "store_dir",
-    type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of the embedded store (default: $GDCAT_STORE_DIR or var/store).",
+    metavar="DIR|URL",
+    help="Folder of the embedded store (default: $GDCAT_STORE_DIR or var/store), or the "
+    "http(s):// URL of a remote SPARQL store (as $GDCAT_STORE_URL).",
 )
 
 
@@ -79,7 +80,7 @@ def _serve_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _settings(store_dir: Path | None = None) -> Settings:
+def _settings(store_dir: str | Path | None = None) -> Settings:
     """The settings from ``GDCAT_*`` variables; a bad value is unusable input (exit 2)."""
     try:
         settings = Settings()
@@ -90,9 +91,16 @@ def _settings(store_dir: Path | None = None) -> Settings:
         )
         click.echo(f"error: invalid setting: {problems}", err=True)
         sys.exit(EXIT_UNUSABLE)
-    if store_dir is not None:
-        settings = settings.model_copy(update={"store_dir": store_dir})
+    if isinstance(store_dir, str) and store_dir.startswith(("http://", "https://")):
+        settings = settings.model_copy(update={"store_url": store_dir})
+    elif store_dir is not None:
+        settings = settings.model_copy(update={"store_dir": Path(store_dir), "store_url": None})
     return settings
+
+
+def _store_name(settings: Settings) -> str:
+    """Where the settings' store is, for messages: its folder or its URL."""
+    return settings.store_url or str(settings.store_dir)
 
 
 @contextmanager
@@ -102,13 +110,13 @@ def _opened_store(settings: Settings) -> Iterator[Store]:
     from gdcat.served import ServerUnreachableError
     from gdcat.store import open_store
 
-    server = _serving(settings)
+    server = _serving(settings) if settings.store_url is None else None
     if server is not None:
         raise ServerUnreachableError(
             f"the store {settings.store_dir} is held by the gdcat server at {server.url} "
             f"(pid {server.pid}); use its API, or stop it and run the command again"
         )
-    store = open_store(settings.store_dir, settings.base_iri)
+    store = open_store(settings)
     try:
         yield store
     finally:
@@ -267,7 +275,7 @@ def _summary_line(outcome: CheckOutcome) -> str:
 @click.option("--profile", default=None, help="Validation profile records must conform to.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def load(
-    paths: Sequence[Path], store_dir: Path | None, profile: str | None, output_format: str
+    paths: Sequence[Path], store_dir: str | None, profile: str | None, output_format: str
 ) -> None:
     """Validate, then store what conforms; report the rest.
 
@@ -328,7 +336,7 @@ def load(
             else ""
         )
         click.echo(
-            f"stored {len(stored.written)} record(s) in {settings.store_dir}; "
+            f"stored {len(stored.written)} record(s) in {_store_name(settings)}; "
             f"rejected {len(failing_records)}; unusable files {len(outcome.unusable)}{rest}"
         )
     if outcome.unusable:
@@ -376,7 +384,7 @@ def _load_through(
 @main.command()
 @click.argument("datasets", nargs=-1, required=True)
 @store_option
-def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
+def withdraw(datasets: Sequence[str], store_dir: str | None) -> None:
     """Withdraw records by dataset IRI: their graphs go, their catalogue records stay as
     tombstones. Exit 0 when every one was withdrawn, 1 when some were not in the store."""
     settings = _settings(store_dir)
@@ -404,7 +412,7 @@ def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
     except GdcatError as e:
         _fail(e)
     for iri in missing:
-        click.echo(f"error: no live record of {iri} in {settings.store_dir}", err=True)
+        click.echo(f"error: no live record of {iri} in {_store_name(settings)}", err=True)
     sys.exit(EXIT_VIOLATIONS if missing else EXIT_OK)
 
 
@@ -418,7 +426,7 @@ def withdraw(datasets: Sequence[str], store_dir: Path | None) -> None:
     default="table",
     show_default=True,
 )
-def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
+def query(sparql: str, store_dir: str | None, output_format: str) -> None:
     """Run a SPARQL query against the store (for operators). SPARQL may be @FILE or - (stdin)."""
     if sparql == "-":
         sparql = sys.stdin.read()
@@ -437,7 +445,7 @@ def query(sparql: str, store_dir: Path | None, output_format: str) -> None:
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table"
 )
-def inventory(store_dir: Path | None, output_format: str) -> None:
+def inventory(store_dir: str | None, output_format: str) -> None:
     """The 1+MG inventory: per country, datasets, individuals, genomes by sequencing type,
     by access level, shareable or not, with linked clinical data or not (as a table, JSON, or
     CSV: one row per country and a totals row)."""
@@ -495,7 +503,7 @@ def profiles() -> None:
 @_serve_options
 def demo(
     out: Path,
-    store_dir: Path | None,
+    store_dir: str | None,
     seed: int,
     datasets: int,
     replace: bool,
@@ -528,7 +536,7 @@ def demo(
         click.echo(f"node registry: {registry}")
         try:
             nodes = select_nodes(parse_registry(registry.read_text(), source=str(registry)), [])
-            if replace and settings.store_dir.exists():
+            if replace and settings.store_url is None and settings.store_dir.exists():
                 if _serving(settings) is not None:
                     with _opened_store(settings):  # says which server holds it
                         pass
@@ -542,7 +550,7 @@ def demo(
             _fail(e)
             return
         click.echo(report.to_text())
-        click.echo(f"stored in {settings.store_dir}\n")
+        click.echo(f"stored in {_store_name(settings)}\n")
         click.echo(result.to_table())
         if serve_after:
             settings = settings.model_copy(update={"registry_file": registry})
@@ -646,7 +654,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     from gdcat.api.server import serve
     from gdcat.served import announced, local_token
 
-    server = _serving(settings)
+    server = _serving(settings) if settings.store_url is None else None
     if server is not None:
         click.echo(
             f"the store {settings.store_dir} is served already, by gdcat at {server.url} "
@@ -654,7 +662,9 @@ def _serve(settings: Settings, host: str, port: int) -> None:
             err=True,
         )
         return
-    token = None if settings.admin_token else local_token()
+    # a local admin token for the command line, announced in the store's folder (a remote
+    # store has none: its operator sets GDCAT_ADMIN_TOKEN)
+    token = None if settings.admin_token or settings.store_url else local_token()
     if token is not None:
         settings = settings.model_copy(update={"admin_token": token})
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
@@ -665,12 +675,17 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     try:
         with _opened_store(settings) as store:
             app = create_app(settings, store)
-            with announced(
-                settings.store_dir, url, settings.base_iri, settings.registry_file, token
-            ):
-                click.echo(f"gdcat serving {settings.store_dir} at {url}/", err=True)
+            if settings.store_url is not None:  # a remote store: no folder to announce in
+                click.echo(f"gdcat serving {_store_name(settings)} at {url}/", err=True)
                 click.echo("press Ctrl-C to stop", err=True)
                 serve(app, host, port)
+            else:
+                with announced(
+                    settings.store_dir, url, settings.base_iri, settings.registry_file, token
+                ):
+                    click.echo(f"gdcat serving {settings.store_dir} at {url}/", err=True)
+                    click.echo("press Ctrl-C to stop", err=True)
+                    serve(app, host, port)
     except GdcatError as e:
         _fail(e)
 
@@ -689,7 +704,7 @@ def _exit_on_signal(signum: int, frame: object) -> None:
     default=None,
     help="Node registry: its SPARQL nodes are the SERVICE calls allowed.",
 )
-def serve_command(store_dir: Path | None, host: str, port: int, registry: Path | None) -> None:
+def serve_command(store_dir: str | None, host: str, port: int, registry: Path | None) -> None:
     """Serve the catalogue: REST search API, SPARQL 1.1 endpoint, linked data, FAIR Data
     Point, DCAT-AP feed and publishing, at http://HOST:PORT/."""
     settings = _serve_settings(_settings(store_dir), host, port)
@@ -701,7 +716,7 @@ def serve_command(store_dir: Path | None, host: str, port: int, registry: Path |
 @main.command("index")
 @store_option
 @click.option("--force", is_flag=True, help="Rebuild even when the index is in step.")
-def index_command(store_dir: Path | None, force: bool) -> None:
+def index_command(store_dir: str | None, force: bool) -> None:
     """Bring the search index in step with the store: it is built when missing and rebuilt
     when stale (``gdcat serve`` does the same when it starts); ``--force`` rebuilds it anyway."""
     import time
@@ -776,7 +791,7 @@ def _serve_until_interrupted() -> None:
 def harvest(
     node_ids: Sequence[str],
     registry: Path | None,
-    store_dir: Path | None,
+    store_dir: str | None,
     dry_run: bool,
     output_format: str,
     allow_shrink: Sequence[str],
@@ -932,7 +947,7 @@ def _harvest_progress(node: NodeReport) -> None:
     help="Accept loopback and private addresses (test and intranet set-ups; harvesting "
     "them also needs GDCAT_REGISTRATION_ALLOW_PRIVATE=true).",
 )
-def register(client_url: str, store_dir: Path | None, allow_private: bool) -> None:
+def register(client_url: str, store_dir: str | None, allow_private: bool) -> None:
     """Queue a FAIR Data Point that announces itself (FDP-style ping); the next harvest
     reads it."""
     from gdcat.harvest.registration import register as do_register
@@ -957,7 +972,7 @@ def register(client_url: str, store_dir: Path | None, allow_private: bool) -> No
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json", "turtle"]), default="text"
 )
-def changes(store_dir: Path | None, since: str | None, limit: int, output_format: str) -> None:
+def changes(store_dir: str | None, since: str | None, limit: int, output_format: str) -> None:
     """The change feed: records created, updated or withdrawn (tombstones), oldest first."""
     from datetime import datetime
 

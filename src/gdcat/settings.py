@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -192,3 +193,26 @@ class Settings(BaseSettings):
     page_size: int = Field(20, ge=1, le=1000, description="Search results per page by default.")
     max_page_size: int = Field(200, ge=1, description="Largest page of search results.")
     feed_page_size: int = Field(100, ge=1, description="Datasets per page of the DCAT-AP feed.")
+    store_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="URL of a remote SPARQL store (Oxigraph server: the address `oxigraph serve` "
+        "listens at); when set, gdcat keeps its records there instead of in store_dir.",
+    )
+    store_kind: Literal["auto", "oxigraph", "virtuoso", "fuseki", "generic"] = Field(
+        "auto",
+        description="The remote store's engine; auto asks it (its Server header). Only "
+        "oxigraph is supported yet.",
+    )
+    store_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="Longest one request to the remote store may take (seconds); then the "
+        "store counts as unavailable (503 with Retry-After).",
+    )
+    store_user: str | None = Field(
+        None, description="User name for the remote store (HTTP basic authentication)."
+    )
+    store_password: SecretStr | None = Field(
+        None, description="Password for the remote store (HTTP basic authentication)."
+    )

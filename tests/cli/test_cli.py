@@ -92,8 +92,12 @@ def test_network_is_never_touched_and_exit_2(tmp_path: Path, recording_server) -
     assert recording_server.requests == []
 
 
-def test_load_stores_what_conforms_then_query_and_inventory(tmp_path: Path) -> None:
-    store = tmp_path / "store"
+@pytest.mark.parametrize("kind", ["embedded", "oxigraph-server"])
+def test_load_stores_what_conforms_then_query_and_inventory(
+    tmp_path: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """``--store`` takes a folder (the embedded store) or the URL of a remote store."""
+    store = _store_option(kind, tmp_path, request)
     docs = tmp_path / "docs"
     docs.mkdir()
     for name in ("nl-rare-disease-wgs.yaml", "es-clinical-exomes-not-shareable.ttl"):
@@ -121,6 +125,22 @@ def test_load_stores_what_conforms_then_query_and_inventory(tmp_path: Path) -> N
     totals = json.loads(inventory.output)["totals"]
     assert totals["datasets"] == 2
     assert {"NLD", "ESP"} <= {row["country"] for row in json.loads(inventory.output)["countries"]}
+
+
+def _store_option(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if kind == "embedded":
+        return str(tmp_path / "store")
+    from oxigraph_server import clear
+
+    url: str = request.getfixturevalue("oxigraph_url")
+    clear(url)
+    return url
+
+
+def test_a_remote_store_that_cannot_be_reached_exits_3(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["query", "ASK {}", "--store", "http://127.0.0.1:9/"])
+    assert result.exit_code == 3
+    assert "the store at http://127.0.0.1:9/ cannot be reached" in result.output
 
 
 def test_bad_sparql_exits_2(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as rdfns
 
 from gdcat.errors import QueryError, UnsupportedFormatError
-from gdcat.store import OxigraphStore, serialize_result
+from gdcat.store import Store, serialize_result
 
 from .store_builders import DatasetSpec, write
 
@@ -27,17 +27,17 @@ SELECT ?dataset ?title ?genomes WHERE {{
 
 
 @pytest.fixture
-def filled(memory_store: OxigraphStore) -> OxigraphStore:
-    memory_store.put_records(
+def filled(any_store: Store) -> Store:
+    any_store.put_records(
         [
             write(DatasetSpec(D1, title='Cohort "one", Spain', genomes=120)),
             write(DatasetSpec(D2, title="Cohorte dos")),
         ]
     )
-    return memory_store
+    return any_store
 
 
-def test_select_results_as_sparql_json(filled: OxigraphStore) -> None:
+def test_select_results_as_sparql_json(filled: Store) -> None:
     document = json.loads(filled.serialize(filled.query(TITLES), "json"))
 
     assert document["head"]["vars"] == ["dataset", "title", "genomes"]
@@ -48,7 +48,7 @@ def test_select_results_as_sparql_json(filled: OxigraphStore) -> None:
     assert "genomes" not in second
 
 
-def test_select_results_as_csv_tsv_and_table(filled: OxigraphStore) -> None:
+def test_select_results_as_csv_tsv_and_table(filled: Store) -> None:
     result = filled.query(TITLES)
 
     rows = list(csv.reader(io.StringIO(filled.serialize(result, "csv"))))
@@ -65,7 +65,7 @@ def test_select_results_as_csv_tsv_and_table(filled: OxigraphStore) -> None:
     assert table.rstrip().endswith("(2 rows)")
 
 
-def test_ask_results(filled: OxigraphStore) -> None:
+def test_ask_results(filled: Store) -> None:
     yes = filled.query(f"ASK {{ <{D1}> ?p ?o }}")
     no = filled.query("ASK { <https://nowhere.example.org/x> ?p ?o }")
 
@@ -74,16 +74,16 @@ def test_ask_results(filled: OxigraphStore) -> None:
 
 
 @pytest.mark.parametrize("form", ["CONSTRUCT", "DESCRIBE"])
-def test_graph_results_keep_the_published_datatypes(memory_store: OxigraphStore, form: str) -> None:
+def test_graph_results_keep_the_published_datatypes(any_store: Store, form: str) -> None:
     spec = DatasetSpec(D1, individuals=1300, byte_sizes=())
-    memory_store.put_records([write(spec)])
+    any_store.put_records([write(spec)])
     sparql = (
         f"CONSTRUCT {{ <{D1}> ?p ?o }} WHERE {{ <{D1}> ?p ?o }}"
         if form == "CONSTRUCT"
         else f"DESCRIBE <{D1}>"
     )
 
-    turtle = memory_store.serialize(memory_store.query(sparql), "turtle")
+    turtle = any_store.serialize(any_store.query(sparql), "turtle")
     graph = Graph().parse(data=turtle, format="turtle")
 
     counts = set(
@@ -105,21 +105,21 @@ def _has_bnode(triple: tuple[object, object, object]) -> bool:
     return any(isinstance(term, BNode) for term in triple)
 
 
-def test_a_triple_in_several_record_graphs_is_described_once(filled: OxigraphStore) -> None:
+def test_a_triple_in_several_record_graphs_is_described_once(filled: Store) -> None:
     # every record of the node describes its publisher
     described = filled.query("DESCRIBE <http://node.example.org/publisher>")
 
     assert [t.object.value for t in described.triples] == ["The node"]
 
 
-def test_the_union_default_graph_is_optional(filled: OxigraphStore) -> None:
+def test_the_union_default_graph_is_optional(filled: Store) -> None:
     sparql = f"SELECT ?title WHERE {{ <{D2}> <{rdfns.DCTERMS.title}> ?title }}"
 
     assert len(filled.query(sparql)) == 1
     assert len(filled.query(sparql, union_default_graph=False)) == 0
 
 
-def test_a_row_cap_cuts_and_says_so(filled: OxigraphStore) -> None:
+def test_a_row_cap_cuts_and_says_so(filled: Store) -> None:
     capped = filled.query("SELECT * WHERE { ?s ?p ?o }", max_rows=3)
     whole = filled.query("SELECT * WHERE { ?s ?p ?o }", max_rows=10_000)
 
@@ -127,13 +127,13 @@ def test_a_row_cap_cuts_and_says_so(filled: OxigraphStore) -> None:
     assert len(whole) == filled.count_triples() and not whole.truncated
 
 
-def test_a_syntax_error_names_the_position(filled: OxigraphStore) -> None:
+def test_a_syntax_error_names_the_position(filled: Store) -> None:
     with pytest.raises(QueryError, match=r"syntax error.*1:\d+"):
         filled.query("SELECT ?x WHERE { ?x ?p }")
 
 
 def test_federated_queries_are_refused_without_any_request(
-    filled: OxigraphStore, recording_server: object
+    filled: Store, recording_server: object
 ) -> None:
     url = recording_server.url  # type: ignore[attr-defined]
     with pytest.raises(QueryError, match="SERVICE"):
@@ -144,7 +144,7 @@ def test_federated_queries_are_refused_without_any_request(
     assert len(ok) == 0
 
 
-def test_formats_that_do_not_fit_the_result_are_refused(filled: OxigraphStore) -> None:
+def test_formats_that_do_not_fit_the_result_are_refused(filled: Store) -> None:
     select = filled.query(TITLES)
     graph = filled.query(f"DESCRIBE <{D1}>")
 

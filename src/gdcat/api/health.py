@@ -38,10 +38,10 @@ class StoreStatus(BaseModel):
         description="No write failure is pending and a write that changes nothing succeeded "
         "just now (while a long write holds the store: the last write succeeded)."
     )
-    mode: Literal["read-write", "read-only", "closed", "memory"] = Field(
+    mode: Literal["read-write", "read-only", "closed", "memory", "remote"] = Field(
         description="How the store is open: read-only while re-opening it for writing fails "
         "(reads go on), closed if it could not be opened at all, memory for a store that is "
-        "not on disk."
+        "not on disk, remote for a SPARQL engine reached over HTTP."
     )
     failure: str | None = Field(
         None, description="Why the store cannot be written (no file paths), while it cannot."

@@ -24,7 +24,7 @@ from gdcat.sparql.federation import ServiceAllowList, ServiceFailedError
 from gdcat.sparql.limits import EngineFailureError, MemoryLimitError
 from gdcat.sparql.pool import QueryRunner, Snapshots, ThreadRunner, WorkerPool
 from gdcat.sparql.shape import ShapeLimits, check_shape
-from gdcat.store import OxigraphStore, Store
+from gdcat.store import OxigraphStore, RemoteStore, Store
 from gdcat.store.sparql_text import add_using, uses_keyword
 
 _POSITION = re.compile(r"error at 1:(\d+)")
@@ -131,6 +131,10 @@ def _runner(settings: Settings, store: Store) -> QueryRunner:
         memory_limit=settings.sparql_worker_memory,
         cpu_limit=cpu_limit(settings),
     )
+    if isinstance(store, RemoteStore):
+        from gdcat.sparql.remote import RemoteRunner
+
+        return RemoteRunner(store, setup, settings.sparql_workers)
     if isinstance(store, OxigraphStore) and store.path is not None:
         snapshots = Snapshots(store.checkpoint, store.path)
         return WorkerPool(setup, settings.sparql_workers, snapshots)

@@ -182,6 +182,28 @@ class Runner:
                 raise
             return QueryFailure("engine", f"the query engine failed on this query: {e}", form)
 
+    def serialize(
+        self, answer: ox.QueryBoolean | ox.QuerySolutions | list[ox.Triple], job: QueryJob
+    ) -> Outcome:
+        """An answer computed elsewhere (by a remote store) written as ``job`` asks, within
+        its row limit."""
+        form: Form = (
+            "ask"
+            if isinstance(answer, ox.QueryBoolean)
+            else "graph"
+            if isinstance(answer, list)
+            else "select"
+        )
+        try:
+            if isinstance(answer, ox.QueryBoolean):
+                return self._boolean(answer, job)
+            if isinstance(answer, list):
+                return self._graph(answer, job)
+            return self._solutions(answer, job)
+        except _TooManyRows:
+            noun = "triples" if form == "graph" else "rows"
+            return QueryFailure("rows", f"the answer has more than {job.max_rows} {noun}", form)
+
     def _boolean(self, answer: ox.QueryBoolean, job: QueryJob) -> Outcome:
         if job.results_format is None:
             return QueryFailure("not-acceptable", "no acceptable format", "ask")
@@ -204,7 +226,7 @@ class Runner:
             body = xml_safe(body)
         return QueryAnswer("select", job.results_format, body, rows)
 
-    def _graph(self, answer: ox.QueryTriples, job: QueryJob) -> Outcome:
+    def _graph(self, answer: ox.QueryTriples | list[ox.Triple], job: QueryJob) -> Outcome:
         if job.graph_format is None:
             return QueryFailure("not-acceptable", "no acceptable format", "graph")
         # DESCRIBE over the union repeats a triple found in several graphs: keep one.

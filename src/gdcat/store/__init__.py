@@ -1,12 +1,15 @@
 """The knowledge-graph store: records in named graphs, their catalogue records, the inventory.
 
-``open_store(path, base_iri)`` gives the embedded Oxigraph store (on disk, or in memory when
-``path`` is None); everything else talks to the :class:`Store` protocol.
+``open_store(settings)`` gives the store the settings name: the remote SPARQL store at
+``store_url`` when one is set, else the embedded Oxigraph store in ``store_dir``;
+``open_store(path, base_iri)`` the embedded store (on disk, or in memory when ``path`` is
+None). Everything else talks to the :class:`Store` protocol.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gdcat.store.health import StoreHealth
 from gdcat.store.inventory import CountedInventory, Inventory, InventoryRow, compute_inventory
@@ -24,7 +27,11 @@ from gdcat.store.records import (
     provenance_graph_iri,
     record_iri,
 )
+from gdcat.store.remote import RemoteStore
 from gdcat.store.results import RESULT_FORMATS, QueryResult, serialize_result
+
+if TYPE_CHECKING:
+    from gdcat.settings import Settings
 
 __all__ = [
     "RESULT_FORMATS",
@@ -42,6 +49,7 @@ __all__ = [
     "RecordStatus",
     "RecordWrite",
     "RecordWriteError",
+    "RemoteStore",
     "Store",
     "StoreHealth",
     "compute_inventory",
@@ -52,6 +60,23 @@ __all__ = [
 ]
 
 
-def open_store(path: Path | None, base_iri: str) -> Store:
-    """The embedded store under ``path`` (created if missing), or in memory when None."""
-    return OxigraphStore(path, base_iri)
+def open_store(location: Settings | Path | None, base_iri: str | None = None) -> Store:
+    """The store the settings name (remote at ``store_url``, else embedded in ``store_dir``),
+    or the embedded store under a path (created if missing; in memory when None)."""
+    from gdcat.settings import Settings
+
+    if isinstance(location, Settings):
+        if location.store_url is not None:
+            password = location.store_password
+            return RemoteStore(
+                location.store_url,
+                location.base_iri,
+                kind=location.store_kind,
+                timeout=location.store_timeout,
+                user=location.store_user,
+                password=password.get_secret_value() if password is not None else None,
+            )
+        return OxigraphStore(location.store_dir, location.base_iri)
+    if base_iri is None:
+        raise TypeError("open_store(path, base_iri) needs the base IRI")
+    return OxigraphStore(location, base_iri)

@@ -13,8 +13,8 @@ from typing import Literal
 
 #: How the store is open: for reading and writing; for reading only (re-opening it for
 #: writing failed, so it serves what it holds); not at all (it could not be opened again);
-#: in memory (nothing on disk).
-StoreMode = Literal["read-write", "read-only", "closed", "memory"]
+#: in memory (nothing on disk); in a remote engine (read and written over HTTP).
+StoreMode = Literal["read-write", "read-only", "closed", "memory", "remote"]
 
 
 @dataclass(frozen=True)

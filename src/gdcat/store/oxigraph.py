@@ -56,7 +56,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar, cast
@@ -68,21 +68,24 @@ from gdcat.errors import QueryError, StoreError, os_reason
 from gdcat.store.datatypes import graph_from_quads, restore_triples
 from gdcat.store.health import StoreHealth, StoreMode
 from gdcat.store.quads import QuadWriter, UnwritableTermError
+from gdcat.store.record_sparql import (
+    PendingRecord,
+    catalog_lines,
+    catalog_record_from,
+    known_records_query,
+    list_records_query,
+    live_record_ask,
+    mark_seen_operation,
+    record_hashes_query,
+    record_sources_query,
+    replace_operations,
+    withdraw_operations,
+)
+from gdcat.store.record_sparql import now as _now
 from gdcat.store.records import (
-    ADMS_STATUS,
-    CONTENT_HASH,
-    LAST_HARVEST_RUN,
-    SOURCE_COUNTRY,
-    SOURCE_NODE,
-    SOURCE_URL,
-    VALIDATION_OUTCOME,
-    VALIDATION_PROFILE,
-    WAS_GENERATED_BY,
     CatalogRecord,
     RecordChange,
-    RecordMeta,
     RecordSource,
-    RecordStatus,
     RecordWrite,
     RecordWriteError,
     provenance_graph_iri,
@@ -90,18 +93,6 @@ from gdcat.store.records import (
 )
 from gdcat.store.results import QueryResult, Term, serialize_result
 from gdcat.store.sparql_text import uses_service
-
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_CATALOG_RECORD = "http://www.w3.org/ns/dcat#CatalogRecord"
-_PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
-_ISSUED = "http://purl.org/dc/terms/issued"
-_MODIFIED = "http://purl.org/dc/terms/modified"
-_CONFORMS_TO = "http://purl.org/dc/terms/conformsTo"
-_XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
-_XSD_ANY_URI = "http://www.w3.org/2001/XMLSchema#anyURI"
-_CREATED = RecordStatus.CREATED.iri
-_UPDATED = RecordStatus.UPDATED.iri
-_WITHDRAWN = RecordStatus.WITHDRAWN.iri
 
 #: Records per replacing transaction: large enough to amortise the update, small enough to
 #: keep the update text (a few kB a record) and a retry cheap.
@@ -129,10 +120,7 @@ _log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class _Pending:
-    write: RecordWrite
-    record: str
+_Pending = PendingRecord
 
 
 @dataclass
@@ -318,22 +306,9 @@ class OxigraphStore:
         prov = self._provenance
         with self._lock:
             self._writable()
-            live = self._ask(
-                f"ASK {{ GRAPH <{prov}> {{ <{record}> <{_PRIMARY_TOPIC}> ?dataset "
-                f"FILTER NOT EXISTS {{ <{record}> <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }}"
-            )
-            if not live:
+            if not self._ask(live_record_ask(prov, record)):
                 return False
-            now = _datetime_literal(_now())
-            self._update(
-                f"DROP SILENT GRAPH <{record}> ;\n"
-                f"DELETE {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status ; "
-                f"<{_MODIFIED}> ?modified }} }}\n"
-                f"INSERT {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> <{_WITHDRAWN}> ; "
-                f"<{_MODIFIED}> {now} }} }}\n"
-                f"WHERE {{ OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status }} }} "
-                f"OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{_MODIFIED}> ?modified }} }} }}",
-            )
+            self._update(" ;\n".join(withdraw_operations(prov, record, _now())))
             self._committed(withdrawn=[dataset_iri])
         return True
 
@@ -364,61 +339,18 @@ class OxigraphStore:
             obj = quad.object
             if isinstance(obj, ox.NamedNode | ox.Literal):
                 values[quad.predicate.value] = obj.value
-        try:
-            meta = RecordMeta(
-                source=values.get(SOURCE_URL, ""),
-                content_hash=values[CONTENT_HASH],
-                profile=values[VALIDATION_PROFILE],
-                outcome=values[VALIDATION_OUTCOME],  # type: ignore[arg-type]
-                node=values.get(SOURCE_NODE),
-                country=values.get(SOURCE_COUNTRY),
-                conforms_to=values.get(_CONFORMS_TO),
-                run=values.get(WAS_GENERATED_BY),
-            )
-            return CatalogRecord(
-                iri=record,
-                dataset_iri=values[_PRIMARY_TOPIC],
-                meta=meta,
-                issued=datetime.fromisoformat(values[_ISSUED]),
-                modified=datetime.fromisoformat(values[_MODIFIED]),
-                status=RecordStatus.from_iri(values[ADMS_STATUS]),
-            )
-        except (KeyError, ValueError) as e:
-            raise StoreError(f"the catalogue record {record} is incomplete: {e}") from e
+        return catalog_record_from(record, values)
 
     def list_records(self) -> list[str]:
-        result = self.query(
-            f"SELECT ?dataset WHERE {{ GRAPH <{self._provenance}> {{ "
-            f"?record <{_PRIMARY_TOPIC}> ?dataset "
-            f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }} "
-            "ORDER BY ?dataset",
-            union_default_graph=False,
-        )
+        result = self.query(list_records_query(self._provenance), union_default_graph=False)
         return [_value(row[0]) for row in result.rows]
 
     def record_hashes(self) -> dict[str, str]:
-        result = self.query(
-            f"SELECT ?dataset ?hash WHERE {{ GRAPH <{self._provenance}> {{ "
-            f"?record <{_PRIMARY_TOPIC}> ?dataset ; <{CONTENT_HASH}> ?hash "
-            f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }}",
-            union_default_graph=False,
-        )
+        result = self.query(record_hashes_query(self._provenance), union_default_graph=False)
         return {_value(row[0]): _value(row[1]) for row in result.rows}
 
     def record_sources(self, node: str | None = None) -> dict[str, RecordSource]:
-        node_filter = ""
-        if node is not None:
-            node_filter = f"; <{SOURCE_NODE}> {QuadWriter().literal(node)} "
-        result = self.query(
-            f"SELECT ?dataset ?hash ?source ?profile ?outcome WHERE {{ "
-            f"GRAPH <{self._provenance}> {{ "
-            f"?record <{_PRIMARY_TOPIC}> ?dataset ; <{CONTENT_HASH}> ?hash {node_filter}"
-            f"OPTIONAL {{ ?record <{SOURCE_URL}> ?source }} "
-            f"OPTIONAL {{ ?record <{VALIDATION_PROFILE}> ?profile }} "
-            f"OPTIONAL {{ ?record <{VALIDATION_OUTCOME}> ?outcome }} "
-            f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{_WITHDRAWN}> }} }} }}",
-            union_default_graph=False,
-        )
+        result = self.query(record_sources_query(self._provenance, node), union_default_graph=False)
         return {
             _value(row[0]): RecordSource(*(_value(t) if t is not None else "" for t in row[1:]))
             for row in result.rows
@@ -432,14 +364,8 @@ class OxigraphStore:
             self._writable()
             for start in range(0, len(dataset_iris), 2000):
                 part = dataset_iris[start : start + 2000]
-                values = " ".join(f"<{self.record_iri(iri)}>" for iri in part)
-                self._update(
-                    f"DELETE {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> ?old }} }}\n"
-                    f"INSERT {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> {run} }} }}\n"
-                    f"WHERE {{ VALUES ?record {{ {values} }} "
-                    f"GRAPH <{prov}> {{ ?record <{_PRIMARY_TOPIC}> ?dataset "
-                    f"OPTIONAL {{ ?record <{LAST_HARVEST_RUN}> ?old }} }} }}",
-                )
+                records = [self.record_iri(iri) for iri in part]
+                self._update(mark_seen_operation(prov, records, run))
             self._committed()
 
     def put_graph(self, graph_iri: str, graph: Graph, *, replace: bool = True) -> None:
@@ -749,11 +675,8 @@ class OxigraphStore:
         known: set[str] = set()
         prov = self._provenance
         for start in range(0, len(records), 5000):
-            values = " ".join(f"<{r}>" for r in records[start : start + 5000])
             result = self.query(
-                f"SELECT DISTINCT ?record WHERE {{ VALUES ?record {{ {values} }} "
-                f"{{ GRAPH <{prov}> {{ ?record ?p ?o }} }} "
-                f"UNION {{ GRAPH ?record {{ ?s ?q ?v }} }} }}",
+                known_records_query(prov, records[start : start + 5000]),
                 union_default_graph=False,
             )
             known.update(_value(row[0]) for row in result.rows)
@@ -789,63 +712,13 @@ class OxigraphStore:
                 failures[text[0].write.dataset_iri] = _message(e)
         return written
 
-    def _replace_update(self, texts: list[tuple[_Pending, str, str]], now: datetime) -> str:
-        prov = self._provenance
-        values = " ".join(f"<{item.record}>" for item, _, _ in texts)
-        issued = _datetime_literal(now)
-        ops = [f"DROP SILENT GRAPH <{item.record}>" for item, _, _ in texts]
-        # The old catalogue record goes, except its first-seen date; its status tells whether
-        # this write creates the record (never seen, or withdrawn) or updates it.
-        ops.append(
-            f"DELETE {{ GRAPH <{prov}> {{ ?record ?p ?o }} }}\n"
-            f"INSERT {{ GRAPH <{prov}> {{ ?record <{ADMS_STATUS}> ?status }} }}\n"
-            f"WHERE {{ VALUES ?record {{ {values} }}\n"
-            f"  BIND(IF(EXISTS {{ GRAPH <{prov}> {{ ?record <{_ISSUED}> ?first }} }} && "
-            f"NOT EXISTS {{ GRAPH <{prov}> {{ ?record <{ADMS_STATUS}> <{_WITHDRAWN}> }} }}, "
-            f"<{_UPDATED}>, <{_CREATED}>) AS ?status)\n"
-            f"  OPTIONAL {{ GRAPH <{prov}> {{ ?record ?p ?o }} FILTER(?p != <{_ISSUED}>) }} }}"
-        )
-        ops.append(
-            f"INSERT {{ GRAPH <{prov}> {{ ?record <{_ISSUED}> {issued} }} }}\n"
-            f"WHERE {{ VALUES ?record {{ {values} }} "
-            f"FILTER NOT EXISTS {{ GRAPH <{prov}> {{ ?record <{_ISSUED}> ?first }} }} }}"
-        )
-        blocks = [f"GRAPH <{item.record}> {{\n{data}}}\n" for item, data, _ in texts]
-        catalog = "".join(lines for _, _, lines in texts)
-        ops.append("INSERT DATA {\n" + "".join(blocks) + f"GRAPH <{prov}> {{\n{catalog}}}\n}}")
-        return " ;\n".join(ops)
+    def _replace_update(self, texts: list[tuple[_Pending, str, str]], moment: datetime) -> str:
+        return " ;\n".join(replace_operations(self._provenance, texts, moment))
 
     def _catalog_lines(
-        self, writer: QuadWriter, item: _Pending, now: datetime, tail: str, *, first: bool
+        self, writer: QuadWriter, item: _Pending, moment: datetime, tail: str, *, first: bool
     ) -> str:
-        """The catalogue record's triples; ``first`` adds the first-seen date and status of a
-        record the store has never seen (the bulk path; the replacing path works them out in
-        SPARQL)."""
-        meta = item.write.meta
-        subject = f"<{item.record}>"
-        now_text = _datetime_literal(now)
-        pairs = [
-            (_RDF_TYPE, f"<{_CATALOG_RECORD}>"),
-            (_PRIMARY_TOPIC, writer.iri(item.write.dataset_iri)),
-            (_MODIFIED, now_text),
-            (SOURCE_URL, writer.literal(meta.source, datatype=_XSD_ANY_URI)),
-            (CONTENT_HASH, writer.literal(meta.content_hash)),
-            (VALIDATION_PROFILE, writer.literal(meta.profile)),
-            (VALIDATION_OUTCOME, writer.literal(meta.outcome)),
-        ]
-        if meta.node is not None:
-            pairs.append((SOURCE_NODE, writer.literal(meta.node)))
-        if meta.country is not None:
-            pairs.append((SOURCE_COUNTRY, writer.iri(meta.country)))
-        if meta.conforms_to is not None:
-            pairs.append((_CONFORMS_TO, writer.iri(meta.conforms_to)))
-        if meta.run is not None:
-            pairs.append((WAS_GENERATED_BY, writer.iri(meta.run)))
-            pairs.append((LAST_HARVEST_RUN, writer.iri(meta.run)))
-        if first:
-            pairs.append((_ISSUED, now_text))
-            pairs.append((ADMS_STATUS, f"<{_CREATED}>"))
-        return "".join(f"{subject} <{p}> {o}{tail}" for p, o in pairs)
+        return catalog_lines(writer, item, moment, tail, first=first)
 
     def _bulk_insert(
         self, fresh: list[_Pending], now: datetime, failures: dict[str, str]
@@ -1026,17 +899,6 @@ def _take(items: Iterable[T], limit: int | None) -> tuple[list[T], bool]:
 
 def _row(solution: ox.QuerySolution) -> tuple[Term | None, ...]:
     return tuple(solution)
-
-
-def _now() -> datetime:
-    """The current time to the millisecond (what the catalogue record keeps)."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def _datetime_literal(moment: datetime) -> str:
-    text = moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return f'"{text}"^^<{_XSD_DATETIME}>'
 
 
 def _value(term: object) -> str:

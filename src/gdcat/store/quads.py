@@ -10,7 +10,9 @@ and lets Oxigraph's parser do the rest (``bulk_load`` for N-Quads, ``update`` fo
 - a term that could break out of its syntax is refused: an IRI holding a space, ``<``, ``>``,
   ``"``, ``{``, ``}``, ``|``, ``^``, a backtick or a backslash, or a malformed language tag.
   Literal text is escaped, so it never ends a line or a string early. Oxigraph's parser checks
-  the rest (a relative IRI, for instance, is refused there).
+  the rest (a relative IRI, for instance, is refused there). A writer for a remote engine
+  refuses relative IRIs itself (``absolute_only``): Oxigraph server parses an update with the
+  request's URL as base, so it would store ``<rel>`` resolved against its own address.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -34,7 +37,8 @@ class UnwritableTermError(ValueError):
 class QuadWriter:
     """Writes graphs and single terms; IRIs are checked and rendered once, then reused."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, absolute_only: bool = False) -> None:
+        self._absolute_only = absolute_only
         self._iris: dict[str, str] = {}
         self._uris: dict[Node, str] = {}  # URIRefs only; other terms are looked up and missed
         self._bnode_prefix = "b" + uuid.uuid4().hex
@@ -46,6 +50,8 @@ class QuadWriter:
         if text is None:
             if not value or _IRI_FORBIDDEN.search(value):
                 raise UnwritableTermError(f"not a writable IRI: {value!r}")
+            if self._absolute_only and not _ABSOLUTE_IRI.match(value):
+                raise UnwritableTermError(f"not an absolute IRI: {value!r}")
             text = self._iris[value] = f"<{value}>"
         return text
 

@@ -1,0 +1,231 @@
+"""The SPARQL text of the record layout, shared by the embedded and the remote store.
+
+Both stores keep records the same way (one named graph per record, the catalogue records in the
+provenance graph, see :mod:`gdcat.store.records`) and write them with the same SPARQL 1.1
+updates: the embedded store hands the text to pyoxigraph, the remote store sends it to the
+engine's update endpoint. Every IRI in the text was checked by
+:class:`~gdcat.store.quads.QuadWriter` or minted from the validated base IRI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from gdcat.errors import StoreError
+from gdcat.store.quads import QuadWriter
+from gdcat.store.records import (
+    ADMS_STATUS,
+    CONTENT_HASH,
+    LAST_HARVEST_RUN,
+    SOURCE_COUNTRY,
+    SOURCE_NODE,
+    SOURCE_URL,
+    VALIDATION_OUTCOME,
+    VALIDATION_PROFILE,
+    WAS_GENERATED_BY,
+    CatalogRecord,
+    RecordMeta,
+    RecordStatus,
+    RecordWrite,
+)
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+CATALOG_RECORD = "http://www.w3.org/ns/dcat#CatalogRecord"
+PRIMARY_TOPIC = "http://xmlns.com/foaf/0.1/primaryTopic"
+ISSUED = "http://purl.org/dc/terms/issued"
+MODIFIED = "http://purl.org/dc/terms/modified"
+CONFORMS_TO = "http://purl.org/dc/terms/conformsTo"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+XSD_ANY_URI = "http://www.w3.org/2001/XMLSchema#anyURI"
+CREATED = RecordStatus.CREATED.iri
+UPDATED = RecordStatus.UPDATED.iri
+WITHDRAWN = RecordStatus.WITHDRAWN.iri
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """A record about to be written, with its catalogue record's IRI (its graph's name)."""
+
+    write: RecordWrite
+    record: str
+
+
+def now() -> datetime:
+    """The current time to the millisecond (what the catalogue record keeps)."""
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def datetime_literal(moment: datetime) -> str:
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return f'"{text}"^^<{XSD_DATETIME}>'
+
+
+def catalog_lines(
+    writer: QuadWriter, item: PendingRecord, moment: datetime, tail: str, *, first: bool
+) -> str:
+    """The catalogue record's triples; ``first`` adds the first-seen date and status of a
+    record the store has never seen (the bulk path; the replacing path works them out in
+    SPARQL)."""
+    meta = item.write.meta
+    subject = f"<{item.record}>"
+    now_text = datetime_literal(moment)
+    pairs = [
+        (RDF_TYPE, f"<{CATALOG_RECORD}>"),
+        (PRIMARY_TOPIC, writer.iri(item.write.dataset_iri)),
+        (MODIFIED, now_text),
+        (SOURCE_URL, writer.literal(meta.source, datatype=XSD_ANY_URI)),
+        (CONTENT_HASH, writer.literal(meta.content_hash)),
+        (VALIDATION_PROFILE, writer.literal(meta.profile)),
+        (VALIDATION_OUTCOME, writer.literal(meta.outcome)),
+    ]
+    if meta.node is not None:
+        pairs.append((SOURCE_NODE, writer.literal(meta.node)))
+    if meta.country is not None:
+        pairs.append((SOURCE_COUNTRY, writer.iri(meta.country)))
+    if meta.conforms_to is not None:
+        pairs.append((CONFORMS_TO, writer.iri(meta.conforms_to)))
+    if meta.run is not None:
+        pairs.append((WAS_GENERATED_BY, writer.iri(meta.run)))
+        pairs.append((LAST_HARVEST_RUN, writer.iri(meta.run)))
+    if first:
+        pairs.append((ISSUED, now_text))
+        pairs.append((ADMS_STATUS, f"<{CREATED}>"))
+    return "".join(f"{subject} <{p}> {o}{tail}" for p, o in pairs)
+
+
+def replace_operations(
+    provenance: str, texts: list[tuple[PendingRecord, str, str]], moment: datetime
+) -> list[str]:
+    """The update operations replacing each record of ``texts`` (record, its triples as quad
+    data, its catalogue record's lines) whole: its graph dropped and written again, its
+    catalogue record rewritten with its first-seen date kept."""
+    prov = provenance
+    values = " ".join(f"<{item.record}>" for item, _, _ in texts)
+    issued = datetime_literal(moment)
+    ops = [f"DROP SILENT GRAPH <{item.record}>" for item, _, _ in texts]
+    # The old catalogue record goes, except its first-seen date; its status tells whether
+    # this write creates the record (never seen, or withdrawn) or updates it.
+    ops.append(
+        f"DELETE {{ GRAPH <{prov}> {{ ?record ?p ?o }} }}\n"
+        f"INSERT {{ GRAPH <{prov}> {{ ?record <{ADMS_STATUS}> ?status }} }}\n"
+        f"WHERE {{ VALUES ?record {{ {values} }}\n"
+        f"  BIND(IF(EXISTS {{ GRAPH <{prov}> {{ ?record <{ISSUED}> ?first }} }} && "
+        f"NOT EXISTS {{ GRAPH <{prov}> {{ ?record <{ADMS_STATUS}> <{WITHDRAWN}> }} }}, "
+        f"<{UPDATED}>, <{CREATED}>) AS ?status)\n"
+        f"  OPTIONAL {{ GRAPH <{prov}> {{ ?record ?p ?o }} FILTER(?p != <{ISSUED}>) }} }}"
+    )
+    ops.append(
+        f"INSERT {{ GRAPH <{prov}> {{ ?record <{ISSUED}> {issued} }} }}\n"
+        f"WHERE {{ VALUES ?record {{ {values} }} "
+        f"FILTER NOT EXISTS {{ GRAPH <{prov}> {{ ?record <{ISSUED}> ?first }} }} }}"
+    )
+    blocks = [f"GRAPH <{item.record}> {{\n{data}}}\n" for item, data, _ in texts]
+    catalog = "".join(lines for _, _, lines in texts)
+    ops.append("INSERT DATA {\n" + "".join(blocks) + f"GRAPH <{prov}> {{\n{catalog}}}\n}}")
+    return ops
+
+
+def live_record_ask(provenance: str, record: str) -> str:
+    """Whether ``record`` has a catalogue record that is not withdrawn."""
+    return (
+        f"ASK {{ GRAPH <{provenance}> {{ <{record}> <{PRIMARY_TOPIC}> ?dataset "
+        f"FILTER NOT EXISTS {{ <{record}> <{ADMS_STATUS}> <{WITHDRAWN}> }} }} }}"
+    )
+
+
+def withdraw_operations(provenance: str, record: str, moment: datetime) -> list[str]:
+    """The record's graph dropped and its catalogue record marked withdrawn (a tombstone)."""
+    prov = provenance
+    stamp = datetime_literal(moment)
+    return [
+        f"DROP SILENT GRAPH <{record}>",
+        f"DELETE {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status ; "
+        f"<{MODIFIED}> ?modified }} }}\n"
+        f"INSERT {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> <{WITHDRAWN}> ; "
+        f"<{MODIFIED}> {stamp} }} }}\n"
+        f"WHERE {{ OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status }} }} "
+        f"OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{MODIFIED}> ?modified }} }} }}",
+    ]
+
+
+def mark_seen_operation(provenance: str, records: list[str], run: str) -> str:
+    """``gdcat:lastHarvestRun`` of each of ``records`` (that exists) set to ``run`` (written)."""
+    prov = provenance
+    values = " ".join(f"<{r}>" for r in records)
+    return (
+        f"DELETE {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> ?old }} }}\n"
+        f"INSERT {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> {run} }} }}\n"
+        f"WHERE {{ VALUES ?record {{ {values} }} "
+        f"GRAPH <{prov}> {{ ?record <{PRIMARY_TOPIC}> ?dataset "
+        f"OPTIONAL {{ ?record <{LAST_HARVEST_RUN}> ?old }} }} }}"
+    )
+
+
+def list_records_query(provenance: str) -> str:
+    return (
+        f"SELECT ?dataset WHERE {{ GRAPH <{provenance}> {{ "
+        f"?record <{PRIMARY_TOPIC}> ?dataset "
+        f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{WITHDRAWN}> }} }} }} "
+        "ORDER BY ?dataset"
+    )
+
+
+def record_hashes_query(provenance: str) -> str:
+    return (
+        f"SELECT ?dataset ?hash WHERE {{ GRAPH <{provenance}> {{ "
+        f"?record <{PRIMARY_TOPIC}> ?dataset ; <{CONTENT_HASH}> ?hash "
+        f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{WITHDRAWN}> }} }} }}"
+    )
+
+
+def record_sources_query(provenance: str, node: str | None) -> str:
+    """``?dataset ?hash ?source ?profile ?outcome`` of every live record (of one node)."""
+    node_filter = ""
+    if node is not None:
+        node_filter = f"; <{SOURCE_NODE}> {QuadWriter().literal(node)} "
+    return (
+        f"SELECT ?dataset ?hash ?source ?profile ?outcome WHERE {{ "
+        f"GRAPH <{provenance}> {{ "
+        f"?record <{PRIMARY_TOPIC}> ?dataset ; <{CONTENT_HASH}> ?hash {node_filter}"
+        f"OPTIONAL {{ ?record <{SOURCE_URL}> ?source }} "
+        f"OPTIONAL {{ ?record <{VALIDATION_PROFILE}> ?profile }} "
+        f"OPTIONAL {{ ?record <{VALIDATION_OUTCOME}> ?outcome }} "
+        f"FILTER NOT EXISTS {{ ?record <{ADMS_STATUS}> <{WITHDRAWN}> }} }} }}"
+    )
+
+
+def known_records_query(provenance: str, records: list[str]) -> str:
+    """The records (of those named) that have a catalogue record or a graph already."""
+    values = " ".join(f"<{r}>" for r in records)
+    return (
+        f"SELECT DISTINCT ?record WHERE {{ VALUES ?record {{ {values} }} "
+        f"{{ GRAPH <{provenance}> {{ ?record ?p ?o }} }} "
+        f"UNION {{ GRAPH ?record {{ ?s ?q ?v }} }} }}"
+    )
+
+
+def catalog_record_from(record: str, values: dict[str, str]) -> CatalogRecord:
+    """The catalogue record ``record`` from its predicates' values (IRIs and lexical forms)."""
+    try:
+        meta = RecordMeta(
+            source=values.get(SOURCE_URL, ""),
+            content_hash=values[CONTENT_HASH],
+            profile=values[VALIDATION_PROFILE],
+            outcome=values[VALIDATION_OUTCOME],  # type: ignore[arg-type]
+            node=values.get(SOURCE_NODE),
+            country=values.get(SOURCE_COUNTRY),
+            conforms_to=values.get(CONFORMS_TO),
+            run=values.get(WAS_GENERATED_BY),
+        )
+        return CatalogRecord(
+            iri=record,
+            dataset_iri=values[PRIMARY_TOPIC],
+            meta=meta,
+            issued=datetime.fromisoformat(values[ISSUED]),
+            modified=datetime.fromisoformat(values[MODIFIED]),
+            status=RecordStatus.from_iri(values[ADMS_STATUS]),
+        )
+    except (KeyError, ValueError) as e:
+        raise StoreError(f"the catalogue record {record} is incomplete: {e}") from e
