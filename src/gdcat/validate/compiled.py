@@ -9,7 +9,9 @@ on the data. :class:`CompiledShapes` keeps it per shapes graph:
 
 - one pySHACL ``ShapesGraph`` with its shape index (each run gets a new pySHACL ``Validator``,
   handed that object instead of the one it would build, so the run itself is pySHACL's own);
-- each shape's targets, read once (the shapes graph never changes after loading);
+- each shape's targets, and each shape's predicates (which pySHACL lists every time it
+  evaluates the shape, to find its constraints), read once (the shapes graph never changes
+  after loading);
 - no text descriptions (a run's text report is never read: results come from the report
   graph), and a report graph without the shapes' prefixes (never serialised);
 - per source shape, what :mod:`gdcat.validate.runner` needs to report a result (its IRI, its
@@ -151,6 +153,24 @@ def _empty_description(self: Any, *args: Any, **kwargs: Any) -> str:
     return ""
 
 
+class _PredicateObjects:
+    """``ShapesGraph.predicate_objects``, each subject's pairs read from the graph once.
+
+    pySHACL lists a shape's predicates every time it evaluates the shape (once per focus node
+    for shapes reached through ``sh:node``), to find its constraint parameters.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.known: dict[Node, tuple[tuple[Node, Node], ...]] = {}
+
+    def __call__(self, subject: Node) -> Iterator[tuple[Node, Node]]:
+        found = self.known.get(subject)
+        if found is None:
+            found = self.known[subject] = tuple(self.graph.predicate_objects(subject))
+        return iter(found)
+
+
 class CompiledShapes:
     """A shapes graph as pySHACL uses it, prepared once; :meth:`run` validates data with it."""
 
@@ -165,6 +185,7 @@ class CompiledShapes:
             for shape in self.shapes_graph.shapes
         }
         self._memo: dict[tuple[str, Node | None], Any] = {}
+        self.shapes_graph.predicate_objects = _PredicateObjects(shapes)  # type: ignore[method-assign]
 
     def run(self, data: Graph) -> Graph:
         """pySHACL's report graph for ``data`` (the data graph is not copied or changed)."""
