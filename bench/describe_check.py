@@ -216,7 +216,7 @@ def section(r: dict[str, Any]) -> str:
             "over the profile's shapes, most of it. Since `gdcat.validate.compiled` keeps "
             "pySHACL's prepared shapes (its shape index, each shape's targets) per profile level "
             "instead of rebuilding them for every run, and skips its text report, one record "
-            "validates with 1.5 to 1.9 times less CPU time than before (`bench/validate_runs.py`, "
+            "validates with 1.5 to 2 times less CPU time than before (`bench/validate_runs.py`, "
             "its section at the end of this page); the page's own reading of the form, building "
             "of the fields and rendering of the fragments is about 20 ms (cProfile in process). "
             "The p95 figures above also measure waiting for a core on a machine shared with "
