@@ -213,14 +213,14 @@ def section(r: dict[str, Any]) -> str:
             "check 600 ms after the last keystroke (htmx `delay`), and a newer check replaces "
             "one still running (`hx-sync`), so a round trip slower than the pause between words "
             "delays the messages but never queues requests. Where the time goes: pySHACL's run "
-            "over the profile's shapes, about nine tenths (it rebuilds its shape index for every "
-            "run, a third of its time); the page's own reading of the form, building of the "
-            "fields and rendering of the fragments about 20 ms (cProfile in process). The target "
-            "is not met, and would not be on a quiet machine either: the validation alone took "
-            "160 ms (median, in process, load average about 4). Keeping pySHACL's shape index "
-            "across runs in `gdcat.validate.runner` (a change of the validate module, not made "
-            "here) is the next step; the p95 figures above also measure waiting for a core on a "
-            "machine shared six ways.",
+            "over the profile's shapes, most of it. Since `gdcat.validate.compiled` keeps "
+            "pySHACL's prepared shapes (its shape index, each shape's targets) per profile level "
+            "instead of rebuilding them for every run, and skips its text report, one record "
+            "validates with 1.5 to 2 times less CPU time than before (`bench/validate_runs.py`, "
+            "its section at the end of this page); the page's own reading of the form, building "
+            "of the fields and rendering of the fragments is about 20 ms (cProfile in process). "
+            "The p95 figures above also measure waiting for a core on a machine shared with "
+            "other sessions (the load average above).",
             "",
             END,
         ]

@@ -789,7 +789,10 @@ def field_at(path: str, class_name: str = "Dataset", lang: str = "en") -> Field 
 def reset() -> None:
     """Forget what was read, here and in :mod:`gdcat.model.schema` (after the model or the
     vocabularies changed: a test pointing ``GDCAT_HOME`` at a copy of the model)."""
+    from gdcat.validate import guide  # the value hints of validation reports read the model
+
     for cached in (
+        guide._guide,
         sections,
         fields,
         _labels_by_name,

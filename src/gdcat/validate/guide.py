@@ -19,7 +19,7 @@ them a hint falls back to the constraint's own words.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -47,7 +47,9 @@ def value_guide(field_path: str, predicate: str | None, allowed: Sequence[str] =
         return ""
 
 
+@lru_cache(maxsize=4096)
 def _guide(field_path: str, predicate: str | None, allowed: tuple[str, ...]) -> str:
+    # The model and vocabularies are fixed for the process: one phrase per field and values.
     if allowed:
         return "one of: " + _listed([_term_with_label(value) for value in allowed])
     info = _slot(field_path, predicate)

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
@@ -49,6 +50,7 @@ from gdcat.settings import Settings
 from gdcat.validate import sparql_cache
 from gdcat.validate.background import Triple, vocabulary_index
 from gdcat.validate.classes import class_index, entailments, original_class, validation_shapes
+from gdcat.validate.compiled import CompiledShapes, ShapesSource
 from gdcat.validate.messages import curie, explain, field_name, local_name
 from gdcat.validate.profiles import Profile, get_profile, shapes_graph
 from gdcat.validate.report import PathSpec, ValidationReport, ValidationResult
@@ -117,18 +119,16 @@ _DATASET_SERIES = URIRef(f"{DCAT}DatasetSeries")
 def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> list[RawResult]:
     """Validate ``triples`` (plus the vocabulary they name) with one profile level.
 
-    The copy pySHACL sees also carries the class entailments of :mod:`.classes` (value checks
+    The graph pySHACL sees also carries the class entailments of :mod:`.classes` (value checks
     follow the class hierarchy and the classes of authority-table values).
 
-    Module-level so that worker processes can run it; the shapes graph and the vocabulary
-    index are cached per process. Runs in one process take turns (see
-    :data:`_ONE_RUN_AT_A_TIME`).
+    Module-level so that worker processes can run it; the shapes (as pySHACL uses them,
+    :func:`compiled_shapes`) and the vocabulary index are cached per process. Runs in one
+    process take turns (see :data:`_ONE_RUN_AT_A_TIME`).
     """
-    import pyshacl  # imported here: costly, and only workers and validators need it
-
     with _ONE_RUN_AT_A_TIME:
         sparql_cache.install()
-        shapes, shape_classes = validation_shapes(profile_name, level)
+        _, shape_classes = validation_shapes(profile_name, level)
         data = Graph()
         # A series is validated as a series whatever else it is typed (the store's rule of
         # kinds): ``a dcat:Dataset`` on it (DCAT's entailment, which gdcat's feed writes for
@@ -145,12 +145,22 @@ def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> 
             data.add(triple)
         try:
             with _fast_parameter_lookup():
-                _, report_graph, _ = pyshacl.validate(
-                    data, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
-                )
+                report_graph, shapes = _report(profile_name, level, data)
         except Exception as e:  # pySHACL's errors share no useful base class
             raise GdcatError(f"SHACL validation with profile {profile_name!r} failed: {e}") from e
         return _raw_results(report_graph, shapes, data)
+
+
+@cache
+def compiled_shapes(profile_name: str, level: str) -> CompiledShapes:
+    """The validation shapes of one profile level as pySHACL uses them, prepared once."""
+    return CompiledShapes(validation_shapes(profile_name, level)[0])
+
+
+def _report(profile_name: str, level: str, data: Graph) -> tuple[Graph, CompiledShapes]:
+    """pySHACL's report graph for ``data``, and the shapes it names."""
+    shapes = compiled_shapes(profile_name, level)
+    return shapes.run(data), shapes
 
 
 class _SetBackedList(list[Any]):
@@ -205,12 +215,12 @@ def _warm_worker(profile_name: str) -> None:
 
     profile = get_profile(profile_name)
     for level in profile.level_names:
-        validation_shapes(profile_name, level)
+        compiled_shapes(profile_name, level)
     vocabulary_index()
     class_index()
 
 
-def _raw_results(report: Graph, shapes: Graph, data: Graph) -> list[RawResult]:
+def _raw_results(report: Graph, shapes: ShapesSource, data: Graph) -> list[RawResult]:
     tops = [
         r
         for rep in report.subjects(RDF.type, SH.ValidationReport)
@@ -219,13 +229,15 @@ def _raw_results(report: Graph, shapes: Graph, data: Graph) -> list[RawResult]:
     return [_raw(report, node, shapes, data) for node in tops]
 
 
-def _raw(report: Graph, node: Node, shapes: Graph, data: Graph) -> RawResult:
+def _raw(report: Graph, node: Node, shapes: ShapesSource, data: Graph) -> RawResult:
     focus = report.value(node, SH.focusNode)
     shape = report.value(node, SH.sourceShape)
     constraint = report.value(node, SH.sourceConstraint)
     component = report.value(node, SH.sourceConstraintComponent)
     severity = report.value(node, SH.resultSeverity)
-    message = _shape_message(shapes, constraint) or _shape_message(shapes, shape)
+    message = shapes.memo("message", constraint, _shape_message) or shapes.memo(
+        "message", shape, _shape_message
+    )
     details = tuple(_raw(report, d, shapes, data) for d in report.objects(node, SH.detail))
     if message is None and _component_name(component) == "Node":
         # A property shape without a rule of its own that hands its values to a node shape
@@ -236,10 +248,10 @@ def _raw(report: Graph, node: Node, shapes: Graph, data: Graph) -> RawResult:
         path=path_spec(report, report.value(node, SH.resultPath)),
         severity=local_name(str(severity)) if severity is not None else "Violation",
         component=_component_name(component),
-        source_shape=_shape_name(shapes, shape),
+        source_shape=shapes.memo("name", shape, _shape_name),
         shape_message=message,
         value=report.value(node, SH.value),
-        params=_params(shapes, shape),
+        params=shapes.memo("params", shape, _params),
         details=details,
         described=focus is not None and (focus, None, None) in data,
     )
@@ -624,13 +636,16 @@ def _deduplicate(results: Iterable[ValidationResult]) -> list[ValidationResult]:
     """One result per (dataset, field, focus, constraint, value, severity).
 
     DCAT-AP and HealthDCAT-AP put property shapes with the same constraint on the same node
-    shapes; the one carrying the profile's own message is kept.
+    shapes; the one carrying the profile's own message is kept. Between two that both carry
+    one (or neither does), the choice follows their content, not the order pySHACL found them
+    in: that order follows Python's hash seed, so the same document gave another message and
+    source shape from one process to the next.
     """
     kept: dict[tuple[Any, ...], ValidationResult] = {}
     for r in results:
         key = (r.dataset, r.path, r.property, r.focus_node, r.constraint, r.value, r.severity)
         previous = kept.get(key)
-        if previous is None or (previous.shape_message is None and r.shape_message is not None):
+        if previous is None or _preference(r) < _preference(previous):
             kept[key] = r
     # A value outside the allowed values (``sh:in``, with the list in its hint) is said once:
     # that it is then neither an IRI, nor of the class, nor a concept of the vocabulary adds
@@ -650,6 +665,10 @@ def _deduplicate(results: Iterable[ValidationResult]) -> list[ValidationResult]:
 
 #: The constraints an allowed-values result (``sh:in``) on the same value already says.
 _SAID_BY_IN = frozenset({"sh:nodeKind", "sh:class", "sh:node"})
+
+
+def _preference(r: ValidationResult) -> tuple[bool, str, str, str, str]:
+    return (r.shape_message is None, r.source_shape, r.message, r.hint, r.shape_message or "")
 
 
 # --- the validator ------------------------------------------------------------------------
