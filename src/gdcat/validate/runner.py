@@ -242,7 +242,7 @@ def _raw(report: Graph, node: Node, shapes: ShapesSource, data: Graph) -> RawRes
     if message is None and _component_name(component) == "Node":
         # A property shape without a rule of its own that hands its values to a node shape
         # (``sh:node :DateOrDateTimeDataType_Shape``): the rule is that node shape's.
-        message = _nested_rule(shapes, constraint, shape, details)
+        message = _nested_rule(shapes.graph, constraint, shape, details)
     return RawResult(
         focus=focus if focus is not None else Literal(""),
         path=path_spec(report, report.value(node, SH.resultPath)),
