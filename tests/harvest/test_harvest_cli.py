@@ -121,7 +121,11 @@ def test_text_report_names_each_node(served: ServedFederation, tmp_path: Path) -
     assert result.stdout.startswith("harvest run http") and ": complete" in result.stdout
     for node in KINDS:
         assert f"  {node} " in result.stdout
-    assert "total: " in result.stdout.splitlines()[-1]
+    lines = result.stdout.splitlines()
+    assert "total: " in lines[-2]
+    # then what the catalogue holds, each kind named as the pages name it
+    assert "datasets" in lines[-1] and "dataset series" in lines[-1]
+    assert "data services" in lines[-1]
 
 
 def test_dry_run_lists_the_changes_and_writes_nothing(

@@ -56,6 +56,12 @@ def _text(value: object) -> object:
     return _BNODE.sub("_:", value.replace(_ROOT_IRI, "<root>"))
 
 
+def _record_key(iri: str) -> str:
+    """A record's key: its IRI, or ``_:`` for a dataset that is a blank node (its label is
+    new at every parse)."""
+    return str(_text(iri)) if ":" in iri else "_:"
+
+
 def _result(result: Any) -> list[object]:
     return [
         _text(x)
@@ -117,8 +123,8 @@ def snapshot(profile: str) -> dict[str, Any]:
                 out[name] = {"unusable": [str(_text(str(e))) for e in checked.unusable]}
                 continue
             out[name] = {
-                str(_text(c.record.iri)): _report(c.report)
-                for c in sorted(checked.checked, key=lambda c: str(c.record.iri))
+                _record_key(str(c.record.iri)): _report(c.report)
+                for c in sorted(checked.checked, key=lambda c: _record_key(str(c.record.iri)))
             }
         named = list(demo_graphs())
         reports = validator.validate_many([graph for _, graph in named])
