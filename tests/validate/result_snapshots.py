@@ -53,7 +53,8 @@ def input_files() -> list[Path]:
 def _text(value: object) -> object:
     if not isinstance(value, str):
         return value
-    return _BNODE.sub("_:", value.replace(_ROOT_IRI, "<root>"))
+    # the checkout's own place, as a file IRI or a path, is not part of a result
+    return _BNODE.sub("_:", value.replace(_ROOT_IRI, "<root>").replace(str(ROOT), "<root>"))
 
 
 def _record_key(iri: str) -> str:
