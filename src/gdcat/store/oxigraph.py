@@ -85,6 +85,7 @@ from gdcat.store.record_sparql import now as _now
 from gdcat.store.records import (
     CatalogRecord,
     RecordChange,
+    RecordListeners,
     RecordSource,
     RecordWrite,
     RecordWriteError,
@@ -154,7 +155,7 @@ class OxigraphStore:
         self._lock = threading.RLock()
         #: held while the database handle is handed out or swapped
         self._handle = threading.Lock()
-        self._listeners: list[Callable[[RecordChange], None]] = []
+        self._listeners = RecordListeners()
         self._generation = 0
         self._closed = False
         self._failure: _Failure | None = None
@@ -209,25 +210,17 @@ class OxigraphStore:
         return self._generation
 
     def add_listener(self, listener: Callable[[RecordChange], None]) -> None:
-        self._listeners.append(listener)
+        self._listeners.add(listener)
 
     def remove_listener(self, listener: Callable[[RecordChange], None]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        self._listeners.remove(listener)
 
     def _committed(self, written: Sequence[str] = (), withdrawn: Sequence[str] = ()) -> None:
         """After a commit: bump the generation, then tell the listeners which records
         changed. A listener that fails does not undo the write (the store stays the truth)."""
         self._generation += 1
         self._last_write = (_now(), True)
-        if not (written or withdrawn):
-            return
-        change = RecordChange(tuple(written), tuple(withdrawn))
-        for listener in list(self._listeners):
-            try:
-                listener(change)
-            except Exception:  # a broken follower must not break writing
-                _log.exception("a store listener failed on %d change(s)", change.size)
+        self._listeners.notify(written, withdrawn)
 
     # -- writing --------------------------------------------------------------------------
 

@@ -29,7 +29,9 @@ the withdrawal time, the last metadata kept) so that a change feed can announce 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -47,6 +49,8 @@ Outcome = Literal["conforms", "warnings", "violations"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
 #: ADMS change type vocabulary, used by DCAT-AP for ``adms:status`` of a catalogue record.
+_log = logging.getLogger(__name__)
+
 CHANGE_TYPE = "http://purl.org/adms/changetype/"
 
 # Provenance predicates gdcat defines (the rest are DCAT, DCTERMS, FOAF, ADMS terms).
@@ -126,6 +130,33 @@ class RecordChange(NamedTuple):
     @property
     def size(self) -> int:
         return len(self.written) + len(self.withdrawn)
+
+
+class RecordListeners:
+    """The listeners of one store object, told what each committed write changed (the search
+    index follows the store with them). Both store kinds keep theirs in one of these."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[RecordChange], None]] = []
+
+    def add(self, listener: Callable[[RecordChange], None]) -> None:
+        self._listeners.append(listener)
+
+    def remove(self, listener: Callable[[RecordChange], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def notify(self, written: Sequence[str] = (), withdrawn: Sequence[str] = ()) -> None:
+        """Tell every listener; one that fails does not undo the write (the store stays the
+        truth) nor keep the others from hearing of it."""
+        if not (written or withdrawn):
+            return
+        change = RecordChange(tuple(written), tuple(withdrawn))
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception:  # a broken follower must not break writing
+                _log.exception("a store listener failed on %d change(s)", change.size)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ from gdcat.store.record_sparql import (
 from gdcat.store.records import (
     CatalogRecord,
     RecordChange,
+    RecordListeners,
     RecordSource,
     RecordWrite,
     RecordWriteError,
@@ -199,7 +200,7 @@ class RemoteStore:
             follow_redirects=False,
         )
         self._lock = threading.RLock()
-        self._listeners: list[Callable[[RecordChange], None]] = []
+        self._listeners = RecordListeners()
         self._last_write: tuple[datetime, bool] | None = None
         self._last_generation = 0
         self._closed = False
@@ -250,22 +251,14 @@ class RemoteStore:
         return generation
 
     def add_listener(self, listener: Callable[[RecordChange], None]) -> None:
-        self._listeners.append(listener)
+        self._listeners.add(listener)
 
     def remove_listener(self, listener: Callable[[RecordChange], None]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        self._listeners.remove(listener)
 
     def _committed(self, written: Sequence[str] = (), withdrawn: Sequence[str] = ()) -> None:
         self._last_write = (now(), True)
-        if not (written or withdrawn):
-            return
-        change = RecordChange(tuple(written), tuple(withdrawn))
-        for listener in list(self._listeners):
-            try:
-                listener(change)
-            except Exception:  # a broken follower must not break writing
-                _log.exception("a store listener failed on %d change(s)", change.size)
+        self._listeners.notify(written, withdrawn)
 
     # -- writing --------------------------------------------------------------------------
 
