@@ -301,17 +301,8 @@ class RemoteStore:
         pending: list[PendingRecord],
         failures: dict[str, str],
     ) -> None:
-        writer = _writer()
         moment = now()
-        texts: list[tuple[PendingRecord, str, str]] = []
-        for item in pending:
-            try:
-                data = writer.lines(item.write.graph, " .\n")
-                catalog = catalog_lines(writer, item, moment, " .\n", first=False)
-            except UnwritableTermError as e:
-                failures[item.write.dataset_iri] = str(e)
-                continue
-            texts.append((item, data, catalog))
+        texts = _record_texts(pending, moment, failures)
         if failures:
             others = f"not written: {len(failures)} other record(s) of the same write could not be"
             raise RecordWriteError(
@@ -330,16 +321,7 @@ class RemoteStore:
         self, batch: list[PendingRecord], moment: datetime, failures: dict[str, str]
     ) -> list[str]:
         """Write a batch in one request; if the engine refuses it, retry record by record."""
-        writer = _writer()
-        texts: list[tuple[PendingRecord, str, str]] = []
-        for item in batch:
-            try:
-                data = writer.lines(item.write.graph, " .\n")
-                catalog = catalog_lines(writer, item, moment, " .\n", first=False)
-            except UnwritableTermError as e:
-                failures[item.write.dataset_iri] = str(e)
-                continue
-            texts.append((item, data, catalog))
+        texts = _record_texts(batch, moment, failures)
         if not texts:
             return []
         try:
@@ -735,6 +717,24 @@ def _reason(answer: httpx.Response) -> str:
     """The engine's words for a failure, kept short."""
     text = answer.text.strip().replace("\n", " ")
     return text[:500] or answer.reason_phrase
+
+
+def _record_texts(
+    pending: Sequence[PendingRecord], moment: datetime, failures: dict[str, str]
+) -> list[tuple[PendingRecord, str, str]]:
+    """Each record's triples and catalogue record as N-Triples lines for an update; a record
+    holding a term N-Triples cannot carry goes to ``failures`` instead."""
+    writer = _writer()
+    texts: list[tuple[PendingRecord, str, str]] = []
+    for item in pending:
+        try:
+            data = writer.lines(item.write.graph, " .\n")
+            catalog = catalog_lines(writer, item, moment, " .\n", first=False)
+        except UnwritableTermError as e:
+            failures[item.write.dataset_iri] = str(e)
+            continue
+        texts.append((item, data, catalog))
+    return texts
 
 
 def _writer() -> QuadWriter:
