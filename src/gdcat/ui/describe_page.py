@@ -61,10 +61,9 @@ from gdcat.settings import Settings
 from gdcat.store import Store
 from gdcat.ui.i18n import N_, Reader
 from gdcat.ui.labels import term_label
-from gdcat.ui.pages import offer_page, reader_of, render
+from gdcat.ui.pages import offer_page, reader_of, render, with_code
 from gdcat.ui.search_page import Context
 from gdcat.ui.steward_session import checked_form, csrf_field, steward_of
-from gdcat.ui.validate_page import with_code
 from gdcat.validate.profiles import PROFILE_NAMES, get_profile
 from gdcat.validate.report import ValidationReport, ValidationResult
 from gdcat.validate.runner import Validator

@@ -11,6 +11,7 @@ IRIs. A dataset's landing page also carries schema.org ``Dataset`` JSON-LD for s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from typing import Any
 
 import jinja2
 from fastapi import FastAPI
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 from rdflib.term import Node
@@ -660,12 +661,19 @@ def _environment(lang: str) -> jinja2.Environment:
     environment.filters["translated"] = catalogue.gettext
     environment.filters["number"] = lambda n: format_number(n, lang)
     environment.filters["moment"] = lambda m: readable_moment(m, lang)
+    environment.filters["code_words"] = with_code
     return environment
 
 
 def reader_of(request: Request) -> Reader:
     """The reader of ``request``: ``?lang=``, else ``Accept-Language``, else English."""
     return choose_reader(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def with_code(text: str) -> Markup:
+    """A message with its `field` names as code (everything else escaped); templates have it
+    as the ``code_words`` filter."""
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
 def format_number(value: int | None, lang: str) -> str:

@@ -47,7 +47,7 @@ from gdcat.rdf.formats import FORMATS, format_for_path
 from gdcat.store.records import is_published_source
 from gdcat.ui.i18n import N_, Reader, translations
 from gdcat.ui.nodes_page import SORT_WORDS, moment
-from gdcat.ui.pages import label_of, offer_page, reader_of, render
+from gdcat.ui.pages import label_of, offer_page, reader_of, render, with_code
 from gdcat.ui.search_page import Context
 from gdcat.ui.steward_session import (
     checked_form,
@@ -59,7 +59,6 @@ from gdcat.ui.steward_session import (
     sign_out,
     steward_of,
 )
-from gdcat.ui.validate_page import with_code
 from gdcat.validate import ValidationResult
 
 #: Records per page of ``/steward/records``.

@@ -32,7 +32,7 @@ from pathlib import PurePath
 from typing import Any
 
 from fastapi import FastAPI
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -53,7 +53,15 @@ from gdcat.rdf.parse import ParseLimits, parse_bytes
 from gdcat.settings import Settings
 from gdcat.ui.i18n import N_, Reader
 from gdcat.ui.labels import readable_size
-from gdcat.ui.pages import field_words, format_number, labelled, offer_page, reader_of, render
+from gdcat.ui.pages import (
+    field_words,
+    format_number,
+    labelled,
+    offer_page,
+    reader_of,
+    render,
+    with_code,
+)
 from gdcat.ui.search_page import Context
 from gdcat.validate import PROFILE_NAMES, ValidationReport, ValidationResult, Validator
 from gdcat.validate.profiles import Profile, get_profile
@@ -348,11 +356,6 @@ def validate_submission(submission: Submission, settings: Settings) -> Outcome:
 
 
 # --- the report as people read it ------------------------------------------------------------
-
-
-def with_code(text: str) -> Markup:
-    """A message with its `field` names as code (everything else escaped)."""
-    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
 @dataclass(frozen=True)
