@@ -47,6 +47,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
 from gdcat.errors import GdcatError
+from gdcat.harvest.leases import HarvestLeases
 from gdcat.harvest.normalise import apply_crosswalks, link_beacon_datasets, normalise
 from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import NodeReport, PageFailure, Reason, Rejection, RunReport
@@ -226,6 +227,23 @@ class Harvester:
         report = RunReport(run_iri, started, dry_run=dry_run)
         self._started = started
         allowed = set(allow_shrink)
+        with HarvestLeases(self.store, dry_run=dry_run) as leases:
+            nodes = leases.take(nodes, report)
+            self._run_nodes(nodes, run_iri, report, dry_run=dry_run, allowed=allowed)
+        report.ended = _now()
+        if not dry_run and report.nodes:
+            self._save_report(report)
+        return report
+
+    def _run_nodes(
+        self,
+        nodes: Sequence[NodeConfig],
+        run_iri: str,
+        report: RunReport,
+        *,
+        dry_run: bool,
+        allowed: set[str],
+    ) -> None:
         phases = [
             [n for n in nodes if n.kind != "beacon"],
             [n for n in nodes if n.kind == "beacon"],
@@ -235,10 +253,6 @@ class Harvester:
             if phase:
                 self._run_phase(phase, run_iri, by_id, dry_run=dry_run, allowed=allowed)
         report.nodes = [by_id[n.id] for n in nodes if n.id in by_id]
-        report.ended = _now()
-        if not dry_run:
-            self._save_report(report)
-        return report
 
     def _run_phase(
         self,

@@ -1,0 +1,155 @@
+"""Several processes over one store: following the others' writes, sharing leases.
+
+Each remote store object stands for one process (it has its own writer id and its own view of
+the change log), so two objects over one real Oxigraph server are two processes here; the
+end-to-end test with two ``gdcat serve`` processes is tests/api/test_several_servers.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from gdcat.settings import Settings
+from gdcat.store import RecordChange, Store, open_store
+from gdcat.store.remote import RemoteStore
+
+from .store_builders import BASE, DatasetSpec, write
+
+
+@pytest.fixture
+def two(oxigraph_url: str) -> Iterator[tuple[Store, Store]]:
+    """Two store objects (two processes) over one cleared Oxigraph server."""
+    from oxigraph_server import clear
+
+    clear(oxigraph_url)
+    settings = Settings(store_url=oxigraph_url, store_kind="oxigraph", base_iri=BASE)
+    first, second = open_store(settings), open_store(settings)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_a_process_hears_of_what_another_wrote_and_withdrew(two: tuple[Store, Store]) -> None:
+    writer, follower = two
+    heard: list[RecordChange] = []
+    follower.add_listener(heard.append)
+    assert follower.follow().changed == 0  # the first call notes where the log stands
+    writer.put_records([write(DatasetSpec(f"https://x.test/d{i}")) for i in range(3)])
+    before = follower.generation
+    result = follower.follow()
+    assert result.changed == 3 and result.complete
+    assert set(heard[0].written) == {f"https://x.test/d{i}" for i in range(3)}
+    assert follower.generation > before  # caches keyed by generation read again
+    writer.withdraw("https://x.test/d1")
+    follower.follow()
+    assert heard[1] == RecordChange((), ("https://x.test/d1",))
+    assert follower.follow().changed == 0  # nothing is told twice
+    assert len(heard) == 2
+
+
+def test_own_writes_are_not_told_twice(two: tuple[Store, Store]) -> None:
+    store, _ = two
+    heard: list[RecordChange] = []
+    store.follow()
+    store.add_listener(heard.append)
+    store.put_records([write(DatasetSpec("https://x.test/own"))])
+    assert store.follow().changed == 0
+    assert len(heard) == 1  # the listener call of the write itself
+
+
+def test_concurrent_writers_lose_no_change(two: tuple[Store, Store], oxigraph_url: str) -> None:
+    """Writes of two processes at the same instant (which can leave the shared generation
+    counter one short on Oxigraph server) all reach a third process's listeners."""
+    first, second = two
+    third = open_store(Settings(store_url=oxigraph_url, store_kind="oxigraph", base_iri=BASE))
+    try:
+        heard: set[str] = set()
+        third.add_listener(lambda change: heard.update(change.written))
+        third.follow()
+
+        def writes(store: Store, prefix: str) -> None:
+            for i in range(25):
+                store.put_records([write(DatasetSpec(f"https://x.test/{prefix}{i}"))])
+
+        threads = [
+            threading.Thread(target=writes, args=(first, "a")),
+            threading.Thread(target=writes, args=(second, "b")),
+        ]
+        for thread in threads:
+            thread.start()
+        while any(t.is_alive() for t in threads):
+            third.follow()
+        for thread in threads:
+            thread.join()
+        third.follow()
+        expected = {f"https://x.test/{p}{i}" for p in "ab" for i in range(25)}
+        assert heard == expected
+    finally:
+        third.close()
+
+
+def test_a_write_of_unknown_outcome_gets_a_new_writer_id(two: tuple[Store, Store]) -> None:
+    store, _ = two
+    assert isinstance(store, RemoteStore)
+    before = store._sharing.writer
+    store._sharing.rotate()
+    assert store._sharing.writer != before and before in store._sharing.own
+
+
+def test_only_one_process_holds_a_lease(two: tuple[Store, Store]) -> None:
+    first, second = two
+    taken = first.acquire_lease("harvest/BE", "one", 30)
+    assert taken.acquired
+    refused = second.acquire_lease("harvest/BE", "two", 30)
+    assert not refused.acquired and refused.owner == "one"
+    assert "held by one until" in refused.describe()
+    assert first.renew_lease("harvest/BE", "one", 30)
+    assert not second.renew_lease("harvest/BE", "two", 30)
+    first.release_lease("harvest/BE", "one")
+    assert second.acquire_lease("harvest/BE", "two", 30).acquired
+    assert first.acquire_lease("harvest/NL", "one", 30).acquired  # another name: another lock
+
+
+def test_an_expired_lease_is_taken_over(two: tuple[Store, Store]) -> None:
+    first, second = two
+    assert first.acquire_lease("harvest/BE", "dead", 0.001).acquired
+    taken = second.acquire_lease("harvest/BE", "alive", 30)
+    assert taken.acquired
+    assert not first.renew_lease("harvest/BE", "dead", 30)
+
+
+def test_two_processes_taking_a_lease_at_once_never_both_hold_it(
+    two: tuple[Store, Store],
+) -> None:
+    first, second = two
+    for round_ in range(8):
+        name = f"harvest/race{round_}"
+        start = threading.Barrier(2)
+        outcomes: dict[str, bool] = {}
+
+        def take(store: Store, owner: str, name: str = name, start: threading.Barrier = start) -> None:
+            start.wait()
+            outcomes[owner] = store.acquire_lease(name, owner, 30).acquired
+
+        threads = [
+            threading.Thread(target=take, args=(first, "one")),
+            threading.Thread(target=take, args=(second, "two")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes.values()) == [False, True], outcomes
+
+
+def test_the_embedded_store_follows_nothing_and_keeps_leases_in_memory(
+    memory_store: Store,
+) -> None:
+    assert memory_store.follow().changed == 0
+    assert memory_store.acquire_lease("harvest/BE", "one", 30).acquired
+    assert not memory_store.acquire_lease("harvest/BE", "two", 30).acquired
+    memory_store.release_lease("harvest/BE", "one")
+    assert memory_store.acquire_lease("harvest/BE", "two", 30).acquired
