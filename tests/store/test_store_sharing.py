@@ -8,7 +8,10 @@ end-to-end test with two ``gdcat serve`` processes is tests/api/test_several_ser
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 
@@ -113,7 +116,7 @@ def test_only_one_process_holds_a_lease(two: tuple[Store, Store]) -> None:
     assert first.acquire_lease("harvest/NL", "one", 30).acquired  # another name: another lock
 
 
-def test_an_expired_lease_is_taken_over(two: tuple[Store, Store]) -> None:
+def test_an_expired_lease_is_taken_over_by_another_process(two: tuple[Store, Store]) -> None:
     first, second = two
     assert first.acquire_lease("harvest/BE", "dead", 0.001).acquired
     taken = second.acquire_lease("harvest/BE", "alive", 30)
@@ -121,28 +124,77 @@ def test_an_expired_lease_is_taken_over(two: tuple[Store, Store]) -> None:
     assert not first.renew_lease("harvest/BE", "dead", 30)
 
 
+# -- one lease's life, on every kind of store (embedded in memory and on disk, Oxigraph server)
+
+
+def wait_past(moment: datetime | None) -> None:
+    """Return once ``moment`` (a lease's expiry) has passed."""
+    assert moment is not None
+    while datetime.now(UTC) <= moment:
+        time.sleep(0.02)
+
+
+def test_a_lease_is_held_by_one_owner_until_released(store: Store) -> None:
+    taken = store.acquire_lease("harvest/BE", "one", 30)
+    assert taken.acquired and taken.owner == "one"
+    refused = store.acquire_lease("harvest/BE", "two", 30)
+    assert not refused.acquired and refused.owner == "one"
+    assert refused.describe().startswith("held by one until ")
+    assert store.acquire_lease("harvest/BE", "one", 30).acquired  # taking it again renews it
+    store.release_lease("harvest/BE", "two")  # not the holder: nothing happens
+    assert not store.acquire_lease("harvest/BE", "two", 30).acquired
+    store.release_lease("harvest/BE", "one")
+    assert store.acquire_lease("harvest/BE", "two", 30).acquired
+    assert not store.renew_lease("harvest/BE", "one", 30)  # released: no longer one's
+
+
+def test_an_expired_lease_is_taken_over(store: Store) -> None:
+    short = store.acquire_lease("harvest/BE", "dead", 0.2)
+    assert short.acquired
+    wait_past(short.expires)
+    taken = store.acquire_lease("harvest/BE", "alive", 30)
+    assert taken.acquired and taken.owner == "alive"
+    assert not store.renew_lease("harvest/BE", "dead", 30)  # the dead owner lost it
+    assert not store.acquire_lease("harvest/BE", "dead", 30).acquired
+
+
+def test_a_renewed_lease_outlives_its_first_expiry(store: Store) -> None:
+    short = store.acquire_lease("harvest/BE", "one", 0.2)
+    assert short.acquired
+    assert store.renew_lease("harvest/BE", "one", 30)
+    wait_past(short.expires)
+    refused = store.acquire_lease("harvest/BE", "two", 30)
+    assert not refused.acquired and refused.owner == "one"
+    assert refused.expires is not None and short.expires is not None
+    assert refused.expires > short.expires
+    assert not store.renew_lease("harvest/BE", "two", 30)  # only the holder renews
+
+
+def test_leases_of_different_names_are_independent(store: Store) -> None:
+    assert store.acquire_lease("harvest/BE", "one", 30).acquired
+    assert store.acquire_lease("harvest/NL", "two", 30).acquired
+    store.release_lease("harvest/NL", "two")
+    assert not store.acquire_lease("harvest/BE", "two", 30).acquired
+
+
 def test_two_processes_taking_a_lease_at_once_never_both_hold_it(
     two: tuple[Store, Store],
 ) -> None:
     first, second = two
-    for round_ in range(8):
-        name = f"harvest/race{round_}"
+
+    def race(name: str) -> list[bool]:
         start = threading.Barrier(2)
-        outcomes: dict[str, bool] = {}
 
-        def take(store: Store, owner: str, name: str = name, start: threading.Barrier = start) -> None:
+        def take(store: Store, owner: str) -> bool:
             start.wait()
-            outcomes[owner] = store.acquire_lease(name, owner, 30).acquired
+            return store.acquire_lease(name, owner, 30).acquired
 
-        threads = [
-            threading.Thread(target=take, args=(first, "one")),
-            threading.Thread(target=take, args=(second, "two")),
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(outcomes.values()) == [False, True], outcomes
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = [pool.submit(take, first, "one"), pool.submit(take, second, "two")]
+            return sorted(f.result() for f in outcomes)
+
+    for round_ in range(8):
+        assert race(f"harvest/race{round_}") == [False, True]
 
 
 def test_the_embedded_store_follows_nothing_and_keeps_leases_in_memory(
