@@ -879,16 +879,20 @@ def _harvest_here(
             )
             nodes += [n for n in extra if n.id not in ids]
         chosen = select_nodes(nodes, node_ids)
+        due_at = None
         if due:
             from datetime import UTC, datetime
 
             from gdcat.harvest.state import due_nodes
 
-            chosen = due_nodes(store, chosen, datetime.now(UTC))
+            due_at = datetime.now(UTC)
+            chosen = due_nodes(store, chosen, due_at)
         if progress is not None:
             click.echo(f"harvesting {len(chosen)} node(s)…", err=True)
         with Harvester(store, settings, progress=progress) as harvester:
-            report = harvester.run(chosen, dry_run=dry_run, allow_shrink=allow_shrink)
+            report = harvester.run(
+                chosen, dry_run=dry_run, allow_shrink=allow_shrink, due_at=due_at
+            )
         if not dry_run:
             record_outcomes(store, {n.node: n.status for n in report.nodes})
     return report

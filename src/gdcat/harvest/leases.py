@@ -64,6 +64,20 @@ class HarvestLeases:
             self._renewer.start()
         return taken
 
+    def release(self, nodes: Sequence[NodeConfig]) -> None:
+        """Give back the leases of ``nodes`` now (this run will not harvest them)."""
+        for node in nodes:
+            name = lease_name(node.id)
+            if name in self._held:
+                self._held.remove(name)
+                self._give_back(name)
+
+    def _give_back(self, name: str) -> None:
+        try:
+            self._store.release_lease(name, self.owner)
+        except GdcatError as e:  # it expires by itself
+            _log.warning("cannot release the harvest lease %s: %s", name, e)
+
     def _renew(self) -> None:
         while not self._stop.wait(LEASE_SECONDS / 3):
             for name in list(self._held):
@@ -74,7 +88,8 @@ class HarvestLeases:
                             "and another process took it over)",
                             name,
                         )
-                        self._held.remove(name)
+                        if name in self._held:
+                            self._held.remove(name)
                 except GdcatError as e:  # the store is down: the next renewal tries again
                     _log.warning("cannot renew the harvest lease %s: %s", name, e)
 
@@ -91,8 +106,5 @@ class HarvestLeases:
         if self._renewer is not None:
             self._renewer.join(timeout=30)
         for name in self._held:
-            try:
-                self._store.release_lease(name, self.owner)
-            except GdcatError as e:  # it expires by itself
-                _log.warning("cannot release the harvest lease %s: %s", name, e)
+            self._give_back(name)
         self._held = []

@@ -51,7 +51,7 @@ from gdcat.harvest.leases import HarvestLeases
 from gdcat.harvest.normalise import apply_crosswalks, link_beacon_datasets, normalise
 from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import NodeReport, PageFailure, Reason, Rejection, RunReport
-from gdcat.harvest.state import NodeState, RejectedRecord, load_state, save_state
+from gdcat.harvest.state import NodeState, RejectedRecord, due_nodes, load_state, save_state
 from gdcat.rdf.parse import ParseLimits
 from gdcat.rdf.records import (
     Record,
@@ -218,8 +218,12 @@ class Harvester:
         *,
         dry_run: bool = False,
         allow_shrink: Iterable[str] = (),
+        due_at: datetime | None = None,
     ) -> RunReport:
-        """Harvest ``nodes``; ``allow_shrink`` names nodes allowed past the deletion guard."""
+        """Harvest ``nodes``; ``allow_shrink`` names nodes allowed past the deletion guard.
+        With ``due_at`` (a scheduler chose ``nodes`` as due at that moment), a node is
+        harvested only if it is still due once its lease is taken: another process may have
+        harvested it in between."""
         started = _now()
         run_iri = (
             f"{self.store.base_iri}run/{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
@@ -229,6 +233,10 @@ class Harvester:
         allowed = set(allow_shrink)
         with HarvestLeases(self.store, dry_run=dry_run) as leases:
             nodes = leases.take(nodes, report)
+            if due_at is not None and not dry_run:
+                still = due_nodes(self.store, nodes, due_at)
+                leases.release([n for n in nodes if n not in still])
+                nodes = still
             self._run_nodes(nodes, run_iri, report, dry_run=dry_run, allowed=allowed)
         report.ended = _now()
         if not dry_run and report.nodes:

@@ -119,7 +119,8 @@ class RunReport:
         return "partial"
 
     def totals(self) -> dict[str, int]:
-        total: dict[str, int] = {}
+        # every count, zero too: a run may harvest no node (all harvested elsewhere)
+        total: dict[str, int] = dict.fromkeys(NodeReport("", "", "").counts(), 0)
         for node in self.nodes:
             for key, value in node.counts().items():
                 total[key] = total.get(key, 0) + value

@@ -1,0 +1,116 @@
+"""A harvest takes each node's lease before it harvests it (:mod:`gdcat.harvest.leases`).
+
+Against a demo node served over real HTTP and a real store: a node whose lease another process
+holds is left to it (listed in the report's ``elsewhere``, not harvested, not a failure); the
+lease is given back when the run ends; a scheduler's node that another process harvested after
+the scheduler found it due is not harvested a second time. The same runs on two ``gdcat serve``
+processes over one Oxigraph server: tests/api/test_several_servers.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gdcat.cli import main
+from gdcat.demo import generate_federation
+from gdcat.demo.nodes import serve_federation
+from gdcat.harvest.leases import lease_name
+from gdcat.harvest.pipeline import Harvester
+from gdcat.harvest.registry import NodeConfig
+from gdcat.settings import Settings
+from gdcat.store import OxigraphStore, open_store
+
+BASE = "http://127.0.0.1:8000/"
+NODE = "de"
+
+
+@dataclass
+class Bench:
+    config: NodeConfig
+    store: OxigraphStore
+    harvester: Harvester
+
+
+@pytest.fixture(scope="module")
+def node_entry() -> Iterator[dict[str, object]]:
+    with serve_federation(generate_federation(datasets=100, invalid=0)) as served:
+        entry = next(e for e in served.registry()["node"] if e["id"] == NODE)
+        yield entry
+
+
+@pytest.fixture
+def bench(node_entry: dict[str, object]) -> Iterator[Bench]:
+    config = NodeConfig(**{**node_entry, "schedule": "daily"}, timeout=5.0, retries=0)
+    store = OxigraphStore(None, BASE)
+    with Harvester(store, Settings(validation_workers=1)) as harvester:
+        yield Bench(config, store, harvester)
+    store.close()
+
+
+def test_a_node_another_process_harvests_is_left_to_it(bench: Bench) -> None:
+    held = bench.store.acquire_lease(lease_name(NODE), "elsewhere:42", 60)
+    assert held.acquired
+    report = bench.harvester.run([bench.config])
+    assert report.nodes == [] and report.status == "complete"
+    assert report.elsewhere[NODE].startswith("held by elsewhere:42 until ")
+    assert "another process is harvesting it (held by elsewhere:42" in report.to_text()
+    assert bench.store.record_hashes() == {}  # nothing harvested here
+    bench.store.release_lease(lease_name(NODE), "elsewhere:42")
+    again = bench.harvester.run([bench.config])
+    assert [n.node for n in again.nodes] == [NODE] and again.nodes[0].status == "complete"
+    assert again.elsewhere == {}
+
+
+def test_the_lease_is_given_back_when_the_run_ends(bench: Bench) -> None:
+    report = bench.harvester.run([bench.config])
+    assert [n.node for n in report.nodes] == [NODE]
+    assert bench.store.acquire_lease(lease_name(NODE), "next", 60).acquired
+
+
+def test_a_due_node_harvested_meanwhile_by_another_process_is_not_harvested_again(
+    bench: Bench,
+) -> None:
+    found_due = datetime.now(UTC)  # a scheduler finds the node due (never harvested) ...
+    first = bench.harvester.run([bench.config])  # ... another process harvests it meanwhile
+    assert first.nodes[0].status == "complete"
+    late = bench.harvester.run([bench.config], due_at=found_due)
+    assert late.nodes == [] and late.elsewhere == {}
+    assert bench.store.acquire_lease(lease_name(NODE), "next", 60).acquired  # given back
+
+
+def test_gdcat_harvest_of_a_node_harvested_elsewhere_exits_4(
+    tmp_path: Path, oxigraph_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a store several processes share: the node is not harvested (its address is never
+    asked), the operator is told why, exit code 4; with ``--due`` (a scheduler) that is 0."""
+    from oxigraph_server import clear
+
+    clear(oxigraph_url)
+    monkeypatch.setenv("GDCAT_BASE_IRI", BASE)
+    monkeypatch.setenv("GDCAT_VALIDATION_WORKERS", "1")
+    registry = tmp_path / "nodes.toml"
+    registry.write_text(
+        '[[node]]\nid = "be"\ncountry = "BEL"\nkind = "dcat"\nschedule = "hourly"\n'
+        'url = "http://127.0.0.1:9/never-asked.ttl"\nprivate = true\n',
+        encoding="utf-8",
+    )
+    settings = Settings(store_url=oxigraph_url, store_kind="oxigraph", base_iri=BASE)
+    other = open_store(settings)  # another process, harvesting ``be``
+    try:
+        assert other.acquire_lease(lease_name("be"), "cron@host-b:7", 60).acquired
+        command = ["harvest", "--store", oxigraph_url, "--nodes", str(registry)]
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 4, result.output
+        assert "not harvested here: be (another process is harvesting it" in result.output
+        assert "held by cron@host-b:7" in result.output
+        scheduled = CliRunner().invoke(main, [*command, "--due"])
+        assert scheduled.exit_code == 0, scheduled.output
+    finally:
+        other.release_lease(lease_name("be"), "cron@host-b:7")
+        other.close()
