@@ -9,7 +9,8 @@ once), and the store's generation moves, so that every cache keyed by it (the in
 dataset listing, the quality figures) reads again. A write through one process is thus
 searchable through every other within about ``follow_interval`` seconds (plus the time to
 index it). When changes may have been missed (the process could not read the log for longer
-than the log keeps entries), the index is rebuilt, serving meanwhile. A store only one process
+than the log keeps entries, or the store was away when the server started), the index is
+rebuilt in a thread of its own, serving meanwhile, while following goes on. A store only one process
 opens (the embedded store) has nothing to follow: no thread is started.
 """
 
@@ -42,6 +43,8 @@ class StoreFollower:
         self.last_read: datetime | None = None
         self.failure: str | None = None
         self.followed = 0
+        #: a rebuild of the index started by :meth:`_resynchronise`, while it runs
+        self._rebuilder: threading.Thread | None = None
 
     @staticmethod
     def needed(store: Store, interval: float) -> bool:
@@ -62,6 +65,9 @@ class StoreFollower:
             self._read()
 
     def _read(self) -> None:
+        # the log's first read notes where it stands; when that is only now (the store was
+        # away at start), the index may have been built before writes this process missed
+        unmarked = self.last_read is None and self._thread is not None
         try:
             result = self._store.follow()
         except GdcatError as e:  # the store is away: the next round tries again
@@ -72,16 +78,29 @@ class StoreFollower:
         self.failure = None
         self.last_read = datetime.now().astimezone()
         self.followed += result.changed
-        if not result.complete:
-            self._resynchronise()
+        index = self.index
+        if not result.complete or unmarked:
+            self._resynchronise("changes of other processes may have been missed")
+        elif index is not None and index.health().failure is not None:
+            self._resynchronise("the store answers again")
 
-    def _resynchronise(self) -> None:
+    def _resynchronise(self, why: str) -> None:
+        """Rebuild the index in a thread of its own (following goes on meanwhile: what it
+        reads is applied once the new index is in place)."""
+        index = self.index
+        running = self._rebuilder
+        if index is None or (running is not None and running.is_alive()):
+            return
+        _log.warning("%s: rebuilding the search index", why)
+        self._rebuilder = threading.Thread(
+            target=self._rebuild, args=(index,), name="gdcat-follow-rebuild", daemon=True
+        )
+        self._rebuilder.start()
+
+    @staticmethod
+    def _rebuild(index: SearchIndex) -> None:
         from gdcat.search import RebuildRunningError
 
-        index = self.index
-        if index is None:
-            return
-        _log.warning("changes of other processes may have been missed: rebuilding the index")
         try:
             index.rebuild()
         except RebuildRunningError:
@@ -93,3 +112,4 @@ class StoreFollower:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        # a rebuild still running is left to end with the process, as a start's build is
