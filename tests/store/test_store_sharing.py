@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from gdcat.settings import Settings
@@ -92,6 +93,35 @@ def test_concurrent_writers_lose_no_change(two: tuple[Store, Store], oxigraph_ur
         assert heard == expected
     finally:
         third.close()
+
+
+def test_writers_gone_from_the_log_are_forgotten_and_still_followed(
+    two: tuple[Store, Store], oxigraph_url: str
+) -> None:
+    """Every process (every ``gdcat harvest`` run) is a writer of its own: what a follower
+    remembers of writers whose entries were all pruned is dropped, so that the query stays
+    small, and a later entry of such a writer is still heard of."""
+    writer, follower = two
+    assert isinstance(follower, RemoteStore) and isinstance(writer, RemoteStore)
+    heard: set[str] = set()
+    follower.add_listener(lambda change: heard.update(change.written))
+    follower.follow()
+    writer.put_records([write(DatasetSpec("https://x.test/before"))])
+    follower.follow()
+    assert writer._sharing.writer in follower._sharing.seen
+    pruned = httpx.post(  # every entry older than the retention, as a writer prunes them
+        f"{oxigraph_url}update",
+        content=f"DROP GRAPH <{follower._sharing.changes}>".encode(),
+        headers={"Content-Type": "application/sparql-update"},
+        timeout=30,
+    )
+    pruned.raise_for_status()
+    follower._sharing.forgot_at = None  # due now (every minute otherwise)
+    follower.follow()
+    assert writer._sharing.writer not in follower._sharing.seen
+    writer.put_records([write(DatasetSpec("https://x.test/after"))])
+    follower.follow()
+    assert heard == {"https://x.test/before", "https://x.test/after"}
 
 
 def test_a_write_of_unknown_outcome_gets_a_new_writer_id(two: tuple[Store, Store]) -> None:

@@ -760,11 +760,16 @@ class RemoteStore:
             complete = sharing.read_at is None or moment - sharing.read_at < CHANGE_RETENTION / 2
             first = sharing.read_at is None
             if first:
-                marks = self.query(log_marks_query(sharing.changes), union_default_graph=False)
-                for writer_term, sequence_term in marks.rows:
-                    sharing.seen[_value(writer_term)] = int(_value(sequence_term))
-                sharing.read_at = moment
+                sharing.seen = self._log_marks()
+                sharing.read_at = sharing.forgot_at = moment
                 return FollowResult(0)
+            if sharing.forgot_at is None or moment - sharing.forgot_at >= PRUNE_EVERY:
+                # writers whose every entry was pruned are forgotten (each process, each
+                # ``gdcat harvest`` is a writer: the query would grow without end); an entry
+                # such a writer adds later is read as a new writer's, whole
+                marks = self._log_marks()
+                sharing.seen = {w: n for w, n in sharing.seen.items() if w in marks}
+                sharing.forgot_at = moment
             result = self.query(
                 changes_query(sharing.changes, dict(sharing.seen)), union_default_graph=False
             )
@@ -787,6 +792,11 @@ class RemoteStore:
             wrote -= withdrew
             self._listeners.notify(sorted(wrote), sorted(withdrew))
         return FollowResult(len(wrote) + len(withdrew), complete)
+
+    def _log_marks(self) -> dict[str, int]:
+        """Writer -> the highest sequence of its entries in the change log."""
+        marks = self.query(log_marks_query(self._sharing.changes), union_default_graph=False)
+        return {_value(w): int(_value(n)) for w, n in marks.rows if w is not None}
 
     def acquire_lease(self, name: str, owner: str, seconds: float) -> LeaseState:
         """Take the lease ``name`` for ``owner`` for ``seconds`` unless another owner holds it
@@ -856,6 +866,8 @@ class _Sharing:
         #: writer -> highest sequence read of the change log
         self.seen: dict[str, int] = {}
         self.read_at: datetime | None = None
+        #: when writers gone from the change log were last forgotten
+        self.forgot_at: datetime | None = None
         #: how many reads of the log found other processes' writes
         self.followed = 0
         self.following = threading.Lock()
