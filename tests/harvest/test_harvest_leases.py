@@ -20,9 +20,10 @@ from click.testing import CliRunner
 from gdcat.cli import main
 from gdcat.demo import generate_federation
 from gdcat.demo.nodes import serve_federation
-from gdcat.harvest.leases import lease_name
+from gdcat.harvest.leases import HarvestLeases, lease_name
 from gdcat.harvest.pipeline import Harvester
 from gdcat.harvest.registry import NodeConfig
+from gdcat.harvest.report import RunReport
 from gdcat.settings import Settings
 from gdcat.store import OxigraphStore, open_store
 
@@ -113,4 +114,32 @@ def test_gdcat_harvest_of_a_node_harvested_elsewhere_exits_4(
         assert scheduled.exit_code == 0, scheduled.output
     finally:
         other.release_lease(lease_name("be"), "cron@host-b:7")
+        other.close()
+
+
+def test_a_lease_taken_over_while_the_run_works_is_lost(oxigraph_url: str) -> None:
+    """A run that stalled past its lease's expiry (here: its claim removed, as expiry would)
+    and whose node another process took over learns so at its next renewal: the node is
+    lost to it (the harvester then writes nothing more for it)."""
+    from oxigraph_server import clear
+
+    clear(oxigraph_url)
+    settings = Settings(store_url=oxigraph_url, store_kind="oxigraph", base_iri=BASE)
+    mine, other = open_store(settings), open_store(settings)
+    node = NodeConfig(id="be", kind="dcat", url="http://127.0.0.1:9/x.ttl", private=True)
+    try:
+        with HarvestLeases(mine) as leases:
+            report = RunReport(f"{BASE}run/1", datetime.now(UTC))
+            assert leases.take([node], report) == [node] and report.elsewhere == {}
+            leases.renew()
+            assert not leases.lost("be")  # renewed: still ours
+            assert not other.acquire_lease(lease_name("be"), "other", 60).acquired
+            mine.release_lease(lease_name("be"), leases.owner)  # as if it had expired
+            assert other.acquire_lease(lease_name("be"), "other", 60).acquired
+            leases.renew()
+            assert leases.lost("be")
+        # the lost lease is not released on exit: the other process keeps it
+        assert not mine.acquire_lease(lease_name("be"), "third", 60).acquired
+    finally:
+        mine.close()
         other.close()

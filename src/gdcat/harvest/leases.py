@@ -28,8 +28,11 @@ _log = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0
 
 
+_PREFIX = "harvest/"
+
+
 def lease_name(node: str) -> str:
-    return f"harvest/{node}"
+    return f"{_PREFIX}{node}"
 
 
 class HarvestLeases:
@@ -40,6 +43,8 @@ class HarvestLeases:
         self._dry_run = dry_run
         self.owner = lease_owner()
         self._held: list[str] = []
+        #: nodes whose lease was lost while the run worked (another process took them over)
+        self._lost: set[str] = set()
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -78,20 +83,30 @@ class HarvestLeases:
         except GdcatError as e:  # it expires by itself
             _log.warning("cannot release the harvest lease %s: %s", name, e)
 
+    def lost(self, node: str) -> bool:
+        """Whether this run lost ``node``'s lease (it must write nothing more for it)."""
+        return node in self._lost
+
     def _renew(self) -> None:
         while not self._stop.wait(LEASE_SECONDS / 3):
-            for name in list(self._held):
-                try:
-                    if not self._store.renew_lease(name, self.owner, LEASE_SECONDS):
-                        _log.error(
-                            "the harvest lease %s was lost (this run stalled past its expiry "
-                            "and another process took it over)",
-                            name,
-                        )
-                        if name in self._held:
-                            self._held.remove(name)
-                except GdcatError as e:  # the store is down: the next renewal tries again
-                    _log.warning("cannot renew the harvest lease %s: %s", name, e)
+            self.renew()
+
+    def renew(self) -> None:
+        """Extend every lease held (the renewing thread calls this every third of
+        :data:`LEASE_SECONDS`); a lease another process has taken over is lost."""
+        for name in list(self._held):
+            try:
+                if not self._store.renew_lease(name, self.owner, LEASE_SECONDS):
+                    _log.error(
+                        "the harvest lease %s was lost (this run stalled past its expiry "
+                        "and another process took it over): nothing more is written for it",
+                        name,
+                    )
+                    if name in self._held:
+                        self._held.remove(name)
+                    self._lost.add(name.removeprefix(_PREFIX))
+            except GdcatError as e:  # the store is down: the next renewal tries again
+                _log.warning("cannot renew the harvest lease %s: %s", name, e)
 
     def __enter__(self) -> HarvestLeases:
         return self

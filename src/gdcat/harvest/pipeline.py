@@ -198,6 +198,7 @@ class Harvester:
         self._validators: dict[str, Validator] = {}
         self._lock = threading.Lock()
         self._started = _now()
+        self._leases: HarvestLeases | None = None
 
     def close(self) -> None:
         for validator in self._validators.values():
@@ -232,12 +233,16 @@ class Harvester:
         self._started = started
         allowed = set(allow_shrink)
         with HarvestLeases(self.store, dry_run=dry_run) as leases:
-            nodes = leases.take(nodes, report)
-            if due_at is not None and not dry_run:
-                still = due_nodes(self.store, nodes, due_at)
-                leases.release([n for n in nodes if n not in still])
-                nodes = still
-            self._run_nodes(nodes, run_iri, report, dry_run=dry_run, allowed=allowed)
+            self._leases = leases
+            try:
+                nodes = leases.take(nodes, report)
+                if due_at is not None and not dry_run:
+                    still = due_nodes(self.store, nodes, due_at)
+                    leases.release([n for n in nodes if n not in still])
+                    nodes = still
+                self._run_nodes(nodes, run_iri, report, dry_run=dry_run, allowed=allowed)
+            finally:
+                self._leases = None
         report.ended = _now()
         if not dry_run and report.nodes:
             self._save_report(report)
@@ -314,8 +319,16 @@ class Harvester:
             outbox.put(("done", collected, []))
 
     def _isolated(self, c: _Collected, step: Callable[[], None]) -> None:
-        """Run a commit step; a failure (validation, store) fails this node only."""
+        """Run a commit step; a failure (validation, store) fails this node only, as does
+        the loss of the node's harvest lease (another process harvests it now)."""
         if c.error is not None:
+            return
+        if self._leases is not None and self._leases.lost(c.node.id):
+            c.error = "harvest lease lost"
+            c.report.fail(
+                "this run lost the node's harvest lease (it stalled past the lease's expiry) "
+                "and another process took the node over: nothing more was written for it here"
+            )
             return
         try:
             step()
