@@ -132,6 +132,9 @@ def test_a_dataset_published_through_one_server_is_found_through_the_other(
     assert [item["dataset"] for item in posted.json()["items"]] == [iri]
     assert found_by_search(first, iri)  # its own write: at once
     wait_until(lambda: found_by_search(second, iri), DEADLINE, "the other server to find it")
+    # what the other server keeps per store generation (the listing behind the feed) too
+    feed = httpx.get(f"{second.url}/feed", headers={"Accept": "text/turtle"}, timeout=30)
+    assert feed.status_code == 200 and iri in feed.text
 
     gone = httpx.delete(
         f"{first.url}/api/nodes/se/datasets", params={"iri": iri}, headers=headers, timeout=60
