@@ -194,8 +194,9 @@ def test_a_harvest_started_on_both_servers_at_once_runs_once(
 
 def test_a_server_answers_while_its_search_index_is_built(tmp_path: Path) -> None:
     """The index build is held (a test hook in the server process waits for a file before it
-    builds): health, dataset pages and SPARQL answer; search says 503 with Retry-After, the
-    search page says so in words; once the build may go on, search answers."""
+    indexes the first record): health (with the build's progress), dataset pages and SPARQL
+    answer; search says 503 with Retry-After, the search page says so in words (English and
+    German); once the build may go on, search answers."""
     base = "https://catalogue.example/"
     dataset = "https://steward.example/dataset/before-start"
     store = OxigraphStore(tmp_path / "one" / "store", base)
@@ -206,13 +207,28 @@ def test_a_server_answers_while_its_search_index_is_built(tmp_path: Path) -> Non
     hooks = os.pathsep.join(p for p in (str(HOOKS), os.environ.get("PYTHONPATH", "")) if p)
     env = {"PYTHONPATH": hooks, "GDCAT_TEST_INDEX_GATE": str(gate)}
     with start_capped_gdcat(tmp_path / "one", base_iri=base, env=env, sparql_workers=1) as live:
-        health = httpx.get(f"{live.url}/health", timeout=10)
-        assert health.status_code == 200
-        assert health.json()["index"]["ready"] is False
-        assert health.json()["status"] == "degraded"
+
+        def health() -> dict[str, Any]:
+            answer = httpx.get(f"{live.url}/health", timeout=10)
+            assert answer.status_code == 200, answer.text
+            state: dict[str, Any] = answer.json()
+            return state
+
+        wait_until(lambda: health()["index"]["to_index"] is not None, DEADLINE, "the build")
+        building = health()
+        assert building["status"] == "degraded"
+        assert building["index"]["ready"] is False and building["index"]["rebuilding"] is True
+        assert (building["index"]["indexed"], building["index"]["to_index"]) == (0, 1)
         key = record_iri(base, dataset).rsplit("/", 1)[1]
         page = httpx.get(f"{live.url}/dataset/{key}", headers={"Accept": "text/html"}, timeout=10)
         assert page.status_code == 200 and "allele" in page.text.lower()
+        sparql = httpx.get(
+            f"{live.url}/sparql",
+            params={"query": f"ASK {{ GRAPH ?g {{ <{dataset}> ?p ?o }} }}"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        assert sparql.status_code == 200 and sparql.json()["boolean"] is True
         search = httpx.get(f"{live.url}/api/datasets", params={"q": "allele"}, timeout=10)
         assert search.status_code == 503
         assert int(search.headers["Retry-After"]) >= 1

@@ -1,7 +1,8 @@
 """A test hook loaded by the ``gdcat serve`` processes of tests/api/test_several_servers.py
 (their PYTHONPATH starts with this folder): with ``GDCAT_TEST_INDEX_GATE`` naming a file, the
-search index's build waits until that file exists, so that a test sees the server while the
-build runs without depending on how fast the machine is. Not part of gdcat."""
+search index's build stops before its first document until that file exists, so that a test
+sees the server while the build runs (with its progress) without depending on how fast the
+machine is. Not part of gdcat."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ if _GATE:
 
     from gdcat.search import index as _index
 
-    _real_build = _index.SearchIndex._build
+    _make_document = _index.make_document
 
-    def _gated_build(self: Any, path: Any) -> Any:
+    def _gated_make_document(*args: Any, **kwargs: Any) -> Any:
         deadline = time.monotonic() + 120
         while not Path(str(_GATE)).exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        return _real_build(self, path)
+        return _make_document(*args, **kwargs)
 
-    _index.SearchIndex._build = _gated_build  # type: ignore[method-assign]
+    _index.make_document = _gated_make_document
