@@ -9,13 +9,18 @@ processes over one Oxigraph server: tests/api/test_several_servers.py.
 
 from __future__ import annotations
 
+import http.server
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from capped_gdcat import wait_until
 from click.testing import CliRunner
+from local_http import loopback_server, serving
 
 from gdcat.cli import main
 from gdcat.demo import generate_federation
@@ -24,11 +29,19 @@ from gdcat.harvest.leases import HarvestLeases, lease_name
 from gdcat.harvest.pipeline import Harvester
 from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import RunReport
+from gdcat.rdf import parse_file, split_records
 from gdcat.settings import Settings
 from gdcat.store import OxigraphStore, open_store
 
 BASE = "http://127.0.0.1:8000/"
 NODE = "de"
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "model"
+    / "examples"
+    / "valid"
+    / "se-allele-frequencies-beacon.ttl"
+)
 
 
 @dataclass
@@ -143,3 +156,60 @@ def test_a_lease_taken_over_while_the_run_works_is_lost(oxigraph_url: str) -> No
     finally:
         mine.close()
         other.close()
+
+
+def test_a_run_that_lost_its_lease_writes_nothing_more_for_the_node(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The node answers only once the test lets it; meanwhile the run's lease is taken over
+    (as when the run stalls past its expiry) and the run's renewal finds it lost: the node's
+    records are not written, the node fails with the reason."""
+    from gdcat.harvest import leases as leases_module
+
+    monkeypatch.setattr(leases_module, "LEASE_SECONDS", 0.3)  # renewed every 0.1 s
+    record = split_records(parse_file(EXAMPLE))[0]
+    document = record.graph.serialize(format="turtle").encode("utf-8")
+    gate = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.set()
+            gate.wait(60)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Length", str(len(document)))
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    asked = threading.Event()
+    store = OxigraphStore(None, BASE)
+    try:
+        with serving(loopback_server(Handler)) as url, ThreadPoolExecutor(1) as pool:
+            node = NodeConfig(
+                id="gated", kind="dcat", url=f"{url}/catalog.ttl", private=True, retries=0
+            )
+            with Harvester(store, Settings(validation_workers=1)) as harvester:
+                running = pool.submit(harvester.run, [node])
+                assert asked.wait(60), "the run never asked the node"
+                held = store.acquire_lease(lease_name("gated"), "other", 60)
+                assert not held.acquired  # the run holds it: it names its owner
+                store.release_lease(lease_name("gated"), held.owner)  # as if it expired
+                assert store.acquire_lease(lease_name("gated"), "other", 60).acquired
+                wait_until(
+                    lambda: "harvest lease harvest/gated was lost" in caplog.text,
+                    60,
+                    "the run's renewal to find its lease lost",
+                )
+                gate.set()
+                report = running.result(timeout=120)
+        (gated,) = report.nodes
+        assert gated.status == "failed"
+        assert any("lost the node's harvest lease" in r for r in gated.reasons), gated.reasons
+        assert store.record_hashes() == {}  # nothing written for it
+        assert not store.acquire_lease(lease_name("gated"), "third", 60).acquired  # other's
+    finally:
+        gate.set()
+        store.close()
