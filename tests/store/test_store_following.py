@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -90,6 +91,40 @@ def test_a_follower_that_may_have_missed_changes_rebuilds_the_index(
         writer.put_records([write(DatasetSpec("https://x.test/after"))])
         follower._read()  # following goes on after the rebuild
         wait_until(lambda: indexed(index) == 2, 30, "the index to hold the next record")
+    finally:
+        follower.close()
+        index.close()
+
+
+def test_an_index_that_could_not_be_built_at_start_is_built_once_the_store_answers(
+    two: tuple[Store, RemoteStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build at start failed (here: its reading of a record fails, as with the store
+    away); the follower's next successful read of the store builds it again."""
+    from gdcat.search import index as index_module
+
+    writer, served = two
+    writer.put_records([write(DatasetSpec("https://x.test/d"))])
+    make_document = index_module.make_document
+    failing = [True]
+
+    def sometimes(*args: Any, **kwargs: Any) -> Any:
+        if failing[0]:
+            raise OSError("the store went away")
+        return make_document(*args, **kwargs)
+
+    monkeypatch.setattr(index_module, "make_document", sometimes)
+    follower = StoreFollower(served, 3600)  # rounds run by hand below
+    follower.mark()
+    index = SearchIndex(served, load_vocabulary(), None, background=True)
+    follower.index = index
+    try:
+        wait_until(lambda: index.health().failure is not None, 30, "the build to fail")
+        assert not index.ready
+        failing[0] = False
+        follower._read()
+        wait_until(lambda: index.ready, 30, "the index to be built")
+        assert indexed(index) == 1 and index.health().failure is None
     finally:
         follower.close()
         index.close()
