@@ -235,7 +235,8 @@ def start_capped_gdcat(
     kept serving with ``keep_nodes``); ``token_nodes`` get steward tokens. Settings are passed
     as ``GDCAT_*`` variables, ``env`` adds others."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}/"
+    # several servers over one remote store share one base IRI (given), else the server's own
+    base = str(settings_overrides.pop("base_iri", f"http://127.0.0.1:{port}/"))
     settings = Settings(
         base_iri=base,
         store_dir=tmp / "store",
@@ -283,7 +284,7 @@ def start_capped_gdcat(
             "from gdcat.cli import main; main()",
             "serve",
             "--store",
-            str(settings.store_dir),
+            settings.store_url or str(settings.store_dir),
             "--host",
             "127.0.0.1",
             "--port",
@@ -300,7 +301,7 @@ def start_capped_gdcat(
             preexec_fn=in_group,
         )
         live = CappedGdcat(
-            url=base.rstrip("/"),
+            url=f"http://127.0.0.1:{port}",
             process=process,
             cap=cap,
             settings=settings,

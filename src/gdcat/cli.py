@@ -38,6 +38,8 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_UNUSABLE = 2
 EXIT_FAILURE = 3
+#: ``gdcat harvest``: a node named was being harvested by another process (not by ``--due``)
+EXIT_ELSEWHERE = 4
 
 store_option = click.option(
     "--store",
@@ -674,7 +676,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         with _opened_store(settings) as store:
-            app = create_app(settings, store)
+            app = create_app(settings, store, background_index=True)
             if settings.store_url is not None:  # a remote store: no folder to announce in
                 click.echo(f"gdcat serving {_store_name(settings)} at {url}/", err=True)
                 click.echo("press Ctrl-C to stop", err=True)
@@ -801,7 +803,9 @@ def harvest(
     """Harvest national nodes into the store: only what changed is validated and written.
 
     Exit code 0 when every node was harvested completely (rejected records are reported, not
-    failures), 3 when a node was partial or failed, 2 for an unusable registry.
+    failures), 3 when a node was partial or failed, 2 for an unusable registry, 4 when a node
+    was left alone because another process is harvesting it (with --due, as from a scheduler,
+    that is no failure: 0).
     """
 
     settings = _settings(store_dir)
@@ -826,7 +830,16 @@ def harvest(
         click.echo(report.to_text())
         if not dry_run:
             click.echo(_catalogue_kinds(settings))
-    sys.exit(EXIT_OK if report.status == "complete" else EXIT_FAILURE)
+    if report.status != "complete":
+        sys.exit(EXIT_FAILURE)
+    if report.elsewhere and not due:
+        click.echo(
+            f"gdcat: not harvested here: {', '.join(sorted(report.elsewhere))} "
+            "(another process is harvesting it; its run report will show the outcome)",
+            err=True,
+        )
+        sys.exit(EXIT_ELSEWHERE)
+    sys.exit(EXIT_OK)
 
 
 def _catalogue_kinds(settings: Settings) -> str:
@@ -866,16 +879,20 @@ def _harvest_here(
             )
             nodes += [n for n in extra if n.id not in ids]
         chosen = select_nodes(nodes, node_ids)
+        due_at = None
         if due:
             from datetime import UTC, datetime
 
             from gdcat.harvest.state import due_nodes
 
-            chosen = due_nodes(store, chosen, datetime.now(UTC))
+            due_at = datetime.now(UTC)
+            chosen = due_nodes(store, chosen, due_at)
         if progress is not None:
             click.echo(f"harvesting {len(chosen)} node(s)…", err=True)
         with Harvester(store, settings, progress=progress) as harvester:
-            report = harvester.run(chosen, dry_run=dry_run, allow_shrink=allow_shrink)
+            report = harvester.run(
+                chosen, dry_run=dry_run, allow_shrink=allow_shrink, due_at=due_at
+            )
         if not dry_run:
             record_outcomes(store, {n.node: n.status for n in report.nodes})
     return report

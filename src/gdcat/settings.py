@@ -216,3 +216,10 @@ class Settings(BaseSettings):
     store_password: SecretStr | None = Field(
         None, description="Password for the remote store (HTTP basic authentication)."
     )
+    follow_interval: float = Field(
+        2.0,
+        ge=0,
+        description="How often a gdcat serve process over a remote store reads the changes "
+        "other processes wrote (seconds): a write through one process is searchable through "
+        "every other within about this delay; 0 stops following.",
+    )

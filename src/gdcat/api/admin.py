@@ -143,6 +143,7 @@ class HarvestJobs:
         *,
         dry_run: bool = False,
         allow_shrink: Sequence[str] = (),
+        due_at: datetime | None = None,
     ) -> HarvestJob:
         with self._lock:
             running = next((j for j in self._jobs.values() if j.status == "running"), None)
@@ -154,7 +155,7 @@ class HarvestJobs:
                 del self._jobs[next(iter(self._jobs))]
             self._thread = threading.Thread(
                 target=self._run,
-                args=(job, list(nodes), tuple(allow_shrink)),
+                args=(job, list(nodes), tuple(allow_shrink), due_at),
                 name="gdcat-api-harvest",
                 daemon=True,
             )
@@ -172,11 +173,19 @@ class HarvestJobs:
             _log.warning("waiting for the running harvest to finish before shutting down")
             thread.join()
 
-    def _run(self, job: HarvestJob, nodes: list[NodeConfig], allow_shrink: tuple[str, ...]) -> None:
+    def _run(
+        self,
+        job: HarvestJob,
+        nodes: list[NodeConfig],
+        allow_shrink: tuple[str, ...],
+        due_at: datetime | None,
+    ) -> None:
         store, settings = self.ctx.store, self.ctx.settings
         try:
             with Harvester(store, settings) as harvester:
-                report = harvester.run(nodes, dry_run=job.dry_run, allow_shrink=allow_shrink)
+                report = harvester.run(
+                    nodes, dry_run=job.dry_run, allow_shrink=allow_shrink, due_at=due_at
+                )
             if not job.dry_run:
                 record_outcomes(store, {n.node: n.status for n in report.nodes})
         except Exception as e:  # a background thread has nobody to raise to: record it
@@ -640,8 +649,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             chosen = select_nodes(everything, node or [])
         except InputError as e:  # a node gdcat does not know
             raise Problem(404, "Not found", str(e), kind="not-found") from e
-        if due:
-            chosen = due_nodes(context.store, chosen, datetime.now(UTC))
+        due_at = datetime.now(UTC) if due else None
+        if due_at is not None:
+            chosen = due_nodes(context.store, chosen, due_at)
         if not chosen and not due:
             raise Problem(
                 409,
@@ -651,7 +661,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             )
         try:
             job = _state(context).jobs.start(
-                chosen, dry_run=dry_run, allow_shrink=allow_shrink or ()
+                chosen, dry_run=dry_run, allow_shrink=allow_shrink or (), due_at=due_at
             )
         except HarvestBusyError as e:
             location = f"{context.base_iri}api/harvest/jobs/{e.job.id}"

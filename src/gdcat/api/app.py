@@ -30,6 +30,7 @@ from gdcat import ui
 from gdcat.api import admin, fdp, feed, health, publish, quality, resources, search, sparql
 from gdcat.api.compression import Compression
 from gdcat.api.context import AppContext
+from gdcat.api.following import StoreFollower
 from gdcat.api.problems import Problem, document_problems, install_problem_handlers
 from gdcat.api.security_headers import install_security_headers
 from gdcat.settings import Settings
@@ -71,19 +72,34 @@ def _version() -> str:
         return "0"
 
 
-def create_app(settings: Settings, store: Store, *, index: Any = None) -> FastAPI:
-    """The application serving ``store``; ``index`` is opened (or built) when not given.
+def create_app(
+    settings: Settings, store: Store, *, index: Any = None, background_index: bool = False
+) -> FastAPI:
+    """The application serving ``store``; ``index`` is opened (or built) when not given, in
+    a thread with ``background_index`` (``gdcat serve``: the server answers at once, search
+    says 503 until the index is ready).
 
-    The caller owns ``store``; the application closes what it opened itself (the index when
-    it opened it, worker processes) when it shuts down.
+    A store other processes can write (a remote store) is followed every
+    ``follow_interval`` seconds (:mod:`gdcat.api.following`). The caller owns ``store``; the
+    application closes what it opened itself (the index when it opened it, worker processes,
+    the follower) when it shuts down.
     """
     ctx = AppContext(settings=settings, store=store, index=index)
+    follower: StoreFollower | None = None
+    if StoreFollower.needed(store, settings.follow_interval):
+        follower = StoreFollower(store, settings.follow_interval)
+        follower.mark()
+        ctx.extras["follower"] = follower
     if index is None:
         from gdcat.search import open_index
 
-        ctx.index = open_index(settings, store)
+        ctx.index = open_index(settings, store, background=background_index)
         if ctx.index is not None:
             ctx.closers.append(ctx.index.close)
+    if follower is not None:
+        follower.index = ctx.index
+        follower.start()
+        ctx.closers.append(follower.close)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

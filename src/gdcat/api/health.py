@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from gdcat.api.context import AppContext
+from gdcat.api.following import StoreFollower
 from gdcat.errors import GdcatError
 from gdcat.sparql.pool import WorkerPool
 from gdcat.store import StoreHealth
@@ -70,6 +71,30 @@ class IndexStatus(BaseModel):
     )
     unindexed: int = Field(0, description="Records whose changes wait to be indexed.")
     rebuilding: bool = Field(False, description="A rebuild is running.")
+    ready: bool = Field(
+        True,
+        description="The index can answer; false while the first build after the server "
+        "started runs (search answers 503 with Retry-After meanwhile).",
+    )
+    indexed: int | None = Field(
+        None, description="Records indexed so far by the build that is running, if one is."
+    )
+    to_index: int | None = Field(
+        None, description="Records the build that is running indexes in all, if one is."
+    )
+    failure: str | None = Field(
+        None, description="Why the index could not be opened or built at start, if so."
+    )
+
+
+class FollowStatus(BaseModel):
+    """Following the writes of other processes (a store several processes use)."""
+
+    interval: float = Field(description="Seconds between two reads of the store's changes.")
+    last_read: datetime | None = Field(
+        None, description="When the store's changes were last read successfully."
+    )
+    failure: str | None = Field(None, description="Why the last read failed, if it did.")
 
 
 class SparqlStatus(BaseModel):
@@ -95,6 +120,11 @@ class Health(BaseModel):
     store: StoreStatus
     index: IndexStatus
     sparql: SparqlStatus
+    following: FollowStatus | None = Field(
+        None,
+        description="How this process follows the writes of other processes (null: the "
+        "store is opened by this process only).",
+    )
 
 
 _EXAMPLE: dict[str, Any] = {
@@ -139,11 +169,28 @@ def check_health(ctx: AppContext) -> Health:
     index = _index_status(ctx, catch_up=store.writable)
     if not (store.readable and store.writable):
         status: Literal["ok", "degraded", "unavailable"] = "unavailable"
-    elif index.stale:
+    elif index.stale or not index.ready:
         status = "degraded"
     else:
         status = "ok"
-    return Health(status=status, store=store, index=index, sparql=_sparql_status(ctx))
+    return Health(
+        status=status,
+        store=store,
+        index=index,
+        sparql=_sparql_status(ctx),
+        following=_follow_status(ctx),
+    )
+
+
+def _follow_status(ctx: AppContext) -> FollowStatus | None:
+    follower = ctx.extras.get("follower")
+    if not isinstance(follower, StoreFollower):
+        return None
+    return FollowStatus(
+        interval=ctx.settings.follow_interval,
+        last_read=follower.last_read,
+        failure=follower.failure,
+    )
 
 
 def _store_status(health: StoreHealth) -> StoreStatus:
@@ -166,18 +213,31 @@ def _index_status(ctx: AppContext, *, catch_up: bool) -> IndexStatus:
     if index is None:
         return IndexStatus(enabled=False)
     try:
-        if catch_up and index.stale:
+        if catch_up and index.stale and index.ready:
             index.catch_up()
         state = index.health()
     except (GdcatError, OSError, ValueError) as e:
         _log.error("the search index cannot be read: %s", e)
         return IndexStatus(enabled=True, stale=True)
+    if not state.ready:
+        return IndexStatus(
+            enabled=True,
+            ready=False,
+            rebuilding=state.rebuilding,
+            indexed=state.progress[0] if state.progress else None,
+            to_index=state.progress[1] if state.progress else None,
+            failure=state.failure,
+        )
     return IndexStatus(
         enabled=True,
         documents=state.documents,
         stale=state.stale,
         unindexed=state.unindexed,
         rebuilding=state.rebuilding,
+        ready=state.ready,
+        indexed=state.progress[0] if state.progress else None,
+        to_index=state.progress[1] if state.progress else None,
+        failure=state.failure,
     )
 
 
@@ -215,7 +275,8 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     def health() -> JSONResponse:
         """Probes the store now (a read, and a write that changes nothing) and reports the
         search index and the SPARQL workers. **200** when the store can be read and written
-        (``status`` is ``ok``, or ``degraded`` when the search index misses changes), **503**
+        (``status`` is ``ok``, or ``degraded`` when the search index misses changes or is being
+        built: ``index`` shows the build's progress), **503**
         with ``Retry-After`` when it cannot. ``HEAD`` answers the same status without a
         body. A store that failed (disk full) re-opens itself once it can: polling this
         route shows when."""

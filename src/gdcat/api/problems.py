@@ -32,6 +32,7 @@ from gdcat.errors import (
     StoreError,
     UnsupportedFormatError,
 )
+from gdcat.search.index import IndexBuildingError
 
 _log = logging.getLogger(__name__)
 
@@ -168,6 +169,9 @@ def problem_for(error: GdcatError) -> Problem:
         return Problem(400, "Unusable input", message, kind="bad-input", **extra)
     if isinstance(error, RecordNotFoundError):
         return Problem(404, "Not found", message, kind="not-found")
+    if isinstance(error, IndexBuildingError):
+        retry = {"Retry-After": str(max(1, math.ceil(error.retry_after)))}
+        return Problem(503, "Search index not ready", message, kind="index-building", headers=retry)
     if isinstance(error, StoreError):
         wait = error.retry_after if error.retry_after is not None else 5
         retry = {"Retry-After": str(max(1, math.ceil(wait)))}

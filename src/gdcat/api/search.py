@@ -104,7 +104,8 @@ def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "No dataset has this key.",
         406: "None of the accepted forms is offered.",
         422: "A parameter is invalid (the problem lists each one under errors).",
-        503: "Search is not available (index off or store failing).",
+        503: "Search is not available: the index is being built (try again after `Retry-After`"
+        " seconds), or is off, or the store is failing.",
     }
     return {
         status: {"description": titles[status], "content": problem_content()} for status in statuses

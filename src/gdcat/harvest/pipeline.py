@@ -47,10 +47,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
 from gdcat.errors import GdcatError
+from gdcat.harvest.leases import HarvestLeases
 from gdcat.harvest.normalise import apply_crosswalks, link_beacon_datasets, normalise
 from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import NodeReport, PageFailure, Reason, Rejection, RunReport
-from gdcat.harvest.state import NodeState, RejectedRecord, load_state, save_state
+from gdcat.harvest.state import NodeState, RejectedRecord, due_nodes, load_state, save_state
 from gdcat.rdf.parse import ParseLimits
 from gdcat.rdf.records import (
     Record,
@@ -197,6 +198,7 @@ class Harvester:
         self._validators: dict[str, Validator] = {}
         self._lock = threading.Lock()
         self._started = _now()
+        self._leases: HarvestLeases | None = None
 
     def close(self) -> None:
         for validator in self._validators.values():
@@ -217,8 +219,12 @@ class Harvester:
         *,
         dry_run: bool = False,
         allow_shrink: Iterable[str] = (),
+        due_at: datetime | None = None,
     ) -> RunReport:
-        """Harvest ``nodes``; ``allow_shrink`` names nodes allowed past the deletion guard."""
+        """Harvest ``nodes``; ``allow_shrink`` names nodes allowed past the deletion guard.
+        With ``due_at`` (a scheduler chose ``nodes`` as due at that moment), a node is
+        harvested only if it is still due once its lease is taken: another process may have
+        harvested it in between."""
         started = _now()
         run_iri = (
             f"{self.store.base_iri}run/{started.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
@@ -226,6 +232,31 @@ class Harvester:
         report = RunReport(run_iri, started, dry_run=dry_run)
         self._started = started
         allowed = set(allow_shrink)
+        with HarvestLeases(self.store, dry_run=dry_run) as leases:
+            self._leases = leases
+            try:
+                nodes = leases.take(nodes, report)
+                if due_at is not None and not dry_run:
+                    still = due_nodes(self.store, nodes, due_at)
+                    leases.release([n for n in nodes if n not in still])
+                    nodes = still
+                self._run_nodes(nodes, run_iri, report, dry_run=dry_run, allowed=allowed)
+            finally:
+                self._leases = None
+        report.ended = _now()
+        if not dry_run and report.nodes:
+            self._save_report(report)
+        return report
+
+    def _run_nodes(
+        self,
+        nodes: Sequence[NodeConfig],
+        run_iri: str,
+        report: RunReport,
+        *,
+        dry_run: bool,
+        allowed: set[str],
+    ) -> None:
         phases = [
             [n for n in nodes if n.kind != "beacon"],
             [n for n in nodes if n.kind == "beacon"],
@@ -235,10 +266,6 @@ class Harvester:
             if phase:
                 self._run_phase(phase, run_iri, by_id, dry_run=dry_run, allowed=allowed)
         report.nodes = [by_id[n.id] for n in nodes if n.id in by_id]
-        report.ended = _now()
-        if not dry_run:
-            self._save_report(report)
-        return report
 
     def _run_phase(
         self,
@@ -292,8 +319,16 @@ class Harvester:
             outbox.put(("done", collected, []))
 
     def _isolated(self, c: _Collected, step: Callable[[], None]) -> None:
-        """Run a commit step; a failure (validation, store) fails this node only."""
+        """Run a commit step; a failure (validation, store) fails this node only, as does
+        the loss of the node's harvest lease (another process harvests it now)."""
         if c.error is not None:
+            return
+        if self._leases is not None and self._leases.lost(c.node.id):
+            c.error = "harvest lease lost"
+            c.report.fail(
+                "this run lost the node's harvest lease (it stalled past the lease's expiry) "
+                "and another process took the node over: nothing more was written for it here"
+            )
             return
         try:
             step()

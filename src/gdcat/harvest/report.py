@@ -105,6 +105,9 @@ class RunReport:
     ended: datetime | None = None
     dry_run: bool = False
     nodes: list[NodeReport] = field(default_factory=list)
+    #: nodes not harvested because another process was harvesting them (node -> who holds
+    #: the node's harvest lease, until when); not a failure: that harvest does the work
+    elsewhere: dict[str, str] = field(default_factory=dict)
 
     @property
     def status(self) -> NodeStatus:
@@ -116,7 +119,8 @@ class RunReport:
         return "partial"
 
     def totals(self) -> dict[str, int]:
-        total: dict[str, int] = {}
+        # every count, zero too: a run may harvest no node (all harvested elsewhere)
+        total: dict[str, int] = dict.fromkeys(NodeReport("", "", "").counts(), 0)
         for node in self.nodes:
             for key, value in node.counts().items():
                 total[key] = total.get(key, 0) + value
@@ -135,6 +139,7 @@ class RunReport:
             "status": self.status,
             "totals": self.totals(),
             "nodes": [{**asdict(n), "counts": n.counts()} for n in self.nodes],
+            "elsewhere": dict(self.elsewhere),
         }
 
     def to_json_text(self) -> str:
@@ -164,6 +169,7 @@ class RunReport:
             ended=datetime.fromisoformat(ended) if ended else None,
             dry_run=bool(document.get("dry_run", False)),
             nodes=nodes,
+            elsewhere=dict(document.get("elsewhere") or {}),
         )
 
     def to_text(self, *, details: int = 5) -> str:
@@ -197,6 +203,10 @@ class RunReport:
                 lines.append(f"      failed: {failure.url}: {failure.message}")
             for warning in n.warnings[:details]:
                 lines.append(f"      warning: {warning}")
+        for node, holder in self.elsewhere.items():
+            lines.append(
+                f"  {node:<12} not harvested here: another process is harvesting it ({holder})"
+            )
         t = self.totals()
         lines.append(
             f"total: {t['added']} added, {t['updated']} updated, {t['unchanged']} unchanged, "

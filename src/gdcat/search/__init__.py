@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from gdcat.search.duo import Category, DataUse, Purpose, Verdict
 from gdcat.search.index import (
+    IndexBuildingError,
     RebuildRunningError,
     SearchIndex,
     SearchIndexError,
@@ -49,6 +50,7 @@ __all__ = [
     "FacetResult",
     "FacetSpec",
     "Hit",
+    "IndexBuildingError",
     "Purpose",
     "RebuildRunningError",
     "SearchIndex",
@@ -63,9 +65,11 @@ __all__ = [
 ]
 
 
-def open_index(settings: Settings, store: Store) -> SearchIndex:
+def open_index(settings: Settings, store: Store, *, background: bool = False) -> SearchIndex:
     """The search index following ``store``: on disk at ``settings.index_dir`` or beside an
     on-disk store (``<store>-index``), in memory for an in-memory store; built from the store
-    when missing or stale. The caller closes it (which stops it following the store)."""
+    when missing or stale (in a thread with ``background``: see
+    :class:`~gdcat.search.index.SearchIndex`). The caller closes it (which stops it following
+    the store)."""
     path = index_path_for(store, settings.index_dir)
-    return open_search_index(store, load_vocabulary(), path)
+    return open_search_index(store, load_vocabulary(), path, background=background)

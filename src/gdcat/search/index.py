@@ -15,6 +15,13 @@
   beside the current one, which keeps answering; changes committed meanwhile are replayed
   once the new index is in place, or on the current one if the rebuild fails. The store
   stays the truth: losing the index loses nothing.
+- **Starting without waiting** (``background=True``, what ``gdcat serve`` does): the index is
+  opened or built in a thread and the server answers at once. An index on disk that is in
+  step serves as soon as it is opened; one built for this schema, vocabularies and base IRI
+  but behind the store serves as it is (its answers miss the latest changes) while a new one
+  is built beside it; with no usable index, readers get :class:`IndexBuildingError` (the API
+  answers 503 with ``Retry-After``) until the first build is done. :meth:`SearchIndex.health`
+  reports the build's progress.
 """
 
 from __future__ import annotations
@@ -71,16 +78,33 @@ class IndexHealth:
     #: records whose changes wait to be indexed again
     unindexed: int
     rebuilding: bool
+    #: the index can answer (False while the first build of a server's start runs)
+    ready: bool = True
+    #: records indexed and records to index, while a build runs
+    progress: tuple[int, int] | None = None
+    #: why the index could not be opened or built at start (no file paths)
+    failure: str | None = None
 
 
 class RebuildRunningError(SearchIndexError):
     """A rebuild of the search index is running already (one runs at a time)."""
 
 
+class IndexBuildingError(SearchIndexError):
+    """The search index is being built and has nothing to answer from yet (try again in
+    :attr:`retry_after` seconds)."""
+
+    def __init__(self, message: str, *, retry_after: float = 5.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class SearchIndex:
     """Datasets of one store, searchable; see the module docstring for how it follows."""
 
-    def __init__(self, store: Store, vocabulary: Vocabulary, path: Path | None) -> None:
+    def __init__(
+        self, store: Store, vocabulary: Vocabulary, path: Path | None, *, background: bool = False
+    ) -> None:
         self._store = store
         self._vocabulary = vocabulary
         self._path = path
@@ -98,21 +122,69 @@ class SearchIndex:
         self.generation = 0
         #: the index on disk was in step with the store and opened as it was
         self.reused = False
+        self._index: tantivy.Index | None = None
+        self._digest = 0
+        self._progress: tuple[int, int] | None = None
+        self._failure: str | None = None
         # Listen from the start: changes committed while the index is opened or built are
         # kept aside and applied once it is ready.
         self._rebuilding = True
         store.add_listener(self._on_change)
+        if background:
+            threading.Thread(
+                target=self._start_in_background, name="gdcat-index-start", daemon=True
+            ).start()
+            return
         try:
-            self._index, self._digest = self._open_or_build()
-            self._write_meta()
-            with self._lock:
-                pending, self._pending = self._pending, set()
-                self._rebuilding = False
-                if pending:
-                    self._update(pending)
+            self._start()
         except BaseException:
             store.remove_listener(self._on_change)  # no index: nothing to follow with
             raise
+
+    def _start(self) -> None:
+        """Open the index on disk or build it (see the module docstring)."""
+        previous = self._open_previous()
+        if previous is not None:
+            index, digest, in_step = previous
+            with self._lock:
+                self._index, self._digest, self.reused = index, digest, in_step
+                if in_step:
+                    self._started()
+                    return
+                self._pending = set()  # the rebuild reads the store after this
+            _log.info("serving the previous search index while a new one is built")
+            self._rebuild_now()
+            return
+        if self._path is None:
+            index, digest = self._build(None)
+        else:
+            self._clear_leftovers()
+            built, digest = self._build(self._building_path())
+            index = self._install(built)
+        with self._lock:
+            self._index, self._digest = index, digest
+            self._started()
+
+    def _started(self) -> None:
+        """The index is in place (under the lock): apply what changed meanwhile."""
+        self._write_meta()
+        pending, self._pending = self._pending, set()
+        self._rebuilding = False
+        if pending and not self._closed:
+            self._update(pending)
+
+    def _start_in_background(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._start()
+        except Exception as e:
+            message = f"the search index could not be opened or built: {e}"
+            _log.exception("%s", message)
+            with self._lock:
+                self._failure = without_paths(message)
+                self._rebuilding = False  # a rebuild (gdcat index --force) may try again
+            return
+        _log.info("search index ready in %.1f s", time.perf_counter() - started)
 
     # -- what readers use -----------------------------------------------------------------
 
@@ -131,12 +203,28 @@ class SearchIndex:
         disk then no longer matches the store)."""
         return self._stale
 
+    @property
+    def ready(self) -> bool:
+        """Whether the index can answer (it has been opened or built)."""
+        return self._index is not None
+
     def current(self) -> tantivy.Index:
-        """The index to read from (one object for the whole of a request)."""
-        return self._index
+        """The index to read from (one object for the whole of a request); raises
+        :class:`IndexBuildingError` while there is none yet."""
+        index = self._index
+        if index is None:
+            raise IndexBuildingError(self._not_ready())
+        return index
+
+    def _not_ready(self) -> str:
+        if self._failure is not None:
+            return f"search is not available: {self._failure}"
+        progress = self._progress
+        done = f" ({progress[0]} of {progress[1]} records indexed)" if progress else ""
+        return f"the search index is being built{done}; try again shortly"
 
     def searcher(self) -> tantivy.Searcher:
-        return self._index.searcher()
+        return self.current().searcher()
 
     def size(self) -> int:
         """How many records (documents) the index holds."""
@@ -159,8 +247,8 @@ class SearchIndex:
         with self._lock:
             if self._closed:
                 return
-            if self._rebuilding:
-                self._pending |= datasets
+            if self._rebuilding or self._index is None:
+                self._pending |= datasets  # a build reads them (or replays them) later
                 return
             self._follow(datasets)
 
@@ -208,11 +296,15 @@ class SearchIndex:
 
     def health(self) -> IndexHealth:
         """The index's state (reads the number of documents: cheap)."""
+        ready = self.ready
         return IndexHealth(
-            documents=self.size(),
+            documents=self.size() if ready else 0,
             stale=self._stale,
             unindexed=len(self._unindexed),
             rebuilding=self._rebuilding,
+            ready=ready,
+            progress=self._progress,
+            failure=self._failure,
         )
 
     def _update(self, datasets: set[str]) -> None:
@@ -237,7 +329,7 @@ class SearchIndex:
                 writer.rollback()
         self._digest = digest
         self.generation += 1
-        self._index.reload()
+        self.current().reload()
         self._write_meta()
 
     def _derived_from(self, datasets: set[str]) -> set[str]:
@@ -253,28 +345,32 @@ class SearchIndex:
 
     def _writer_for_updates(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self._index.writer(_UPDATE_HEAP, 1)
+            self._writer = self.current().writer(_UPDATE_HEAP, 1)
         return self._writer
 
     # -- opening and rebuilding -----------------------------------------------------------
 
-    def _open_or_build(self) -> tuple[tantivy.Index, int]:
+    def _open_previous(self) -> tuple[tantivy.Index, int, bool] | None:
+        """The index on disk with its record digest and whether it is in step with the
+        store, if it was built for this schema, these vocabularies and this base IRI."""
         if self._path is None:
-            return self._build(None)
-        reason = self._unusable(self._path)
-        if reason is None:
-            index = tantivy.Index.open(str(self._path))
-            index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
+            return None
+        reason = self._incompatible(self._path)
+        if reason is not None:
+            _log.info("building the search index in %s: %s", self._path, reason)
+            return None
+        try:
             meta = self._read_meta(self._path)
-            self.reused = True
-            return index, int(meta["records"], 16)
-        _log.info("building the search index in %s: %s", self._path, reason)
-        self._clear_leftovers()
-        index, digest = self._build(self._building_path())
-        return self._install(index), digest
+            digest = int(meta["records"], 16)
+            index = tantivy.Index.open(str(self._path))
+        except (KeyError, TypeError, ValueError) as e:
+            _log.info("building the search index in %s: %s", self._path, e)
+            return None
+        index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
+        return index, digest, self._unusable(self._path) is None
 
-    def _unusable(self, path: Path) -> str | None:
-        """Why the index at ``path`` cannot be used as it is, or None if it can."""
+    def _incompatible(self, path: Path) -> str | None:
+        """Why the index at ``path`` cannot serve at all (not even behind the store)."""
         if not path.is_dir() or not tantivy.Index.exists(str(path)):
             return "no index yet"
         meta = self._read_meta(path)
@@ -287,6 +383,14 @@ class SearchIndex:
         for key, value in expected.items():
             if meta.get(key) != value:
                 return f"{key} changed"
+        return None
+
+    def _unusable(self, path: Path) -> str | None:
+        """Why the index at ``path`` cannot be used as it is, or None if it can."""
+        reason = self._incompatible(path)
+        if reason is not None:
+            return reason
+        meta = self._read_meta(path)
         hashes = self._store.record_hashes()
         if meta.get("records") != record_digest(hashes) or meta.get("count") != len(hashes):
             return "the store changed since the index was written"
@@ -304,6 +408,10 @@ class SearchIndex:
                 raise RebuildRunningError("a rebuild of the search index is already running")
             self._rebuilding = True
             self._pending = set()
+        return self._rebuild_now()
+
+    def _rebuild_now(self) -> int:
+        """:meth:`rebuild`, the rebuild marked as running already."""
         started = time.perf_counter()
         try:
             try:
@@ -318,6 +426,7 @@ class SearchIndex:
             with self._lock:
                 self._stale = False
                 self._unindexed = set()
+                self._failure = None
                 self.generation += 1
                 self._write_meta()
                 pending, self._pending = self._pending, set()
@@ -328,7 +437,7 @@ class SearchIndex:
             with self._lock:  # the index serving now gets what was committed meanwhile
                 pending, self._pending = self._pending, set()
                 self._rebuilding = False
-                if pending and not self._closed:
+                if pending and not self._closed and self._index is not None:
                     self._follow(pending)
             if self._path is not None:
                 self._clear_leftovers()
@@ -347,12 +456,19 @@ class SearchIndex:
         index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
         writer = index.writer(_REBUILD_HEAP, 1)
         digest = 0
-        for fact in self._reader.read(sorted(self._store.record_hashes())):
-            record = make_document(fact, self._vocabulary)
-            writer.add_document(record.document)
-            digest ^= digest_entry(record.dataset, record.content_hash)
-        writer.commit()
-        writer.wait_merging_threads()
+        datasets = sorted(self._store.record_hashes())
+        self._progress = (0, len(datasets))
+        try:
+            for done, fact in enumerate(self._reader.read(datasets), 1):
+                record = make_document(fact, self._vocabulary)
+                writer.add_document(record.document)
+                digest ^= digest_entry(record.dataset, record.content_hash)
+                if done % 100 == 0:
+                    self._progress = (done, len(datasets))
+            writer.commit()
+            writer.wait_merging_threads()
+        finally:
+            self._progress = None
         index.reload()
         return index, digest
 
@@ -402,7 +518,7 @@ class SearchIndex:
             "vocabularies": self._vocabulary.digest,
             "base_iri": self._store.base_iri,
             "records": f"{self._digest:064x}",
-            "count": self._index.searcher().num_docs,
+            "count": self.searcher().num_docs,
         }
         target = self._path / META_FILE
         temporary = target.with_suffix(".tmp")
@@ -432,19 +548,23 @@ def payload_of(doc: tantivy.Document) -> dict[str, Any]:
 
 
 def index_path_for(store: Store, configured: Path | None) -> Path | None:
-    """Where the index of ``store`` lives: ``configured``, else beside an on-disk store
-    (``<store>-index``), else nowhere (in memory)."""
+    """Where the index of ``store`` lives: ``configured`` (for any store but an in-memory
+    one), else beside an on-disk store (``<store>-index``), else nowhere (in memory: a remote
+    store's index is then built at every start)."""
     store_path = getattr(store, "path", None)
+    if configured is not None and (store_path is not None or not hasattr(store, "path")):
+        return configured
     if not isinstance(store_path, Path):
         return None
-    if configured is not None:
-        return configured
     return store_path.with_name(store_path.name + "-index")
 
 
-def open_search_index(store: Store, vocabulary: Vocabulary, path: Path | None) -> SearchIndex:
-    """The search index of ``store`` at ``path`` (in memory when None), built if needed."""
+def open_search_index(
+    store: Store, vocabulary: Vocabulary, path: Path | None, *, background: bool = False
+) -> SearchIndex:
+    """The search index of ``store`` at ``path`` (in memory when None), built if needed (in
+    a thread with ``background``: it answers once ready)."""
     try:
-        return SearchIndex(store, vocabulary, path)
+        return SearchIndex(store, vocabulary, path, background=background)
     except (OSError, ValueError) as e:
         raise SearchIndexError(f"cannot open the search index at {path}: {e}") from e

@@ -93,6 +93,7 @@ from gdcat.store.records import (
     record_iri,
 )
 from gdcat.store.results import QueryResult, Term, serialize_result
+from gdcat.store.sharing import FollowResult, LeaseState, LocalLeases
 from gdcat.store.sparql_text import uses_service
 
 #: Records per replacing transaction: large enough to amortise the update, small enough to
@@ -156,6 +157,7 @@ class OxigraphStore:
         #: held while the database handle is handed out or swapped
         self._handle = threading.Lock()
         self._listeners = RecordListeners()
+        self._leases = LocalLeases()
         self._generation = 0
         self._closed = False
         self._failure: _Failure | None = None
@@ -782,6 +784,23 @@ class OxigraphStore:
                 f"{drops} ;\nDELETE {{ GRAPH <{prov}> {{ ?record ?p ?o }} }} "
                 f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{prov}> {{ ?record ?p ?o }} }}",
             )
+
+    # -- several processes (see gdcat.store.sharing) ---------------------------------------
+
+    def follow(self) -> FollowResult:
+        """Nothing to follow: only this process can open the store, and its own writes reach
+        the listeners at once."""
+        return FollowResult(0)
+
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> LeaseState:
+        """Take the lease ``name`` (kept in memory: only this process opens the store)."""
+        return self._leases.acquire(name, owner, seconds)
+
+    def renew_lease(self, name: str, owner: str, seconds: float) -> bool:
+        return self._leases.renew(name, owner, seconds)
+
+    def release_lease(self, name: str, owner: str) -> None:
+        self._leases.release(name, owner)
 
 
 class _BackgroundChunks:

@@ -18,6 +18,7 @@ from rdflib import Graph
 from gdcat.store.health import StoreHealth
 from gdcat.store.records import CatalogRecord, RecordChange, RecordSource, RecordWrite
 from gdcat.store.results import QueryResult
+from gdcat.store.sharing import FollowResult, LeaseState
 
 
 class QueryableStore(Protocol):
@@ -156,4 +157,24 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Flush and release the store; further calls fail."""
+        ...
+
+    def follow(self) -> FollowResult:
+        """Catch up with the writes other processes committed since the last call: tell the
+        listeners which records they wrote or withdrew (the first call only notes where the
+        store stands). A store only one process opens has nothing to follow."""
+        ...
+
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> LeaseState:
+        """Take the lease ``name`` (a lock shared by every process using the store) for
+        ``owner`` for ``seconds``, unless another owner holds it; taking it again renews it.
+        Two processes never both hold it (see :mod:`gdcat.store.sharing`)."""
+        ...
+
+    def renew_lease(self, name: str, owner: str, seconds: float) -> bool:
+        """Extend ``owner``'s lease by ``seconds`` from now; False if it no longer holds it."""
+        ...
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give the lease up (nothing happens if ``owner`` does not hold it)."""
         ...

@@ -34,11 +34,13 @@ row and their own tests.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Literal, get_args
 from urllib.parse import urljoin
@@ -75,6 +77,22 @@ from gdcat.store.records import (
     record_iri,
 )
 from gdcat.store.results import QueryResult, Term, serialize_result
+from gdcat.store.sharing import (
+    CHANGE_RETENTION,
+    PRUNE_EVERY,
+    FollowResult,
+    LeaseState,
+    change_entry,
+    changes_query,
+    claims_query,
+    lease_iri,
+    log_marks_query,
+    new_writer_id,
+    prune_operation,
+    release_lease_operation,
+    renew_lease_operation,
+    take_lease_operation,
+)
 from gdcat.store.sparql_text import code_of, uses_service
 
 #: What ``store_kind`` may say: ``auto`` (ask the engine) or an engine's flavour.
@@ -93,6 +111,8 @@ _GENERATION = "https://w3id.org/gdcat/ns#storeGeneration"
 _RESULTS_JSON = "application/sparql-results+json"
 _RESULTS_TSV = "text/tab-separated-values"
 _N_TRIPLES = "application/n-triples"
+#: How often taking a lease is tried when another process claimed it in the same instant.
+_LEASE_ATTEMPTS = 5
 
 #: How Oxigraph server words a query it cannot parse (HTTP 400).
 _SYNTAX = re.compile(r"^error at \d+:\d+")
@@ -204,6 +224,7 @@ class RemoteStore:
         self._last_write: tuple[datetime, bool] | None = None
         self._last_generation = 0
         self._closed = False
+        self._sharing = _Sharing(base_iri)
         try:
             name = detect_flavour(self._url, self._client) if kind == "auto" else kind
         except StoreError:
@@ -246,7 +267,11 @@ class RemoteStore:
             union_default_graph=False,
         )
         value = result.rows[0][0] if result.rows else None
-        generation = int(value.value) if isinstance(value, ox.Literal) else 0
+        # plus the writes of other processes this one has followed: two processes writing
+        # at the same instant can leave the shared counter one short (see sharing.py)
+        generation = (int(value.value) if isinstance(value, ox.Literal) else 0) + (
+            self._sharing.followed
+        )
         self._last_generation = generation
         return generation
 
@@ -312,7 +337,10 @@ class RemoteStore:
             return
         with self._lock:
             try:
-                self._update(replace_operations(self._provenance, texts, moment))
+                self._update(
+                    replace_operations(self._provenance, texts, moment),
+                    wrote=[item.write.dataset_iri for item, _, _ in texts],
+                )
             except _Refused as e:
                 raise RecordWriteError({w.dataset_iri: str(e) for w in records}, []) from e
             self._committed([item.write.dataset_iri for item, _, _ in texts])
@@ -325,8 +353,9 @@ class RemoteStore:
         if not texts:
             return []
         try:
-            self._update(replace_operations(self._provenance, texts, moment))
-            return [item.write.dataset_iri for item, _, _ in texts]
+            wrote = [item.write.dataset_iri for item, _, _ in texts]
+            self._update(replace_operations(self._provenance, texts, moment), wrote=wrote)
+            return wrote
         except _Refused as e:
             if len(texts) == 1:
                 failures[texts[0][0].write.dataset_iri] = str(e)
@@ -334,7 +363,10 @@ class RemoteStore:
         written = []
         for text in texts:
             try:
-                self._update(replace_operations(self._provenance, [text], moment))
+                self._update(
+                    replace_operations(self._provenance, [text], moment),
+                    wrote=[text[0].write.dataset_iri],
+                )
                 written.append(text[0].write.dataset_iri)
             except _Refused as e:
                 failures[text[0].write.dataset_iri] = str(e)
@@ -346,7 +378,9 @@ class RemoteStore:
             if not self.query(live_record_ask(self._provenance, record)).boolean:
                 return False
             try:
-                self._update(withdraw_operations(self._provenance, record, now()))
+                self._update(
+                    withdraw_operations(self._provenance, record, now()), withdrew=[dataset_iri]
+                )
             except _Refused as e:
                 raise StoreError(f"the store refused to withdraw {dataset_iri}: {e}") from e
             self._committed(withdrawn=[dataset_iri])
@@ -382,7 +416,7 @@ class RemoteStore:
         joiner = "\n" if code_of(sparql).rstrip().endswith(";") else "\n;\n"
         with self._lock:
             try:
-                self._post_update(sparql + joiner + self._bump())
+                self._post_logged(sparql + joiner + self._bump() + " ;\n" + self._change_entry())
             except _Refused as e:
                 raise QueryError(f"the update could not be applied: {e}") from e
             self._committed()
@@ -396,10 +430,13 @@ class RemoteStore:
             f"BIND(COALESCE(?old, 0) + 1 AS ?new) }}"
         )
 
-    def _update(self, operations: list[str]) -> None:
-        """Apply ``operations`` and the generation's increment as one request (one
-        transaction)."""
-        self._post_update(" ;\n".join([*operations, self._bump()]))
+    def _update(
+        self, operations: list[str], *, wrote: Sequence[str] = (), withdrew: Sequence[str] = ()
+    ) -> None:
+        """Apply ``operations``, the generation's increment and the change log's entry
+        (:mod:`gdcat.store.sharing`) as one request (one transaction)."""
+        entry = self._change_entry(wrote, withdrew)
+        self._post_logged(" ;\n".join([*operations, self._bump(), entry]))
 
     def _post_update(self, text: str) -> None:
         try:
@@ -681,6 +718,168 @@ class RemoteStore:
             public=f"the store failed while {doing}; try again later",
             retry_after=_RETRY_AFTER,
         )
+
+    # -- several processes: the change log and leases (see gdcat.store.sharing) ------------
+
+    def _change_entry(self, wrote: Sequence[str] = (), withdrew: Sequence[str] = ()) -> str:
+        """The change log's entry for the write about to be sent (under ``self._lock``)."""
+        sharing = self._sharing
+        writer, sequence = sharing.next_entry()
+        operation = change_entry(
+            sharing.changes,
+            f"{self._base}change/{writer}/{sequence}",
+            writer,
+            sequence,
+            now(),
+            [_writer().iri(d) for d in wrote],
+            [_writer().iri(d) for d in withdrew],
+        )
+        moment = now()
+        if sharing.pruned is None or moment - sharing.pruned >= PRUNE_EVERY:
+            sharing.pruned = moment
+            operation += " ;\n" + prune_operation(sharing.changes, moment - CHANGE_RETENTION)
+        return operation
+
+    def _post_logged(self, text: str) -> None:
+        """:meth:`_post_update` of a write carrying a change log entry: when its outcome is
+        unknown (the engine failed or did not answer), the writer takes a new id, so that a
+        late commit of it is still above what followers read of the old one."""
+        try:
+            self._post_update(text)
+        except StoreError:
+            self._sharing.rotate()
+            raise
+
+    def follow(self) -> FollowResult:
+        """Read the change log for the writes of other processes since the last call and
+        tell this store's listeners which records they wrote or withdrew (the first call only
+        notes where the log stands). See :mod:`gdcat.store.sharing`."""
+        sharing = self._sharing
+        with sharing.following:
+            moment = now()
+            complete = sharing.read_at is None or moment - sharing.read_at < CHANGE_RETENTION / 2
+            first = sharing.read_at is None
+            if first:
+                sharing.seen = self._log_marks()
+                sharing.read_at = sharing.forgot_at = moment
+                return FollowResult(0)
+            if sharing.forgot_at is None or moment - sharing.forgot_at >= PRUNE_EVERY:
+                # writers whose every entry was pruned are forgotten (each process, each
+                # ``gdcat harvest`` is a writer: the query would grow without end); an entry
+                # such a writer adds later is read as a new writer's, whole
+                marks = self._log_marks()
+                sharing.seen = {w: n for w, n in sharing.seen.items() if w in marks}
+                sharing.forgot_at = moment
+            result = self.query(
+                changes_query(sharing.changes, dict(sharing.seen)), union_default_graph=False
+            )
+            wrote: set[str] = set()
+            withdrew: set[str] = set()
+            entries: set[tuple[str, int]] = set()
+            for writer_term, sequence_term, kind, dataset in result.rows:
+                writer = _value(writer_term)
+                sequence = int(_value(sequence_term))
+                if sequence > sharing.seen.get(writer, 0):
+                    sharing.seen[writer] = sequence
+                if writer in sharing.own:
+                    continue  # our own writes were told at once
+                entries.add((writer, sequence))
+                if dataset is not None and kind is not None:
+                    (wrote if _value(kind) == "1" else withdrew).add(_value(dataset))
+            sharing.read_at = moment
+        if entries:
+            sharing.followed += 1  # readers caching by generation read again
+            wrote -= withdrew
+            self._listeners.notify(sorted(wrote), sorted(withdrew))
+        return FollowResult(len(wrote) + len(withdrew), complete)
+
+    def _log_marks(self) -> dict[str, int]:
+        """Writer -> the highest sequence of its entries in the change log."""
+        marks = self.query(log_marks_query(self._sharing.changes), union_default_graph=False)
+        return {_value(w): int(_value(n)) for w, n in marks.rows if w is not None}
+
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> LeaseState:
+        """Take the lease ``name`` for ``owner`` for ``seconds`` unless another owner holds it
+        (see :mod:`gdcat.store.sharing`); taking it again renews it."""
+        leases = self._sharing.leases
+        lease = lease_iri(self._base, name)
+        for attempt in range(_LEASE_ATTEMPTS):
+            moment = now()
+            expires = moment + timedelta(seconds=seconds)
+            self._post_lease(take_lease_operation(leases, lease, owner, moment, expires))
+            claims = self._claims(lease)
+            others = [(who, until) for who, until in claims if who != owner]
+            if owner in {who for who, _ in claims} and not others:
+                return LeaseState(name, True, owner, expires)
+            live = [(who, until) for who, until in others if until is None or until > moment]
+            if owner in {who for who, _ in claims}:
+                # another process claimed it in the same instant: both step back, then retry
+                self._post_lease(release_lease_operation(leases, lease, owner))
+                time.sleep(random.uniform(0.02, 0.2) * (attempt + 1))
+                continue
+            if live:
+                who, until = live[0]
+                return LeaseState(name, False, who, until)
+        who, until = others[0] if others else ("another process", None)
+        return LeaseState(name, False, who, until)
+
+    def renew_lease(self, name: str, owner: str, seconds: float) -> bool:
+        """Move the expiry of ``owner``'s lease ``name``; False when it holds it no more."""
+        lease = lease_iri(self._base, name)
+        expires = now() + timedelta(seconds=seconds)
+        self._post_lease(renew_lease_operation(self._sharing.leases, lease, owner, expires))
+        claims = self._claims(lease)
+        return [who for who, _ in claims] == [owner]
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give the lease ``name`` up (nothing happens if ``owner`` does not hold it)."""
+        lease = lease_iri(self._base, name)
+        self._post_lease(release_lease_operation(self._sharing.leases, lease, owner))
+
+    def _post_lease(self, operation: str) -> None:
+        try:
+            self._post_update(operation)
+        except _Refused as e:
+            raise StoreError(f"the store refused a lease update: {e}") from e
+
+    def _claims(self, lease: str) -> list[tuple[str, datetime | None]]:
+        result = self.query(claims_query(self._sharing.leases, lease), union_default_graph=False)
+        claims: list[tuple[str, datetime | None]] = []
+        for owner, expires in result.rows:
+            until = datetime.fromisoformat(_value(expires)) if expires is not None else None
+            claims.append((_value(owner), until))
+        return claims
+
+
+class _Sharing:
+    """A remote store object's part in sharing the store (see :mod:`gdcat.store.sharing`):
+    its writer id and sequence, what it has read of the change log."""
+
+    def __init__(self, base_iri: str) -> None:
+        self.changes = f"{base_iri}graph/changes"
+        self.leases = f"{base_iri}graph/leases"
+        self.writer = new_writer_id()
+        #: this object's writer ids (a new one after a write of unknown outcome)
+        self.own = {self.writer}
+        self.sequence = 0
+        self.pruned: datetime | None = None
+        #: writer -> highest sequence read of the change log
+        self.seen: dict[str, int] = {}
+        self.read_at: datetime | None = None
+        #: when writers gone from the change log were last forgotten
+        self.forgot_at: datetime | None = None
+        #: how many reads of the log found other processes' writes
+        self.followed = 0
+        self.following = threading.Lock()
+
+    def next_entry(self) -> tuple[str, int]:
+        self.sequence += 1
+        return self.writer, self.sequence
+
+    def rotate(self) -> None:
+        self.writer = new_writer_id()
+        self.own.add(self.writer)
+        self.sequence = 0
 
 
 def _first_lines(answer: httpx.Response, max_lines: int) -> httpx.Response:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, get_origin
@@ -26,6 +27,7 @@ from gdcat.search import (
     FACETS_BY_NAME,
     MAX_RESULT_WINDOW,
     Hit,
+    IndexBuildingError,
     Searcher,
     SearchIndex,
     SearchRequest,
@@ -369,7 +371,10 @@ def install(app: FastAPI, ctx: Context) -> None:
         reader = reader_of(request)
         language = language_of(request, reader)
         found = searcher()
-        result = found.search(search_request(params, language, params.page_size))
+        try:
+            result = found.search(search_request(params, language, params.page_size))
+        except IndexBuildingError as e:
+            return _building(request, e, ctx.index)
         home = str(request.base_url)
         path = f"{home}search"
         state = State.of(request)
@@ -481,3 +486,21 @@ def _data_use_codes(payload: dict[str, Any]) -> list[str]:
 def _cell(value: Any) -> str:
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _building(
+    request: Request, error: IndexBuildingError, index: SearchIndex | None
+) -> HTMLResponse:
+    """The search page while the search index is being built: 503, with when to try again."""
+    state = index.health() if index is not None else None
+    body = render(
+        request,
+        "search_building.html",
+        section="search",
+        progress=state.progress if state is not None else None,
+        again_url=str(request.url),
+    )
+    retry = str(max(1, math.ceil(error.retry_after)))
+    return HTMLResponse(
+        body, status_code=503, headers={"Vary": "Accept-Language", "Retry-After": retry}
+    )
