@@ -36,9 +36,11 @@ from gdcat.api.resources import (
     alternates,
     answer,
     choose_form,
+    described_for_clients,
     documented,
     format_query,
     linked_data,
+    linked_described,
     rdf_answer,
     text,
     triple,
@@ -149,7 +151,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         for entry in chosen:
             out.append(triple(catalog, DCAT + "dataset", entry.dataset))
             out.extend(records[entry.key])
-        return rdf_answer(request, out, media, first=catalog)
+        return rdf_answer(
+            request, described_for_clients(linked_described(data, out)), media, first=catalog
+        )
 
 
 def _title(triples: list[ox.Triple], dataset: str) -> str | None:
