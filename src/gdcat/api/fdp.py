@@ -60,6 +60,7 @@ from gdcat.api.resources import (
     described_for_clients,
     distributions_of,
     documented,
+    entry_kinds,
     format_query,
     linked_data,
     linked_described,
@@ -292,9 +293,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                     "id": c.id,
                     "name": _catalogue_name(c),
                     "country": pages.vocabulary_label(c.country) if c.country else None,
-                    "datasets": sum(1 for e in c.entries if e.kind == "Dataset"),
-                    "series": sum(1 for e in c.entries if e.kind == "DatasetSeries"),
-                    "services": len(c.services),
+                    **entry_kinds(c.entries).to_json(),
                     "modified": c.modified.isoformat(timespec="seconds"),
                     "url": locate(request, data, data.catalogue_iri(c.id)),
                 }
@@ -305,16 +304,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 "home.html",
                 home=str(request.base_url),
                 catalogues=catalogues,
-                datasets=sum(
-                    1 for c in data.catalogues().values() for e in c.entries if e.kind == "Dataset"
-                ),
-                series=sum(
-                    1
-                    for c in data.catalogues().values()
-                    for e in c.entries
-                    if e.kind == "DatasetSeries"
-                ),
-                services=sum(len(c.services) for c in data.catalogues().values()),
+                **entry_kinds(e for c in data.catalogues().values() for e in c.entries).to_json(),
                 forms=alternates(request, RDF_OFFERS),
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS)

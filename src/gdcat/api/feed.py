@@ -38,6 +38,7 @@ from gdcat.api.resources import (
     choose_form,
     described_for_clients,
     documented,
+    entry_kinds,
     format_query,
     linked_data,
     linked_described,
@@ -103,7 +104,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 size=size,
                 page=page,
                 last=last,
-                total=len(datasets),
+                kinds=entry_kinds(datasets),
                 paging=paging,
                 first_index=(page - 1) * size + 1,
                 items=[

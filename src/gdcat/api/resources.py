@@ -53,6 +53,7 @@ from gdcat.rdf import access
 from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
+from gdcat.store.inventory import RecordKinds
 from gdcat.ui import dataset_page as dataset_view
 from gdcat.ui import pages
 from gdcat.vocab import PREFIXES
@@ -461,6 +462,17 @@ class Entry:
     @property
     def is_dataset(self) -> bool:
         return self.kind in DATASET_KINDS
+
+
+def entry_kinds(entries: Iterable[Entry]) -> RecordKinds:
+    """Live records by kind, as every page names them: a series is a series (not also a
+    dataset), a data service a service."""
+    kinds = [e.kind for e in entries]
+    return RecordKinds(
+        datasets=kinds.count("Dataset"),
+        series=kinds.count("DatasetSeries"),
+        services=kinds.count("DataService"),
+    )
 
 
 #: The catalogue of records that came from no node (loaded from files); no node id starts
