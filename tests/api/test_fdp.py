@@ -31,8 +31,8 @@ def problems(
 ) -> set[tuple[str, str, str, str]]:
     """A report's violations, comparable across graphs (blank nodes left out), leaving out
     those of ``linked`` resources: the datasets and services of other records a page links
-    to, which it types and names for clients that do no inference (the DCAT-AP range
-    shapes check a link's class) but describes in full only on their own pages."""
+    to (the DCAT-AP range shapes check a link's class in the document alone, so a page
+    carries them too), judged on their own pages."""
     return {
         (
             r.property,
@@ -41,7 +41,7 @@ def problems(
             r.severity,
         )
         for r in report.violations
-        if r.focus_node not in linked
+        if r.focus_node not in linked and r.dataset not in linked
     }
 
 

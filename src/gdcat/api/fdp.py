@@ -367,7 +367,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 forms=alternates(request, RDF_OFFERS),
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS)
-        triples = described_for_clients(linked_described(data, triples))
+        triples = described_for_clients(linked_described(data, triples, whole=False))
         return rdf_answer(request, triples, media, first=data.catalogue_iri(found.id))
 
     @app.get(

@@ -206,14 +206,21 @@ _LINKED_KINDS = {
 }
 
 
-def linked_described(data: LinkedData, triples: Sequence[ox.Triple]) -> list[ox.Triple]:
-    """``triples`` and, for every dataset, series or data service of the catalogue they link
-    to without describing it (a catalogue's ``dcat:dataset``, a release's ``dcat:inSeries``,
-    an aggregate's ``dct:source``), its type and what the DCAT-AP shapes require of one of its
-    kind (titles and descriptions; a service's endpoint URLs), read from its record in one
-    query. The shapes check the class of such a value (``sh:class dcat:DatasetSeries`` on
-    ``dcat:inSeries``) in the document alone; a page that names a resource it does not type
-    fails a validator that does no inference."""
+def linked_described(
+    data: LinkedData, triples: Sequence[ox.Triple], *, whole: bool = True
+) -> list[ox.Triple]:
+    """``triples`` and the datasets, series and data services of the catalogue they link to
+    without describing them (a release's ``dcat:inSeries``, an aggregate's ``dct:source``, a
+    catalogue's ``dcat:dataset``): the DCAT-AP range shapes check such a value's class
+    (``sh:class dcat:DatasetSeries`` on ``dcat:inSeries``) in the document alone, so a page
+    that names a resource without typing it fails a validator that does no inference.
+
+    With ``whole`` (a landing page, a feed page) each linked resource comes with its whole
+    record, as its own page publishes it: a harvester that reads the page (ckanext-dcat,
+    gdcat itself) and takes every dataset it describes gets the same record from either
+    page, never a shorter one. Without it (a catalogue page, an index of hundreds of records
+    each on its own page) only its type and what the shapes require of one of its kind (titles
+    and descriptions; a service's endpoint URLs)."""
     typed = {t.subject for t in triples if t.predicate == _TYPE}
     linked = {
         t.object
@@ -226,7 +233,7 @@ def linked_described(data: LinkedData, triples: Sequence[ox.Triple]) -> list[ox.
     kinds = " ".join(f"<{k}>" for k in _LINKED_KINDS)
     predicates = " ".join(f"<{p}>" for p in {p for ps in _LINKED_KINDS.values() for p in ps})
     rows = data.store.query(
-        f"SELECT ?member ?kind ?p ?o WHERE {{ VALUES ?record {{ {values} }} "
+        f"SELECT ?record ?member ?kind ?p ?o WHERE {{ VALUES ?record {{ {values} }} "
         f"VALUES ?kind {{ {kinds} }} "
         f"GRAPH <{data.store.provenance_graph}> {{ ?record <{FOAF}primaryTopic> ?member }} "
         f"GRAPH ?record {{ ?member a ?kind . "
@@ -234,14 +241,19 @@ def linked_described(data: LinkedData, triples: Sequence[ox.Triple]) -> list[ox.
         union_default_graph=False,
     ).rows
     out: dict[ox.Triple, None] = {}
-    for member, kind, p, o in rows:
+    records: set[str] = set()
+    for record, member, kind, p, o in rows:
         if not isinstance(member, ox.NamedNode) or member not in linked:
             continue
-        assert isinstance(kind, ox.NamedNode)
+        assert isinstance(record, ox.NamedNode) and isinstance(kind, ox.NamedNode)
+        records.add(data.key_of(record.value))
         out[ox.Triple(member, _TYPE, kind)] = None
         if isinstance(p, ox.NamedNode) and p.value in _LINKED_KINDS[kind.value] and o is not None:
             out[ox.Triple(member, p, o)] = None
-    return typed_for_clients([*triples, *out])
+    if whole:
+        out = {t: None for key in sorted(records) for t in data.record_triples(key)}
+    present = set(triples)
+    return typed_for_clients([*triples, *(t for t in out if t not in present)])
 
 
 def triple(s: str | ox.NamedNode | ox.BlankNode, p: str, o: Any) -> ox.Triple:

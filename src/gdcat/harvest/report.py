@@ -123,6 +123,9 @@ class RunReport:
         for node in self.nodes:
             for key, value in node.counts().items():
                 total[key] = total.get(key, 0) + value
+        for key in HELD:
+            if any(key in n.held for n in self.nodes):
+                total[f"held_{key}"] = sum(n.held.get(key, 0) for n in self.nodes)
         total["validations"] = sum(n.validations for n in self.nodes)
         total["writes"] = sum(n.writes for n in self.nodes)
         return total
