@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from html.parser import HTMLParser
 
 import httpx
@@ -26,8 +26,13 @@ def get_graph(client: httpx.Client, url: str) -> Graph:
     return Graph().parse(data=r.content, format="turtle")
 
 
-def problems(report: ValidationReport) -> set[tuple[str, str, str, str]]:
-    """A report's violations, comparable across graphs (blank nodes left out)."""
+def problems(
+    report: ValidationReport, linked: Collection[str] = ()
+) -> set[tuple[str, str, str, str]]:
+    """A report's violations, comparable across graphs (blank nodes left out), leaving out
+    those of ``linked`` resources: the datasets and services of other records a page links
+    to (the DCAT-AP range shapes check a link's class in the document alone, so a page
+    carries them too), judged on their own pages."""
     return {
         (
             r.property,
@@ -36,6 +41,7 @@ def problems(report: ValidationReport) -> set[tuple[str, str, str, str]]:
             r.severity,
         )
         for r in report.violations
+        if r.focus_node not in linked and r.dataset not in linked
     }
 
 
@@ -75,14 +81,18 @@ def test_the_root_is_a_fair_data_point_linking_one_catalogue_per_node(
 
 
 def test_root_and_catalogue_pages_conform_to_the_fdp_shapes(
-    root: Graph, catalogues: dict[str, Graph], validator: Callable[[str], Validator]
+    gdcat_server: LiveGdcat,
+    root: Graph,
+    catalogues: dict[str, Graph],
+    validator: Callable[[str], Validator],
 ) -> None:
     fdp = validator("fdp")
     report = fdp.validate(root)
     assert report.conforms, report.to_text()
+    members = set(gdcat_server.store.list_records())
     for iri, graph in catalogues.items():
         report = fdp.validate(graph)
-        assert report.conforms, (iri, report.to_text())
+        assert not problems(report, members), (iri, report.to_text())
 
 
 def test_catalogues_list_every_stored_record_with_the_page_it_is_read_from(
@@ -124,7 +134,8 @@ def test_dataset_pages_add_no_fdp_violation_to_their_records(
         strict=True,
     ):
         assert record is not None
-        assert problems(page_report) == problems(record_report), dataset
+        linked = set(gdcat_server.store.list_records()) - {dataset}
+        assert problems(page_report, linked) == problems(record_report), dataset
         # the FDP metadata it adds has the datatypes the spec asks for
         for prop in (FDP.metadataIssued, FDP.metadataModified):
             assert page.value(URIRef(dataset), prop).datatype == URIRef(  # type: ignore[union-attr]

@@ -294,6 +294,7 @@ def _node_run(n: StoredNodeRun) -> NodeRun:
         ],
         failures=[FailureModel(url=f.url, kind=f.kind, message=f.message) for f in n.failures],
         warnings=n.warnings,
+        held=n.held,
     )
 
 

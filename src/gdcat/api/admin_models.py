@@ -197,6 +197,12 @@ class NodeRun(BaseModel):
     rejected: list[RejectionModel]
     failures: list[FailureModel]
     warnings: list[str]
+    held: dict[str, int] = Field(
+        default_factory=dict,
+        description="The node's live records after the run, by kind: `datasets`, `series` "
+        "(dataset series) and `services` (data services), counted as the home page, the "
+        "inventory and the feed count them; empty for a dry run.",
+    )
 
 
 class RunReportModel(BaseModel):
@@ -237,6 +243,7 @@ class RunReportModel(BaseModel):
                             ],
                             "failures": [],
                             "warnings": [],
+                            "held": {"datasets": 0, "series": 0, "services": 0},
                         }
                     ],
                 }

@@ -57,10 +57,13 @@ from gdcat.api.resources import (
     alternates,
     answer,
     choose_form,
+    described_for_clients,
     distributions_of,
     documented,
+    entry_kinds,
     format_query,
     linked_data,
+    linked_described,
     locate,
     rdf_answer,
     resource_answer,
@@ -73,7 +76,7 @@ from gdcat.paths import shapes_dir
 from gdcat.ui import pages
 from gdcat.validate import get_profile
 
-_ENGLISH = "http://id.loc.gov/vocabulary/iso639-1/en"
+_ENGLISH = "http://publications.europa.eu/resource/authority/language/ENG"
 _DATA_THEMES = "http://publications.europa.eu/resource/authority/data-theme"
 _R3D_REPOSITORY = "http://www.re3data.org/schema/3-0#Repository"
 
@@ -126,14 +129,14 @@ def _catalogue_name(catalogue: Catalogue) -> str:
     return f"node {catalogue.id}"
 
 
-def root_triples(request: Request, data: LinkedData, version: str) -> list[ox.Triple]:
-    """The FDP root: gdcat as an ``fdp:FAIRDataPoint`` with its catalogues."""
+def _root_catalogue(data: LinkedData, version: str) -> list[ox.Triple]:
+    """The root as the ``dcat:Catalog`` of the node catalogues (each is ``dct:isPartOf`` it,
+    whose DCAT-AP range is a catalogue), with what the DCAT-AP shapes require of one; every
+    catalogue page repeats it, for clients that read one page at a time, with the version
+    the FAIR Data Point shapes require of it."""
     root = data.base
-    container = f"{root}catalog/"
-    catalogues = data.catalogues()
-    out = [
-        triple(root, RDF_TYPE, FDP + "FAIRDataPoint"),
-        triple(root, RDF_TYPE, _R3D_REPOSITORY),
+    return [
+        triple(root, RDF_TYPE, DCAT + "Catalog"),
         triple(root, DCT + "title", text("gdcat: genomic datasets of the 1+Million Genomes nodes")),
         triple(
             root,
@@ -145,8 +148,20 @@ def root_triples(request: Request, data: LinkedData, version: str) -> list[ox.Tr
             ),
         ),
         triple(root, DCT + "publisher", data.publisher),
-        *_publisher(data),
         triple(root, DCAT + "version", ox.Literal(version)),
+        *_publisher(data),
+    ]
+
+
+def root_triples(request: Request, data: LinkedData, version: str) -> list[ox.Triple]:
+    """The FDP root: gdcat as an ``fdp:FAIRDataPoint`` with its catalogues."""
+    root = data.base
+    container = f"{root}catalog/"
+    catalogues = data.catalogues()
+    out = [
+        triple(root, RDF_TYPE, FDP + "FAIRDataPoint"),
+        triple(root, RDF_TYPE, _R3D_REPOSITORY),
+        *_root_catalogue(data, version),
         triple(root, DCT + "language", _ENGLISH),
         triple(root, DCT + "conformsTo", f"{root}profile/fdp"),
         triple(root, DCAT + "endpointURL", root),
@@ -175,7 +190,9 @@ def root_triples(request: Request, data: LinkedData, version: str) -> list[ox.Tr
     return out
 
 
-def catalogue_triples(request: Request, data: LinkedData, catalogue: Catalogue) -> list[ox.Triple]:
+def catalogue_triples(
+    request: Request, data: LinkedData, catalogue: Catalogue, version: str
+) -> list[ox.Triple]:
     """One node's catalogue: gdcat's metadata about it, and links to its records' pages."""
     iri = data.catalogue_iri(catalogue.id)
     container = f"{iri}/dataset/"
@@ -209,6 +226,7 @@ def catalogue_triples(request: Request, data: LinkedData, catalogue: Catalogue) 
     ]
     if catalogue.country:
         out.append(triple(iri, DCT + "spatial", catalogue.country))
+    out += _root_catalogue(data, version)
     for entry in catalogue.datasets:
         out.append(triple(iri, DCAT + "dataset", entry.dataset))
         out.append(triple(container, LDP + "contains", entry.dataset))
@@ -275,9 +293,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                     "id": c.id,
                     "name": _catalogue_name(c),
                     "country": pages.vocabulary_label(c.country) if c.country else None,
-                    "datasets": sum(1 for e in c.entries if e.kind == "Dataset"),
-                    "series": sum(1 for e in c.entries if e.kind == "DatasetSeries"),
-                    "services": len(c.services),
+                    **entry_kinds(c.entries).to_json(),
                     "modified": c.modified.isoformat(timespec="seconds"),
                     "url": locate(request, data, data.catalogue_iri(c.id)),
                 }
@@ -288,20 +304,11 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 "home.html",
                 home=str(request.base_url),
                 catalogues=catalogues,
-                datasets=sum(
-                    1 for c in data.catalogues().values() for e in c.entries if e.kind == "Dataset"
-                ),
-                series=sum(
-                    1
-                    for c in data.catalogues().values()
-                    for e in c.entries
-                    if e.kind == "DatasetSeries"
-                ),
-                services=sum(len(c.services) for c in data.catalogues().values()),
+                **entry_kinds(e for c in data.catalogues().values() for e in c.entries).to_json(),
                 forms=alternates(request, RDF_OFFERS),
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS)
-        triples = root_triples(request, data, app.version)
+        triples = described_for_clients(root_triples(request, data, app.version))
         return rdf_answer(request, triples, media, first=data.base)
 
     @app.get(
@@ -338,7 +345,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     ) -> Response:
         media = choose_form(request, PAGE_OFFERS)
         found = catalogue_of(catalogue_id)
-        triples = catalogue_triples(request, data, found)
+        triples = catalogue_triples(request, data, found, app.version)
         if media == HTML:
             titles = _titles(data, [e.key for e in found.entries])
             body = pages.render(
@@ -360,6 +367,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 forms=alternates(request, RDF_OFFERS),
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS)
+        triples = described_for_clients(linked_described(data, triples, whole=False))
         return rdf_answer(request, triples, media, first=data.catalogue_iri(found.id))
 
     @app.get(
@@ -379,7 +387,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         container = f"{data.catalogue_iri(found.id)}/dataset/"
         triples = [
             t
-            for t in catalogue_triples(request, data, found)
+            for t in catalogue_triples(request, data, found, app.version)
             if t.subject == ox.NamedNode(container)
         ]
         title = f"Datasets of {_catalogue_name(found)}"
@@ -457,6 +465,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
             triple(found, FDP + "metadataIssued", timestamp(record.issued)),
             triple(found, FDP + "metadataModified", timestamp(record.modified)),
         ]
+        out = described_for_clients(out)
         name = "Distribution"
         if media == HTML:  # the page's title: its label, read only when a page is made
             name = pages.label_of(to_graph(out), URIRef(found)) or name

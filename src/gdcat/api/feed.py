@@ -36,9 +36,12 @@ from gdcat.api.resources import (
     alternates,
     answer,
     choose_form,
+    described_for_clients,
     documented,
+    entry_kinds,
     format_query,
     linked_data,
+    linked_described,
     rdf_answer,
     text,
     triple,
@@ -101,7 +104,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 size=size,
                 page=page,
                 last=last,
-                total=len(datasets),
+                kinds=entry_kinds(datasets),
                 paging=paging,
                 first_index=(page - 1) * size + 1,
                 items=[
@@ -149,7 +152,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         for entry in chosen:
             out.append(triple(catalog, DCAT + "dataset", entry.dataset))
             out.extend(records[entry.key])
-        return rdf_answer(request, out, media, first=catalog)
+        return rdf_answer(
+            request, described_for_clients(linked_described(data, out)), media, first=catalog
+        )
 
 
 def _title(triples: list[ox.Triple], dataset: str) -> str | None:

@@ -53,6 +53,7 @@ from gdcat.rdf import access
 from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.store import CatalogRecord, Store, record_iri
+from gdcat.store.inventory import RecordKinds
 from gdcat.ui import dataset_page as dataset_view
 from gdcat.ui import pages
 from gdcat.vocab import PREFIXES
@@ -65,6 +66,7 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 FDP = "https://w3id.org/fdp/fdp-o#"
 LDP = "http://www.w3.org/ns/ldp#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 GDCAT = "https://w3id.org/gdcat/ns#"
@@ -146,6 +148,7 @@ _OX_FORMATS = {
 _TYPE = ox.NamedNode(str(RDF.type))
 _SERIES = ox.NamedNode(DCAT + "DatasetSeries")
 _DATASET = ox.NamedNode(DCAT + "Dataset")
+_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 
 
 def typed_for_clients(triples: list[ox.Triple]) -> list[ox.Triple]:
@@ -161,6 +164,96 @@ def typed_for_clients(triples: list[ox.Triple]) -> list[ox.Triple]:
         return triples
     typed = {t.subject for t in triples if t.predicate == _TYPE and t.object == _DATASET}
     return triples + [ox.Triple(s, _TYPE, _DATASET) for s in series - typed]
+
+
+def _to_ox(term: object) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD_STRING)))
+    return ox.NamedNode(str(term))
+
+
+def described_for_clients(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` and what the shipped vocabularies say of the controlled terms they use, as
+    the DCAT-AP shapes check it (:mod:`gdcat.validate.term_descriptions`): every document
+    gdcat re-publishes (feed, FAIR Data Point, landing pages) goes through here, so that a
+    validator that does no inference sees each term's class and scheme. A statement the
+    document already makes is not repeated, nor a label for a term it labels itself."""
+    from gdcat.validate.term_descriptions import term_description
+
+    present = set(triples)
+    used = {
+        t.object.value
+        for t in triples
+        if isinstance(t.object, ox.NamedNode) and t.predicate != _TYPE
+    }
+    labelled = {t.subject for t in triples if t.predicate == _PREF_LABEL}
+    out: dict[ox.Triple, None] = {}
+    for term in sorted(used):
+        for s, p, o in term_description(URIRef(term)):
+            added = ox.Triple(ox.NamedNode(str(s)), ox.NamedNode(str(p)), _to_ox(o))
+            if added in present or (added.predicate == _PREF_LABEL and added.subject in labelled):
+                continue
+            out[added] = None
+    return [*triples, *out]
+
+
+_LINKED_KINDS = {
+    DCAT + "Dataset": (DCT + "title", DCT + "description"),
+    DCAT + "DatasetSeries": (DCT + "title", DCT + "description"),
+    DCAT + "DataService": (DCT + "title", DCAT + "endpointURL"),
+}
+
+
+def linked_described(
+    data: LinkedData, triples: Sequence[ox.Triple], *, whole: bool = True
+) -> list[ox.Triple]:
+    """``triples`` and the datasets, series and data services of the catalogue they link to
+    without describing them (a release's ``dcat:inSeries``, an aggregate's ``dct:source``, a
+    catalogue's ``dcat:dataset``): the DCAT-AP range shapes check such a value's class
+    (``sh:class dcat:DatasetSeries`` on ``dcat:inSeries``) in the document alone, so a page
+    that names a resource without typing it fails a validator that does no inference.
+
+    With ``whole`` (a landing page, a feed page) each linked resource comes with its whole
+    record, as its own page publishes it: a harvester that reads the page (ckanext-dcat,
+    gdcat itself) and takes every dataset it describes gets the same record from either
+    page, never a shorter one. Without it (a catalogue page, an index of hundreds of records
+    each on its own page) only its type and what the shapes require of one of its kind (titles
+    and descriptions; a service's endpoint URLs)."""
+    typed = {t.subject for t in triples if t.predicate == _TYPE}
+    linked = {
+        t.object
+        for t in triples
+        if isinstance(t.object, ox.NamedNode) and t.predicate != _TYPE and t.object not in typed
+    }
+    if not linked:
+        return list(triples)
+    values = " ".join(f"<{record_iri(data.base, n.value)}>" for n in linked)
+    kinds = " ".join(f"<{k}>" for k in _LINKED_KINDS)
+    predicates = " ".join(f"<{p}>" for p in {p for ps in _LINKED_KINDS.values() for p in ps})
+    rows = data.store.query(
+        f"SELECT ?record ?member ?kind ?p ?o WHERE {{ VALUES ?record {{ {values} }} "
+        f"VALUES ?kind {{ {kinds} }} "
+        f"GRAPH <{data.store.provenance_graph}> {{ ?record <{FOAF}primaryTopic> ?member }} "
+        f"GRAPH ?record {{ ?member a ?kind . "
+        f"OPTIONAL {{ VALUES ?p {{ {predicates} }} ?member ?p ?o }} }} }}",
+        union_default_graph=False,
+    ).rows
+    out: dict[ox.Triple, None] = {}
+    records: set[str] = set()
+    for record, member, kind, p, o in rows:
+        if not isinstance(member, ox.NamedNode) or member not in linked:
+            continue
+        assert isinstance(record, ox.NamedNode) and isinstance(kind, ox.NamedNode)
+        records.add(data.key_of(record.value))
+        out[ox.Triple(member, _TYPE, kind)] = None
+        if isinstance(p, ox.NamedNode) and p.value in _LINKED_KINDS[kind.value] and o is not None:
+            out[ox.Triple(member, p, o)] = None
+    if whole:
+        out = {t: None for key in sorted(records) for t in data.record_triples(key)}
+    present = set(triples)
+    return typed_for_clients([*triples, *(t for t in out if t not in present)])
 
 
 def triple(s: str | ox.NamedNode | ox.BlankNode, p: str, o: Any) -> ox.Triple:
@@ -381,6 +474,17 @@ class Entry:
     @property
     def is_dataset(self) -> bool:
         return self.kind in DATASET_KINDS
+
+
+def entry_kinds(entries: Iterable[Entry]) -> RecordKinds:
+    """Live records by kind, as every page names them: a series is a series (not also a
+    dataset), a data service a service."""
+    kinds = [e.kind for e in entries]
+    return RecordKinds(
+        datasets=kinds.count("Dataset"),
+        series=kinds.count("DatasetSeries"),
+        services=kinds.count("DataService"),
+    )
 
 
 #: The catalogue of records that came from no node (loaded from files); no node id starts
@@ -901,6 +1005,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         triples += dataset_layer(
             request, data, record, distributions_of(triples, record.dataset_iri)
         )
+        triples = described_for_clients(linked_described(data, triples))
         return rdf_answer(request, triples, media, first=record.dataset_iri, links=page.links)
 
     @app.get(

@@ -15,6 +15,10 @@
   entails, and what gdcat's own feed and pages write for clients that do no inference) is
   dropped: validation follows the class hierarchy without it, and kept it would make the
   series a target of the dataset shapes.
+- **Controlled terms described from the shipped vocabularies.** What gdcat's own feed and
+  pages add about the terms a record uses (their class, scheme and label, for clients that do
+  no inference: :mod:`gdcat.validate.term_descriptions`) is dropped likewise: gdcat's
+  validation reads the same vocabularies, and gdcat writes them again when it re-publishes.
 - **Crosswalks** named in the node's registry entry (``gdi-healthdcat``: a GDI-model record
   completed for HealthDCAT-AP Release 8, see :mod:`gdcat.validate.crosswalk`).
 - **Beacon links.** A Beacon's ``gdcat:servesDatasetIdentifier`` values become
@@ -35,6 +39,7 @@ from rdflib.term import Node
 from gdcat.sources.beacon import SERVES_IDENTIFIER
 from gdcat.store.datatypes import restorable_datatypes
 from gdcat.validate.crosswalk import gdi_to_healthdcat
+from gdcat.validate.term_descriptions import restated
 
 DATASET_SERIES = URIRef(f"{DCAT}DatasetSeries")
 
@@ -100,6 +105,8 @@ def normalise(graph: Graph) -> Graph:
         graph.add((_canonical(s), _canonical(p), _integer_type(p, _canonical(o))))
     for series in list(graph.subjects(RDF.type, DATASET_SERIES)):
         graph.remove((series, RDF.type, DCAT.Dataset))
+    for restatement in restated(graph):
+        graph.remove(restatement)
     return graph
 
 

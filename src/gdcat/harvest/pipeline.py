@@ -66,6 +66,7 @@ from gdcat.settings import Settings
 from gdcat.sources import Document, Failure, HttpClient, PageState
 from gdcat.sources.network import Network
 from gdcat.store import RecordMeta, RecordStatus, RecordWrite, RecordWriteError, Store
+from gdcat.store.inventory import count_record_kinds
 from gdcat.store.records import (
     ADMS_STATUS,
     SOURCE_NODE,
@@ -593,6 +594,10 @@ class Harvester:
                     save_state(self.store, node.id, state)
             except GdcatError as e:
                 report.partial(f"the run's bookkeeping could not be saved: {e}")
+            try:
+                report.held = count_record_kinds(self.store, node.id).to_json()
+            except GdcatError as e:  # the report goes on without it
+                report.warnings.append(f"the node's records could not be counted: {e}")
         report.seconds = time.monotonic() - c.started
 
     def _decide(

@@ -76,6 +76,9 @@ class NodeReport:
     writes: int = 0
     requests: int = 0
     seconds: float = 0.0
+    #: the node's live records after its harvest, by kind (``datasets``, ``series``,
+    #: ``services``: :func:`gdcat.store.inventory.count_record_kinds`); empty on a dry run
+    held: dict[str, int] = field(default_factory=dict)
 
     def fail(self, reason: str) -> None:
         self.status = "failed"
@@ -124,6 +127,9 @@ class RunReport:
         for node in self.nodes:
             for key, value in node.counts().items():
                 total[key] = total.get(key, 0) + value
+        for key in HELD:
+            if any(key in n.held for n in self.nodes):
+                total[f"held_{key}"] = sum(n.held.get(key, 0) for n in self.nodes)
         total["validations"] = sum(n.validations for n in self.nodes)
         total["writes"] = sum(n.writes for n in self.nodes)
         return total
@@ -184,6 +190,8 @@ class RunReport:
             )
             for reason in n.reasons:
                 lines.append(f"      ! {reason}")
+            if n.held:
+                lines.append(f"      holds {held_text(n.held)}")
             for label, items in (
                 (f"{verb}added", n.added),
                 (f"{verb}updated", n.updated),
@@ -237,6 +245,8 @@ class RunReport:
                 g.add((node, GDCAT[f"{key}Count"], Literal(value, datatype=XSD.integer)))
             g.add((node, GDCAT.validationCount, Literal(n.validations, datatype=XSD.integer)))
             g.add((node, GDCAT.writeCount, Literal(n.writes, datatype=XSD.integer)))
+            for key, value in n.held.items():
+                g.add((node, HELD[key], Literal(value, datatype=XSD.integer)))
             for reason in n.reasons:
                 g.add((node, GDCAT.reason, Literal(reason)))
         return g
@@ -278,6 +288,27 @@ class RunReport:
             for warning in n.warnings:
                 g.add((node, GDCAT.warning, Literal(warning)))
         return g
+
+
+#: How a node's live records by kind are said in the run's provenance.
+HELD = {
+    "datasets": GDCAT.heldDatasetCount,
+    "series": GDCAT.heldSeriesCount,
+    "services": GDCAT.heldServiceCount,
+}
+
+
+def held_text(held: dict[str, int]) -> str:
+    """``12 datasets, 2 dataset series, 1 data service``."""
+    words = {
+        "datasets": ("dataset", "datasets"),
+        "series": ("dataset series", "dataset series"),
+        "services": ("data service", "data services"),
+    }
+    return ", ".join(
+        f"{held.get(k, 0):,} {one if held.get(k, 0) == 1 else many}"
+        for k, (one, many) in words.items()
+    )
 
 
 def _graph() -> Graph:

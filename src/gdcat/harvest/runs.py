@@ -11,7 +11,7 @@ readers give back. Counts are the stored ones (a summary holds no record lists).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyoxigraph as ox
@@ -20,7 +20,7 @@ from rdflib.namespace import FOAF, PROV, RDF, SH
 from rdflib.term import Node
 
 from gdcat.errors import GdcatError
-from gdcat.harvest.report import NodeStatus, PageFailure, Reason, Rejection
+from gdcat.harvest.report import HELD, NodeStatus, PageFailure, Reason, Rejection
 from gdcat.store import RecordStatus, Store
 from gdcat.store.datatypes import to_rdflib
 from gdcat.store.quads import QuadWriter
@@ -57,6 +57,9 @@ class StoredNodeRun:
     rejected: list[Rejection]
     failures: list[PageFailure]
     warnings: list[str]
+    #: the node's live records after the run, by kind (empty for runs stored before it was
+    #: recorded, and for dry runs)
+    held: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -276,11 +279,19 @@ def _node_run(graph: Graph, nh: Node, *, details: bool) -> StoredNodeRun:
         rejected=rejected,
         failures=failures,
         warnings=_strings(graph, nh, GDCAT.warning),
+        held={
+            key: _int(graph, nh, predicate)
+            for key, predicate in HELD.items()
+            if graph.value(nh, predicate) is not None
+        },
     )
 
 
 def _totals(nodes: list[StoredNodeRun]) -> dict[str, int]:
     totals = {key: sum(n.counts.get(key, 0) for n in nodes) for key in COUNT_KEYS}
+    for key in HELD:
+        if any(key in n.held for n in nodes):
+            totals[f"held_{key}"] = sum(n.held.get(key, 0) for n in nodes)
     totals["validations"] = sum(n.validations for n in nodes)
     totals["writes"] = sum(n.writes for n in nodes)
     return totals

@@ -37,7 +37,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from gdcat.store.protocol import QueryableStore, Store
-from gdcat.store.records import RecordStatus
+from gdcat.store.records import SOURCE_NODE, RecordStatus
 from gdcat.store.results import QueryResult
 from gdcat.vocab import ACCESS_LEVELS, ACCESS_RIGHT, COUNTRY, GDCAT, GDCATV, HEALTHDCATAP
 
@@ -458,7 +458,7 @@ WHERE {{
               AS ?isService)
      WHERE {{
        GRAPH <{prov}> {{
-         ?record <http://xmlns.com/foaf/0.1/primaryTopic> ?topic
+         ?record <http://xmlns.com/foaf/0.1/primaryTopic> ?topic {node}
          FILTER NOT EXISTS {{ ?record <http://www.w3.org/ns/adms#status> <{withdrawn}> }}
        }}
        OPTIONAL {{ GRAPH ?record {{ ?topic a ?type }} }}
@@ -490,10 +490,16 @@ class RecordKinds:
         )
 
 
-def count_record_kinds(store: QueryableStore) -> RecordKinds:
-    """How many live datasets, dataset series and data services the store holds (the
-    inventory counts the datasets; the home page and the search name all three)."""
-    query = _KINDS.format(prov=store.provenance_graph, withdrawn=RecordStatus.WITHDRAWN.iri)
+def count_record_kinds(store: QueryableStore, node: str | None = None) -> RecordKinds:
+    """How many live datasets, dataset series and data services the store holds, or holds
+    from one ``node`` (the inventory counts the datasets; the home page, the feed, the search
+    and the harvest reports name all three)."""
+    only = ""
+    if node is not None:
+        only = f". ?record <{SOURCE_NODE}> {ox.Literal(node)}"
+    query = _KINDS.format(
+        prov=store.provenance_graph, withdrawn=RecordStatus.WITHDRAWN.iri, node=only
+    )
     solution = _records(store.query(query, union_default_graph=False))
     row = solution[0] if solution else {}
     return RecordKinds(

@@ -822,6 +822,7 @@ def run_page(
                 "url": n.url,
                 "status": n.status,
                 "counts": n.counts,
+                "held": n.held,
                 "reasons": n.reasons,
                 "added": [(d, page_of(d)) for d in n.added],
                 "updated": [(d, page_of(d)) for d in n.updated],
