@@ -75,3 +75,16 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "data") as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Virtuoso for this test session (one per xdist worker); its URL. Skipped only
+    where Virtuoso is not installed (CI installs it: .ci/run)."""
+    from virtuoso_server import virtuoso_executable, virtuoso_server
+
+    if virtuoso_executable() is None:
+        pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)")
+    cache = tmp_path_factory.getbasetemp().parent
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), cache) as server:
+        yield server.url
