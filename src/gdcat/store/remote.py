@@ -137,6 +137,8 @@ _SYNTAX = re.compile(r"^error at \d+:\d+|^Virtuoso 37000 Error SP030")
 #: Virtuoso's words for a request it cannot compile or a value it cannot take (HTTP 500 for
 #: some): the request's fault, not the engine's.
 _VIRTUOSO_REFUSAL = re.compile(r"^Virtuoso (22|37|42|S0)\w* Error")
+#: Virtuoso refusing a query whose estimated cost is past its MaxQueryCostEstimationTime.
+_TOO_COSTLY = re.compile(r"^Virtuoso 42000 Error The estimated execution time")
 #: The query form of a query's code (comments, IRIs and strings blanked).
 _QUERY_FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 
@@ -676,6 +678,14 @@ class RemoteStore:
                 f"the store at {self._url} stopped a query at its deadline of {deadline:g} s",
                 public="the store did not answer in time while answering a query",
                 retry_after=_RETRY_AFTER,
+            )
+        if answer.status_code == 500 and _TOO_COSTLY.match(answer.text):
+            # Virtuoso refusing at once a query it estimates past MaxQueryCostEstimationTime:
+            # past the deadline as surely as if it had run
+            raise StoreTimeoutError(
+                f"the store at {self._url} refused a query it estimates would run past its "
+                f"limit: {_reason(answer)}",
+                public="the store estimates the query would run past its time limit",
             )
         if answer.status_code == 400 or _refused_by_virtuoso(answer):
             reason = _reason(answer)
