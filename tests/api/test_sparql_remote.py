@@ -64,7 +64,9 @@ def test_a_runaway_query_on_the_engine_is_abandoned_while_others_are_answered(
             ) as other,
             ThreadPoolExecutor(1) as background,
         ):
-            runaway = background.submit(client.get, url + "/sparql", params={"query": RUNAWAY[engine]})
+            runaway = background.submit(
+                client.get, url + "/sparql", params={"query": RUNAWAY[engine]}
+            )
             quick = other.get(url + "/sparql", params={"query": "ASK { ?s <urn:p> 399 }"})
             assert quick.status_code == 200 and quick.json()["boolean"] is True
             assert not runaway.done(), "the quick query waited for the runaway one"
