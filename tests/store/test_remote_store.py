@@ -1,9 +1,9 @@
 """What only a remote store does: the engine's transactions, a generation every process sees,
 detection of the engine, deadlines, credentials, and failures mapped to the store's errors.
 
-The engine is a real Oxigraph server (``oxigraph_url``); the faults a real engine cannot be made
-to produce on demand (an engine that never answers, one that asks for credentials) are small
-real HTTP servers on 127.0.0.1.
+The engines are a real Oxigraph server (``oxigraph_url``) and a real Virtuoso
+(``virtuoso_url``); the faults a real engine cannot be made to produce on demand (an engine that
+never answers, one that asks for credentials) are small real HTTP servers on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -31,10 +31,26 @@ from .store_builders import BASE, DatasetSpec, write
 D1 = "https://node.example.org/dataset/1"
 
 
+#: The engines, by test parameter, and the flavour each is detected as.
+ENGINES = {"oxigraph-server": "oxigraph", "virtuoso": "virtuoso"}
+
+
+@pytest.fixture(params=list(ENGINES))
+def engine(request: pytest.FixtureRequest) -> Settings:
+    """The settings of a cleared store on each engine."""
+    if request.param == "virtuoso":
+        from virtuoso_server import virtuoso_settings
+
+        return virtuoso_settings(request, base_iri=BASE)
+    url: str = request.getfixturevalue("oxigraph_url")
+    clear(url)
+    return Settings(store_url=url, base_iri=BASE)
+
+
 @pytest.fixture
-def remote(oxigraph_url: str) -> Iterator[RemoteStore]:
-    clear(oxigraph_url)
-    store = RemoteStore(oxigraph_url, BASE)
+def remote(engine: Settings) -> Iterator[RemoteStore]:
+    store = open_store(engine)
+    assert isinstance(store, RemoteStore)
     yield store
     store.close()
 
@@ -62,11 +78,11 @@ def test_one_update_request_is_one_transaction_on_oxigraph_server(oxigraph_url: 
 
 
 def test_every_store_object_sees_the_same_generation(
-    remote: RemoteStore, oxigraph_url: str
+    remote: RemoteStore, engine: Settings
 ) -> None:
     """The generation lives in the store: a write through one object (one process) is seen
     by another at once, and the other's listeners hear nothing (they hear their own writes)."""
-    other = open_store(Settings(store_url=oxigraph_url, base_iri=BASE))
+    other = open_store(engine)
     heard: list[object] = []
     other.add_listener(heard.append)
     try:
@@ -81,9 +97,10 @@ def test_every_store_object_sees_the_same_generation(
         other.close()
 
 
-def test_the_engine_is_detected(remote: RemoteStore) -> None:
-    assert remote.flavour.name == "oxigraph"
-    assert remote.health().mode == "remote"
+def test_the_engine_is_detected(remote: RemoteStore, request: pytest.FixtureRequest) -> None:
+    assert remote.flavour.name == ENGINES[request.node.callspec.params["engine"]]
+    health = remote.health()
+    assert (health.mode, health.readable, health.writable) == ("remote", True, True)
 
 
 def test_a_relative_iri_is_refused_not_resolved_against_the_engine(remote: RemoteStore) -> None:

@@ -209,7 +209,10 @@ def withdraw_operations(provenance: str, record: str, moment: datetime) -> list[
         f"<{MODIFIED}> ?modified }} }}\n"
         f"INSERT {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> <{WITHDRAWN}> ; "
         f"<{MODIFIED}> {stamp} }} }}\n"
-        f"WHERE {{ OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status }} }} "
+        # VALUES first: Virtuoso answers nothing for a group starting with an OPTIONAL that
+        # matches nothing
+        f"WHERE {{ VALUES ?record {{ <{record}> }} "
+        f"OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status }} }} "
         f"OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{MODIFIED}> ?modified }} }} }}",
     ]
 

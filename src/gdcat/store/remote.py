@@ -511,7 +511,9 @@ class RemoteStore:
         state = self._state
         counter = f"GRAPH <{state}> {{ <{state}> <{_GENERATION}>"
         return (
-            f"INSERT {{ {counter} 0 }} }} WHERE {{ FILTER NOT EXISTS {{ {counter} ?any }} }} }} ;\n"
+            # VALUES first: Virtuoso finds a group holding only FILTER NOT EXISTS always true
+            f"INSERT {{ {counter} 0 }} }} WHERE {{ VALUES ?state {{ <{state}> }} "
+            f"FILTER NOT EXISTS {{ {counter} ?any }} }} }} ;\n"
             f"DELETE {{ {counter} ?old }} }}\n"
             f"INSERT {{ {counter} ?new }} }}\n"
             f"WHERE {{ {counter} ?old }} BIND(?old + 1 AS ?new) }}"
