@@ -135,14 +135,24 @@ class VirtuosoServer:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
 
+    def restart(self) -> None:
+        """Start the engine again over the same folder and ports (after :meth:`kill`): it
+        rolls its transaction log forward, as after a crash."""
+        if self.process.poll() is None:
+            raise RuntimeError("virtuoso-t is still running")
+        (self.folder / "virtuoso.lck").unlink(missing_ok=True)
+        http_port = int(self.url.rstrip("/").rsplit(":", 1)[1])
+        self.process = _start(self.folder, (self.sql_port, http_port)).process
 
-def _start(folder: Path) -> VirtuosoServer:
+
+def _start(folder: Path, ports: tuple[int, int] | None = None) -> VirtuosoServer:
+    """``virtuoso-t`` over ``folder`` on ``ports`` (SQL, HTTP: free ones unless given)."""
     executable = virtuoso_executable()
     if executable is None:
         raise RuntimeError(
             "virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)"
         )
-    sql_port, http_port = _free_port(), _free_port()
+    sql_port, http_port = ports or (_free_port(), _free_port())
     ini = folder / "virtuoso.ini"
     ini.write_text(_ini(folder, sql_port, http_port))
     log = (folder / "console.log").open("ab")

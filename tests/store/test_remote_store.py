@@ -77,9 +77,7 @@ def test_one_update_request_is_one_transaction_on_oxigraph_server(oxigraph_url: 
     assert asked.json()["boolean"] is False
 
 
-def test_every_store_object_sees_the_same_generation(
-    remote: RemoteStore, engine: Settings
-) -> None:
+def test_every_store_object_sees_the_same_generation(remote: RemoteStore, engine: Settings) -> None:
     """The generation lives in the store: a write through one object (one process) is seen
     by another at once, and the other's listeners hear nothing (they hear their own writes)."""
     other = open_store(engine)

@@ -18,6 +18,9 @@ Virtuoso (7.2) changes two more: an integral ``xsd:decimal`` comes back as ``xsd
 as a number: months for a year-month duration (``"P1Y"`` comes back as ``"12"``), seconds for
 a day-time one (``"PT1H"`` as ``"3600.0"``). A numeric duration is given back in the canonical
 form Oxigraph writes (``"P1Y"``, ``"PT1H"``), whatever its predicate: the value is the same.
+It also turns a ``geo:wktLiteral`` into a geometry of single-precision coordinates: such
+literals are written under a datatype of gdcat's (:data:`WKT_STAND_IN`) and read back as
+they were written.
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ XSD_STRING = XSD + "string"
 XSD_DECIMAL = XSD + "decimal"
 #: The duration types, whose values Virtuoso keeps as numbers.
 DURATION_TYPES = frozenset(XSD + t for t in ("duration", "yearMonthDuration", "dayTimeDuration"))
+#: GeoSPARQL's WKT literal, which Virtuoso turns into its own geometry (single-precision
+#: coordinates: ``POINT(4.47 50.5)`` comes back as ``POINT(4.4699997901917 50.5)``)...
+WKT_LITERAL = "http://www.opengis.net/ont/geosparql#wktLiteral"
+#: ... so it is written to Virtuoso under this datatype instead, and read back as one.
+WKT_STAND_IN = "https://w3id.org/gdcat/ns#virtuosoWktLiteral"
 _T = TypeVar("_T")
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$")
 _DURATION = re.compile(
@@ -97,7 +105,10 @@ def restore_triple(triple: ox.Triple, table: dict[str, ox.NamedNode]) -> ox.Trip
 
 def restore_duration(term: _T) -> _T | ox.Literal:
     """A duration the store kept as a number (months if integral, else seconds) in its
-    canonical form; any other term as it is."""
+    canonical form, a WKT literal written under :data:`WKT_STAND_IN` as one again; any other
+    term as it is."""
+    if isinstance(term, ox.Literal) and term.datatype.value == WKT_STAND_IN:
+        return ox.Literal(term.value, datatype=ox.NamedNode(WKT_LITERAL))
     if not isinstance(term, ox.Literal) or term.datatype.value not in DURATION_TYPES:
         return term
     text = term.value

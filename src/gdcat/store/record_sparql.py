@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gdcat.errors import StoreError
+from gdcat.store.datatypes import WKT_LITERAL, WKT_STAND_IN
 from gdcat.store.quads import QuadWriter
 from gdcat.store.records import (
     ADMS_STATUS,
@@ -147,12 +148,17 @@ _DURATION_LINE = re.compile(
 )
 
 
+_WKT_END = f"^^<{WKT_LITERAL}> ."
+_WKT_STAND_IN_END = f"^^<{WKT_STAND_IN}> ."
+
+
 def insert_operations(graphs: list[tuple[str, str]]) -> list[str]:
     """Operations adding each graph's N-Triples lines (``(graph IRI, lines)``) for an engine
     whose ``INSERT DATA`` takes neither blank nodes nor durations (Virtuoso 7): per graph, one
     ``INSERT DATA`` of the plain lines, and one ``INSERT { … } WHERE { … }`` of the lines
     holding a blank node (a template's blank nodes are fresh, the same label naming the same
-    node within it) or a duration (bound with ``STRDT``, the one form Virtuoso accepts)."""
+    node within it) or a duration (bound with ``STRDT``, the one form Virtuoso accepts). A
+    WKT literal is written under :data:`~gdcat.store.datatypes.WKT_STAND_IN`."""
     ops: list[str] = []
     for graph, lines in graphs:
         plain: list[str] = []
@@ -161,6 +167,8 @@ def insert_operations(graphs: list[tuple[str, str]]) -> list[str]:
         for line in lines.split("\n"):  # not splitlines(): U+2028 may be in a literal
             if not line:
                 continue
+            if line.endswith(_WKT_END):  # kept as written, not as Virtuoso's geometry
+                line = line[: -len(_WKT_END)] + _WKT_STAND_IN_END
             duration = _DURATION_LINE.match(line)
             if duration is not None:
                 name = f"?d{len(binds)}"
