@@ -35,7 +35,7 @@ from gdcat.store import RecordChange, RemoteStore, open_store
 
 BASE = "http://127.0.0.1:8000/"
 #: nodes of every kind but Beacon (whose record is derived from its host's, not changed here)
-NODES = ("nl", "be", "fi", "de", "fr", "it", "es")
+NODES = ("nl", "be", "fi", "de")
 
 
 @dataclass
@@ -108,7 +108,7 @@ def _harvest(settings: Settings, registry: Path) -> RunReport:
 def test_the_store_killed_mid_harvest_leaves_every_record_whole_and_the_next_run_completes(
     tmp_path: Path, request: pytest.FixtureRequest, kind: str
 ) -> None:
-    fed = generate_federation(datasets=120)
+    fed = generate_federation(datasets=80)
     kinds = {node: default_kinds(fed)[node] for node in NODES}
     with (
         _engine(kind, tmp_path, request) as engine,
@@ -118,7 +118,7 @@ def test_the_store_killed_mid_harvest_leaves_every_record_whole_and_the_next_run
         first = _harvest(engine.settings, registry)
         assert first.status == "complete", [n.reasons for n in first.nodes]
         version_a = _whole_records(engine.settings)
-        assert len(version_a) > 30
+        assert len(version_a) > 15
 
         for node in served:
             for iri, graph in list(node.content.records.items()):

@@ -18,7 +18,8 @@ import httpx
 import pytest
 from local_http import loopback_server, serving
 from oxigraph_server import clear, oxigraph_server
-from rdflib import URIRef
+from pydantic import SecretStr
+from rdflib import Literal, URIRef
 from rdflib import namespace as rdfns
 
 from gdcat.errors import StoreError
@@ -222,3 +223,39 @@ def test_a_capped_answer_is_read_no_further_than_one_row_past_the_cap(
     assert isinstance(graph, list) and len(graph) == 4
     capped = remote.query("SELECT * WHERE { ?s <urn:p> ?o }", max_rows=3)
     assert len(capped) == 3 and capped.truncated
+
+
+def test_virtuoso_refusing_gdcats_login_is_a_store_error_naming_the_settings(
+    request: pytest.FixtureRequest,
+) -> None:
+    from virtuoso_server import virtuoso_settings
+
+    settings = virtuoso_settings(request, base_iri=BASE)
+    wrong = settings.model_copy(update={"store_password": SecretStr("not-the-password")})
+    store = open_store(wrong)  # reading needs no login
+    try:
+        with pytest.raises(StoreError, match="GDCAT_STORE_USER") as caught:
+            store.put_records([write(DatasetSpec(D1))])
+        assert "not-the-password" not in str(caught.value)
+        assert store.list_records() == []
+    finally:
+        store.close()
+
+
+def test_a_duration_virtuoso_would_cut_is_refused_with_its_record_only(
+    request: pytest.FixtureRequest,
+) -> None:
+    from virtuoso_server import virtuoso_settings
+
+    store = open_store(virtuoso_settings(request, base_iri=BASE))
+    mixed = Literal("P1Y2D", datatype=rdfns.XSD.duration)
+    bad = DatasetSpec(D1, extra=[(URIRef(D1), rdfns.DCAT.temporalResolution, mixed)])
+    good = DatasetSpec("https://node.example.org/dataset/2")
+    try:
+        with pytest.raises(RecordWriteError) as caught:
+            store.put_records([write(bad), write(good)])
+        assert list(caught.value.failures) == [D1]
+        assert "P1Y2D" in caught.value.failures[D1] and "months" in caught.value.failures[D1]
+        assert store.list_records() == [good.iri]
+    finally:
+        store.close()
