@@ -14,6 +14,7 @@ from oxigraph_server import clear
 
 from gdcat.settings import Settings
 from gdcat.store import OxigraphStore, RecordSource, RemoteStore, record_iri
+from gdcat.store.inventory import compute_inventory
 
 DATASETS = 30
 
@@ -85,6 +86,24 @@ def test_the_demo_federation_harvested_into_a_remote_store_is_served_from_it(
                 headers={"Accept": "application/sparql-results+json"},
             )
             assert asked.status_code == 200 and asked.json()["boolean"] is True
+
+            # the change feed, the FAIR Data Point and the inventory, read from the engine
+            feed = client.get(f"{live.url}/feed", headers={"Accept": "text/turtle"})
+            assert feed.status_code == 200 and hit["iri"] in feed.text
+            fdp = client.get(f"{live.url}/", headers={"Accept": "text/turtle"})
+            assert fdp.status_code == 200 and "FAIRDataPoint" in fdp.text
+            inventory = client.get(f"{live.url}/api/inventory").json()
+            assert inventory["totals"]["datasets"] > 0
+            assert inventory["totals"] == compute_inventory(embedded).to_json()["totals"]
+
+            # a withdrawn dataset is gone (410), its tombstone says so, the feed drops it
+            assert live.store.withdraw(hit["iri"])
+            gone = client.get(page.url)
+            assert gone.status_code == 410 and gone.json()["title"] == "Withdrawn"
+            tombstone = client.get(gone.json()["record"], headers={"Accept": "text/turtle"})
+            assert tombstone.status_code == 200 and "/deleted>" in tombstone.text
+            after = client.get(f"{live.url}/feed", headers={"Accept": "text/turtle"})
+            assert after.status_code == 200 and hit["iri"] not in after.text
 
             health = client.get(f"{live.url}/health").json()
             assert health["store"]["mode"] == "remote"
