@@ -85,6 +85,5 @@ def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     if virtuoso_executable() is None:
         pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)")
-    cache = tmp_path_factory.getbasetemp().parent
-    with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), cache) as server:
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server.url

@@ -3,7 +3,7 @@ tests: started in the foreground on free ports of 127.0.0.1, in a folder of its 
 own ``virtuoso.ini`` (small buffers), polled until it answers, stopped at the end.
 
 Creating a Virtuoso database takes half a minute (it loads its own SQL and RDF schema), so a
-fresh database is made once (kept beside pytest's temporary folders, named by its setup), set
+fresh database is made once (kept in :func:`template_cache`, named by its setup), set
 up as docs/operator-guide.md tells an operator (:func:`setup_statements`), and copied for each
 server: a copy starts in a second or two.
 
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -197,8 +199,10 @@ def _template(cache: Path) -> Path:
     """The folder of a fresh database with gdcat's update user, made once (under a lock, so
     that parallel test workers share it)."""
     setup = setup_statements(USER, PASSWORD)
-    # named by what it was made with: a changed setup makes a new one
-    name = "virtuoso-template-" + hashlib.sha256(setup.encode()).hexdigest()[:12]
+    # named by what it was made with: a changed setup or Virtuoso makes a new one
+    made_by = f"{setup}\n{virtuoso_executable()}\n{_installed(virtuoso_executable())}"
+    name = "virtuoso-template-" + hashlib.sha256(made_by.encode()).hexdigest()[:12]
+    cache.mkdir(parents=True, exist_ok=True)
     template = cache / name
     with (cache / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -237,10 +241,21 @@ def setup_statements(user: str, password: str) -> str:
     return " ".join(statements)
 
 
+def _installed(executable: str | None) -> float:
+    """When ``executable`` was installed (its modification time), 0 when it is missing."""
+    return Path(executable).stat().st_mtime if executable else 0.0
+
+
+def template_cache() -> Path:
+    """Where the fresh database is kept between test runs (and shared by xdist workers)."""
+    return Path(tempfile.gettempdir()) / f"gdcat-test-virtuoso-{os.getuid()}"
+
+
 @contextmanager
-def virtuoso_server(folder: Path, cache: Path) -> Iterator[VirtuosoServer]:
-    """``virtuoso-t`` over ``folder`` (a copy of the run's fresh database unless ``folder``
-    holds one already); stopped at the end, killed if it does not stop."""
+def virtuoso_server(folder: Path, cache: Path | None = None) -> Iterator[VirtuosoServer]:
+    """``virtuoso-t`` over ``folder`` (a copy of the fresh database, kept in ``cache``, unless
+    ``folder`` holds one already); stopped at the end, killed if it does not stop."""
+    cache = cache or template_cache()
     folder.mkdir(parents=True, exist_ok=True)
     if not (folder / "virtuoso.db").exists():
         shutil.copy(_template(cache) / "virtuoso.db", folder / "virtuoso.db")

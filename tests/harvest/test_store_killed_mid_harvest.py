@@ -48,7 +48,7 @@ class Engine:
 
 
 @contextmanager
-def _engine(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+def _engine(kind: str, tmp: Path) -> Iterator[Engine]:
     if kind == "oxigraph-server":
         with oxigraph_process(tmp / "oxigraph") as server:
             settings = Settings(store_url=server.url, base_iri=BASE, validation_workers=1)
@@ -58,8 +58,7 @@ def _engine(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Iterator[En
 
     if virtuoso_executable() is None:
         pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)")
-    cache = request.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
-    with virtuoso_server(tmp / "virtuoso", cache) as virtuoso:
+    with virtuoso_server(tmp / "virtuoso") as virtuoso:
         settings = Settings(
             store_url=virtuoso.url,
             store_user=USER,
@@ -106,12 +105,12 @@ def _harvest(settings: Settings, registry: Path) -> RunReport:
 
 @pytest.mark.parametrize("kind", ["oxigraph-server", "virtuoso"])
 def test_the_store_killed_mid_harvest_leaves_every_record_whole_and_the_next_run_completes(
-    tmp_path: Path, request: pytest.FixtureRequest, kind: str
+    tmp_path: Path, kind: str
 ) -> None:
     fed = generate_federation(datasets=80)
     kinds = {node: default_kinds(fed)[node] for node in NODES}
     with (
-        _engine(kind, tmp_path, request) as engine,
+        _engine(kind, tmp_path) as engine,
         serve_federation(fed, kinds=kinds, page_size=5) as served,
     ):
         registry = served.write_registry(tmp_path / "nodes.toml")
