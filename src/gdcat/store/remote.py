@@ -31,7 +31,8 @@ graphs as default graph; ``auto`` asks the engine (:func:`detect_flavour`). ``ox
 table row and their own tests.
 
 **Virtuoso** (7.2, Debian's ``virtuoso-opensource``) differs in ways the ``virtuoso`` flavour
-absorbs (``tests/store/test_remote_store.py`` shows each):
+absorbs (the store suite runs on it: ``tests/store/``; docs/operator-guide.md, section
+Virtuoso, tells the operator's side):
 
 - writes go to ``/sparql-auth`` with HTTP digest authentication, by a user holding the
   ``SPARQL_UPDATE`` role and write permission on its graphs; its default graph is always the
@@ -51,13 +52,19 @@ absorbs (``tests/store/test_remote_store.py`` shows each):
   uncommitted request (``tests/harvest/test_store_killed_mid_harvest.py``);
 - it keeps durations as numbers and integral decimals as integers: read back, they are
   restored (:mod:`gdcat.store.datatypes`); a duration mixing months and days it cannot keep
-  (``P1Y1D`` would come back as ``P1Y``): such a record is refused, naming the value;
+  (``P1Y1D`` would come back as ``P1Y``): such a record is refused, naming the value; a
+  ``geo:wktLiteral`` it would turn into single-precision coordinates is written under a
+  stand-in datatype and read back as written;
+- its compiler cannot take ``EXISTS`` inside ``BIND``, finds a group holding only
+  ``FILTER NOT EXISTS`` always true, and a group starting with an ``OPTIONAL`` that matches
+  nothing empty: gdcat's own queries and updates are written around these;
 - its TSV results do not tell IRIs from strings: solutions are read as SPARQL XML (blank
   nodes as Virtuoso names them, ``nodeID://…``, renamed);
 - a result longer than its ``ResultSetMaxRows`` is cut without a word: gdcat reads that
   setting and refuses an answer that reaches it;
 - a query past the deadline given in its ``timeout`` parameter stops with a partial answer
-  marked ``X-SQL-State: S1TAT``: gdcat treats it as timed out, never as the answer.
+  marked ``X-SQL-State: S1TAT``: gdcat treats it as timed out, never as the answer; a query
+  it refuses at once for its estimated cost is timed out too.
 """
 
 from __future__ import annotations
