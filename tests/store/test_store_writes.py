@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib import namespace as rdfns
@@ -16,6 +17,7 @@ from gdcat.store import (
     RecordStatus,
     RecordWrite,
     RecordWriteError,
+    RemoteStore,
     Store,
     open_store,
 )
@@ -87,6 +89,16 @@ def test_values_an_engine_keeps_in_its_own_form_come_back_as_written(store: Oxig
         f"SELECT ?o WHERE {{ <{D1}> <{rdfns.DCAT.temporalResolution}> ?o }} ORDER BY ?o"
     )
     assert {row[0].value for row in found.rows if row[0] is not None} == {"P1Y", "PT1H30M", "P2D"}
+    if isinstance(store, RemoteStore):  # the engine's answers as the public endpoint gets them
+        answer = store.answer(f"CONSTRUCT WHERE {{ <{D1}> ?p ?o }}")
+        assert isinstance(answer, list)
+        objects = {
+            (t.object.value, t.object.datatype.value)
+            for t in answer
+            if isinstance(t.object, ox.Literal)
+        }
+        assert ("POINT(4.47 50.5)", _GEO + "wktLiteral") in objects
+        assert ("PT1H30M", str(rdfns.XSD.duration)) in objects
 
 
 @pytest.mark.parametrize("bulk", [False, True])

@@ -125,6 +125,33 @@ def restore_duration(term: _T) -> _T | ox.Literal:
     return ox.Literal(lexical, datatype=term.datatype)
 
 
+_XML_DURATION = re.compile(
+    rb'<literal datatype="(?P<type>http://www\.w3\.org/2001/XMLSchema#'
+    rb'(?:duration|yearMonthDuration|dayTimeDuration))">(?P<value>[^<]*)</literal>'
+)
+_NT_DURATION = re.compile(
+    rb'"(?P<value>[-+0-9.eE]*)"\^\^<(?P<type>http://www\.w3\.org/2001/XMLSchema#'
+    rb"(?:duration|yearMonthDuration|dayTimeDuration))>"
+)
+
+
+def restore_answer(content: bytes) -> bytes:
+    """An engine's answer (SPARQL XML results or N-Triples) with the values it keeps in its
+    own form given back as written (numeric durations, the WKT stand-in): what the public
+    endpoint passes on is what gdcat wrote."""
+    content = content.replace(WKT_STAND_IN.encode(), WKT_LITERAL.encode())
+
+    def duration(found: re.Match[bytes], xml: bool) -> bytes:
+        value, kind = found["value"].decode(), found["type"].decode()
+        lexical = restore_duration(ox.Literal(value, datatype=ox.NamedNode(kind))).value
+        if xml:
+            return f'<literal datatype="{kind}">{lexical}</literal>'.encode()
+        return f'"{lexical}"^^<{kind}>'.encode()
+
+    content = _XML_DURATION.sub(lambda m: duration(m, True), content)
+    return _NT_DURATION.sub(lambda m: duration(m, False), content)
+
+
 def duration_parts(lexical: str) -> tuple[int, Decimal] | None:
     """The months and seconds of an ``xsd:duration`` lexical form, or None if it is not one."""
     found = _DURATION.match(lexical)

@@ -89,6 +89,7 @@ from gdcat.store.datatypes import (
     DURATION_TYPES,
     duration_parts,
     graph_from_quads,
+    restore_answer,
     restore_duration,
     restore_triples,
 )
@@ -703,19 +704,22 @@ class RemoteStore:
             raise QueryError(f"the query could not be evaluated: {reason}")
         self._check(answer, "answering a query")
         media = answer.headers.get("content-type", "").split(";")[0].strip()
+        content = answer.content
+        if self.flavour.name == "virtuoso":
+            content = restore_answer(content)
         try:
             if media == _RESULTS_TSV:
-                return ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.TSV)
+                return ox.parse_query_results(content, format=ox.QueryResultsFormat.TSV)
             if media == _RESULTS_XML:
                 # Virtuoso names blank nodes nodeID://b1 (no blank node label)
-                content = answer.content.replace(b"<bnode>nodeID://", b"<bnode>")
+                content = content.replace(b"<bnode>nodeID://", b"<bnode>")
                 return ox.parse_query_results(content, format=ox.QueryResultsFormat.XML)
             if media == _RESULTS_JSON:
-                return ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.JSON)
+                return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
             if media == _N_TRIPLES:
                 triples = [
                     ox.Triple(q.subject, q.predicate, q.object)
-                    for q in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)
+                    for q in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)
                 ]
                 return triples if max_rows is None else triples[: max_rows + 1]
         except SyntaxError as e:
