@@ -129,8 +129,8 @@ _XML_DURATION = re.compile(
     rb'<literal datatype="(?P<type>http://www\.w3\.org/2001/XMLSchema#'
     rb'(?:duration|yearMonthDuration|dayTimeDuration))">(?P<value>[^<]*)</literal>'
 )
-_NT_DURATION = re.compile(
-    rb'"(?P<value>[-+0-9.eE]*)"\^\^<(?P<type>http://www\.w3\.org/2001/XMLSchema#'
+_NT_DURATION = re.compile(  # not after a backslash: an escaped quote is inside a string
+    rb'(?<!\\)"(?P<value>[-+0-9.eE]*)"\^\^<(?P<type>http://www\.w3\.org/2001/XMLSchema#'
     rb"(?:duration|yearMonthDuration|dayTimeDuration))>"
 )
 
