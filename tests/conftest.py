@@ -80,10 +80,9 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Virtuoso for this test session (one per xdist worker); its URL. Skipped only
-    where Virtuoso is not installed (CI installs it: .ci/run)."""
-    from virtuoso_server import virtuoso_executable, virtuoso_server
+    where Virtuoso is not installed, outside CI (which installs it: .ci/run)."""
+    from virtuoso_server import require_virtuoso, virtuoso_server
 
-    if virtuoso_executable() is None:
-        pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)")
+    require_virtuoso()
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server.url

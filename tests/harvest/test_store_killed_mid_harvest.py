@@ -54,10 +54,9 @@ def _engine(kind: str, tmp: Path) -> Iterator[Engine]:
             settings = Settings(store_url=server.url, base_iri=BASE, validation_workers=1)
             yield Engine(settings, server.kill, server.start)
         return
-    from virtuoso_server import PASSWORD, USER, virtuoso_executable, virtuoso_server
+    from virtuoso_server import PASSWORD, USER, require_virtuoso, virtuoso_server
 
-    if virtuoso_executable() is None:
-        pytest.skip("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource)")
+    require_virtuoso()
     with virtuoso_server(tmp / "virtuoso") as virtuoso:
         settings = Settings(
             store_url=virtuoso.url,
