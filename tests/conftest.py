@@ -75,3 +75,14 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph") / "data") as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Virtuoso for this test session (one per xdist worker); its URL. Skipped only
+    where Virtuoso is not installed, outside CI (which installs it: .ci/run)."""
+    from virtuoso_server import require_virtuoso, virtuoso_server
+
+    require_virtuoso()
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server.url

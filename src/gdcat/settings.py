@@ -201,8 +201,8 @@ class Settings(BaseSettings):
     )
     store_kind: Literal["auto", "oxigraph", "virtuoso", "fuseki", "generic"] = Field(
         "auto",
-        description="The remote store's engine; auto asks it (its Server header). Only "
-        "oxigraph is supported yet.",
+        description="The remote store's engine; auto asks it (its Server header). "
+        "oxigraph and virtuoso are supported.",
     )
     store_timeout: float = Field(
         60.0,
@@ -211,10 +211,14 @@ class Settings(BaseSettings):
         "store counts as unavailable (503 with Retry-After).",
     )
     store_user: str | None = Field(
-        None, description="User name for the remote store (HTTP basic authentication)."
+        None,
+        description="User name for the remote store (HTTP basic authentication; digest for "
+        "Virtuoso).",
     )
     store_password: SecretStr | None = Field(
-        None, description="Password for the remote store (HTTP basic authentication)."
+        None,
+        description="Password for the remote store (HTTP basic authentication; digest for "
+        "Virtuoso).",
     )
     follow_interval: float = Field(
         2.0,

@@ -1,25 +1,46 @@
-"""The demo federation harvested into a real Oxigraph server, and gdcat serving from it: the
-same records as the embedded store gets, found by search and shown on their pages."""
+"""The demo federation harvested into a real remote engine (Oxigraph server, Virtuoso), and
+gdcat serving from it: the same records as the embedded store gets, found by search and shown
+on their pages."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 from live_gdcat import harvest_demo, start_gdcat
 from oxigraph_server import clear
 
 from gdcat.settings import Settings
 from gdcat.store import OxigraphStore, RecordSource, RemoteStore, record_iri
+from gdcat.store.inventory import compute_inventory
 
 DATASETS = 30
 
 
-def test_the_demo_federation_harvested_into_oxigraph_server_is_served_from_it(
-    tmp_path: Path, oxigraph_url: str
+def remote_settings(request: pytest.FixtureRequest, engine: str) -> dict[str, Any]:
+    """The settings naming the session's engine ``engine`` (cleared first)."""
+    if engine == "virtuoso":
+        from virtuoso_server import virtuoso_settings
+
+        settings = virtuoso_settings(request)
+        return {
+            "store_url": settings.store_url,
+            "store_user": settings.store_user,
+            "store_password": settings.store_password,
+        }
+    url: str = request.getfixturevalue("oxigraph_url")
+    clear(url)
+    return {"store_url": url}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph-server", "virtuoso"])
+def test_the_demo_federation_harvested_into_a_remote_store_is_served_from_it(
+    tmp_path: Path, request: pytest.FixtureRequest, engine: str
 ) -> None:
-    clear(oxigraph_url)
-    with start_gdcat(tmp_path / "remote", datasets=DATASETS, store_url=oxigraph_url) as live:
+    remote = remote_settings(request, engine)
+    with start_gdcat(tmp_path / "remote", datasets=DATASETS, **remote) as live:
         assert isinstance(live.store, RemoteStore)
         assert live.report is not None
         assert {n.status for n in live.report.nodes} == {"complete"}
@@ -65,6 +86,24 @@ def test_the_demo_federation_harvested_into_oxigraph_server_is_served_from_it(
                 headers={"Accept": "application/sparql-results+json"},
             )
             assert asked.status_code == 200 and asked.json()["boolean"] is True
+
+            # the change feed, the FAIR Data Point and the inventory, read from the engine
+            feed = client.get(f"{live.url}/feed", headers={"Accept": "text/turtle"})
+            assert feed.status_code == 200 and hit["iri"] in feed.text
+            fdp = client.get(f"{live.url}/", headers={"Accept": "text/turtle"})
+            assert fdp.status_code == 200 and "FAIRDataPoint" in fdp.text
+            inventory = client.get(f"{live.url}/api/inventory").json()
+            assert inventory["totals"]["datasets"] > 0
+            assert inventory["totals"] == compute_inventory(embedded).to_json()["totals"]
+
+            # a withdrawn dataset is gone (410), its tombstone says so, the feed drops it
+            assert live.store.withdraw(hit["iri"])
+            gone = client.get(page.url)
+            assert gone.status_code == 410 and gone.json()["title"] == "Withdrawn"
+            tombstone = client.get(gone.json()["record"], headers={"Accept": "text/turtle"})
+            assert tombstone.status_code == 200 and "/deleted>" in tombstone.text
+            after = client.get(f"{live.url}/feed", headers={"Accept": "text/turtle"})
+            assert after.status_code == 200 and hit["iri"] not in after.text
 
             health = client.get(f"{live.url}/health").json()
             assert health["store"]["mode"] == "remote"

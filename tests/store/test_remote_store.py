@@ -1,9 +1,9 @@
 """What only a remote store does: the engine's transactions, a generation every process sees,
 detection of the engine, deadlines, credentials, and failures mapped to the store's errors.
 
-The engine is a real Oxigraph server (``oxigraph_url``); the faults a real engine cannot be made
-to produce on demand (an engine that never answers, one that asks for credentials) are small
-real HTTP servers on 127.0.0.1.
+The engines are a real Oxigraph server (``oxigraph_url``) and a real Virtuoso
+(``virtuoso_url``); the faults a real engine cannot be made to produce on demand (an engine that
+never answers, one that asks for credentials) are small real HTTP servers on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import httpx
 import pytest
 from local_http import loopback_server, serving
 from oxigraph_server import clear, oxigraph_server
-from rdflib import URIRef
+from pydantic import SecretStr
+from rdflib import Literal, URIRef
 from rdflib import namespace as rdfns
 
 from gdcat.errors import StoreError
@@ -31,10 +32,26 @@ from .store_builders import BASE, DatasetSpec, write
 D1 = "https://node.example.org/dataset/1"
 
 
+#: The engines, by test parameter, and the flavour each is detected as.
+ENGINES = {"oxigraph-server": "oxigraph", "virtuoso": "virtuoso"}
+
+
+@pytest.fixture(params=list(ENGINES))
+def engine(request: pytest.FixtureRequest) -> Settings:
+    """The settings of a cleared store on each engine."""
+    if request.param == "virtuoso":
+        from virtuoso_server import virtuoso_settings
+
+        return virtuoso_settings(request, base_iri=BASE)
+    url: str = request.getfixturevalue("oxigraph_url")
+    clear(url)
+    return Settings(store_url=url, base_iri=BASE)
+
+
 @pytest.fixture
-def remote(oxigraph_url: str) -> Iterator[RemoteStore]:
-    clear(oxigraph_url)
-    store = RemoteStore(oxigraph_url, BASE)
+def remote(engine: Settings) -> Iterator[RemoteStore]:
+    store = open_store(engine)
+    assert isinstance(store, RemoteStore)
     yield store
     store.close()
 
@@ -61,12 +78,10 @@ def test_one_update_request_is_one_transaction_on_oxigraph_server(oxigraph_url: 
     assert asked.json()["boolean"] is False
 
 
-def test_every_store_object_sees_the_same_generation(
-    remote: RemoteStore, oxigraph_url: str
-) -> None:
+def test_every_store_object_sees_the_same_generation(remote: RemoteStore, engine: Settings) -> None:
     """The generation lives in the store: a write through one object (one process) is seen
     by another at once, and the other's listeners hear nothing (they hear their own writes)."""
-    other = open_store(Settings(store_url=oxigraph_url, base_iri=BASE))
+    other = open_store(engine)
     heard: list[object] = []
     other.add_listener(heard.append)
     try:
@@ -81,9 +96,10 @@ def test_every_store_object_sees_the_same_generation(
         other.close()
 
 
-def test_the_engine_is_detected(remote: RemoteStore) -> None:
-    assert remote.flavour.name == "oxigraph"
-    assert remote.health().mode == "remote"
+def test_the_engine_is_detected(remote: RemoteStore, request: pytest.FixtureRequest) -> None:
+    assert remote.flavour.name == ENGINES[request.node.callspec.params["engine"]]
+    health = remote.health()
+    assert (health.mode, health.readable, health.writable) == ("remote", True, True)
 
 
 def test_a_relative_iri_is_refused_not_resolved_against_the_engine(remote: RemoteStore) -> None:
@@ -207,3 +223,39 @@ def test_a_capped_answer_is_read_no_further_than_one_row_past_the_cap(
     assert isinstance(graph, list) and len(graph) == 4
     capped = remote.query("SELECT * WHERE { ?s <urn:p> ?o }", max_rows=3)
     assert len(capped) == 3 and capped.truncated
+
+
+def test_virtuoso_refusing_gdcats_login_is_a_store_error_naming_the_settings(
+    request: pytest.FixtureRequest,
+) -> None:
+    from virtuoso_server import virtuoso_settings
+
+    settings = virtuoso_settings(request, base_iri=BASE)
+    wrong = settings.model_copy(update={"store_password": SecretStr("not-the-password")})
+    store = open_store(wrong)  # reading needs no login
+    try:
+        with pytest.raises(StoreError, match="GDCAT_STORE_USER") as caught:
+            store.put_records([write(DatasetSpec(D1))])
+        assert "not-the-password" not in str(caught.value)
+        assert store.list_records() == []
+    finally:
+        store.close()
+
+
+def test_a_duration_virtuoso_would_cut_is_refused_with_its_record_only(
+    request: pytest.FixtureRequest,
+) -> None:
+    from virtuoso_server import virtuoso_settings
+
+    store = open_store(virtuoso_settings(request, base_iri=BASE))
+    mixed = Literal("P1Y2D", datatype=rdfns.XSD.duration)
+    bad = DatasetSpec(D1, extra=[(URIRef(D1), rdfns.DCAT.temporalResolution, mixed)])
+    good = DatasetSpec("https://node.example.org/dataset/2")
+    try:
+        with pytest.raises(RecordWriteError) as caught:
+            store.put_records([write(bad), write(good)])
+        assert list(caught.value.failures) == [D1]
+        assert "P1Y2D" in caught.value.failures[D1] and "months" in caught.value.failures[D1]
+        assert store.list_records() == [good.iri]
+    finally:
+        store.close()

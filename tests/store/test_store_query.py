@@ -113,6 +113,12 @@ def test_a_triple_in_several_record_graphs_is_described_once(filled: Store) -> N
 
 
 def test_the_union_default_graph_is_optional(filled: Store) -> None:
+    if getattr(getattr(filled, "flavour", None), "name", None) == "virtuoso":
+        pytest.xfail(
+            "Virtuoso's default graph is always the union of its graphs: naming another "
+            "(default-graph-uri, FROM) also empties its named graphs, so an empty default "
+            "graph beside every named graph cannot be asked for"
+        )
     sparql = f"SELECT ?title WHERE {{ <{D2}> <{rdfns.DCTERMS.title}> ?title }}"
 
     assert len(filled.query(sparql)) == 1
@@ -128,7 +134,8 @@ def test_a_row_cap_cuts_and_says_so(filled: Store) -> None:
 
 
 def test_a_syntax_error_names_the_position(filled: Store) -> None:
-    with pytest.raises(QueryError, match=r"syntax error.*1:\d+"):
+    # line:column (Oxigraph), or the line (Virtuoso)
+    with pytest.raises(QueryError, match=r"syntax error.*(1:\d+|line 1\b)"):
         filled.query("SELECT ?x WHERE { ?x ?p }")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib import namespace as rdfns
@@ -16,6 +17,7 @@ from gdcat.store import (
     RecordStatus,
     RecordWrite,
     RecordWriteError,
+    RemoteStore,
     Store,
     open_store,
 )
@@ -52,6 +54,51 @@ def test_a_record_comes_back_as_written_with_its_datatypes(
         Literal("1300", datatype=rdfns.XSD.nonNegativeInteger),
         Literal("42", datatype=rdfns.XSD.nonNegativeInteger),
     }
+
+
+#: Values engines keep in forms of their own (Virtuoso: durations as numbers, WKT as a
+#: geometry of single-precision coordinates), with dates, language tags and a long text.
+_GEO = "http://www.opengis.net/ont/geosparql#"
+_KEPT_VALUES = [
+    (rdfns.DCTERMS.issued, Literal("2024-01-02", datatype=rdfns.XSD.date)),
+    (rdfns.DCTERMS.modified, Literal("2024-01-02T03:04:05Z", datatype=rdfns.XSD.dateTime)),
+    (rdfns.DCTERMS.description, Literal("Coorte genómica", lang="pt-br")),
+    (rdfns.DCTERMS.description, Literal("Cohorte", lang="es")),
+    (rdfns.DCTERMS.abstract, Literal('a "long" text,\n' + "é ✓ " * 40_000)),
+    (rdfns.DCAT.temporalResolution, Literal("P1Y", datatype=rdfns.XSD.duration)),
+    (rdfns.DCAT.temporalResolution, Literal("PT1H30M", datatype=rdfns.XSD.duration)),
+    (rdfns.DCAT.temporalResolution, Literal("P2D", datatype=rdfns.XSD.duration)),
+    (rdfns.DCAT.spatialResolutionInMeters, Literal("12.5", datatype=rdfns.XSD.decimal)),
+    (rdfns.DCAT.centroid, Literal("POINT(4.47 50.5)", datatype=URIRef(_GEO + "wktLiteral"))),
+]
+
+
+def test_values_an_engine_keeps_in_its_own_form_come_back_as_written(store: OxigraphStore) -> None:
+    spec = DatasetSpec(D1, extra=[(URIRef(D1), p, o) for p, o in _KEPT_VALUES])
+    written = spec.graph()
+    store.put_records([RecordWrite(D1, written, meta())])
+
+    back = store.get_record(D1)
+
+    assert back is not None
+    for predicate, value in _KEPT_VALUES:
+        assert value in set(back.objects(URIRef(D1), predicate)), (predicate, value)
+    assert isomorphic(written, back)
+    # and in the answers to gdcat's own queries
+    found = store.query(
+        f"SELECT ?o WHERE {{ <{D1}> <{rdfns.DCAT.temporalResolution}> ?o }} ORDER BY ?o"
+    )
+    assert {row[0].value for row in found.rows if row[0] is not None} == {"P1Y", "PT1H30M", "P2D"}
+    if isinstance(store, RemoteStore):  # the engine's answers as the public endpoint gets them
+        answer = store.answer(f"CONSTRUCT WHERE {{ <{D1}> ?p ?o }}")
+        assert isinstance(answer, list)
+        objects = {
+            (t.object.value, t.object.datatype.value)
+            for t in answer
+            if isinstance(t.object, ox.Literal)
+        }
+        assert ("POINT(4.47 50.5)", _GEO + "wktLiteral") in objects
+        assert ("PT1H30M", str(rdfns.XSD.duration)) in objects
 
 
 @pytest.mark.parametrize("bulk", [False, True])

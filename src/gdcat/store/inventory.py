@@ -58,7 +58,7 @@ _UNITS = {
 }
 
 _DATASET_FACTS = """
-  {{ SELECT ?record ?dataset (MIN(?spatial) AS ?datasetCountry)
+  {{ SELECT ?record ?dataset (IRI(MIN(STR(?spatial))) AS ?datasetCountry)
            (MAX(?individuals0) AS ?ownIndividuals) (MAX(?genomes0) AS ?ownGenomes)
            (MAX(?exomes0) AS ?ownExomes) (MAX(?samples0) AS ?ownSamples)
            (SAMPLE(?access0) AS ?access) (SAMPLE(?readiness0) AS ?readiness)
@@ -87,10 +87,14 @@ _DATASET_FACTS = """
   }}
   # Data derived from a dataset the catalogue holds (allele frequencies computed from a
   # cohort) adds no individuals, genomes, exomes or samples of its own.
-  BIND(BOUND(?derivedFrom) && EXISTS {{
-         GRAPH <{prov}> {{ ?sourceRecord <http://xmlns.com/foaf/0.1/primaryTopic> ?derivedFrom }}
-         GRAPH ?sourceRecord {{ ?derivedFrom a <http://www.w3.org/ns/dcat#Dataset> }}
-       }} AS ?derived)
+  # (an OPTIONAL joined on a bound variable rather than EXISTS in BIND, which Virtuoso
+  # cannot compile)
+  BIND(COALESCE(?derivedFrom, <urn:gdcat:no-source>) AS ?from)
+  OPTIONAL {{
+    GRAPH <{prov}> {{ ?sourceRecord <http://xmlns.com/foaf/0.1/primaryTopic> ?from }}
+    GRAPH ?sourceRecord {{ ?from a <http://www.w3.org/ns/dcat#Dataset> }}
+  }}
+  BIND(BOUND(?sourceRecord) AS ?derived)
   BIND(IF(?derived, 0, ?ownIndividuals) AS ?individuals)
   BIND(IF(?derived, 0, ?ownGenomes) AS ?genomes)
   BIND(IF(?derived, 0, ?ownExomes) AS ?exomes)

@@ -9,10 +9,12 @@ engine's update endpoint. Every IRI in the text was checked by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gdcat.errors import StoreError
+from gdcat.store.datatypes import WKT_LITERAL, WKT_STAND_IN
 from gdcat.store.quads import QuadWriter
 from gdcat.store.records import (
     ADMS_STATUS,
@@ -96,11 +98,17 @@ def catalog_lines(
 
 
 def replace_operations(
-    provenance: str, texts: list[tuple[PendingRecord, str, str]], moment: datetime
+    provenance: str,
+    texts: list[tuple[PendingRecord, str, str]],
+    moment: datetime,
+    *,
+    constant_blank_nodes: bool = True,
 ) -> list[str]:
     """The update operations replacing each record of ``texts`` (record, its triples as quad
     data, its catalogue record's lines) whole: its graph dropped and written again, its
-    catalogue record rewritten with its first-seen date kept."""
+    catalogue record rewritten with its first-seen date kept. Without
+    ``constant_blank_nodes`` (an engine whose ``INSERT DATA`` refuses blank nodes), the data
+    is written by :func:`insert_operations`."""
     prov = provenance
     values = " ".join(f"<{item.record}>" for item, _, _ in texts)
     issued = datetime_literal(moment)
@@ -111,8 +119,10 @@ def replace_operations(
         f"DELETE {{ GRAPH <{prov}> {{ ?record ?p ?o }} }}\n"
         f"INSERT {{ GRAPH <{prov}> {{ ?record <{ADMS_STATUS}> ?status }} }}\n"
         f"WHERE {{ VALUES ?record {{ {values} }}\n"
-        f"  BIND(IF(EXISTS {{ GRAPH <{prov}> {{ ?record <{ISSUED}> ?first }} }} && "
-        f"NOT EXISTS {{ GRAPH <{prov}> {{ ?record <{ADMS_STATUS}> <{WITHDRAWN}> }} }}, "
+        # OPTIONAL and BOUND rather than EXISTS in BIND, which Virtuoso cannot compile
+        f"  OPTIONAL {{ GRAPH <{prov}> {{ ?record <{ISSUED}> ?first }} }}\n"
+        f"  OPTIONAL {{ GRAPH <{prov}> {{ ?record <{ADMS_STATUS}> ?was }} }}\n"
+        f"  BIND(IF(BOUND(?first) && (!BOUND(?was) || ?was != <{WITHDRAWN}>), "
         f"<{UPDATED}>, <{CREATED}>) AS ?status)\n"
         f"  OPTIONAL {{ GRAPH <{prov}> {{ ?record ?p ?o }} FILTER(?p != <{ISSUED}>) }} }}"
     )
@@ -121,10 +131,72 @@ def replace_operations(
         f"WHERE {{ VALUES ?record {{ {values} }} "
         f"FILTER NOT EXISTS {{ GRAPH <{prov}> {{ ?record <{ISSUED}> ?first }} }} }}"
     )
-    blocks = [f"GRAPH <{item.record}> {{\n{data}}}\n" for item, data, _ in texts]
     catalog = "".join(lines for _, _, lines in texts)
+    if not constant_blank_nodes:
+        graphs = [(item.record, data) for item, data, _ in texts] + [(prov, catalog)]
+        return ops + insert_operations(graphs)
+    blocks = [f"GRAPH <{item.record}> {{\n{data}}}\n" for item, data, _ in texts]
     ops.append("INSERT DATA {\n" + "".join(blocks) + f"GRAPH <{prov}> {{\n{catalog}}}\n}}")
     return ops
+
+
+#: An N-Triples line whose object is a duration: ``s p "lexical"^^<type> .``
+_DURATION_LINE = re.compile(
+    r'^(?P<head>\S+ \S+) "(?P<lexical>[-+PYMDTHS0-9.]*)"\^\^'
+    r"<(?P<type>http://www\.w3\.org/2001/XMLSchema#(?:duration|yearMonthDuration|"
+    r"dayTimeDuration))> \.$"
+)
+
+
+_WKT_END = f"^^<{WKT_LITERAL}> ."
+_WKT_STAND_IN_END = f"^^<{WKT_STAND_IN}> ."
+
+
+def insert_operations(graphs: list[tuple[str, str]]) -> list[str]:
+    """Operations adding each graph's N-Triples lines (``(graph IRI, lines)``) for an engine
+    whose ``INSERT DATA`` takes neither blank nodes nor durations (Virtuoso 7): per graph, one
+    ``INSERT DATA`` of the plain lines, and one ``INSERT { … } WHERE { … }`` of the lines
+    holding a blank node (a template's blank nodes are fresh, the same label naming the same
+    node within it) or a duration (bound with ``STRDT``, the one form Virtuoso accepts). A
+    WKT literal is written under :data:`~gdcat.store.datatypes.WKT_STAND_IN`."""
+    ops: list[str] = []
+    for graph, lines in graphs:
+        plain: list[str] = []
+        template: list[str] = []
+        binds: list[str] = []
+        for line in lines.split("\n"):  # not splitlines(): U+2028 may be in a literal
+            if not line:
+                continue
+            if line.endswith(_WKT_END):  # kept as written, not as Virtuoso's geometry
+                line = line[: -len(_WKT_END)] + _WKT_STAND_IN_END
+            duration = _DURATION_LINE.match(line)
+            if duration is not None:
+                name = f"?d{len(binds)}"
+                binds.append(
+                    f'BIND(STRDT("{duration["lexical"]}", <{duration["type"]}>) AS {name})'
+                )
+                template.append(f"{duration['head']} {name} .")
+            elif _has_blank_node(line):
+                template.append(line)
+            else:
+                plain.append(line)
+        if plain:
+            ops.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(plain) + "\n} }")
+        if template:
+            ops.append(
+                f"INSERT {{ GRAPH <{graph}> {{\n"
+                + "\n".join(template)
+                + "\n} }\nWHERE { "
+                + " ".join(binds)
+                + " }"
+            )
+    return ops
+
+
+def _has_blank_node(line: str) -> bool:
+    """Whether an N-Triples line's subject or object is a blank node (IRIs hold no spaces, so
+    the object starts after the second space)."""
+    return line.startswith("_:") or line.split(" ", 2)[-1].startswith("_:")
 
 
 def live_record_ask(provenance: str, record: str) -> str:
@@ -145,7 +217,10 @@ def withdraw_operations(provenance: str, record: str, moment: datetime) -> list[
         f"<{MODIFIED}> ?modified }} }}\n"
         f"INSERT {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> <{WITHDRAWN}> ; "
         f"<{MODIFIED}> {stamp} }} }}\n"
-        f"WHERE {{ OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status }} }} "
+        # VALUES first: Virtuoso answers nothing for a group starting with an OPTIONAL that
+        # matches nothing
+        f"WHERE {{ VALUES ?record {{ <{record}> }} "
+        f"OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status }} }} "
         f"OPTIONAL {{ GRAPH <{prov}> {{ <{record}> <{MODIFIED}> ?modified }} }} }}",
     ]
 

@@ -26,9 +26,45 @@ catalogue records in the provenance graph, written with the same SPARQL text
   (``GDCAT_STORE_USER``, ``GDCAT_STORE_PASSWORD``), never from the URL in logs.
 
 Flavours (``store_kind``) name the engine's endpoints and how it is asked for the union of its
-graphs as default graph; ``auto`` asks the engine (:func:`detect_flavour`). Only ``oxigraph`` is
-supported yet; the others are described so that the next engines (Virtuoso, Fuseki) are a table
-row and their own tests.
+graphs as default graph; ``auto`` asks the engine (:func:`detect_flavour`). ``oxigraph`` and
+``virtuoso`` are supported; the others are described so that the next engines (Fuseki) are a
+table row and their own tests.
+
+**Virtuoso** (7.2, Debian's ``virtuoso-opensource``) differs in ways the ``virtuoso`` flavour
+absorbs (the store suite runs on it: ``tests/store/``; docs/operator-guide.md, section
+Virtuoso, tells the operator's side):
+
+- writes go to ``/sparql-auth`` with HTTP digest authentication, by a user holding the
+  ``SPARQL_UPDATE`` role and write permission on its graphs; its default graph is always the
+  union of all graphs (``union_default_graph=False`` cannot be honoured: naming another
+  default graph empties the named graphs too), so its own graphs (its RDF views' schema,
+  :attr:`Flavour.system_graphs`) are made private by the operator, or every answer holds
+  them (a warning says so: its ``define input:*-graph-exclude`` would hide them, but a
+  query naming a graph then finds nothing);
+- its ``INSERT DATA`` refuses blank nodes and misreads durations, so records are written by
+  :func:`~gdcat.store.record_sparql.insert_operations`; its compiler gives up on a few
+  thousand triples in one operation, so a request carries :attr:`Flavour.batch` records, with
+  ``define sql:big-data-const 1`` (constants as data, not SQL text: fifty times faster);
+- one request is **not** one transaction when an operation fails while running (the
+  operations before it stay applied); an operation refused while compiling (a malformed
+  literal) leaves the whole request unapplied. gdcat's record writes are constants and
+  patterns that can only fail at compile time, and a killed engine loses the whole
+  uncommitted request (``tests/harvest/test_store_killed_mid_harvest.py``);
+- it keeps durations as numbers and integral decimals as integers: read back, they are
+  restored (:mod:`gdcat.store.datatypes`); a duration mixing months and days it cannot keep
+  (``P1Y1D`` would come back as ``P1Y``): such a record is refused, naming the value; a
+  ``geo:wktLiteral`` it would turn into single-precision coordinates is written under a
+  stand-in datatype and read back as written;
+- its compiler cannot take ``EXISTS`` inside ``BIND``, finds a group holding only
+  ``FILTER NOT EXISTS`` always true, and a group starting with an ``OPTIONAL`` that matches
+  nothing empty: gdcat's own queries and updates are written around these;
+- its TSV results do not tell IRIs from strings: solutions are read as SPARQL XML (blank
+  nodes as Virtuoso names them, ``nodeID://…``, renamed);
+- a result longer than its ``ResultSetMaxRows`` is cut without a word: gdcat reads that
+  setting and refuses an answer that reaches it;
+- a query past the deadline given in its ``timeout`` parameter stops with a partial answer
+  marked ``X-SQL-State: S1TAT``: gdcat treats it as timed out, never as the answer; a query
+  it refuses at once for its estimated cost is timed out too.
 """
 
 from __future__ import annotations
@@ -43,20 +79,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Literal, get_args
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import httpx
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib import Literal as RdfLiteral
 
 from gdcat.errors import QueryError, StoreError
-from gdcat.store.datatypes import graph_from_quads, restore_triples
+from gdcat.store.datatypes import (
+    DURATION_TYPES,
+    duration_parts,
+    graph_from_quads,
+    restore_answer,
+    restore_duration,
+    restore_triples,
+)
 from gdcat.store.health import StoreHealth
 from gdcat.store.quads import QuadWriter, UnwritableTermError
 from gdcat.store.record_sparql import (
     PendingRecord,
     catalog_lines,
     catalog_record_from,
+    insert_operations,
     list_records_query,
     live_record_ask,
     mark_seen_operation,
@@ -110,12 +155,20 @@ _RETRY_AFTER = 2.0
 _GENERATION = "https://w3id.org/gdcat/ns#storeGeneration"
 _RESULTS_JSON = "application/sparql-results+json"
 _RESULTS_TSV = "text/tab-separated-values"
+_RESULTS_XML = "application/sparql-results+xml"
 _N_TRIPLES = "application/n-triples"
 #: How often taking a lease is tried when another process claimed it in the same instant.
 _LEASE_ATTEMPTS = 5
 
-#: How Oxigraph server words a query it cannot parse (HTTP 400).
-_SYNTAX = re.compile(r"^error at \d+:\d+")
+#: How Oxigraph server and Virtuoso word a query they cannot parse (HTTP 400).
+_SYNTAX = re.compile(r"^error at \d+:\d+|^Virtuoso 37000 Error SP030")
+#: Virtuoso's words for a request it cannot compile or a value it cannot take (HTTP 500 for
+#: some): the request's fault, not the engine's.
+_VIRTUOSO_REFUSAL = re.compile(r"^Virtuoso (22|37|42|S0)\w* Error")
+#: Virtuoso refusing a query whose estimated cost is past its MaxQueryCostEstimationTime.
+_TOO_COSTLY = re.compile(r"^Virtuoso 42000 Error The estimated execution time")
+#: The query form of a query's code (comments, IRIs and strings blanked).
+_QUERY_FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 
 _log = logging.getLogger(__name__)
 
@@ -132,6 +185,28 @@ class Flavour:
     union_params: tuple[tuple[str, str], ...]
     #: whether gdcat has been tested against this engine (others are refused for now)
     supported: bool
+    #: how credentials are sent: ``basic`` or ``digest`` (Virtuoso's ``-auth`` endpoints)
+    auth: str = "basic"
+    #: the media type asked for solutions; TSV lets a capped answer be cut line by line
+    solutions: str = _RESULTS_TSV
+    #: what every update request starts with
+    update_prologue: str = ""
+    #: records written per update request
+    batch: int = _BATCH
+    #: records one ``mark_seen`` request names
+    seen_batch: int = _SEEN_BATCH
+    #: whether ``INSERT DATA`` may hold blank nodes and durations
+    constant_blank_nodes: bool = True
+    #: the engine's own graphs, which the operator makes private (a warning says so when
+    #: they are readable)
+    system_graphs: tuple[str, ...] = ()
+    #: whether the default graph is always the union of the named graphs, every triple being
+    #: in one (Virtuoso: ``union_default_graph=False`` cannot be honoured)
+    default_is_union: bool = False
+    #: what every query starts with
+    query_prologue: str = ""
+    #: the query parameter asking the engine to stop a query itself after N milliseconds
+    timeout_param: str | None = None
 
 
 FLAVOURS: dict[str, Flavour] = {
@@ -142,7 +217,30 @@ FLAVOURS: dict[str, Flavour] = {
     ),
     # Virtuoso: /sparql for queries and (authenticated: /sparql-auth) updates, the Graph Store
     # Protocol at /sparql-graph-crud(-auth); its default graph is the union already.
-    "virtuoso": Flavour("virtuoso", "sparql", "sparql-auth", "sparql-graph-crud-auth", (), False),
+    "virtuoso": Flavour(
+        "virtuoso",
+        "sparql",
+        "sparql-auth",
+        "sparql-graph-crud-auth",
+        (),
+        True,
+        auth="digest",
+        solutions=_RESULTS_XML,
+        update_prologue="define sql:big-data-const 1\n",
+        batch=10,
+        seen_batch=200,
+        constant_blank_nodes=False,
+        system_graphs=(
+            "http://www.openlinksw.com/schemas/virtrdf#",
+            "http://www.w3.org/ns/ldp#",
+            "http://localuriqaserver/sparql",
+        ),
+        timeout_param="timeout",
+        default_is_union=True,
+        # DESCRIBE as the embedded store answers it: a concise bounded description (one line,
+        # so that the engine's line numbers in a syntax error are the query's own)
+        query_prologue='define sql:describe-mode "CBD" ',
+    ),
     # Fuseki: the dataset's URL with /query, /update, /data; the union is a named graph.
     "fuseki": Flavour(
         "fuseki", "query", "update", "data", (("default-graph-uri", "urn:x-arq:UnionGraph"),), False
@@ -235,12 +333,25 @@ class RemoteStore:
             self._client.close()
             raise StoreError(
                 f"the store at {url} is a {name} engine, which gdcat does not support yet "
-                "(supported: oxigraph); set store_kind if it was detected wrongly"
+                "(supported: oxigraph, virtuoso); set store_kind if it was detected wrongly"
             )
         self.flavour = flavour
         self._query_url = urljoin(self._url, flavour.query)
         self._update_url = urljoin(self._url, flavour.update)
         self._graph_url = urljoin(self._url, flavour.graph_store)
+        if user and flavour.auth == "digest":
+            self._client.auth = httpx.DigestAuth(user, password or "")
+        #: the most rows the engine answers with, cutting the rest silently (Virtuoso)
+        self._engine_max_rows: int | None = None
+        #: what every query starts with
+        self._prologue = flavour.query_prologue
+        if flavour.name == "virtuoso":
+            try:
+                self._engine_max_rows = self._virtuoso_max_rows()
+                self._warn_of_visible_system_graphs()
+            except (StoreError, QueryError):
+                self._client.close()
+                raise
 
     # -- identity -------------------------------------------------------------------------
 
@@ -299,7 +410,7 @@ class RemoteStore:
             if write.dataset_iri in seen:
                 raise StoreError(f"{write.dataset_iri} is written twice in one call")
             seen.add(write.dataset_iri)
-            problem = _problem(write)
+            problem = _problem(write, self.flavour)
             if problem:
                 failures[write.dataset_iri] = problem
             else:
@@ -311,8 +422,9 @@ class RemoteStore:
         with self._lock:
             moment = now()
             try:
-                for start in range(0, len(pending), _BATCH):
-                    batch = pending[start : start + _BATCH]
+                size = self.flavour.batch
+                for start in range(0, len(pending), size):
+                    batch = pending[start : start + size]
                     written.extend(self._replace(batch, moment, failures))
             finally:
                 if written:
@@ -338,7 +450,7 @@ class RemoteStore:
         with self._lock:
             try:
                 self._update(
-                    replace_operations(self._provenance, texts, moment),
+                    self._replace_operations(texts, moment),
                     wrote=[item.write.dataset_iri for item, _, _ in texts],
                 )
             except _Refused as e:
@@ -354,7 +466,7 @@ class RemoteStore:
             return []
         try:
             wrote = [item.write.dataset_iri for item, _, _ in texts]
-            self._update(replace_operations(self._provenance, texts, moment), wrote=wrote)
+            self._update(self._replace_operations(texts, moment), wrote=wrote)
             return wrote
         except _Refused as e:
             if len(texts) == 1:
@@ -364,13 +476,23 @@ class RemoteStore:
         for text in texts:
             try:
                 self._update(
-                    replace_operations(self._provenance, [text], moment),
+                    self._replace_operations([text], moment),
                     wrote=[text[0].write.dataset_iri],
                 )
                 written.append(text[0].write.dataset_iri)
             except _Refused as e:
                 failures[text[0].write.dataset_iri] = str(e)
         return written
+
+    def _replace_operations(
+        self, texts: list[tuple[PendingRecord, str, str]], moment: datetime
+    ) -> list[str]:
+        return replace_operations(
+            self._provenance,
+            texts,
+            moment,
+            constant_blank_nodes=self.flavour.constant_blank_nodes,
+        )
 
     def withdraw(self, dataset_iri: str) -> bool:
         record = self.record_iri(dataset_iri)
@@ -389,8 +511,9 @@ class RemoteStore:
     def mark_seen(self, dataset_iris: Sequence[str], run_iri: str) -> None:
         run = _writer().iri(run_iri)
         with self._lock:
-            for start in range(0, len(dataset_iris), _SEEN_BATCH):
-                part = dataset_iris[start : start + _SEEN_BATCH]
+            size = self.flavour.seen_batch
+            for start in range(0, len(dataset_iris), size):
+                part = dataset_iris[start : start + size]
                 records = [self.record_iri(iri) for iri in part]
                 try:
                     self._update([mark_seen_operation(self._provenance, records, run)])
@@ -402,7 +525,10 @@ class RemoteStore:
         name = _writer().iri(graph_iri)
         data = _writer().lines(graph, " .\n")
         ops = [f"DROP SILENT GRAPH {name}"] if replace else []
-        ops.append(f"INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
+        if self.flavour.constant_blank_nodes:
+            ops.append(f"INSERT DATA {{ GRAPH {name} {{\n{data}}} }}")
+        else:
+            ops.extend(insert_operations([(graph_iri, data)]))
         with self._lock:
             try:
                 self._update(ops)
@@ -422,12 +548,17 @@ class RemoteStore:
             self._committed()
 
     def _bump(self) -> str:
+        """The counter set to 0 if missing, then incremented: two operations, as Virtuoso
+        computes no ``COALESCE`` of an ``OPTIONAL`` in an update (and gives no error)."""
         state = self._state
+        counter = f"GRAPH <{state}> {{ <{state}> <{_GENERATION}>"
         return (
-            f"DELETE {{ GRAPH <{state}> {{ <{state}> <{_GENERATION}> ?old }} }}\n"
-            f"INSERT {{ GRAPH <{state}> {{ <{state}> <{_GENERATION}> ?new }} }}\n"
-            f"WHERE {{ OPTIONAL {{ GRAPH <{state}> {{ <{state}> <{_GENERATION}> ?old }} }} "
-            f"BIND(COALESCE(?old, 0) + 1 AS ?new) }}"
+            # VALUES first: Virtuoso finds a group holding only FILTER NOT EXISTS always true
+            f"INSERT {{ {counter} 0 }} }} WHERE {{ VALUES ?state {{ <{state}> }} "
+            f"FILTER NOT EXISTS {{ {counter} ?any }} }} }} ;\n"
+            f"DELETE {{ {counter} ?old }} }}\n"
+            f"INSERT {{ {counter} ?new }} }}\n"
+            f"WHERE {{ {counter} ?old }} BIND(?old + 1 AS ?new) }}"
         )
 
     def _update(
@@ -440,7 +571,7 @@ class RemoteStore:
 
     def _post_update(self, text: str) -> None:
         try:
-            body = text.encode("utf-8")
+            body = (self.flavour.update_prologue + text).encode("utf-8")
         except UnicodeEncodeError as e:  # a lone surrogate: no engine could store it
             raise _Refused(f"the text is not Unicode: {e.reason} at {e.start}") from e
         answer = self._send(
@@ -451,7 +582,7 @@ class RemoteStore:
             headers={"Content-Type": "application/sparql-update"},
             write=True,
         )
-        if answer.status_code == 400:
+        if answer.status_code == 400 or _refused_by_virtuoso(answer):
             self._last_write = (now(), False)
             raise _Refused(_reason(answer))
         self._check(answer, "writing", write=True)
@@ -528,7 +659,15 @@ class RemoteStore:
             unique = tuple(dict.fromkeys(restore_triples(triples)))
             return QueryResult("graph", triples=unique, truncated=truncated)
         variables = tuple(v.value for v in answer.variables)
-        rows: list[tuple[Term | None, ...]] = [tuple(solution) for solution in answer]
+        rows: list[tuple[Term | None, ...]] = [
+            tuple(restore_duration(term) for term in solution) for solution in answer
+        ]
+        cap = self._engine_max_rows
+        if cap is not None and len(rows) >= cap and (max_rows is None or max_rows >= cap):
+            raise StoreError(
+                f"the store at {self._url} answered with {cap} rows, its ResultSetMaxRows: "
+                "the answer may have been cut; raise ResultSetMaxRows in virtuoso.ini"
+            )
         truncated = max_rows is not None and len(rows) > max_rows
         if max_rows is not None:
             rows = rows[:max_rows]
@@ -559,49 +698,119 @@ class RemoteStore:
             params.extend(("named-graph-uri", g) for g in named_graphs or ())
         elif union_default_graph:
             params.extend(self.flavour.union_params)
+        if default_graphs is None and named_graphs is None:
+            sparql = self._prologue + sparql
+        deadline = self._timeout if timeout is None else timeout
+        if self.flavour.timeout_param is not None:
+            params.append((self.flavour.timeout_param, str(max(1, round(deadline * 1000)))))
+        # A form (the protocol's query via POST, URL-encoded): every engine takes it, where
+        # Virtuoso 7 never answers a POST of application/sparql-query.
+        form = urlencode({"query": sparql}).encode("ascii")
         answer = self._send(
             "POST",
             self._query_url,
             "answering a query",
             params=params,
-            content=sparql.encode("utf-8"),
+            content=form,
             headers={
-                "Content-Type": "application/sparql-query",
-                "Accept": f"{_RESULTS_TSV}, {_N_TRIPLES};q=0.9, {_RESULTS_JSON};q=0.8",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": self._accept(sparql),
             },
             timeout=timeout,
             # TSV: the header line, then a line a solution; N-Triples: a line a triple
             max_lines=None if max_rows is None else max_rows + 2,
         )
-        if answer.status_code == 400:
+        if answer.headers.get("x-sql-state") == "S1TAT":  # Virtuoso's partial answer
+            raise StoreTimeoutError(
+                f"the store at {self._url} stopped a query at its deadline of {deadline:g} s",
+                public="the store did not answer in time while answering a query",
+                retry_after=_RETRY_AFTER,
+            )
+        if answer.status_code == 500 and _TOO_COSTLY.match(answer.text):
+            # Virtuoso refusing at once a query it estimates past MaxQueryCostEstimationTime:
+            # past the deadline as surely as if it had run
+            raise StoreTimeoutError(
+                f"the store at {self._url} refused a query it estimates would run past its "
+                f"limit: {_reason(answer)}",
+                public="the store estimates the query would run past its time limit",
+            )
+        if answer.status_code == 400 or _refused_by_virtuoso(answer):
             reason = _reason(answer)
             if _SYNTAX.match(reason):
                 raise QueryError(f"SPARQL syntax error: {reason}")
             raise QueryError(f"the query could not be evaluated: {reason}")
         self._check(answer, "answering a query")
         media = answer.headers.get("content-type", "").split(";")[0].strip()
+        content = answer.content
+        if self.flavour.name == "virtuoso":
+            content = restore_answer(content)
         try:
             if media == _RESULTS_TSV:
-                return ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.TSV)
+                return ox.parse_query_results(content, format=ox.QueryResultsFormat.TSV)
+            if media == _RESULTS_XML:
+                # Virtuoso names blank nodes nodeID://b1 (no blank node label)
+                content = content.replace(b"<bnode>nodeID://", b"<bnode>")
+                return ox.parse_query_results(content, format=ox.QueryResultsFormat.XML)
             if media == _RESULTS_JSON:
-                return ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.JSON)
+                return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
             if media == _N_TRIPLES:
                 triples = [
                     ox.Triple(q.subject, q.predicate, q.object)
-                    for q in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)
+                    for q in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)
                 ]
                 return triples if max_rows is None else triples[: max_rows + 1]
         except SyntaxError as e:
             raise StoreError(f"the store sent a malformed answer ({media}): {e}") from e
         raise StoreError(f"the store answered a query with {media or 'no media type'}")
 
+    def _accept(self, sparql: str) -> str:
+        """The media types asked for the answer to ``sparql``."""
+        solutions = self.flavour.solutions
+        if solutions == _RESULTS_TSV:
+            return f"{_RESULTS_TSV}, {_N_TRIPLES};q=0.9, {_RESULTS_JSON};q=0.8"
+        # an engine answering a SELECT in N-Triples when it may (Virtuoso) is asked for
+        # one of the two, by the query's form
+        form = _QUERY_FORM.search(code_of(sparql))
+        graph = form is not None and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE")
+        return _N_TRIPLES if graph else solutions
+
+    def _warn_of_visible_system_graphs(self) -> None:
+        """Log a warning when the engine's own graphs (Virtuoso's RDF views schema…) are
+        readable by anyone: they would be part of every answer of the public endpoint."""
+        graphs = " ".join(f"<{g}>" for g in self.flavour.system_graphs)
+        if self.query(f"ASK {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}").boolean:
+            _log.warning(
+                "the store at %s lets anyone read its own graphs (%s): they are part of every "
+                "answer; make them private (docs/operator-guide.md, section Virtuoso)",
+                self._url,
+                ", ".join(self.flavour.system_graphs),
+            )
+
+    def _virtuoso_max_rows(self) -> int | None:
+        """Virtuoso's ``ResultSetMaxRows`` (None when it does not say)."""
+        try:
+            result = self.query(
+                "SELECT (bif:cfg_item_value(bif:virtuoso_ini_path(), 'SPARQL', "
+                "'ResultSetMaxRows') AS ?rows) WHERE {}"
+            )
+        except QueryError as e:
+            _log.info("the store at %s does not say its ResultSetMaxRows: %s", self._url, e)
+            return None
+        value = result.rows[0][0] if result.rows else None
+        if isinstance(value, ox.Literal) and value.value.strip().isdigit():
+            return int(value.value) or None
+        return None
+
     def serialize(self, result: QueryResult, fmt: str) -> str:
         return serialize_result(result, fmt)
 
     def count_triples(self) -> int:
+        if self.flavour.default_is_union:
+            everything = "GRAPH ?g { ?s ?p ?o }"
+        else:
+            everything = "{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }"
         result = self.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
-            union_default_graph=False,
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {everything} }}", union_default_graph=False
         )
         value = result.rows[0][0] if result.rows else None
         return int(value.value) if isinstance(value, ox.Literal) else 0
@@ -883,20 +1092,37 @@ class _Sharing:
 
 
 def _first_lines(answer: httpx.Response, max_lines: int) -> httpx.Response:
-    """A copy of the streamed ``answer`` holding its first ``max_lines`` lines at most."""
+    """A copy of the streamed ``answer`` holding its first ``max_lines`` lines at most (for
+    SPARQL XML: its first ``max_lines - 1`` solutions, closed)."""
+    xml = answer.headers.get("content-type", "").startswith(_RESULTS_XML)
+    mark = b"</result>" if xml else b"\n"  # in XML, text holds no raw '<'
+    wanted = max_lines - 1 if xml else max_lines
     parts: list[bytes] = []
-    lines = 0
+    seen = 0
     for chunk in answer.iter_bytes():
         parts.append(chunk)
-        lines += chunk.count(b"\n")
-        if lines >= max_lines:
+        seen += chunk.count(mark)  # a mark split across chunks is found in the join below
+        if seen >= wanted:
             break
     body = b"".join(parts)
-    if lines >= max_lines:
+    if xml:
+        found, end = 0, 0
+        while found < wanted:
+            at = body.find(mark, end)
+            if at < 0:
+                break
+            found, end = found + 1, at + len(mark)
+        if found >= wanted:
+            body = body[:end] + b"\n</results>\n</sparql>\n"
+    elif seen >= wanted:
         body = b"".join(body.splitlines(keepends=True)[:max_lines])
     # decoded already (iter_bytes undoes any content coding): only the media type is kept
-    media = {"Content-Type": answer.headers.get("content-type", "")}
-    return httpx.Response(answer.status_code, headers=media, content=body)
+    kept = {
+        name: answer.headers[name]
+        for name in ("content-type", "x-sql-state")
+        if name in answer.headers
+    }
+    return httpx.Response(answer.status_code, headers=kept, content=body)
 
 
 def _deadline(seconds: float) -> httpx.Timeout:
@@ -915,6 +1141,8 @@ def _unreachable(url: str, error: httpx.HTTPError, doing: str = "connecting") ->
 def _reason(answer: httpx.Response) -> str:
     """The engine's words for a failure, kept short."""
     text = answer.text.strip().replace("\n", " ")
+    # Virtuoso repeats the whole request after its message: the message is enough
+    text = text.split(" SPARQL query:", 1)[0].strip()
     return text[:500] or answer.reason_phrase
 
 
@@ -941,7 +1169,7 @@ def _writer() -> QuadWriter:
     return QuadWriter(absolute_only=True)
 
 
-def _problem(write: RecordWrite) -> str | None:
+def _problem(write: RecordWrite, flavour: Flavour) -> str | None:
     """Why a record cannot be written at all, or None."""
     try:
         ox.NamedNode(write.dataset_iri)
@@ -950,7 +1178,22 @@ def _problem(write: RecordWrite) -> str | None:
         return f"not a usable dataset IRI: {e}"
     if len(write.graph) == 0:
         return "the record has no triples"
+    if not flavour.constant_blank_nodes:  # Virtuoso 7: a duration is months or seconds
+        for value in write.graph.objects():
+            if isinstance(value, RdfLiteral) and str(value.datatype) in DURATION_TYPES:
+                parts = duration_parts(str(value))
+                if parts is not None and parts[0] and parts[1]:
+                    return (
+                        f"the store ({flavour.name}) cannot keep a duration mixing months "
+                        f"and days or hours ({value}): it would keep the months only"
+                    )
     return None
+
+
+def _refused_by_virtuoso(answer: httpx.Response) -> bool:
+    """Whether ``answer`` is Virtuoso refusing the request itself (a malformed value, a
+    request it cannot compile), which it answers with 500 as often as with 400."""
+    return answer.status_code == 500 and bool(_VIRTUOSO_REFUSAL.match(answer.text))
 
 
 def _value(term: object) -> str:
