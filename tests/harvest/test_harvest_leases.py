@@ -213,3 +213,24 @@ def test_a_run_that_lost_its_lease_writes_nothing_more_for_the_node(
     finally:
         gate.set()
         store.close()
+
+
+def test_two_live_runs_of_one_process_never_hold_one_node_together() -> None:
+    """The lease names the process (so that its next run takes at once a lease a run left
+    behind when its store went away: tests/harvest/test_store_killed_mid_harvest.py); two
+    live runs of one process are kept apart in memory."""
+    store = OxigraphStore(None, BASE)
+    node = NodeConfig(id="be", kind="dcat", url="http://127.0.0.1:9/x.ttl", private=True)
+    try:
+        with HarvestLeases(store) as first:
+            assert first.take([node], RunReport(f"{BASE}run/1", datetime.now(UTC))) == [node]
+            with HarvestLeases(store) as second:
+                report = RunReport(f"{BASE}run/2", datetime.now(UTC))
+                assert second.take([node], report) == []
+                assert report.elsewhere == {"be": "held by another run of this process"}
+            assert not store.acquire_lease(lease_name("be"), "another process", 60).acquired
+        with HarvestLeases(store) as third:  # the first gave it back
+            report = RunReport(f"{BASE}run/3", datetime.now(UTC))
+            assert third.take([node], report) == [node] and report.elsewhere == {}
+    finally:
+        store.close()

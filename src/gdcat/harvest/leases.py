@@ -7,11 +7,17 @@ does the work: not a failure). The leases are renewed every third of :data:`LEAS
 while the run lasts and released when it ends; a process that dies leaves a lease that
 expires after :data:`LEASE_SECONDS` and is taken over then. Dry runs write nothing and take
 no lease.
+
+The owner is the process (host, pid and a random part), not the run: a run that stopped without
+releasing its leases (its store went away mid-harvest) leaves them to its own process, whose
+next run takes them at once instead of waiting for their expiry. Two runs of one process never
+harvest one node together: the process keeps the leases its live runs hold in memory.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from types import TracebackType
@@ -35,13 +41,34 @@ def lease_name(node: str) -> str:
     return f"{_PREFIX}{node}"
 
 
+_process: tuple[int, str] | None = None
+#: the lease names the live runs of this process hold
+_live: set[str] = set()
+_live_lock = threading.Lock()
+
+
+def process_owner() -> str:
+    """This process's lease owner id (a new one after a fork)."""
+    global _process
+    pid = os.getpid()
+    if _process is None or _process[0] != pid:
+        _process = (pid, lease_owner())
+        _live.clear()
+    return _process[1]
+
+
+def _forget(name: str) -> None:
+    with _live_lock:
+        _live.discard(name)
+
+
 class HarvestLeases:
     """The harvest leases one run holds (a context manager: released on exit)."""
 
     def __init__(self, store: Store, *, dry_run: bool = False) -> None:
         self._store = store
         self._dry_run = dry_run
-        self.owner = lease_owner()
+        self.owner = process_owner()
         self._held: list[str] = []
         #: nodes whose lease was lost while the run worked (another process took them over)
         self._lost: set[str] = set()
@@ -55,11 +82,21 @@ class HarvestLeases:
         taken: list[NodeConfig] = []
         for node in nodes:
             name = lease_name(node.id)
-            state = self._store.acquire_lease(name, self.owner, LEASE_SECONDS)
+            with _live_lock:
+                if name in _live:
+                    report.elsewhere[node.id] = "held by another run of this process"
+                    continue
+                _live.add(name)
+            try:
+                state = self._store.acquire_lease(name, self.owner, LEASE_SECONDS)
+            except BaseException:
+                _forget(name)
+                raise
             if state.acquired:
                 self._held.append(name)
                 taken.append(node)
             else:
+                _forget(name)
                 report.elsewhere[node.id] = state.describe()
                 _log.info("node %s is being harvested elsewhere (%s)", node.id, state.describe())
         if self._held:
@@ -80,8 +117,10 @@ class HarvestLeases:
     def _give_back(self, name: str) -> None:
         try:
             self._store.release_lease(name, self.owner)
-        except GdcatError as e:  # it expires by itself
+        except GdcatError as e:  # it expires by itself, or this process's next run takes it
             _log.warning("cannot release the harvest lease %s: %s", name, e)
+        finally:
+            _forget(name)
 
     def lost(self, node: str) -> bool:
         """Whether this run lost ``node``'s lease (it must write nothing more for it)."""
@@ -104,6 +143,7 @@ class HarvestLeases:
                     )
                     if name in self._held:
                         self._held.remove(name)
+                        _forget(name)
                     self._lost.add(name.removeprefix(_PREFIX))
             except GdcatError as e:  # the store is down: the next renewal tries again
                 _log.warning("cannot renew the harvest lease %s: %s", name, e)
