@@ -68,12 +68,28 @@ def catalog_lines(
     """The catalogue record's triples; ``first`` adds the first-seen date and status of a
     record the store has never seen (the bulk path; the replacing path works them out in
     SPARQL)."""
-    meta = item.write.meta
-    subject = f"<{item.record}>"
+    return catalog_record_lines(
+        writer, item.write.dataset_iri, item.record, item.write.meta, moment, tail, first=first
+    )
+
+
+def catalog_record_lines(
+    writer: QuadWriter,
+    dataset_iri: str,
+    record: str,
+    meta: RecordMeta,
+    moment: datetime,
+    tail: str,
+    *,
+    first: bool,
+) -> str:
+    """:func:`catalog_lines` from the dataset IRI, the catalogue record's IRI and the
+    metadata (for writers that have the record's triples as text, not as a graph)."""
+    subject = f"<{record}>"
     now_text = datetime_literal(moment)
     pairs = [
         (RDF_TYPE, f"<{CATALOG_RECORD}>"),
-        (PRIMARY_TOPIC, writer.iri(item.write.dataset_iri)),
+        (PRIMARY_TOPIC, writer.iri(dataset_iri)),
         (MODIFIED, now_text),
         (SOURCE_URL, writer.literal(meta.source, datatype=XSD_ANY_URI)),
         (CONTENT_HASH, writer.literal(meta.content_hash)),
