@@ -116,13 +116,21 @@ def fill_store(n: int, store_dir: Path, base: str) -> dict[str, Any]:
 class Server:
     """A server process, waited for by polling, stopped on exit."""
 
-    def __init__(self, command: list[str], url: str, probe: str, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        url: str,
+        probe: str,
+        env: dict[str, str],
+        *,
+        deadline: float = 1800,
+    ) -> None:
         self.url = url
         start = time.perf_counter()
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        deadline = time.monotonic() + 1800
+        give_up = time.monotonic() + deadline
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{command[0]} exited: {self.process.stderr.read()[-2000:]!r}")  # type: ignore[union-attr]
@@ -131,7 +139,7 @@ class Server:
                     break
             except httpx.HTTPError:
                 pass
-            if time.monotonic() > deadline:
+            if time.monotonic() > give_up:
                 raise RuntimeError(f"{command[0]} did not start")
             time.sleep(0.2)
         self.start_seconds = time.perf_counter() - start

@@ -28,7 +28,7 @@ import multiprocessing
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from gdcat.demo.scale import (
 )
 from gdcat.demo.turtle import write_turtle
 from gdcat.errors import GdcatError
+from gdcat.store.counts import CountLayout, contribution, ntriples_pairs
 from gdcat.store.oxigraph import bulk_load_chunks
 from gdcat.store.quads import QuadWriter
 from gdcat.store.record_sparql import catalog_record_lines
@@ -185,8 +186,12 @@ def scale_nquads(
     ``chunk_bytes`` (whole records: a chunk is a document of its own). With ``workers`` > 1
     the nodes are generated in that many processes (chunks then come in no set order)."""
     moment = moment or _now()
+    layout = CountLayout(base_iri)
+    totals = _Totals()
     if workers <= 1:
-        yield from _node_nquads(n, base_iri, seed, moment, chunk_bytes, range(len(scale_nodes(n))))
+        every = range(len(scale_nodes(n)))
+        yield from _node_nquads(n, base_iri, seed, moment, chunk_bytes, every, totals)
+        yield totals.nquads(layout)
         return
     context = multiprocessing.get_context("spawn")
     chunks: Any = context.Queue(maxsize=4 * workers)
@@ -205,12 +210,14 @@ def scale_nquads(
         running = workers
         while running:
             item = chunks.get()
-            if item is None:
+            if isinstance(item, _Totals):
+                totals.merge(item)
                 running -= 1
             elif isinstance(item, str):
                 raise GdcatError(f"generating the records failed: {item}")
             else:
                 yield item
+        yield totals.nquads(layout)
     finally:
         for process in processes:
             if process.is_alive():
@@ -227,31 +234,75 @@ def _generate_into(
     chunk_bytes: int,
     nodes: range,
 ) -> None:
-    """A worker process: the chunks of ``nodes`` put on ``chunks``, then None (or the error's
-    text)."""
+    """A worker process: the chunks of ``nodes`` put on ``chunks``, then what they add to the
+    counts (or the error's text)."""
+    totals = _Totals()
     try:
-        for chunk in _node_nquads(n, base_iri, seed, moment, chunk_bytes, nodes):
+        for chunk in _node_nquads(n, base_iri, seed, moment, chunk_bytes, nodes, totals):
             chunks.put(chunk)
     except Exception as e:  # handed to the consumer, which raises it
         chunks.put(f"{type(e).__name__}: {e}")
         return
-    chunks.put(None)
+    chunks.put(totals)
+
+
+@dataclass
+class _Totals:
+    """What the records generated so far add to each counter, and the counters' descriptions
+    (:mod:`gdcat.store.counts`)."""
+
+    deltas: dict[str, int] = field(default_factory=dict)
+    described: set[str] = field(default_factory=set)
+    descriptions: list[str] = field(default_factory=list)
+
+    def add(self, deltas: dict[str, int], descriptions: str) -> None:
+        for counter, amount in deltas.items():
+            self.deltas[counter] = self.deltas.get(counter, 0) + amount
+        if descriptions:
+            self.descriptions.append(descriptions)
+
+    def merge(self, other: _Totals) -> None:
+        self.add(other.deltas, "".join(other.descriptions))
+
+    def nquads(self, layout: CountLayout) -> bytes:
+        """The totals and the counters' descriptions, marked complete (the store was empty)."""
+        tail = f" <{layout.totals}> .\n"
+        descriptions = "".join(self.descriptions)
+        return (descriptions + layout.totals_lines(self.deltas, tail)).encode("utf-8")
 
 
 def _node_nquads(
-    n: int, base_iri: str, seed: int, moment: datetime, chunk_bytes: int, nodes: range
+    n: int,
+    base_iri: str,
+    seed: int,
+    moment: datetime,
+    chunk_bytes: int,
+    nodes: range,
+    totals: _Totals,
 ) -> Iterator[bytes]:
     writer = QuadWriter()
+    layout = CountLayout(base_iri)
     provenance_tail = f" <{provenance_graph_iri(base_iri)}> .\n"
+    counts_tail = f" <{layout.records}> .\n"
+    totals_tail = f" <{layout.totals}> .\n"
     parts: list[str] = []
     size = 0
     for record in iter_scale_records(n, seed, nodes=nodes):
         graph = record_iri(base_iri, record.dataset_iri)
         tail = f" <{graph}> .\n"
         text = tail.join(record.lines) + tail
+        meta = record.meta()
         text += catalog_record_lines(
-            writer, record.dataset_iri, graph, record.meta(), moment, provenance_tail, first=True
+            writer, record.dataset_iri, graph, meta, moment, provenance_tail, first=True
         )
+        counted = contribution(
+            record.dataset_iri, ntriples_pairs(record.dataset_iri, record.lines), meta.country
+        )
+        lines, descriptions, deltas = layout.record_lines(
+            graph, counted, counts_tail, totals.described, totals_tail
+        )
+        totals.add(deltas, descriptions)
+        text += lines
         parts.append(text)
         size += len(text)
         if size >= chunk_bytes:

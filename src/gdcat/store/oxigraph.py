@@ -66,6 +66,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.errors import QueryError, StoreError, os_reason
+from gdcat.store.counts import CountLayout, graph_contribution
 from gdcat.store.datatypes import graph_from_quads, restore_triples
 from gdcat.store.health import StoreHealth, StoreMode
 from gdcat.store.quads import QuadWriter, UnwritableTermError
@@ -151,6 +152,7 @@ class OxigraphStore:
             raise StoreError(f"not a usable base IRI {base_iri!r}: {e}") from e
         self._base = base_iri
         self._provenance = provenance_graph_iri(base_iri)
+        self._counts = CountLayout(base_iri)
         self._path = path
         #: held by every write, and by recovery (which swaps the database handle)
         self._lock = threading.RLock()
@@ -302,7 +304,7 @@ class OxigraphStore:
             self._writable()
             if not self._ask(live_record_ask(prov, record)):
                 return False
-            self._update(" ;\n".join(withdraw_operations(prov, record, _now())))
+            self._update(" ;\n".join(withdraw_operations(prov, record, _now(), self._counts)))
             self._committed(withdrawn=[dataset_iri])
         return True
 
@@ -417,6 +419,9 @@ class OxigraphStore:
                 raise self._failed(e, "applying an update", write=True) from e
             except (ValueError, RuntimeError, TypeError) as e:
                 raise QueryError(f"the update could not be applied: {e}") from e
+            # A raw update may change records behind the counts' back: the inventory counts
+            # the records themselves again until the counts are rebuilt.
+            self._update(self._counts.unmark_complete())
             self._committed()
 
     def serialize(self, result: QueryResult, fmt: str) -> str:
@@ -707,7 +712,7 @@ class OxigraphStore:
         return written
 
     def _replace_update(self, texts: list[tuple[_Pending, str, str]], moment: datetime) -> str:
-        return " ;\n".join(replace_operations(self._provenance, texts, moment))
+        return " ;\n".join(replace_operations(self._provenance, texts, moment, self._counts))
 
     def _catalog_lines(
         self, writer: QuadWriter, item: _Pending, moment: datetime, tail: str, *, first: bool
@@ -728,7 +733,12 @@ class OxigraphStore:
             return self._replace(fresh, now, failures) if fresh else []
         writer = QuadWriter()
         provenance_tail = f" <{self._provenance}> .\n"
+        counts_tail = f" <{self._counts.records}> .\n"
         included: list[str] = []
+        deltas: dict[str, int] = {}
+        descriptions: list[str] = []
+        counters: set[str] = set()
+        empty = self._ask(self._counts.no_records_ask())
 
         def chunks() -> Iterator[bytes]:
             parts: list[str] = []
@@ -740,10 +750,22 @@ class OxigraphStore:
                 except UnwritableTermError as e:
                     failures[item.write.dataset_iri] = str(e)
                     continue
+                counted, described, added = self._counts.record_lines(
+                    item.record,
+                    graph_contribution(
+                        item.write.dataset_iri, item.write.graph, item.write.meta.country
+                    ),
+                    counts_tail,
+                    counters,
+                )
                 included.append(item.write.dataset_iri)
+                descriptions.append(described)
+                for counter, amount in added.items():
+                    deltas[counter] = deltas.get(counter, 0) + amount
                 parts.append(data)
                 parts.append(catalog)
-                size += len(data) + len(catalog)
+                parts.append(counted)
+                size += len(data) + len(catalog) + len(counted)
                 if size >= _CHUNK:
                     yield "".join(parts).encode("utf-8")
                     parts, size = [], 0
@@ -771,6 +793,11 @@ class OxigraphStore:
             return self._bulk_insert(fresh[:middle], now, failures) + self._bulk_insert(
                 fresh[middle:], now, failures
             )
+        # The totals follow in one update (the loaded records are new: nothing to subtract).
+        ops = [self._counts.mark_complete()] if empty else []
+        ops += self._counts.add_operations(deltas, "", "".join(descriptions))
+        if ops:
+            self._update(" ;\n".join(ops))
         return included
 
     def _remove_records(self, records: list[str]) -> None:
@@ -779,9 +806,12 @@ class OxigraphStore:
             part = records[start : start + 1000]
             values = " ".join(f"<{r}>" for r in part)
             drops = " ;\n".join(f"DROP SILENT GRAPH <{r}>" for r in part)
+            counted = self._counts.records
             self._update(
                 f"{drops} ;\nDELETE {{ GRAPH <{prov}> {{ ?record ?p ?o }} }} "
-                f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{prov}> {{ ?record ?p ?o }} }}",
+                f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{prov}> {{ ?record ?p ?o }} }} ;\n"
+                f"DELETE {{ GRAPH <{counted}> {{ ?record ?p ?o }} }} "
+                f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{counted}> {{ ?record ?p ?o }} }}",
             )
 
 

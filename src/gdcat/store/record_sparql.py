@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gdcat.errors import StoreError
+from gdcat.store.counts import CountLayout, contributions_of, graph_contribution
 from gdcat.store.quads import QuadWriter
 from gdcat.store.records import (
     ADMS_STATUS,
@@ -112,15 +113,21 @@ def catalog_record_lines(
 
 
 def replace_operations(
-    provenance: str, texts: list[tuple[PendingRecord, str, str]], moment: datetime
+    provenance: str,
+    texts: list[tuple[PendingRecord, str, str]],
+    moment: datetime,
+    counts: CountLayout,
 ) -> list[str]:
     """The update operations replacing each record of ``texts`` (record, its triples as quad
     data, its catalogue record's lines) whole: its graph dropped and written again, its
-    catalogue record rewritten with its first-seen date kept."""
+    catalogue record rewritten with its first-seen date kept, and the counts
+    (:mod:`gdcat.store.counts`) moved from its old version to its new one."""
     prov = provenance
-    values = " ".join(f"<{item.record}>" for item, _, _ in texts)
+    records = [item.record for item, _, _ in texts]
+    values = " ".join(f"<{r}>" for r in records)
     issued = datetime_literal(moment)
-    ops = [f"DROP SILENT GRAPH <{item.record}>" for item, _, _ in texts]
+    ops = [counts.mark_if_empty(), *counts.subtract_operations(records)]
+    ops += [f"DROP SILENT GRAPH <{item.record}>" for item, _, _ in texts]
     # The old catalogue record goes, except its first-seen date; its status tells whether
     # this write creates the record (never seen, or withdrawn) or updates it.
     ops.append(
@@ -140,7 +147,22 @@ def replace_operations(
     blocks = [f"GRAPH <{item.record}> {{\n{data}}}\n" for item, data, _ in texts]
     catalog = "".join(lines for _, _, lines in texts)
     ops.append("INSERT DATA {\n" + "".join(blocks) + f"GRAPH <{prov}> {{\n{catalog}}}\n}}")
+    ops += counts.add_operations(*record_contributions(counts, [item for item, _, _ in texts]))
     return ops
+
+
+def record_contributions(
+    counts: CountLayout, items: list[PendingRecord], tail: str = " .\n"
+) -> tuple[dict[str, int], str, str]:
+    """What ``items`` add to the counters: the deltas, their contributions' lines and the
+    descriptions of the counters they touch."""
+    counted = (
+        (item.record, graph_contribution(item.write.dataset_iri, item.write.graph, meta.country))
+        for item in items
+        if (meta := item.write.meta)
+    )
+    lines, descriptions, deltas = contributions_of(counts, counted, tail)
+    return deltas, lines, descriptions
 
 
 def live_record_ask(provenance: str, record: str) -> str:
@@ -151,11 +173,15 @@ def live_record_ask(provenance: str, record: str) -> str:
     )
 
 
-def withdraw_operations(provenance: str, record: str, moment: datetime) -> list[str]:
-    """The record's graph dropped and its catalogue record marked withdrawn (a tombstone)."""
+def withdraw_operations(
+    provenance: str, record: str, moment: datetime, counts: CountLayout
+) -> list[str]:
+    """The record's graph dropped, its catalogue record marked withdrawn (a tombstone) and
+    what it added to the counts taken off."""
     prov = provenance
     stamp = datetime_literal(moment)
     return [
+        *counts.subtract_operations([record]),
         f"DROP SILENT GRAPH <{record}>",
         f"DELETE {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status ; "
         f"<{MODIFIED}> ?modified }} }}\n"

@@ -48,6 +48,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.errors import QueryError, StoreError
+from gdcat.store.counts import CountLayout
 from gdcat.store.datatypes import graph_from_quads, restore_triples
 from gdcat.store.health import StoreHealth
 from gdcat.store.quads import QuadWriter, UnwritableTermError
@@ -191,6 +192,7 @@ class RemoteStore:
         self._base = base_iri
         self._provenance = provenance_graph_iri(base_iri)
         self._state = f"{base_iri}graph/store-state"
+        self._counts = CountLayout(base_iri)
         self._timeout = timeout
         auth = httpx.BasicAuth(user, password or "") if user else None
         self._client = httpx.Client(
@@ -312,7 +314,7 @@ class RemoteStore:
             return
         with self._lock:
             try:
-                self._update(replace_operations(self._provenance, texts, moment))
+                self._update(replace_operations(self._provenance, texts, moment, self._counts))
             except _Refused as e:
                 raise RecordWriteError({w.dataset_iri: str(e) for w in records}, []) from e
             self._committed([item.write.dataset_iri for item, _, _ in texts])
@@ -325,7 +327,7 @@ class RemoteStore:
         if not texts:
             return []
         try:
-            self._update(replace_operations(self._provenance, texts, moment))
+            self._update(replace_operations(self._provenance, texts, moment, self._counts))
             return [item.write.dataset_iri for item, _, _ in texts]
         except _Refused as e:
             if len(texts) == 1:
@@ -334,7 +336,7 @@ class RemoteStore:
         written = []
         for text in texts:
             try:
-                self._update(replace_operations(self._provenance, [text], moment))
+                self._update(replace_operations(self._provenance, [text], moment, self._counts))
                 written.append(text[0].write.dataset_iri)
             except _Refused as e:
                 failures[text[0].write.dataset_iri] = str(e)
@@ -346,7 +348,7 @@ class RemoteStore:
             if not self.query(live_record_ask(self._provenance, record)).boolean:
                 return False
             try:
-                self._update(withdraw_operations(self._provenance, record, now()))
+                self._update(withdraw_operations(self._provenance, record, now(), self._counts))
             except _Refused as e:
                 raise StoreError(f"the store refused to withdraw {dataset_iri}: {e}") from e
             self._committed(withdrawn=[dataset_iri])
@@ -378,11 +380,14 @@ class RemoteStore:
 
     def update(self, sparql: str) -> None:
         # The counter's operation follows the caller's in the same request: after a ';' (one
-        # is added unless the update ends with one) and on a new line (ending a comment).
+        # is added unless the update ends with one) and on a new line (ending a comment). A
+        # raw update may change records behind the counts' back: they are marked incomplete
+        # (the inventory counts the records themselves until they are rebuilt).
         joiner = "\n" if code_of(sparql).rstrip().endswith(";") else "\n;\n"
+        unmark = self._counts.unmark_complete()
         with self._lock:
             try:
-                self._post_update(sparql + joiner + self._bump())
+                self._post_update(sparql + joiner + unmark + " ;\n" + self._bump())
             except _Refused as e:
                 raise QueryError(f"the update could not be applied: {e}") from e
             self._committed()
