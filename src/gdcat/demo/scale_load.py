@@ -25,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import io
 import multiprocessing
+import os
+import queue
 import re
 import time
 from collections.abc import Iterator
@@ -237,13 +239,26 @@ def _generate_into(
     """A worker process: the chunks of ``nodes`` put on ``chunks``, then what they add to the
     counts (or the error's text)."""
     totals = _Totals()
+    parent = os.getppid()
     try:
         for chunk in _node_nquads(n, base_iri, seed, moment, chunk_bytes, nodes, totals):
-            chunks.put(chunk)
+            _put(chunks, chunk, parent)
     except Exception as e:  # handed to the consumer, which raises it
-        chunks.put(f"{type(e).__name__}: {e}")
+        _put(chunks, f"{type(e).__name__}: {e}", parent)
         return
-    chunks.put(totals)
+    _put(chunks, totals, parent)
+
+
+def _put(chunks: Any, item: object, parent: int) -> None:
+    """``item`` put on the queue once there is room; exits if the parent process is gone (a
+    killed loader leaves no worker waiting forever)."""
+    while True:
+        try:
+            chunks.put(item, timeout=1.0)
+            return
+        except queue.Full:
+            if os.getppid() != parent:
+                raise SystemExit(1) from None
 
 
 @dataclass

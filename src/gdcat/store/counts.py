@@ -28,8 +28,8 @@ worked out when the counts are read, over the few records that name a source.
 The counts are *complete* (``<{base}graph/counts> count:complete true``) when counting
 started on an empty store or with a store filled by the scale loader; a store written before
 counts existed, or changed by a raw SPARQL update (:meth:`Store.update` bypasses record
-writing), has no such triple, and the inventory is then counted from the records as before.
-:func:`rebuild_counts` counts such a store once.
+writing), has no such triple, and the inventory is then counted from the records as before
+(a store filled again from its sources, or by the scale loader, has complete counts).
 """
 
 from __future__ import annotations
