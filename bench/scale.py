@@ -27,6 +27,7 @@ whose figures are read from ``DIR/../load.json`` when present). Results are merg
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -138,6 +139,125 @@ def load_oxigraph_cli(nquads: Path, store_dir: Path, quads: int) -> dict[str, An
     )
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "quads_per_second": round(quads / seconds)}
+
+
+def compare_loaders(n: int, work: Path, base: str, rounds: int) -> dict[str, Any]:
+    """The load itself, side by side and interleaved on the same N-Quads (generation not
+    timed): pyoxigraph's ``bulk_load`` of the file; gdcat's streaming loader fed the same
+    bytes in chunks (``bulk_load_chunks``: the scale loader's write path); and the store's
+    bulk path (``OxigraphStore.put_records(bulk=True)``, what ``gdcat load`` and a first
+    harvest use) given the same records parsed and split beforehand."""
+    import pyoxigraph as ox
+
+    from gdcat.demo.scale import iter_node_documents
+    from gdcat.rdf import parse_bytes, split_records
+    from gdcat.store import OxigraphStore, RecordMeta, RecordWrite
+    from gdcat.store.oxigraph import bulk_load_chunks
+
+    nquads = work / "compare.nq"
+    write_nquads(n, nquads, base)
+    writes = []
+    for node, chunks in iter_node_documents(n, seed=SEED):
+        graph = parse_bytes("".join(chunks).encode(), "turtle", max_bytes=2**40)
+        meta = RecordMeta(
+            source=node.base,
+            content_hash="",
+            profile="healthdcat-ap-r8",
+            outcome="conforms",
+            node=node.country.code,
+            country=node.country.iso3,
+        )
+        writes += [
+            RecordWrite(r.iri, r.graph, dataclasses.replace(meta, content_hash=r.content_hash))
+            for r in split_records(graph)
+            if r.kind == "Dataset"
+        ]
+
+    def raw(target: Path) -> int:
+        store = ox.Store(str(target))
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        return len(store)
+
+    def streamed(target: Path) -> int:
+        def chunks() -> Any:
+            with nquads.open("rb") as source:
+                pending = b""
+                while block := source.read(1 << 22):
+                    block = pending + block
+                    cut = block.rfind(b"\n") + 1
+                    pending = block[cut:]
+                    yield block[:cut]
+
+        store = ox.Store(str(target))
+        bulk_load_chunks(store, chunks())
+        store.flush()
+        return len(store)
+
+    def through_store(target: Path) -> int:
+        with OxigraphStore(target, base) as store:
+            store.put_records(writes, bulk=True)
+            return store.count_triples()
+
+    loaders = {
+        "pyoxigraph bulk_load (file)": raw,
+        "gdcat streaming loader (same bytes)": streamed,
+        "gdcat put_records(bulk=True) (records)": through_store,
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in loaders}
+    counting: dict[str, Any] = {}
+    quads: dict[str, int] = {}
+    for round_ in range(rounds):
+        for name, load in loaders.items():
+            target = work / f"compare-{round_}"
+            start = time.perf_counter()
+            quads[name] = load(target)
+            seconds[name].append(time.perf_counter() - start)
+            print(f"[{n:,}] {name}: {seconds[name][-1]:.1f} s, {quads[name]:,} quads", flush=True)
+            if load is through_store and round_ == rounds - 1:
+                counting = count_in_process(target, base)
+                print(f"[{n:,}] counting in process: {counting}", flush=True)
+            shutil.rmtree(target, ignore_errors=True)
+    nquads.unlink(missing_ok=True)
+    limit = min(seconds["pyoxigraph bulk_load (file)"])
+    compared: dict[str, Any] = {
+        name: {
+            "quads": quads[name],
+            "best_seconds": round(min(times), 1),
+            "runs": [round(t, 1) for t in times],
+            "quads_per_second": round(quads[name] / min(times)),
+            "ratio_to_bulk_load": round(limit / min(times), 2),
+        }
+        for name, times in seconds.items()
+    }
+    compared["counting_in_process"] = counting
+    return compared
+
+
+def count_in_process(store_dir: Path, base: str) -> dict[str, Any]:
+    """The inventory and the facet count by country on the store, in this process (no HTTP,
+    no cache): read from the counts, and the facet count as a ``GROUP BY`` over every dataset
+    (the inventory's own recount is left out: it takes minutes from 10,000 datasets)."""
+    from gdcat.store import OxigraphStore
+    from gdcat.store.inventory import compute_inventory, count_record_kinds
+
+    def median_ms(call: Any, runs: int) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - start) * 1000)
+        return round(statistics.median(times), 2)
+
+    with OxigraphStore(store_dir, base) as store:
+        return {
+            "inventory_from_counts_ms": median_ms(lambda: compute_inventory(store), 10),
+            "record_kinds_from_counts_ms": median_ms(lambda: count_record_kinds(store), 10),
+            "facet_count_from_counts_ms": median_ms(
+                lambda: store.query(counted_facet_query(base), union_default_graph=False), 10
+            ),
+            "facet_count_group_by_ms": median_ms(lambda: store.query(FACET_COUNT), 3),
+        }
 
 
 def _env() -> dict[str, str]:
@@ -306,7 +426,28 @@ def main() -> None:
     parser.add_argument("--store", action="append", default=[], help="SIZE=DIR, filled before")
     parser.add_argument("--base", default="http://127.0.0.1:18731/")
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument(
+        "--loaders", type=int, default=0, help="only compare the loaders at this size"
+    )
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    if args.loaders:
+        work = Path(tempfile.mkdtemp(prefix="gdcat-loaders-", dir=args.work))
+        try:
+            compared = compare_loaders(args.loaders, work, args.base, args.rounds)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results["loaders"] = {
+            "datasets": args.loaders,
+            "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "loaders": compared,
+        }
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(compared, indent=2))
+        return
     given = {int(k): Path(v) for k, v in (s.split("=", 1) for s in args.store)}
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.setdefault("sizes", {})

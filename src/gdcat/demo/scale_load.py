@@ -258,6 +258,7 @@ def _put(chunks: Any, item: object, parent: int) -> None:
             return
         except queue.Full:
             if os.getppid() != parent:
+                chunks.cancel_join_thread()  # nobody reads what is still queued
                 raise SystemExit(1) from None
 
 

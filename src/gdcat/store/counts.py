@@ -349,35 +349,21 @@ class CountLayout:
         return f"DELETE DATA {{ GRAPH <{self.totals}> {{ {self.marker} }} }}"
 
     def totals_query(self) -> str:
-        """``?measure ?country ?type ?total`` of every counter, or no row at all unless the
-        counts are complete."""
-        v = self.vocab
-        return (
-            f"SELECT ?measure ?country ?type ?total WHERE {{ GRAPH <{self.totals}> {{ "
-            f"{self.marker} . "
-            f"OPTIONAL {{ <{self.totals}> ?counter ?total FILTER(isNumeric(?total)) "
-            f"?counter <{v}measure> ?measure "
-            f"OPTIONAL {{ ?counter <{v}country> ?country }} "
-            f"OPTIONAL {{ ?counter <{v}type> ?type }} }} }} }}"
-        )
+        """``?s ?p ?o``: the whole totals graph (a few thousand triples at any size)."""
+        return f"SELECT ?s ?p ?o WHERE {{ GRAPH <{self.totals}> {{ ?s ?p ?o }} }}"
 
-    def derived_query(self, provenance: str) -> str:
-        """``?measure ?country ?type ?minus``: what the records derived from a dataset the
-        catalogue holds added, but must not count (their sources count it)."""
-        v = self.vocab
-        measures = " ".join(f"<{v}{m}>" for m in DERIVED_MEASURES)
+    def derived_from_query(self) -> str:
+        """``?record ?source``: every record naming a source (a few, whatever the size)."""
+        pattern = f"?record <{self.derived}> ?source"
+        return f"SELECT ?record ?source WHERE {{ GRAPH <{self.records}> {{ {pattern} }} }}"
+
+    def live_datasets_query(self, provenance: str, datasets: Sequence[str]) -> str:
+        """``?dataset``: those of ``datasets`` the catalogue holds as live datasets."""
+        values = " ".join(f"<{d}>" for d in datasets)
         return (
-            f"SELECT ?measure ?country ?type (SUM(?amount) AS ?minus) WHERE {{\n"
-            f"  {{ SELECT DISTINCT ?record WHERE {{\n"
-            f"    GRAPH <{self.records}> {{ ?record <{self.derived}> ?source }}\n"
-            f"    GRAPH <{provenance}> {{ ?sourceRecord <{PRIMARY_TOPIC}> ?source }}\n"
-            f"    GRAPH ?sourceRecord {{ ?source a <{DCAT_DATASET}> }} }} }}\n"
-            f"  GRAPH <{self.records}> {{ ?record ?counter ?amount FILTER(isNumeric(?amount)) }}\n"
-            f"  GRAPH <{self.totals}> {{ ?counter <{v}measure> ?measure "
-            f"VALUES ?measure {{ {measures} }} "
-            f"OPTIONAL {{ ?counter <{v}country> ?country }} "
-            f"OPTIONAL {{ ?counter <{v}type> ?type }} }}\n"
-            f"}} GROUP BY ?measure ?country ?type"
+            f"SELECT DISTINCT ?dataset WHERE {{ VALUES ?dataset {{ {values} }}\n"
+            f"  GRAPH <{provenance}> {{ ?record <{PRIMARY_TOPIC}> ?dataset }}\n"
+            f"  GRAPH ?record {{ ?dataset a <{DCAT_DATASET}> }} }}"
         )
 
 

@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from gdcat.store.counts import CountLayout
+from gdcat.store.counts import DERIVED_MEASURES, CountLayout
 from gdcat.store.protocol import QueryableStore, Store
 from gdcat.store.records import RecordStatus
 from gdcat.store.results import QueryResult
@@ -381,27 +381,70 @@ def read_counts(store: QueryableStore) -> Counts | None:
     """The store's counters (derived datasets' shares taken off), or None when the store's
     counts are not complete."""
     layout = CountLayout(store.base_iri)
-    totals = store.query(layout.totals_query(), union_default_graph=False)
-    if not totals.rows:
+    rows = store.query(layout.totals_query(), union_default_graph=False).rows
+    totals: dict[str, int] = {}
+    described: dict[str, dict[str, str]] = {}
+    complete = False
+    for subject, predicate, obj in rows:
+        s, p = _local_code(subject, ""), _local_code(predicate, "")
+        if s == layout.totals:
+            if p == layout.complete:
+                complete = True
+            elif isinstance(obj, ox.Literal):
+                totals[p] = _int(obj)
+        else:
+            described.setdefault(s, {})[p] = _local_code(obj, "")
+    if not complete:
         return None
+
+    def key(counter: str) -> CountKey:
+        about = described.get(counter, {})
+        country = about.get(f"{layout.vocab}country")
+        kind = about.get(f"{layout.vocab}type")
+        return (
+            country[len(str(COUNTRY)) :] if country is not None else None,
+            _local_code(kind, _SEQUENCING_TYPE) if kind is not None else None,
+            _local_code(about.get(f"{layout.vocab}measure", ""), layout.vocab),
+        )
+
     counts: Counts = {}
-    for solution in _records(totals):
-        if solution["measure"] is None:
-            continue
-        key = _count_key(layout, solution)
-        counts[key] = counts.get(key, 0) + _int(solution["total"])
-    derived = store.query(layout.derived_query(store.provenance_graph), union_default_graph=False)
-    for solution in _records(derived):
-        key = _count_key(layout, solution)
-        counts[key] = counts.get(key, 0) - _int(solution["minus"])
+    for counter, total in totals.items():
+        counts[key(counter)] = counts.get(key(counter), 0) + total
+    for counter, minus in _derived_shares(store, layout).items():
+        counts[key(counter)] = counts.get(key(counter), 0) - minus
     return counts
 
 
-def _count_key(layout: CountLayout, solution: dict[str, object]) -> CountKey:
-    country = _country_code(solution["country"])
-    kind = solution["type"]
-    code = _local_code(kind, _SEQUENCING_TYPE) if kind is not None else None
-    return country, code, _local_code(solution["measure"], layout.vocab)
+def _derived_shares(store: QueryableStore, layout: CountLayout) -> dict[str, int]:
+    """What the records derived from a live dataset of the catalogue added to each counter
+    they must not count (their source counts it)."""
+    named = store.query(layout.derived_from_query(), union_default_graph=False).rows
+    sources: dict[str, set[str]] = {}
+    for record, source in named:
+        sources.setdefault(_local_code(source, ""), set()).add(_local_code(record, ""))
+    if not sources:
+        return {}
+    names = sorted(sources)
+    derived: set[str] = set()
+    for start in range(0, len(names), 500):
+        query = layout.live_datasets_query(store.provenance_graph, names[start : start + 500])
+        for (dataset,) in store.query(query, union_default_graph=False).rows:
+            derived |= sources.get(_local_code(dataset, ""), set())
+    measures = {f"{layout.vocab}{m}" for m in DERIVED_MEASURES}
+    shares: dict[str, int] = {}
+    records = sorted(derived)
+    for start in range(0, len(records), 500):
+        values = " ".join(f"<{r}>" for r in records[start : start + 500])
+        query = (
+            f"SELECT ?counter ?amount ?measure WHERE {{ VALUES ?record {{ {values} }} "
+            f"GRAPH <{layout.records}> {{ ?record ?counter ?amount FILTER(isNumeric(?amount)) }} "
+            f"GRAPH <{layout.totals}> {{ ?counter <{layout.vocab}measure> ?measure }} }}"
+        )
+        for counter, amount, measure in store.query(query, union_default_graph=False).rows:
+            if _local_code(measure, "") in measures:
+                name = _local_code(counter, "")
+                shares[name] = shares.get(name, 0) + _int(amount)
+    return shares
 
 
 def _inventory_from_counts(counts: Counts) -> Inventory:
