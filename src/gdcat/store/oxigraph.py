@@ -46,6 +46,7 @@ a node) appears once per graph in the union: use ``DISTINCT`` where it matters.
 from __future__ import annotations
 
 import gc
+import io
 import itertools
 import logging
 import os
@@ -59,12 +60,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.errors import QueryError, StoreError, os_reason
+from gdcat.store.counts import CountLayout, graph_contribution
 from gdcat.store.datatypes import graph_from_quads, restore_triples
 from gdcat.store.health import StoreHealth, StoreMode
 from gdcat.store.quads import QuadWriter, UnwritableTermError
@@ -151,6 +153,7 @@ class OxigraphStore:
             raise StoreError(f"not a usable base IRI {base_iri!r}: {e}") from e
         self._base = base_iri
         self._provenance = provenance_graph_iri(base_iri)
+        self._counts = CountLayout(base_iri)
         self._path = path
         #: held by every write, and by recovery (which swaps the database handle)
         self._lock = threading.RLock()
@@ -303,7 +306,7 @@ class OxigraphStore:
             self._writable()
             if not self._ask(live_record_ask(prov, record)):
                 return False
-            self._update(" ;\n".join(withdraw_operations(prov, record, _now())))
+            self._update(" ;\n".join(withdraw_operations(prov, record, _now(), self._counts)))
             self._committed(withdrawn=[dataset_iri])
         return True
 
@@ -418,6 +421,9 @@ class OxigraphStore:
                 raise self._failed(e, "applying an update", write=True) from e
             except (ValueError, RuntimeError, TypeError) as e:
                 raise QueryError(f"the update could not be applied: {e}") from e
+            # A raw update may change records behind the counts' back: the inventory counts
+            # the records themselves again until the counts are rebuilt.
+            self._update(self._counts.unmark_complete())
             self._committed()
 
     def serialize(self, result: QueryResult, fmt: str) -> str:
@@ -708,7 +714,7 @@ class OxigraphStore:
         return written
 
     def _replace_update(self, texts: list[tuple[_Pending, str, str]], moment: datetime) -> str:
-        return " ;\n".join(replace_operations(self._provenance, texts, moment))
+        return " ;\n".join(replace_operations(self._provenance, texts, moment, self._counts))
 
     def _catalog_lines(
         self, writer: QuadWriter, item: _Pending, moment: datetime, tail: str, *, first: bool
@@ -729,7 +735,12 @@ class OxigraphStore:
             return self._replace(fresh, now, failures) if fresh else []
         writer = QuadWriter()
         provenance_tail = f" <{self._provenance}> .\n"
+        counts_tail = f" <{self._counts.records}> .\n"
         included: list[str] = []
+        deltas: dict[str, int] = {}
+        descriptions: list[str] = []
+        counters: set[str] = set()
+        empty = self._ask(self._counts.no_records_ask())
 
         def chunks() -> Iterator[bytes]:
             parts: list[str] = []
@@ -741,10 +752,22 @@ class OxigraphStore:
                 except UnwritableTermError as e:
                     failures[item.write.dataset_iri] = str(e)
                     continue
+                counted, described, added = self._counts.record_lines(
+                    item.record,
+                    graph_contribution(
+                        item.write.dataset_iri, item.write.graph, item.write.meta.country
+                    ),
+                    counts_tail,
+                    counters,
+                )
                 included.append(item.write.dataset_iri)
+                descriptions.append(described)
+                for counter, amount in added.items():
+                    deltas[counter] = deltas.get(counter, 0) + amount
                 parts.append(data)
                 parts.append(catalog)
-                size += len(data) + len(catalog)
+                parts.append(counted)
+                size += len(data) + len(catalog) + len(counted)
                 if size >= _CHUNK:
                     yield "".join(parts).encode("utf-8")
                     parts, size = [], 0
@@ -753,10 +776,10 @@ class OxigraphStore:
 
         producer = _BackgroundChunks(chunks())
         try:
-            # Each chunk is handed over as bytes: Oxigraph then loads without holding the
-            # GIL, and the producer thread writes the next chunk meanwhile.
-            for chunk in producer:
-                self._open().bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+            # One bulk load for the whole write, fed by the producer thread while Oxigraph
+            # parses and indexes without the GIL (one call per chunk wrote a set of files
+            # per chunk, which RocksDB then had to compact).
+            self._open().bulk_load(_chunk_file(producer), format=ox.RdfFormat.N_QUADS)
         except OSError as e:
             producer.close()
             # Bulk loading is not transactional: what it may have written of these (new)
@@ -772,6 +795,11 @@ class OxigraphStore:
             return self._bulk_insert(fresh[:middle], now, failures) + self._bulk_insert(
                 fresh[middle:], now, failures
             )
+        # The totals follow in one update (the loaded records are new: nothing to subtract).
+        ops = [self._counts.mark_complete()] if empty else []
+        ops += self._counts.add_operations(deltas, "", "".join(descriptions))
+        if ops:
+            self._update(" ;\n".join(ops))
         return included
 
     def _remove_records(self, records: list[str]) -> None:
@@ -780,9 +808,12 @@ class OxigraphStore:
             part = records[start : start + 1000]
             values = " ".join(f"<{r}>" for r in part)
             drops = " ;\n".join(f"DROP SILENT GRAPH <{r}>" for r in part)
+            counted = self._counts.records
             self._update(
                 f"{drops} ;\nDELETE {{ GRAPH <{prov}> {{ ?record ?p ?o }} }} "
-                f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{prov}> {{ ?record ?p ?o }} }}",
+                f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{prov}> {{ ?record ?p ?o }} }} ;\n"
+                f"DELETE {{ GRAPH <{counted}> {{ ?record ?p ?o }} }} "
+                f"WHERE {{ VALUES ?record {{ {values} }} GRAPH <{counted}> {{ ?record ?p ?o }} }}",
             )
 
     # -- several processes (see gdcat.store.sharing) ---------------------------------------
@@ -853,6 +884,44 @@ class _BackgroundChunks:
         """Stop the producer (after a failed load) and wait for it."""
         self._stopped.set()
         self._thread.join()
+
+
+class _ChunkStream(io.RawIOBase):
+    """The chunks of a :class:`_BackgroundChunks` as a binary file Oxigraph reads from."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        super().__init__()
+        self._chunks = iter(chunks)
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _chunk_file(chunks: Iterable[bytes]) -> io.BufferedReader:
+    return io.BufferedReader(_ChunkStream(chunks), buffer_size=1 << 20)
+
+
+def bulk_load_chunks(store: ox.Store, chunks: Iterator[bytes]) -> None:
+    """N-Quads ``chunks`` (each a whole document) bulk-loaded into ``store`` in one call,
+    written by a thread while Oxigraph loads: the engine's own bulk-load speed, for a store
+    being filled from scratch (a benchmark's). Not transactional; errors as ``bulk_load``'s."""
+    producer = _BackgroundChunks(chunks)
+    try:
+        store.bulk_load(_chunk_file(producer), format=ox.RdfFormat.N_QUADS)
+    finally:
+        producer.close()
 
 
 def _check_disk(folder: Path) -> None:

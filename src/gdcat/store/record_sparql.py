@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gdcat.errors import StoreError
+from gdcat.store.counts import CountLayout, contributions_of, graph_contribution
 from gdcat.store.datatypes import WKT_LITERAL, WKT_STAND_IN
 from gdcat.store.quads import QuadWriter
 from gdcat.store.records import (
@@ -70,12 +71,28 @@ def catalog_lines(
     """The catalogue record's triples; ``first`` adds the first-seen date and status of a
     record the store has never seen (the bulk path; the replacing path works them out in
     SPARQL)."""
-    meta = item.write.meta
-    subject = f"<{item.record}>"
+    return catalog_record_lines(
+        writer, item.write.dataset_iri, item.record, item.write.meta, moment, tail, first=first
+    )
+
+
+def catalog_record_lines(
+    writer: QuadWriter,
+    dataset_iri: str,
+    record: str,
+    meta: RecordMeta,
+    moment: datetime,
+    tail: str,
+    *,
+    first: bool,
+) -> str:
+    """:func:`catalog_lines` from the dataset IRI, the catalogue record's IRI and the
+    metadata (for writers that have the record's triples as text, not as a graph)."""
+    subject = f"<{record}>"
     now_text = datetime_literal(moment)
     pairs = [
         (RDF_TYPE, f"<{CATALOG_RECORD}>"),
-        (PRIMARY_TOPIC, writer.iri(item.write.dataset_iri)),
+        (PRIMARY_TOPIC, writer.iri(dataset_iri)),
         (MODIFIED, now_text),
         (SOURCE_URL, writer.literal(meta.source, datatype=XSD_ANY_URI)),
         (CONTENT_HASH, writer.literal(meta.content_hash)),
@@ -101,18 +118,22 @@ def replace_operations(
     provenance: str,
     texts: list[tuple[PendingRecord, str, str]],
     moment: datetime,
+    counts: CountLayout,
     *,
     constant_blank_nodes: bool = True,
 ) -> list[str]:
     """The update operations replacing each record of ``texts`` (record, its triples as quad
     data, its catalogue record's lines) whole: its graph dropped and written again, its
-    catalogue record rewritten with its first-seen date kept. Without
+    catalogue record rewritten with its first-seen date kept, and the counts
+    (:mod:`gdcat.store.counts`) moved from its old version to its new one. Without
     ``constant_blank_nodes`` (an engine whose ``INSERT DATA`` refuses blank nodes), the data
     is written by :func:`insert_operations`."""
     prov = provenance
-    values = " ".join(f"<{item.record}>" for item, _, _ in texts)
+    records = [item.record for item, _, _ in texts]
+    values = " ".join(f"<{r}>" for r in records)
     issued = datetime_literal(moment)
-    ops = [f"DROP SILENT GRAPH <{item.record}>" for item, _, _ in texts]
+    ops = [counts.mark_if_empty(), *counts.subtract_operations(records)]
+    ops += [f"DROP SILENT GRAPH <{item.record}>" for item, _, _ in texts]
     # The old catalogue record goes, except its first-seen date; its status tells whether
     # this write creates the record (never seen, or withdrawn) or updates it.
     ops.append(
@@ -134,9 +155,11 @@ def replace_operations(
     catalog = "".join(lines for _, _, lines in texts)
     if not constant_blank_nodes:
         graphs = [(item.record, data) for item, data, _ in texts] + [(prov, catalog)]
-        return ops + insert_operations(graphs)
-    blocks = [f"GRAPH <{item.record}> {{\n{data}}}\n" for item, data, _ in texts]
-    ops.append("INSERT DATA {\n" + "".join(blocks) + f"GRAPH <{prov}> {{\n{catalog}}}\n}}")
+        ops += insert_operations(graphs)
+    else:
+        blocks = [f"GRAPH <{item.record}> {{\n{data}}}\n" for item, data, _ in texts]
+        ops.append("INSERT DATA {\n" + "".join(blocks) + f"GRAPH <{prov}> {{\n{catalog}}}\n}}")
+    ops += counts.add_operations(*record_contributions(counts, [item for item, _, _ in texts]))
     return ops
 
 
@@ -199,6 +222,20 @@ def _has_blank_node(line: str) -> bool:
     return line.startswith("_:") or line.split(" ", 2)[-1].startswith("_:")
 
 
+def record_contributions(
+    counts: CountLayout, items: list[PendingRecord], tail: str = " .\n"
+) -> tuple[dict[str, int], str, str]:
+    """What ``items`` add to the counters: the deltas, their contributions' lines and the
+    descriptions of the counters they touch."""
+    counted = (
+        (item.record, graph_contribution(item.write.dataset_iri, item.write.graph, meta.country))
+        for item in items
+        if (meta := item.write.meta)
+    )
+    lines, descriptions, deltas = contributions_of(counts, counted, tail)
+    return deltas, lines, descriptions
+
+
 def live_record_ask(provenance: str, record: str) -> str:
     """Whether ``record`` has a catalogue record that is not withdrawn."""
     return (
@@ -207,11 +244,15 @@ def live_record_ask(provenance: str, record: str) -> str:
     )
 
 
-def withdraw_operations(provenance: str, record: str, moment: datetime) -> list[str]:
-    """The record's graph dropped and its catalogue record marked withdrawn (a tombstone)."""
+def withdraw_operations(
+    provenance: str, record: str, moment: datetime, counts: CountLayout
+) -> list[str]:
+    """The record's graph dropped, its catalogue record marked withdrawn (a tombstone) and
+    what it added to the counts taken off."""
     prov = provenance
     stamp = datetime_literal(moment)
     return [
+        *counts.subtract_operations([record]),
         f"DROP SILENT GRAPH <{record}>",
         f"DELETE {{ GRAPH <{prov}> {{ <{record}> <{ADMS_STATUS}> ?status ; "
         f"<{MODIFIED}> ?modified }} }}\n"

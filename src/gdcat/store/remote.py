@@ -87,6 +87,7 @@ from rdflib import Graph
 from rdflib import Literal as RdfLiteral
 
 from gdcat.errors import QueryError, StoreError
+from gdcat.store.counts import CountLayout
 from gdcat.store.datatypes import (
     DURATION_TYPES,
     duration_parts,
@@ -309,6 +310,7 @@ class RemoteStore:
         self._base = base_iri
         self._provenance = provenance_graph_iri(base_iri)
         self._state = f"{base_iri}graph/store-state"
+        self._counts = CountLayout(base_iri)
         self._timeout = timeout
         auth = httpx.BasicAuth(user, password or "") if user else None
         self._client = httpx.Client(
@@ -491,6 +493,7 @@ class RemoteStore:
             self._provenance,
             texts,
             moment,
+            self._counts,
             constant_blank_nodes=self.flavour.constant_blank_nodes,
         )
 
@@ -501,7 +504,8 @@ class RemoteStore:
                 return False
             try:
                 self._update(
-                    withdraw_operations(self._provenance, record, now()), withdrew=[dataset_iri]
+                    withdraw_operations(self._provenance, record, now(), self._counts),
+                    withdrew=[dataset_iri],
                 )
             except _Refused as e:
                 raise StoreError(f"the store refused to withdraw {dataset_iri}: {e}") from e
@@ -538,11 +542,16 @@ class RemoteStore:
 
     def update(self, sparql: str) -> None:
         # The counter's operation follows the caller's in the same request: after a ';' (one
-        # is added unless the update ends with one) and on a new line (ending a comment).
+        # is added unless the update ends with one) and on a new line (ending a comment). A
+        # raw update may change records behind the counts' back: they are marked incomplete
+        # (the inventory counts the records themselves until they are rebuilt).
         joiner = "\n" if code_of(sparql).rstrip().endswith(";") else "\n;\n"
+        unmark = self._counts.unmark_complete()
         with self._lock:
             try:
-                self._post_logged(sparql + joiner + self._bump() + " ;\n" + self._change_entry())
+                self._post_logged(
+                    sparql + joiner + unmark + " ;\n" + self._bump() + " ;\n" + self._change_entry()
+                )
             except _Refused as e:
                 raise QueryError(f"the update could not be applied: {e}") from e
             self._committed()

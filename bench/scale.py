@@ -1,0 +1,470 @@
+"""gdcat at 10,000, 100,000 and 1,000,000 generated datasets: loading, serving, counting.
+
+For each size, in one run on the same generated records (``gdcat.demo.scale``, seed 7, about
+93 triples each, in the layout a harvest writes: ``gdcat.demo.scale_load``):
+
+- **load**: gdcat's streaming loader fills a new on-disk store (records generated and written
+  as N-Quads while Oxigraph's bulk loader indexes them, no whole document in memory); side by
+  side (``--compare``), the same N-Quads written to a file first and loaded by pyoxigraph's
+  ``Store.bulk_load`` alone (the engine's limit, generation not included) and by ``oxigraph
+  load`` (the Oxigraph server's bulk loader) into the directory the server then serves;
+- **serve**: ``gdcat serve`` started on the store (the start builds the search index), then
+  over HTTP with keep-alive from this process: search with six facets p50 / p95, one dataset
+  as Turtle p50 / p95, the inventory (``/api/inventory``, read from the counts kept in the
+  store), and through ``/sparql`` the facet count by country as a ``GROUP BY`` over every
+  dataset (what the engine does) and read from the counts graph (``{base}graph/counts``);
+- with ``--server`` the same reads against ``gdcat serve`` over an Oxigraph server
+  (``oxigraph serve`` of the directory ``oxigraph load`` filled).
+
+    PYTHONPATH=src nice .venv/bin/python bench/scale.py --sizes 10000,100000 --compare --server
+    PYTHONPATH=src nice .venv/bin/python bench/scale.py --sizes 1000000 --store 1000000=DIR
+
+``--store SIZE=DIR`` measures a store filled before (``python -m gdcat.demo.scale_load``,
+whose figures are read from ``DIR/../load.json`` when present). Results are merged into
+``bench/results/scale.json`` by size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serve import (
+    BIN,
+    PREFIXES,
+    Server,
+    _free_port,
+    dataset_call,
+    gdcat_env,
+    percentiles,
+    search_calls,
+    sparql_call,
+    timed,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "scale.json"
+SEED = 7
+
+FACET_COUNT = (
+    PREFIXES + "SELECT ?country (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d dct:spatial ?country ; "
+    "dct:title ?t } GROUP BY ?country ORDER BY DESC(?n)"
+)
+
+
+def counted_facet_query(base: str) -> str:
+    """The datasets by country, read from the counts the store keeps."""
+    return (
+        f"SELECT ?country ?n WHERE {{ GRAPH <{base}graph/counts> {{ <{base}graph/counts> ?c ?n . "
+        f"?c <{base}count#measure> <{base}count#datasets> ; <{base}count#country> ?country "
+        f"FILTER NOT EXISTS {{ ?c <{base}count#type> ?type }} }} }} ORDER BY DESC(?n)"
+    )
+
+
+def size_mb(folder: Path) -> float:
+    return round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+def load_gdcat(n: int, store_dir: Path, base: str) -> dict[str, Any]:
+    """gdcat's streaming loader, in a child process (its own peak memory)."""
+    script = (
+        "import json, resource, sys\n"
+        "from pathlib import Path\n"
+        "from gdcat.demo.scale_load import fill_scale_store\n"
+        f"f = fill_scale_store({n}, Path({str(store_dir)!r}), {base!r}, seed={SEED}, workers=2)\n"
+        "print(json.dumps({'records': f.records, 'quads': f.quads, 'seconds': f.seconds,"
+        " 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True, env=_env()
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["quads_per_second"] = round(result["quads"] / result["seconds"])
+    return result
+
+
+def write_nquads(n: int, path: Path, base: str) -> dict[str, Any]:
+    """The same N-Quads the loader streams, written to a file (for the engines' loaders)."""
+    from gdcat.demo.scale_load import scale_nquads
+
+    start = time.perf_counter()
+    size = 0
+    with path.open("wb") as out:
+        for chunk in scale_nquads(n, base, seed=SEED, workers=2):
+            out.write(chunk)
+            size += len(chunk)
+    return {"seconds": round(time.perf_counter() - start, 1), "mb": round(size / 2**20, 1)}
+
+
+def load_pyoxigraph(nquads: Path, store_dir: Path) -> dict[str, Any]:
+    script = (
+        "import json, resource, time, pyoxigraph as ox\n"
+        f"start = time.perf_counter(); s = ox.Store({str(store_dir)!r})\n"
+        f"s.bulk_load(path={str(nquads)!r}, format=ox.RdfFormat.N_QUADS); s.flush()\n"
+        "q = len(s); t = time.perf_counter() - start\n"
+        "print(json.dumps({'quads': q, 'seconds': t,"
+        " 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True, env=_env()
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    result["quads_per_second"] = round(result["quads"] / result["seconds"])
+    return result
+
+
+def load_oxigraph_cli(nquads: Path, store_dir: Path, quads: int) -> dict[str, Any]:
+    start = time.perf_counter()
+    subprocess.run(
+        [str(BIN / "oxigraph"), "load", "--location", str(store_dir), "--file", str(nquads)],
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "quads_per_second": round(quads / seconds)}
+
+
+def compare_loaders(n: int, work: Path, base: str, rounds: int) -> dict[str, Any]:
+    """The load itself, side by side and interleaved on the same N-Quads (generation not
+    timed): pyoxigraph's ``bulk_load`` of the file; gdcat's streaming loader fed the same
+    bytes in chunks (``bulk_load_chunks``: the scale loader's write path); and the store's
+    bulk path (``OxigraphStore.put_records(bulk=True)``, what ``gdcat load`` and a first
+    harvest use) given the same records parsed and split beforehand."""
+    import pyoxigraph as ox
+
+    from gdcat.demo.scale import iter_node_documents
+    from gdcat.rdf import parse_bytes, split_records
+    from gdcat.store import OxigraphStore, RecordMeta, RecordWrite
+    from gdcat.store.oxigraph import bulk_load_chunks
+
+    nquads = work / "compare.nq"
+    write_nquads(n, nquads, base)
+    writes = []
+    for node, chunks in iter_node_documents(n, seed=SEED):
+        graph = parse_bytes("".join(chunks).encode(), "turtle", max_bytes=2**40)
+        meta = RecordMeta(
+            source=node.base,
+            content_hash="",
+            profile="healthdcat-ap-r8",
+            outcome="conforms",
+            node=node.country.code,
+            country=node.country.iso3,
+        )
+        writes += [
+            RecordWrite(r.iri, r.graph, dataclasses.replace(meta, content_hash=r.content_hash))
+            for r in split_records(graph)
+            if r.kind == "Dataset"
+        ]
+
+    def raw(target: Path) -> int:
+        store = ox.Store(str(target))
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        return len(store)
+
+    def streamed(target: Path) -> int:
+        def chunks() -> Any:
+            with nquads.open("rb") as source:
+                pending = b""
+                while block := source.read(1 << 22):
+                    block = pending + block
+                    cut = block.rfind(b"\n") + 1
+                    pending = block[cut:]
+                    yield block[:cut]
+
+        store = ox.Store(str(target))
+        bulk_load_chunks(store, chunks())
+        store.flush()
+        return len(store)
+
+    def through_store(target: Path) -> int:
+        with OxigraphStore(target, base) as store:
+            store.put_records(writes, bulk=True)
+            return store.count_triples()
+
+    loaders = {
+        "pyoxigraph bulk_load (file)": raw,
+        "gdcat streaming loader (same bytes)": streamed,
+        "gdcat put_records(bulk=True) (records)": through_store,
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in loaders}
+    counting: dict[str, Any] = {}
+    quads: dict[str, int] = {}
+    for round_ in range(rounds):
+        for name, load in loaders.items():
+            target = work / f"compare-{round_}"
+            start = time.perf_counter()
+            quads[name] = load(target)
+            seconds[name].append(time.perf_counter() - start)
+            print(f"[{n:,}] {name}: {seconds[name][-1]:.1f} s, {quads[name]:,} quads", flush=True)
+            if load is through_store and round_ == rounds - 1:
+                counting = count_in_process(target, base)
+                print(f"[{n:,}] counting in process: {counting}", flush=True)
+            shutil.rmtree(target, ignore_errors=True)
+    nquads.unlink(missing_ok=True)
+    limit = min(seconds["pyoxigraph bulk_load (file)"])
+    compared: dict[str, Any] = {
+        name: {
+            "quads": quads[name],
+            "best_seconds": round(min(times), 1),
+            "runs": [round(t, 1) for t in times],
+            "quads_per_second": round(quads[name] / min(times)),
+            "ratio_to_bulk_load": round(limit / min(times), 2),
+        }
+        for name, times in seconds.items()
+    }
+    compared["counting_in_process"] = counting
+    return compared
+
+
+def count_in_process(store_dir: Path, base: str) -> dict[str, Any]:
+    """The inventory and the facet count by country on the store, in this process (no HTTP,
+    no cache): read from the counts, and the facet count as a ``GROUP BY`` over every dataset
+    (the inventory's own recount is left out: it takes minutes from 10,000 datasets)."""
+    from gdcat.store import OxigraphStore
+    from gdcat.store.inventory import compute_inventory, count_record_kinds
+
+    def median_ms(call: Any, runs: int) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - start) * 1000)
+        return round(statistics.median(times), 2)
+
+    with OxigraphStore(store_dir, base) as store:
+        return {
+            "inventory_from_counts_ms": median_ms(lambda: compute_inventory(store), 10),
+            "record_kinds_from_counts_ms": median_ms(lambda: count_record_kinds(store), 10),
+            "facet_count_from_counts_ms": median_ms(
+                lambda: store.query(counted_facet_query(base), union_default_graph=False), 10
+            ),
+            "facet_count_group_by_ms": median_ms(lambda: store.query(FACET_COUNT), 3),
+        }
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
+def start_gdcat_on(store: str, port: int, env: dict[str, str]) -> Server:
+    """``gdcat serve --store STORE``, once its search answers (the index built)."""
+    return Server(
+        [str(BIN / "gdcat"), "serve", "--store", store, "--port", str(port)],
+        f"http://127.0.0.1:{port}",
+        "/api/datasets?page_size=1",
+        env,
+        deadline=7200,
+    )
+
+
+def reads(server: Server, base: str, requests: int, seed: int) -> dict[str, Any]:
+    """Search, one dataset, the inventory and the facet counts through ``server``."""
+    rng = random.Random(seed)
+    out: dict[str, Any] = {}
+    with httpx.Client(base_url=server.url, timeout=600) as client:
+        hits = client.get("/api/datasets", params={"page_size": "100"}).json()["hits"]
+        keys = [h["key"] for h in hits]
+        timed(client, search_calls(rng, 20))
+        out["search"] = percentiles(timed(client, search_calls(rng, requests)))
+        calls = [dataset_call(rng.choice(keys)) for _ in range(requests)]
+        timed(client, calls[:20])
+        out["dataset_turtle"] = percentiles(timed(client, calls))
+        first = timed(client, [lambda c: c.get("/api/inventory")])[0]
+        again = timed(client, [lambda c: c.get("/api/inventory")] * 20)
+        out["inventory"] = {"first_ms": round(first, 1), **percentiles(again)}
+        json_accept = "application/sparql-results+json"
+        counted = sparql_call("/sparql", counted_facet_query(base), json_accept)
+        out["sparql_facet_counted"] = percentiles(timed(client, [counted] * 20))
+        answers = []
+        for query in (counted_facet_query(base), FACET_COUNT):
+            response = client.post(
+                "/sparql", data={"query": query}, headers={"Accept": json_accept}
+            )
+            if response.status_code != 200:
+                answers.append(None)
+                continue
+            bindings = response.json()["results"]["bindings"]
+            answers.append({row["country"]["value"]: int(row["n"]["value"]) for row in bindings})
+        out["facet_counts_agree"] = answers[0] == answers[1] if answers[1] is not None else None
+        grouped: list[float] = []
+        for _ in range(3):
+            start = time.perf_counter()
+            response = client.post(
+                "/sparql", data={"query": FACET_COUNT}, headers={"Accept": json_accept}
+            )
+            grouped.append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200:
+                out["sparql_facet_group_by"] = {
+                    "status": response.status_code,
+                    "after_ms": round(grouped[-1], 1),
+                    "answer": response.text[:300],
+                }
+                break
+        else:
+            out["sparql_facet_group_by"] = {"median_ms": round(statistics.median(grouped), 1)}
+    out["gdcat_peak_rss_mb"] = round(server.peak_rss_mb(), 0)
+    return out
+
+
+def measure(size: int, args: argparse.Namespace, work: Path, given: Path | None) -> dict[str, Any]:
+    port = _free_port()
+    base = args.base
+    result: dict[str, Any] = {"datasets": size}
+    if given is not None:
+        store_dir = given
+        load_file = given.parent / "load.json"
+        if load_file.exists():
+            result["load_gdcat"] = json.loads(load_file.read_text())
+    else:
+        store_dir = work / "store"
+        print(f"[{size:,}] gdcat's streaming loader", flush=True)
+        result["load_gdcat"] = load_gdcat(size, store_dir, base)
+        print(f"[{size:,}] {result['load_gdcat']}", flush=True)
+    result["store_mb"] = size_mb(store_dir)
+    nquads = work / "records.nq"
+    if args.compare or args.server:
+        print(f"[{size:,}] the same N-Quads to a file", flush=True)
+        result["nquads_file"] = write_nquads(size, nquads, base)
+    if args.compare:
+        raw = load_pyoxigraph(nquads, work / "raw")
+        result["load_pyoxigraph_bulk_load"] = raw
+        result["load_ratio_gdcat_to_bulk_load"] = round(
+            result["load_gdcat"]["quads_per_second"] / raw["quads_per_second"], 2
+        )
+        print(f"[{size:,}] pyoxigraph bulk_load {raw}", flush=True)
+        shutil.rmtree(work / "raw", ignore_errors=True)
+    env = gdcat_env(store_dir, work, base)
+    print(f"[{size:,}] gdcat serve (embedded store)", flush=True)
+    gdcat = start_gdcat_on(str(store_dir), port, env)
+    try:
+        result["serve_start_seconds"] = round(gdcat.start_seconds, 1)
+        result["index_mb"] = size_mb(work / "index")
+        result["embedded"] = reads(gdcat, base, args.requests, size)
+        print(f"[{size:,}] embedded {result['embedded']}", flush=True)
+    finally:
+        gdcat.stop()
+    if args.server:
+        result["oxigraph_server"] = serve_remote(size, nquads, work, base, result, args)
+    nquads.unlink(missing_ok=True)
+    return result
+
+
+def serve_remote(
+    size: int,
+    nquads: Path,
+    work: Path,
+    base: str,
+    result: dict[str, Any],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """``oxigraph load`` of the same N-Quads, ``oxigraph serve`` of it, ``gdcat serve`` over it."""
+    location = work / "oxigraph-server"
+    quads = int(result.get("load_gdcat", {}).get("quads", 0)) or 1
+    out: dict[str, Any] = {"load_oxigraph_cli": load_oxigraph_cli(nquads, location, quads)}
+    if "load_gdcat" in result:
+        out["load_ratio_gdcat_to_oxigraph_load"] = round(
+            result["load_gdcat"]["quads_per_second"] / out["load_oxigraph_cli"]["quads_per_second"],
+            2,
+        )
+    print(f"[{size:,}] oxigraph load {out['load_oxigraph_cli']}", flush=True)
+    ox_port, port = _free_port(), _free_port()
+    engine = Server(
+        [
+            str(BIN / "oxigraph"),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{ox_port}",
+        ],
+        f"http://127.0.0.1:{ox_port}",
+        "/query?query=ASK%7B%7D",
+        dict(os.environ),
+    )
+    try:
+        env = gdcat_env(work / "unused-store", work / "remote", base)
+        shutil.rmtree(work / "remote", ignore_errors=True)
+        (work / "remote").mkdir()
+        gdcat = start_gdcat_on(f"http://127.0.0.1:{ox_port}/", port, env)
+        try:
+            out["serve_start_seconds"] = round(gdcat.start_seconds, 1)
+            out.update(reads(gdcat, base, args.requests, size))
+            print(f"[{size:,}] oxigraph server {out}", flush=True)
+        finally:
+            gdcat.stop()
+    finally:
+        engine.stop()
+    out["store_mb"] = size_mb(location)
+    shutil.rmtree(location, ignore_errors=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--compare", action="store_true", help="pyoxigraph bulk_load too")
+    parser.add_argument("--server", action="store_true", help="Oxigraph server too")
+    parser.add_argument("--store", action="append", default=[], help="SIZE=DIR, filled before")
+    parser.add_argument("--base", default="http://127.0.0.1:18731/")
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument(
+        "--loaders", type=int, default=0, help="only compare the loaders at this size"
+    )
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    if args.loaders:
+        work = Path(tempfile.mkdtemp(prefix="gdcat-loaders-", dir=args.work))
+        try:
+            compared = compare_loaders(args.loaders, work, args.base, args.rounds)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results["loaders"] = {
+            "datasets": args.loaders,
+            "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "loaders": compared,
+        }
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(compared, indent=2))
+        return
+    given = {int(k): Path(v) for k, v in (s.split("=", 1) for s in args.store)}
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results.setdefault("sizes", {})
+    for size in (int(s) for s in args.sizes.split(",")):
+        work = Path(tempfile.mkdtemp(prefix=f"gdcat-scale-{size}-", dir=args.work))
+        try:
+            measured = measure(size, args, work, given.get(size))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        measured["measured"] = datetime.now(UTC).isoformat(timespec="seconds")
+        measured["load_average"] = [round(x, 2) for x in os.getloadavg()]
+        results["sizes"][str(size)] = measured
+        results["machine"] = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {RESULTS} ({size:,})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
