@@ -268,7 +268,12 @@ def _harvest(registry: Path, store: Path, workers: int) -> dict[str, Any]:
         " 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
         " 'children_rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}) + '\\n')\n"
     )
-    env = {"GDCAT_VALIDATION_WORKERS": str(workers), "PATH": "/usr/bin:/bin"}
+    # the checkout's own code, not whatever gdcat the virtualenv has installed
+    env = {
+        "GDCAT_VALIDATION_WORKERS": str(workers),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )

@@ -724,32 +724,9 @@ class OxigraphStore:
         """
         fresh = [item for item in fresh if item.write.dataset_iri not in failures]
         if len(fresh) <= _BATCH:
-            return self._replace(fresh, now, failures) if fresh else []
-        writer = QuadWriter()
-        provenance_tail = f" <{self._provenance}> .\n"
+            return self._load_fresh(fresh, now, failures) if fresh else []
         included: list[str] = []
-
-        def chunks() -> Iterator[bytes]:
-            parts: list[str] = []
-            size = 0
-            for item in fresh:
-                try:
-                    data = writer.lines(item.write.graph, f" <{item.record}> .\n")
-                    catalog = self._catalog_lines(writer, item, now, provenance_tail, first=True)
-                except UnwritableTermError as e:
-                    failures[item.write.dataset_iri] = str(e)
-                    continue
-                included.append(item.write.dataset_iri)
-                parts.append(data)
-                parts.append(catalog)
-                size += len(data) + len(catalog)
-                if size >= _CHUNK:
-                    yield "".join(parts).encode("utf-8")
-                    parts, size = [], 0
-            if parts:
-                yield "".join(parts).encode("utf-8")
-
-        producer = _BackgroundChunks(chunks())
+        producer = _BackgroundChunks(self._fresh_quads(fresh, now, failures, included))
         try:
             # Each chunk is handed over as bytes: Oxigraph then loads without holding the
             # GIL, and the producer thread writes the next chunk meanwhile.
@@ -769,6 +746,54 @@ class OxigraphStore:
             middle = len(fresh) // 2
             return self._bulk_insert(fresh[:middle], now, failures) + self._bulk_insert(
                 fresh[middle:], now, failures
+            )
+        return included
+
+    def _fresh_quads(
+        self, fresh: list[_Pending], now: datetime, failures: dict[str, str], included: list[str]
+    ) -> Iterator[bytes]:
+        """N-Quads of records the store has never seen (their graphs and catalogue records,
+        first-seen date and status included), in chunks of about ``_CHUNK`` bytes; the
+        dataset IRIs written go to ``included``, the unwritable ones to ``failures``."""
+        writer = QuadWriter()
+        provenance_tail = f" <{self._provenance}> .\n"
+        parts: list[str] = []
+        size = 0
+        for item in fresh:
+            try:
+                data = writer.lines(item.write.graph, f" <{item.record}> .\n")
+                catalog = self._catalog_lines(writer, item, now, provenance_tail, first=True)
+            except UnwritableTermError as e:
+                failures[item.write.dataset_iri] = str(e)
+                continue
+            included.append(item.write.dataset_iri)
+            parts.append(data)
+            parts.append(catalog)
+            size += len(data) + len(catalog)
+            if size >= _CHUNK:
+                yield "".join(parts).encode("utf-8")
+                parts, size = [], 0
+        if parts:
+            yield "".join(parts).encode("utf-8")
+
+    def _load_fresh(
+        self, fresh: list[_Pending], now: datetime, failures: dict[str, str]
+    ) -> list[str]:
+        """A few records the store has never seen, in one transaction: their N-Quads loaded
+        as they are (the store's parser, no SPARQL UPDATE to build and evaluate: nothing to
+        drop and no first-seen date to keep). If Oxigraph refuses them, nothing was written
+        and the records go the replacing way, which tries them one by one."""
+        included: list[str] = []
+        text = b"".join(self._fresh_quads(fresh, now, failures, included))
+        if not included:
+            return []
+        try:
+            self._open().load(text, format=ox.RdfFormat.N_QUADS)
+        except OSError as e:
+            raise self._failed(e, "writing", write=True) from e
+        except _STORE_FAILURES:
+            return self._replace(
+                [item for item in fresh if item.write.dataset_iri not in failures], now, failures
             )
         return included
 
