@@ -266,7 +266,10 @@ def _harvest(registry: Path, store: Path, workers: int) -> dict[str, Any]:
         "    code = e.code\n"
         "sys.stderr.write(json.dumps({'seconds': time.perf_counter() - start,"
         " 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
-        " 'children_rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}) + '\\n')\n"
+        " 'children_rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,"
+        " 'cpu_seconds': sum(getattr(resource.getrusage(w), f) for w in"
+        " (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ('ru_utime', 'ru_stime'))})"
+        " + '\\n')\n"
     )
     # the checkout's own code, not whatever gdcat the virtualenv has installed
     env = {
@@ -319,6 +322,7 @@ def main() -> None:
         "first": {
             **first,
             "records_per_second": round(records / first["seconds"], 1),
+            "cpu_ms_per_record": round(1000 * first["cpu_seconds"] / records, 2),
             "requests": hits_first,
         },
         "second": {**second, "requests": hits_second},

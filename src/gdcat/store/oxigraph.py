@@ -784,10 +784,12 @@ class OxigraphStore:
         drop and no first-seen date to keep). If Oxigraph refuses them, nothing was written
         and the records go the replacing way, which tries them one by one."""
         included: list[str] = []
-        text = b"".join(self._fresh_quads(fresh, now, failures, included))
-        if not included:
-            return []
         try:
+            # text that is not Unicode (a lone surrogate) fails here: the replacing way finds
+            # which record holds it
+            text = b"".join(self._fresh_quads(fresh, now, failures, included))
+            if not included:
+                return []
             self._open().load(text, format=ox.RdfFormat.N_QUADS)
         except OSError as e:
             raise self._failed(e, "writing", write=True) from e
