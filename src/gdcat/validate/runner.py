@@ -114,6 +114,9 @@ _ONE_RUN_AT_A_TIME = threading.Lock()
 
 
 _DATASET_SERIES = URIRef(f"{DCAT}DatasetSeries")
+#: Terms compared once a triple, read once (a namespace's attribute lookup is slow).
+_DATASET = DCAT.Dataset
+_RDF_TYPE = RDF.type
 
 
 def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> list[RawResult]:
@@ -146,9 +149,9 @@ def validation_data(profile_name: str, level: str, triples: Sequence[Triple]) ->
     # A series is validated as a series whatever else it is typed (the store's rule of
     # kinds): ``a dcat:Dataset`` on it (DCAT's entailment, which gdcat's feed writes for
     # clients that do no inference) does not make it a target of the dataset shapes.
-    series = {t[0] for t in triples if t[1] == RDF.type and t[2] == _DATASET_SERIES}
+    series = {t[0] for t in triples if t[1] == _RDF_TYPE and t[2] == _DATASET_SERIES}
     for triple in triples:
-        if triple[0] in series and triple[1] == RDF.type and triple[2] == DCAT.Dataset:
+        if triple[0] in series and triple[1] == _RDF_TYPE and triple[2] == _DATASET:
             continue
         data.add(triple)
     background = vocabulary_index().background_for(triples).triples
@@ -438,7 +441,7 @@ def _add_stubs(units: Sequence[_Unit]) -> None:
     types: dict[Node, list[Triple]] = {}
     for unit in units:
         for triple in unit.triples:
-            if triple[1] == RDF.type:
+            if triple[1] == _RDF_TYPE:
                 types.setdefault(triple[0], []).append(triple)
     for unit in units:
         out: dict[Triple, None] = {}
