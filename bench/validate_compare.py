@@ -22,7 +22,8 @@ reference here, not a dependency, until its results equal pySHACL's.
 
     PYTHONPATH=src .venv/bin/python bench/validate_compare.py --records 2000 --repeat 2
 
-Results go to ``bench/results/validate_compare.json`` and the end of ``docs/benchmarks.md``.
+Results go to ``bench/results/validate_compare.json`` (``--out`` elsewhere) and the end of
+``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -112,6 +113,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--profile", default="healthdcat-ap-r8")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "results" / "validate_compare.json",
+        help="results file",
+    )
     args = parser.parse_args()
 
     import pyrudof
@@ -215,7 +222,7 @@ def main() -> None:
         },
         "same_results": not only_pyshacl and not only_rudof,
     }
-    out = ROOT / "bench" / "results" / "validate_compare.json"
+    out = args.out
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
