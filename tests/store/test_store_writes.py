@@ -401,3 +401,39 @@ def test_text_that_is_not_unicode_fails_its_record_only(store: OxigraphStore, bu
 
     assert list(caught.value.failures) == [D2]
     assert len(store.list_records()) == len(good)
+
+
+def test_a_small_batch_of_new_records_is_stored_as_the_replacing_way_stores_it(
+    tmp_path: Path,
+) -> None:
+    """A harvest's small batches of new records (a node's last batch) are loaded as N-Quads in
+    one transaction: what is stored (graphs, catalogue records, first-seen date, status) is
+    what the replacing way stores, and a record Oxigraph refuses costs only itself."""
+    specs = [DatasetSpec(f"https://node.example.org/ds/{i}", title=f"T{i}") for i in range(5)]
+    bad = DatasetSpec(
+        "https://node.example.org/ds/bad",
+        extra=[(URIRef("https://node.example.org/ds/bad"), rdfns.DCAT.landingPage, URIRef("rel"))],
+    )
+    writes = [write(s, f"h{i}") for i, s in enumerate(specs)]
+    loaded = OxigraphStore(tmp_path / "store", BASE)
+    replaced = OxigraphStore(None, BASE)
+    try:
+        with pytest.raises(RecordWriteError) as caught:
+            loaded.put_records([*writes, write(bad, "bad")], bulk=True)
+        replaced.put_records(writes)
+
+        assert list(caught.value.failures) == [bad.iri]
+        assert sorted(caught.value.written) == sorted(s.iri for s in specs)
+        assert loaded.get_record(bad.iri) is None and loaded.catalog_record(bad.iri) is None
+        assert loaded.count_triples() == replaced.count_triples()
+        for spec in specs:
+            back = loaded.get_record(spec.iri)
+            assert back is not None and isomorphic(back, spec.graph())
+            ours, theirs = loaded.catalog_record(spec.iri), replaced.catalog_record(spec.iri)
+            assert ours is not None and theirs is not None
+            assert (ours.meta, ours.status) == (theirs.meta, theirs.status)
+            assert ours.status is RecordStatus.CREATED
+            assert ours.issued == ours.modified
+    finally:
+        loaded.close()
+        replaced.close()

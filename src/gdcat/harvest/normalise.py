@@ -92,13 +92,14 @@ def normalise(graph: Graph) -> Graph:
     place (the graph is returned)."""
     variants = tuple(variant for variant, _ in IRI_VARIANTS)
     integer_typed = restorable_datatypes()
+    integer = XSD.integer  # read once, not once a triple (a namespace's lookup is slow)
     fixes = [
         (s, p, o)
         for s, p, o in graph
         if (isinstance(o, URIRef) and str.startswith(o, variants))
         or (isinstance(p, URIRef) and str.startswith(p, variants))
         or (isinstance(s, URIRef) and str.startswith(s, variants))
-        or (isinstance(o, Literal) and o.datatype == XSD.integer and str(p) in integer_typed)
+        or (isinstance(o, Literal) and o.datatype == integer and str(p) in integer_typed)
     ]
     for s, p, o in fixes:
         graph.remove((s, p, o))

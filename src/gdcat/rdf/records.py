@@ -16,6 +16,7 @@ from functools import cached_property
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, RDF
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from gdcat.errors import InputError, SourceLocation
@@ -117,13 +118,20 @@ def split_records(graph: Graph, *, source: str = "") -> list[Record]:
     for root, kind in sorted(roots.items(), key=lambda item: str(item[0])):
         # No prefixes bound: binding 30 prefixes costs more than the record's own triples
         # (bind them before serialising a record for people).
-        record_graph = Graph()
+        record_graph = new_record_graph()
         record_graph.addN(
             (s, p, o, record_graph) for s, p, o in _closure(by_subject, root, boundary)
         )
         origin = origins.get(str(root))
         records.append(Record(str(root), record_graph, kind=kind, source=source, origin=origin))
     return records
+
+
+def new_record_graph() -> Graph:
+    """An empty graph for one record's triples, over rdflib's context-free ``SimpleMemory``
+    store: a record graph is a plain graph (no named graphs), and that store adds and lists
+    triples in half the time of the default one (a harvest builds one per record)."""
+    return Graph(store=SimpleMemory())
 
 
 def closure_triples(graph: Graph, root: Node, boundary: set[Node]) -> list[Triple]:

@@ -320,6 +320,9 @@ def strip_fdp_defaults(graph: Graph, parents: set[URIRef] | None = None) -> Grap
     }
     fdp = str(FDP)
     fdp_values = {o for s, p, o in graph if str(p).startswith(fdp) and isinstance(o, BNode)}
+    # the terms read once, not once a triple (a namespace's attribute lookup is slow)
+    contains, access_rights = LDP.contains, DCTERMS.accessRights
+    conforms_to, is_part_of = DCTERMS.conformsTo, DCTERMS.isPartOf
     drop = [
         (s, p, o)
         for s, p, o in graph
@@ -327,10 +330,10 @@ def strip_fdp_defaults(graph: Graph, parents: set[URIRef] | None = None) -> Grap
         or s in default_rights
         or s in fdp_values
         or str(p).startswith(fdp)
-        or p == LDP.contains
-        or (p == DCTERMS.accessRights and o in default_rights)
-        or (p == DCTERMS.conformsTo and isinstance(o, URIRef) and "/profile/" in str(o))
-        or (p == DCTERMS.isPartOf and o in parents_)
+        or p == contains
+        or (p == access_rights and o in default_rights)
+        or (p == conforms_to and isinstance(o, URIRef) and "/profile/" in o)
+        or (p == is_part_of and o in parents_)
     ]
     for triple in drop:
         graph.remove(triple)

@@ -56,7 +56,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -732,49 +732,10 @@ class OxigraphStore:
         """
         fresh = [item for item in fresh if item.write.dataset_iri not in failures]
         if len(fresh) <= _BATCH:
-            return self._replace(fresh, now, failures) if fresh else []
-        writer = QuadWriter()
-        provenance_tail = f" <{self._provenance}> .\n"
-        counts_tail = f" <{self._counts.records}> .\n"
+            return self._load_fresh(fresh, now, failures) if fresh else []
         included: list[str] = []
-        deltas: dict[str, int] = {}
-        descriptions: list[str] = []
-        counters: set[str] = set()
-        empty = self._ask(self._counts.no_records_ask())
-
-        def chunks() -> Iterator[bytes]:
-            parts: list[str] = []
-            size = 0
-            for item in fresh:
-                try:
-                    data = writer.lines(item.write.graph, f" <{item.record}> .\n")
-                    catalog = self._catalog_lines(writer, item, now, provenance_tail, first=True)
-                except UnwritableTermError as e:
-                    failures[item.write.dataset_iri] = str(e)
-                    continue
-                counted, described, added = self._counts.record_lines(
-                    item.record,
-                    graph_contribution(
-                        item.write.dataset_iri, item.write.graph, item.write.meta.country
-                    ),
-                    counts_tail,
-                    counters,
-                )
-                included.append(item.write.dataset_iri)
-                descriptions.append(described)
-                for counter, amount in added.items():
-                    deltas[counter] = deltas.get(counter, 0) + amount
-                parts.append(data)
-                parts.append(catalog)
-                parts.append(counted)
-                size += len(data) + len(catalog) + len(counted)
-                if size >= _CHUNK:
-                    yield "".join(parts).encode("utf-8")
-                    parts, size = [], 0
-            if parts:
-                yield "".join(parts).encode("utf-8")
-
-        producer = _BackgroundChunks(chunks())
+        tally = _Tally(empty=self._ask(self._counts.no_records_ask()))
+        producer = _BackgroundChunks(self._fresh_quads(fresh, now, failures, included, tally))
         try:
             # One bulk load for the whole write, fed by the producer thread while Oxigraph
             # parses and indexes without the GIL (one call per chunk wrote a set of files
@@ -795,11 +756,86 @@ class OxigraphStore:
             return self._bulk_insert(fresh[:middle], now, failures) + self._bulk_insert(
                 fresh[middle:], now, failures
             )
-        # The totals follow in one update (the loaded records are new: nothing to subtract).
-        ops = [self._counts.mark_complete()] if empty else []
-        ops += self._counts.add_operations(deltas, "", "".join(descriptions))
+        self._add_tally(tally)
+        return included
+
+    def _add_tally(self, tally: _Tally) -> None:
+        """The totals of records just loaded, in one update (they are new: nothing to
+        subtract); their shares were loaded with them."""
+        ops = [self._counts.mark_complete()] if tally.empty else []
+        ops += self._counts.add_operations(tally.deltas, "", "".join(tally.descriptions))
         if ops:
             self._update(" ;\n".join(ops))
+
+    def _fresh_quads(
+        self,
+        fresh: list[_Pending],
+        now: datetime,
+        failures: dict[str, str],
+        included: list[str],
+        tally: _Tally,
+    ) -> Iterator[bytes]:
+        """N-Quads of records the store has never seen (their graphs and catalogue records,
+        first-seen date and status included, and each record's share of the counts), in
+        chunks of about ``_CHUNK`` bytes; the dataset IRIs written go to ``included``, the
+        unwritable ones to ``failures``, what they add to the totals to ``tally``."""
+        writer = QuadWriter()
+        provenance_tail = f" <{self._provenance}> .\n"
+        counts_tail = f" <{self._counts.records}> .\n"
+        parts: list[str] = []
+        size = 0
+        for item in fresh:
+            try:
+                data = writer.lines(item.write.graph, f" <{item.record}> .\n")
+                catalog = self._catalog_lines(writer, item, now, provenance_tail, first=True)
+            except UnwritableTermError as e:
+                failures[item.write.dataset_iri] = str(e)
+                continue
+            counted, described, added = self._counts.record_lines(
+                item.record,
+                graph_contribution(
+                    item.write.dataset_iri, item.write.graph, item.write.meta.country
+                ),
+                counts_tail,
+                tally.counters,
+            )
+            included.append(item.write.dataset_iri)
+            tally.descriptions.append(described)
+            for counter, amount in added.items():
+                tally.deltas[counter] = tally.deltas.get(counter, 0) + amount
+            parts.append(data)
+            parts.append(catalog)
+            parts.append(counted)
+            size += len(data) + len(catalog) + len(counted)
+            if size >= _CHUNK:
+                yield "".join(parts).encode("utf-8")
+                parts, size = [], 0
+        if parts:
+            yield "".join(parts).encode("utf-8")
+
+    def _load_fresh(
+        self, fresh: list[_Pending], now: datetime, failures: dict[str, str]
+    ) -> list[str]:
+        """A few records the store has never seen, in one transaction: their N-Quads loaded
+        as they are (the store's parser, no SPARQL UPDATE to build and evaluate: nothing to
+        drop and no first-seen date to keep). If Oxigraph refuses them, nothing was written
+        and the records go the replacing way, which tries them one by one."""
+        included: list[str] = []
+        tally = _Tally(empty=self._ask(self._counts.no_records_ask()))
+        try:
+            # text that is not Unicode (a lone surrogate) fails here: the replacing way finds
+            # which record holds it
+            text = b"".join(self._fresh_quads(fresh, now, failures, included, tally))
+            if not included:
+                return []
+            self._open().load(text, format=ox.RdfFormat.N_QUADS)
+        except OSError as e:
+            raise self._failed(e, "writing", write=True) from e
+        except _STORE_FAILURES:
+            return self._replace(
+                [item for item in fresh if item.write.dataset_iri not in failures], now, failures
+            )
+        self._add_tally(tally)
         return included
 
     def _remove_records(self, records: list[str]) -> None:
@@ -832,6 +868,18 @@ class OxigraphStore:
 
     def release_lease(self, name: str, owner: str) -> None:
         self._leases.release(name, owner)
+
+
+@dataclass
+class _Tally:
+    """What records loaded as N-Quads add to the counts' totals (their own shares are in
+    the quads): the counters' deltas and descriptions; ``empty``: the store held no record
+    before (the counts become complete with these)."""
+
+    empty: bool
+    deltas: dict[str, int] = field(default_factory=dict)
+    descriptions: list[str] = field(default_factory=list)
+    counters: set[str] = field(default_factory=set)
 
 
 class _BackgroundChunks:

@@ -1,0 +1,231 @@
+"""Batch validation side by side (issue 13 item 4): gdcat, naive pySHACL and rudof on the same
+shapes and the same records, in one run.
+
+The records are ``--records`` generated HealthDCAT-AP-style datasets (the demo generator),
+validated with the ``--profile`` profile (default ``healthdcat-ap-r8``). gdcat cuts them into
+batches as its validator does (records of one profile level together, ``validation_batch_size``
+a batch); each engine then validates the same batches:
+
+- **gdcat**: ``Validator(profile, workers=1).validate_many(graphs)``, end to end (units and
+  batches, the data graph with its vocabulary and class entailments, pySHACL with the prepared
+  shapes, results traced back to fields): what a harvest pays per batch;
+- **naive pySHACL**: a fresh ``pyshacl.validate(data, shacl_graph=shapes)`` per batch, on the
+  same data graph gdcat hands pySHACL (shapes graph rebuilt into pySHACL's index every time);
+- **rudof** (``pyrudof``, the Rust SHACL engine): shapes read once, each batch's data graph read
+  from N-Triples text (prepared beforehand, not timed) and validated with the native engine.
+
+Times are CPU seconds of this process (on a shared machine, wall time measures the neighbours),
+best of ``--repeat`` runs, engines alternating. rudof's results are compared with pySHACL's
+(gdcat's raw results) result by result, as (focus node, constraint component, path, value):
+the counts that agree and that differ, by component, go to the results file; rudof is a
+reference here, not a dependency, until its results equal pySHACL's.
+
+    PYTHONPATH=src .venv/bin/python bench/validate_compare.py --records 2000 --repeat 2
+
+Results go to ``bench/results/validate_compare.json`` (``--out`` elsewhere) and the end of
+``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+Key = tuple[str, str, str, str]
+
+
+def _records(n: int) -> list[Any]:
+    from gdcat.demo import iter_record_documents
+    from gdcat.rdf import parse_bytes, split_records
+
+    records = []
+    for text in iter_record_documents(n, seed=7):
+        records.extend(split_records(parse_bytes(text.encode(), "turtle")))
+    return records[:n]
+
+
+def _batches(profile: str, records: list[Any]) -> list[tuple[str, Any]]:
+    """(level, data graph) per batch, cut as gdcat's validator cuts them."""
+    from gdcat.validate import Validator
+    from gdcat.validate.runner import _add_stubs, validation_data
+
+    validator = Validator(profile, workers=1)
+    units = []
+    for index, record in enumerate(records):
+        units.extend(validator._units(index, record.graph))
+    _add_stubs(units)
+    return [
+        (b.level, validation_data(profile, b.level, b.triples()))
+        for b in validator._batches(units, False)
+    ]
+
+
+def _component(iri: str) -> str:
+    name = iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return name.removesuffix("ConstraintComponent")
+
+
+def _path_text(path: Any) -> str:
+    return "" if path is None else str(path)
+
+
+def _pyshacl_keys(profile: str, batches: list[tuple[str, Any]]) -> Counter[Key]:
+    """pySHACL's results (as gdcat runs it) per batch, as comparable keys."""
+    from gdcat.validate.runner import _fast_parameter_lookup, _raw_results, _report
+
+    keys: Counter[Key] = Counter()
+    for level, data in batches:
+        with _fast_parameter_lookup():
+            report, shapes = _report(profile, level, data)
+        for raw in _raw_results(report, shapes, data):
+            path = raw.path[1] if raw.path is not None and raw.path[0] == "p" else raw.path
+            keys[(str(raw.focus), raw.component, _path_text(path), str(raw.value or ""))] += 1
+    return keys
+
+
+def _rudof_keys(entries: list[Any]) -> Counter[Key]:
+    keys: Counter[Key] = Counter()
+    for e in entries:
+        value = e.value or ""
+        keys[
+            (
+                str(e.focus_node).strip("<>"),
+                _component(str(e.constraint_component).strip("<>")),
+                str(e.path or "").strip("<>"),
+                str(value).strip("<>").split('"^^')[0].strip('"'),
+            )
+        ] += 1
+    return keys
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--records", type=int, default=2000)
+    parser.add_argument("--profile", default="healthdcat-ap-r8")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "results" / "validate_compare.json",
+        help="results file",
+    )
+    args = parser.parse_args()
+
+    import pyrudof
+    import pyshacl
+
+    from gdcat.validate import Validator
+    from gdcat.validate.classes import validation_shapes
+    from gdcat.validate.runner import check_profile
+
+    profile = check_profile(args.profile)
+    records = _records(args.records)
+    graphs = [r.graph for r in records]
+    batches = _batches(args.profile, records)
+    levels = sorted({level for level, _ in batches})
+    shapes = {level: validation_shapes(args.profile, level)[0] for level in levels}
+    shapes_text = {level: g.serialize(format="turtle") for level, g in shapes.items()}
+    data_text = [(level, d.serialize(format="nt")) for level, d in batches]
+
+    validator = Validator(args.profile, workers=1)
+    validator.validate_many(graphs[:5])  # shapes prepared, as in a running harvester
+
+    rudofs: dict[str, Any] = {}
+    for level in levels:
+        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        rudof.read_shacl(shapes_text[level], pyrudof.ShaclFormat.Turtle)
+        rudofs[level] = rudof
+    rudof_entries: list[Any] = []
+
+    def run_gdcat() -> None:
+        validator.validate_many(graphs)
+
+    def run_naive() -> None:
+        for level, data in batches:
+            pyshacl.validate(
+                data,
+                shacl_graph=shapes[level],
+                inference="none",
+                advanced=False,
+                allow_warnings=True,
+            )
+
+    def run_rudof() -> None:
+        rudof_entries.clear()
+        for level, text in data_text:
+            rudof = rudofs[level]
+            rudof.reset_data()
+            rudof.read_data(text, pyrudof.RDFFormat.NTriples)
+            report = rudof.validate_shacl()
+            rudof_entries.extend(report.violations)
+
+    engines: dict[str, Callable[[], None]] = {
+        "gdcat": run_gdcat,
+        "naive_pyshacl": run_naive,
+        "rudof": run_rudof,
+    }
+    best: dict[str, float] = {}
+    for _ in range(args.repeat):
+        for name, run in engines.items():
+            start = time.process_time()
+            run()
+            spent = time.process_time() - start
+            best[name] = min(best.get(name, spent), spent)
+
+    ours = _pyshacl_keys(args.profile, batches)
+    theirs = _rudof_keys(rudof_entries)
+    only_pyshacl = ours - theirs
+    only_rudof = theirs - ours
+    agree = sum((ours & theirs).values())
+
+    def by_component(keys: Counter[Key]) -> dict[str, int]:
+        out: Counter[str] = Counter()
+        for key, count in keys.items():
+            out[key[1]] += count
+        return dict(out.most_common())
+
+    def example(keys: Counter[Key]) -> list[list[str]]:
+        return [list(k) for k in list(keys)[:3]]
+
+    rate = {name: round(len(records) / seconds, 1) for name, seconds in best.items()}
+    result = {
+        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "versions": {"pyshacl": pyshacl.__version__, "pyrudof": version("pyrudof")},
+        "profile": profile.name,
+        "records": len(records),
+        "batches": len(batches),
+        "batch_size": validator.batch_size,
+        "repeat": args.repeat,
+        "cpu_seconds": {name: round(s, 2) for name, s in best.items()},
+        "records_per_second": rate,
+        "gdcat_vs_naive": round(best["naive_pyshacl"] / best["gdcat"], 2),
+        "gdcat_vs_rudof": round(best["rudof"] / best["gdcat"], 2),
+        "results": {
+            "pyshacl": sum(ours.values()),
+            "rudof": sum(theirs.values()),
+            "agree": agree,
+            "only_pyshacl": by_component(only_pyshacl),
+            "only_rudof": by_component(only_rudof),
+            "examples_only_pyshacl": example(only_pyshacl),
+            "examples_only_rudof": example(only_rudof),
+        },
+        "same_results": not only_pyshacl and not only_rudof,
+    }
+    out = args.out
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
