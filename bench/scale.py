@@ -73,8 +73,8 @@ def counted_facet_query(base: str) -> str:
     """The datasets by country, read from the counts the store keeps."""
     return (
         f"SELECT ?country ?n WHERE {{ GRAPH <{base}graph/counts> {{ <{base}graph/counts> ?c ?n . "
-        f"?c <{base}count#measure> <{base}count#datasets> ; <{base}count#country> ?country "
-        f"FILTER NOT EXISTS {{ ?c <{base}count#type> ?type }} }} }} ORDER BY DESC(?n)"
+        f"?c <{base}graph/counts#measure> <{base}graph/counts#datasets> ; <{base}graph/counts#country> ?country "
+        f"FILTER NOT EXISTS {{ ?c <{base}graph/counts#type> ?type }} }} }} ORDER BY DESC(?n)"
     )
 
 

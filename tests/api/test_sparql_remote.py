@@ -84,7 +84,9 @@ def test_a_runaway_query_on_the_engine_is_abandoned_while_others_are_answered(
             assert many.status_code in (400, 422) and "50" in many.json()["detail"]
             turtle = other.get(
                 url + "/sparql",
-                params={"query": "CONSTRUCT { ?s ?p 7 } WHERE { ?s ?p 7 }"},
+                # the predicate named: Virtuoso 7 finds nothing for ``?s ?p 7`` once another
+                # graph holds dates (gdcat's change log): docs/operator-guide.md#virtuoso
+                params={"query": "CONSTRUCT { ?s <urn:p> 7 } WHERE { ?s <urn:p> 7 }"},
                 headers={"Accept": "text/turtle"},
             )
             assert turtle.status_code == 200 and "<urn:s7>" in turtle.text

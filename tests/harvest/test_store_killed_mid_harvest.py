@@ -21,15 +21,13 @@ from pathlib import Path
 
 import pytest
 from oxigraph_server import oxigraph_process
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from record_versions import revised, whole_records
 
 from gdcat.demo import generate_federation
 from gdcat.demo.nodes import default_kinds, serve_federation
 from gdcat.harvest import Harvester
 from gdcat.harvest.registry import parse_registry
 from gdcat.harvest.report import RunReport
-from gdcat.rdf.records import graph_hash
 from gdcat.settings import Settings
 from gdcat.store import RecordChange, RemoteStore, open_store
 
@@ -68,32 +66,9 @@ def _engine(kind: str, tmp: Path) -> Iterator[Engine]:
         yield Engine(settings, virtuoso.kill, virtuoso.restart)
 
 
-def _revised(iri: str, graph: Graph) -> Graph:
-    """The record with its titles changed: its version B."""
-    out = Graph()
-    for s, p, o in graph:
-        if s == URIRef(iri) and p == DCTERMS.title and isinstance(o, Literal):
-            text = f"{o} (revised)"
-            o = Literal(text, lang=o.language) if o.language else Literal(text, datatype=o.datatype)
-        out.add((s, p, o))
-    return out
-
-
 def _whole_records(settings: Settings, expected: set[str] | None = None) -> dict[str, str]:
-    """Each record's content hash, after checking that its graph is exactly that version
-    (and that the store holds the ``expected`` records)."""
     with open_store(settings) as store:
-        hashes = store.record_hashes()
-        if expected is not None:
-            assert set(hashes) == expected, "a record is missing, or one appeared"
-        for iri, digest in hashes.items():
-            record = store.catalog_record(iri)
-            graph = store.get_record(iri)
-            assert record is not None and not record.withdrawn, iri
-            assert graph is not None, f"{iri}: the catalogue record is there, the graph is not"
-            assert record.meta.content_hash == digest
-            assert graph_hash(graph) == digest, f"{iri}: the graph is not the version recorded"
-    return hashes
+        return whole_records(store, expected)
 
 
 def _harvest(settings: Settings, registry: Path) -> RunReport:
@@ -120,7 +95,7 @@ def test_the_store_killed_mid_harvest_leaves_every_record_whole_and_the_next_run
 
         for node in served:
             for iri, graph in list(node.content.records.items()):
-                node.content.put(iri, _revised(iri, graph))
+                node.content.put(iri, revised(iri, graph))
 
         # the harvest in a thread, its store killed as soon as its first write of version B
         # is committed (the harvest goes on writing to a store that is gone)

@@ -1160,6 +1160,44 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         )
 
     @app.get(
+        "/graph/counts",
+        tags=["linked data"],
+        summary="The counts graph: the inventory's totals, kept with every write",
+        response_class=Response,
+        responses=documented("A description of the graph."),
+    )
+    def counts_graph(
+        request: Request, format_: str | None = format_query(PAGE_FORMATS)
+    ) -> Response:
+        return describe_graph(
+            request,
+            f"{data.base}graph/counts",
+            "The catalogue's counts",
+            "The totals the inventory and the record kinds are read from (datasets, "
+            "individuals, genomes… by country and sequencing type), moved by every record write "
+            "and withdrawal in the same update; each counter and word of them is a fragment of "
+            f"this graph's IRI. What each record adds is in {data.base}graph/record-counts.",
+        )
+
+    @app.get(
+        "/graph/record-counts",
+        tags=["linked data"],
+        summary="What each record adds to the counts",
+        response_class=Response,
+        responses=documented("A description of the graph."),
+    )
+    def record_counts_graph(
+        request: Request, format_: str | None = format_query(PAGE_FORMATS)
+    ) -> Response:
+        return describe_graph(
+            request,
+            f"{data.base}graph/record-counts",
+            "Each record's share of the counts",
+            "What each live record adds to each counter of the counts graph "
+            f"({data.base}graph/counts), taken off again when it is replaced or withdrawn.",
+        )
+
+    @app.get(
         "/graph/harvest/{node}",
         tags=["linked data"],
         summary="A node's harvest bookkeeping graph: what it holds",

@@ -8,9 +8,9 @@ the same update request as the record (one transaction: the totals never disagre
 records):
 
 - ``{base}graph/counts``: the totals, as triples ``<{base}graph/counts> <counter> total``;
-  each counter IRI ``{base}count/{cell}/{measure}`` is described once in the same graph with
-  ``count:measure`` (``<{base}count#genomes>``…), ``count:country`` (the EU country IRI; none
-  for datasets of no known country) and, for the counters by sequencing type,
+  each counter IRI ``{base}graph/counts#{cell}-{measure}`` is described once in the same
+  graph with ``count:measure`` (``<{base}graph/counts#genomes>``…), ``count:country`` (the EU
+  country IRI; none for datasets of no known country) and, for the counters by sequencing type,
   ``count:type`` (the ``gdcat:sequencingType`` value);
 - ``{base}graph/record-counts``: what each live record adds to each counter
   (``<record> <counter> amount``, zero amounts left out) and the datasets a record is derived
@@ -232,7 +232,9 @@ class CountLayout:
         self.base = base
         self.totals = f"{base}graph/counts"
         self.records = f"{base}graph/record-counts"
-        self.vocab = f"{base}count#"
+        # the counters and their words are fragments of the totals graph, whose IRI
+        # dereferences (/graph/counts): nothing else under the base to serve
+        self.vocab = f"{self.totals}#"
         self.complete = f"{self.vocab}complete"
         self.derived = f"{self.vocab}derivedFrom"
         #: the triple saying the counts are complete
@@ -244,7 +246,7 @@ class CountLayout:
     def counter(self, country: str | None, type_iri: str | None, measure: str) -> str:
         key = f"{country or ''}\n{type_iri or ''}".encode()
         cell = hashlib.sha256(key).hexdigest()[:16]
-        return f"{self.base}count/{cell}/{measure}"
+        return f"{self.vocab}{cell}-{measure}"
 
     def counter_lines(
         self, country: str | None, type_iri: str | None, measure: str, iri: str, tail: str
