@@ -15,6 +15,7 @@ The surface is split by audience, one module each, each with an ``install(app, c
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -35,6 +36,7 @@ from gdcat.api.problems import Problem, document_problems, install_problem_handl
 from gdcat.api.security_headers import install_security_headers
 from gdcat.settings import Settings
 from gdcat.store import Store
+from gdcat.validate.background import vocabulary_index
 
 #: ``ui`` installs the pages for people (the search page); the API's resources ask it for their
 #: HTML forms.
@@ -96,6 +98,10 @@ def create_app(
         ctx.index = open_index(settings, store, background=background_index)
         if ctx.index is not None:
             ctx.closers.append(ctx.index.close)
+    if background_index:
+        # The vocabularies every page's controlled terms are described from (read once per
+        # process, about 3 s): read now, not by the first page that needs them.
+        threading.Thread(target=vocabulary_index, name="gdcat-vocabularies", daemon=True).start()
     if follower is not None:
         follower.index = ctx.index
         follower.start()

@@ -229,29 +229,43 @@ def linked_described(
     }
     if not linked:
         return list(triples)
-    values = " ".join(f"<{record_iri(data.base, n.value)}>" for n in linked)
-    kinds = " ".join(f"<{k}>" for k in _LINKED_KINDS)
-    predicates = " ".join(f"<{p}>" for p in {p for ps in _LINKED_KINDS.values() for p in ps})
+    # A record's graph is named after its resource's IRI, so each linked IRI names the one
+    # graph to look in. The join starts from these pairs; what the shapes require of each
+    # kind is read in a second query, for the resources found only (an OPTIONAL in the first
+    # made Oxigraph read every graph's titles: 130 ms for a page at 3,000 records).
+    pairs = " ".join(f"(<{record_iri(data.base, n.value)}> <{n.value}>)" for n in sorted(linked))
+    kinds = ", ".join(f"<{k}>" for k in _LINKED_KINDS)
     rows = data.store.query(
-        f"SELECT ?record ?member ?kind ?p ?o WHERE {{ VALUES ?record {{ {values} }} "
-        f"VALUES ?kind {{ {kinds} }} "
-        f"GRAPH <{data.store.provenance_graph}> {{ ?record <{FOAF}primaryTopic> ?member }} "
-        f"GRAPH ?record {{ ?member a ?kind . "
-        f"OPTIONAL {{ VALUES ?p {{ {predicates} }} ?member ?p ?o }} }} }}",
+        f"SELECT ?record ?member ?kind WHERE {{ VALUES (?record ?member) {{ {pairs} }} "
+        f"GRAPH ?record {{ ?member a ?kind . FILTER(?kind IN ({kinds})) }} }}",
         union_default_graph=False,
     ).rows
     out: dict[ox.Triple, None] = {}
-    records: set[str] = set()
-    for record, member, kind, p, o in rows:
+    found: dict[ox.NamedNode, tuple[ox.NamedNode, ox.NamedNode]] = {}
+    for record, member, kind in rows:
         if not isinstance(member, ox.NamedNode) or member not in linked:
             continue
         assert isinstance(record, ox.NamedNode) and isinstance(kind, ox.NamedNode)
-        records.add(data.key_of(record.value))
+        found[member] = (record, kind)
         out[ox.Triple(member, _TYPE, kind)] = None
-        if isinstance(p, ox.NamedNode) and p.value in _LINKED_KINDS[kind.value] and o is not None:
-            out[ox.Triple(member, p, o)] = None
     if whole:
-        out = {t: None for key in sorted(records) for t in data.record_triples(key)}
+        keys = sorted({data.key_of(record.value) for record, _ in found.values()})
+        out = {t: None for key in keys for t in data.record_triples(key)}
+    elif found:
+        wanted = " ".join(
+            f"(<{record.value}> <{member.value}> <{p}>)"
+            for member, (record, kind) in sorted(found.items(), key=lambda f: f[0].value)
+            for p in _LINKED_KINDS[kind.value]
+        )
+        described = data.store.query(
+            f"SELECT ?member ?p ?o WHERE {{ VALUES (?record ?member ?p) {{ {wanted} }} "
+            "GRAPH ?record { ?member ?p ?o } }",
+            union_default_graph=False,
+        ).rows
+        for member, p, o in described:
+            assert isinstance(member, ox.NamedNode) and isinstance(p, ox.NamedNode)
+            assert o is not None
+            out[ox.Triple(member, p, o)] = None
     present = set(triples)
     return typed_for_clients([*triples, *(t for t in out if t not in present)])
 
