@@ -15,6 +15,7 @@ The surface is split by audience, one module each, each with an ``install(app, c
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,8 @@ from gdcat.api.security_headers import install_security_headers
 from gdcat.settings import Settings
 from gdcat.store import Store
 from gdcat.validate.background import vocabulary_index
+
+_log = logging.getLogger(__name__)
 
 #: ``ui`` installs the pages for people (the search page); the API's resources ask it for their
 #: HTML forms.
@@ -98,10 +101,6 @@ def create_app(
         ctx.index = open_index(settings, store, background=background_index)
         if ctx.index is not None:
             ctx.closers.append(ctx.index.close)
-    if background_index:
-        # The vocabularies every page's controlled terms are described from (read once per
-        # process, about 3 s): read now, not by the first page that needs them.
-        threading.Thread(target=vocabulary_index, name="gdcat-vocabularies", daemon=True).start()
     if follower is not None:
         follower.index = ctx.index
         follower.start()
@@ -126,6 +125,13 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.ctx = ctx
+    if background_index:
+        # What the first pages would otherwise wait for, read at start while the server
+        # answers: the vocabularies every page's controlled terms are described from (about
+        # 3 s) and the listing of every live record (minutes at a million records).
+        threading.Thread(
+            target=_warm, args=(resources.linked_data(ctx),), name="gdcat-warm", daemon=True
+        ).start()
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -241,3 +247,11 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+def _warm(data: resources.LinkedData) -> None:
+    try:
+        vocabulary_index()
+        data.listing()
+    except Exception as e:  # the first page that needs them reads them again
+        _log.warning("reading the vocabularies or the listing at start failed: %s", e)

@@ -28,7 +28,7 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -52,7 +52,7 @@ from gdcat.api.signposting import (
 from gdcat.rdf import access
 from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.terms import ox_to_rdflib
-from gdcat.store import CatalogRecord, Store, record_iri
+from gdcat.store import CatalogRecord, RecordChange, Store, record_iri
 from gdcat.store.inventory import RecordKinds
 from gdcat.ui import dataset_page as dataset_view
 from gdcat.ui import pages
@@ -560,13 +560,31 @@ class _Summary:
 
 class LinkedData:
     """What the linked-data routes read from the store. The listing of live records is read
-    once per store generation (a write makes it stale) and shared by every request."""
+    once, then kept in step with the store's writes, as the search index is: the records a
+    write changed are read again (a million records take minutes to list, one a millisecond),
+    and the whole listing only after a change no listener could name (a raw SPARQL update,
+    changes of other processes that may have been missed). Shared by every request."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.base = store.base_iri
         self._listing: _Listing | None = None
         self._lock = threading.Lock()
+        #: datasets written or withdrawn since the listing was read, and whether anything
+        #: may have changed (a full read then)
+        self._changed: set[str] = set()
+        self._everything = False
+        self._changes_lock = threading.Lock()
+        store.add_listener(self._on_change)
+
+    def close(self) -> None:
+        self.store.remove_listener(self._on_change)
+
+    def _on_change(self, change: RecordChange) -> None:
+        with self._changes_lock:
+            self._changed.update(change.written)
+            self._changed.update(change.withdrawn)
+            self._everything = self._everything or change.everything
 
     # -- IRIs gdcat mints ---------------------------------------------------------------
 
@@ -600,14 +618,41 @@ class LinkedData:
     def listing(self) -> _Listing:
         generation = self.store.generation
         current = self._listing
-        if current is not None and current.generation == generation:
+        if (
+            current is not None
+            and current.generation == generation
+            and not (self._changed or self._everything)
+        ):
             return current
         with self._lock:
+            with self._changes_lock:
+                changed, self._changed = self._changed, set()
+                everything, self._everything = self._everything, False
             current = self._listing
-            if current is None or current.generation != generation:
+            if current is None or everything:
                 current = self._read_listing(generation)
-                self._listing = current
+            elif changed:
+                current = self._changed_listing(current, changed, generation)
+            elif current.generation != generation:  # a write that changed no record
+                current = replace(current, generation=generation)
+            self._listing = current
         return current
+
+    def listed(self, datasets: Iterable[str]) -> dict[str, Entry]:
+        """The live records of ``datasets`` by dataset IRI: from the listing when it is read
+        already, else read for these alone (a landing page does not wait for a listing of
+        the whole catalogue)."""
+        wanted = set(datasets)
+        if not wanted:
+            return {}
+        current = self._listing
+        if (
+            current is not None
+            and not (self._changed or self._everything)
+            and current.generation == self.store.generation
+        ):
+            return {d: current.by_dataset[d] for d in wanted if d in current.by_dataset}
+        return {e.dataset: e for e in self._entries_of(sorted(wanted)).values()}
 
     def entries(self) -> tuple[Entry, ...]:
         """Every live record, by catalogue then key."""
@@ -658,9 +703,8 @@ class LinkedData:
         """The series ``dataset`` is a release of, and the live releases of ``dataset`` (a
         series), each with its titles, descriptions, issue date, licences, downloads and
         gdcat's page of it."""
-        live = self.listing().by_dataset
         found: dict[str, tuple[list[tuple[str, str | None]], list[ox.Literal]]] = {}
-        iris = " ".join(f"<{s}>" for s in sorted(series) if s in live)
+        iris = " ".join(f"<{s}>" for s in sorted(series))
         rows = self.store.query(
             f"SELECT ?of ?title ?issued WHERE {{ {{ GRAPH ?g {{ ?of <{DCAT}inSeries> <{dataset}> "
             f"OPTIONAL {{ ?of <{DCT}title> ?title }} OPTIONAL {{ ?of <{DCT}issued> ?issued }} }} }}"
@@ -672,6 +716,9 @@ class LinkedData:
             + " }",
             union_default_graph=False,
         ).rows
+        live = self.listed(
+            {*series, *(of.value for of, _, _ in rows if isinstance(of, ox.NamedNode))}
+        )
         for of, title, issued in rows:
             if not isinstance(of, ox.NamedNode) or of.value not in live:
                 continue
@@ -754,9 +801,62 @@ class LinkedData:
         return list(result.triples)
 
     def _read_listing(self, generation: int) -> _Listing:
+        return self._assembled(generation, self._entries_of(None).values())
+
+    def _changed_listing(self, current: _Listing, changed: set[str], generation: int) -> _Listing:
+        """``current`` with the records of the ``changed`` datasets read again: only their
+        catalogues are sorted again."""
+        fresh = self._entries_of(sorted(changed))
+        by_dataset = dict(current.by_dataset)
+        touched: set[str] = set()
+        for dataset in changed:
+            old = by_dataset.pop(dataset, None)
+            if old is not None:
+                touched.add(old.node or LOCAL_CATALOGUE)
+        for entry in fresh.values():
+            by_dataset[entry.dataset] = entry
+            touched.add(entry.node or LOCAL_CATALOGUE)
+        catalogues = dict(current.catalogues)
+        for name in touched:
+            kept = [e for e in catalogues[name].entries] if name in catalogues else []
+            group = [e for e in kept if e.dataset not in changed]
+            group += [e for e in fresh.values() if (e.node or LOCAL_CATALOGUE) == name]
+            if not group:
+                catalogues.pop(name, None)
+                continue
+            group.sort(key=lambda e: e.key)
+            country = next((e.country for e in group if e.country), None)
+            catalogues[name] = Catalogue(name, country, tuple(group))
+        ordered = dict(sorted(catalogues.items()))
+        entries = tuple(e for c in ordered.values() for e in c.entries)
+        return _Listing(generation, entries, ordered, by_dataset)
+
+    def _assembled(self, generation: int, found: Iterable[Entry]) -> _Listing:
+        entries = tuple(sorted(found, key=lambda e: (e.node or LOCAL_CATALOGUE, e.key)))
+        grouped: dict[str, list[Entry]] = {}
+        for entry in entries:
+            grouped.setdefault(entry.node or LOCAL_CATALOGUE, []).append(entry)
+        catalogues = {
+            name: Catalogue(name, next((e.country for e in group if e.country), None), tuple(group))
+            for name, group in sorted(grouped.items())
+        }
+        return _Listing(generation, entries, catalogues, {e.dataset: e for e in entries})
+
+    def _entries_of(self, datasets: Sequence[str] | None) -> dict[str, Entry]:
+        """The live records of ``datasets`` (of every dataset with None), by record IRI."""
+        if datasets is None:
+            return self._entries_where("")
+        found: dict[str, Entry] = {}
+        for start in range(0, len(datasets), 500):
+            part = datasets[start : start + 500]
+            values = "VALUES ?dataset { " + " ".join(f"<{d}>" for d in part) + " } "
+            found.update(self._entries_where(values))
+        return found
+
+    def _entries_where(self, values: str) -> dict[str, Entry]:
         prov = self.store.provenance_graph
         result = self.store.query(
-            f"SELECT ?record ?dataset ?node ?country ?issued ?modified ?type WHERE {{ "
+            f"SELECT ?record ?dataset ?node ?country ?issued ?modified ?type WHERE {{ {values}"
             f"GRAPH <{prov}> {{ ?record <{FOAF}primaryTopic> ?dataset ; "
             f"<{DCT}issued> ?issued ; <{DCT}modified> ?modified "
             f"OPTIONAL {{ ?record <{GDCAT}sourceNode> ?node }} "
@@ -783,15 +883,7 @@ class LinkedData:
                 modified=_moment(modified),
                 kind=local,
             )
-        entries = tuple(sorted(found.values(), key=lambda e: (e.node or LOCAL_CATALOGUE, e.key)))
-        grouped: dict[str, list[Entry]] = {}
-        for entry in entries:
-            grouped.setdefault(entry.node or LOCAL_CATALOGUE, []).append(entry)
-        catalogues = {
-            name: Catalogue(name, next((e.country for e in group if e.country), None), tuple(group))
-            for name, group in sorted(grouped.items())
-        }
-        return _Listing(generation, entries, catalogues, {e.dataset: e for e in entries})
+        return found
 
 
 def _local_name(value: str) -> str:
@@ -820,6 +912,7 @@ def linked_data(ctx: AppContext) -> LinkedData:
     if not isinstance(found, LinkedData):
         found = LinkedData(ctx.store)
         ctx.extras["linked-data"] = found
+        ctx.closers.append(found.close)
     return found
 
 
@@ -901,7 +994,7 @@ def landing_page(
             if t.subject == dataset and t.predicate.value == DCAT + "distribution"
         }
         graph = to_graph(t for t in triples if t.subject == dataset or t.subject in distributed)
-        live = data.listing().by_dataset
+        live = data.listed(in_series)
         series = [
             pages.Related(s, locate(request, data, data.dataset_page(live[s].key)))
             for s in sorted(in_series)

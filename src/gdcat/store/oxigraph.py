@@ -425,6 +425,7 @@ class OxigraphStore:
             # the records themselves again until the counts are rebuilt.
             self._update(self._counts.unmark_complete())
             self._committed()
+            self._listeners.notify(everything=True)
 
     def serialize(self, result: QueryResult, fmt: str) -> str:
         return serialize_result(result, fmt)

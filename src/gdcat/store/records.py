@@ -126,6 +126,9 @@ class RecordChange(NamedTuple):
 
     written: tuple[str, ...] = ()
     withdrawn: tuple[str, ...] = ()
+    #: any record may have changed (a raw SPARQL update, changes of other processes that
+    #: may have been missed): whoever keeps a copy of what the records say reads it again
+    everything: bool = False
 
     @property
     def size(self) -> int:
@@ -146,12 +149,18 @@ class RecordListeners:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
-    def notify(self, written: Sequence[str] = (), withdrawn: Sequence[str] = ()) -> None:
+    def notify(
+        self,
+        written: Sequence[str] = (),
+        withdrawn: Sequence[str] = (),
+        *,
+        everything: bool = False,
+    ) -> None:
         """Tell every listener; one that fails does not undo the write (the store stays the
         truth) nor keep the others from hearing of it."""
-        if not (written or withdrawn):
+        if not (written or withdrawn or everything):
             return
-        change = RecordChange(tuple(written), tuple(withdrawn))
+        change = RecordChange(tuple(written), tuple(withdrawn), everything)
         for listener in list(self._listeners):
             try:
                 listener(change)

@@ -555,6 +555,7 @@ class RemoteStore:
             except _Refused as e:
                 raise QueryError(f"the update could not be applied: {e}") from e
             self._committed()
+            self._listeners.notify(everything=True)
 
     def _bump(self) -> str:
         """The counter set to 0 if missing, then incremented: two operations, as Virtuoso
@@ -1009,6 +1010,8 @@ class RemoteStore:
             sharing.followed += 1  # readers caching by generation read again
             wrote -= withdrew
             self._listeners.notify(sorted(wrote), sorted(withdrew))
+        if not complete:
+            self._listeners.notify(everything=True)
         return FollowResult(len(wrote) + len(withdrew), complete)
 
     def _log_marks(self) -> dict[str, int]:
