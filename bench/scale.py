@@ -17,10 +17,11 @@ For each size, in one run on the same generated records (``gdcat.demo.scale``, s
   (``oxigraph serve`` of the directory ``oxigraph load`` filled).
 
     PYTHONPATH=src nice .venv/bin/python bench/scale.py --sizes 10000,100000 --compare --server
-    PYTHONPATH=src nice .venv/bin/python bench/scale.py --sizes 1000000 --store 1000000=DIR
+    PYTHONPATH=src nice .venv/bin/python bench/scale.py --sizes 1000000 --store 1000000=DIR --server
 
 ``--store SIZE=DIR`` measures a store filled before (``python -m gdcat.demo.scale_load``,
-whose figures are read from ``DIR/../load.json`` when present). Results are merged into
+whose figures are read from ``DIR/../load.json`` when present; with ``--server`` the Oxigraph
+server then serves that same directory, with the index the embedded run built). Results are merged into
 ``bench/results/scale.json`` by size.
 """
 
@@ -265,14 +266,47 @@ def _env() -> dict[str, str]:
 
 
 def start_gdcat_on(store: str, port: int, env: dict[str, str]) -> Server:
-    """``gdcat serve --store STORE``, once its search answers (the index built)."""
-    return Server(
+    """``gdcat serve --store STORE``, once its search answers (the index built). The server
+    answers before that (its index is built in a thread): ``first_answer_seconds`` is when
+    it first answered, ``search_while_building`` what search said then, and
+    ``start_seconds`` when the index was ready."""
+    started = time.perf_counter()
+    server = Server(
         [str(BIN / "gdcat"), "serve", "--store", store, "--port", str(port)],
         f"http://127.0.0.1:{port}",
-        "/api/datasets?page_size=1",
+        "/health",
         env,
         deadline=7200,
     )
+    server.first_answer_seconds = server.start_seconds  # type: ignore[attr-defined]
+    server.search_while_building = None  # type: ignore[attr-defined]
+    give_up = time.monotonic() + 7200
+    while time.monotonic() < give_up:
+        response = httpx.get(server.url + "/api/datasets?page_size=1", timeout=60)
+        if response.status_code == 200:
+            break
+        if server.search_while_building is None:  # type: ignore[attr-defined]
+            server.search_while_building = {  # type: ignore[attr-defined]
+                "status": response.status_code,
+                "retry_after": response.headers.get("Retry-After"),
+                "at_seconds": round(time.perf_counter() - started, 1),
+            }
+        time.sleep(1.0)
+    else:
+        server.stop()
+        raise RuntimeError("the search index was not ready within two hours")
+    server.start_seconds = time.perf_counter() - started
+    return server
+
+
+def start_facts(server: Server) -> dict[str, Any]:
+    """When ``server`` first answered, what search said while its index was built, when the
+    index was ready."""
+    return {
+        "first_answer_seconds": round(server.first_answer_seconds, 1),  # type: ignore[attr-defined]
+        "search_while_building": server.search_while_building,  # type: ignore[attr-defined]
+        "serve_start_seconds": round(server.start_seconds, 1),
+    }
 
 
 def reads(server: Server, base: str, requests: int, seed: int) -> dict[str, Any]:
@@ -287,6 +321,16 @@ def reads(server: Server, base: str, requests: int, seed: int) -> dict[str, Any]
         calls = [dataset_call(rng.choice(keys)) for _ in range(requests)]
         timed(client, calls[:20])
         out["dataset_turtle"] = percentiles(timed(client, calls))
+        pages = [
+            (lambda key: lambda c: c.get(f"/dataset/{key}", headers={"Accept": "text/html"}))(
+                rng.choice(keys)
+            )
+            for _ in range(max(20, requests // 4))
+        ]
+        out["dataset_html"] = percentiles(timed(client, pages))
+        home = [lambda c: c.get("/", headers={"Accept": "text/html"})]
+        out["home_first_ms"] = round(timed(client, home)[0], 1)
+        out["home"] = percentiles(timed(client, home * 20))
         first = timed(client, [lambda c: c.get("/api/inventory")])[0]
         again = timed(client, [lambda c: c.get("/api/inventory")] * 20)
         out["inventory"] = {"first_ms": round(first, 1), **percentiles(again)}
@@ -340,7 +384,7 @@ def measure(size: int, args: argparse.Namespace, work: Path, given: Path | None)
         print(f"[{size:,}] {result['load_gdcat']}", flush=True)
     result["store_mb"] = size_mb(store_dir)
     nquads = work / "records.nq"
-    if args.compare or args.server:
+    if args.compare or (args.server and given is None):
         print(f"[{size:,}] the same N-Quads to a file", flush=True)
         result["nquads_file"] = write_nquads(size, nquads, base)
     if args.compare:
@@ -355,16 +399,55 @@ def measure(size: int, args: argparse.Namespace, work: Path, given: Path | None)
     print(f"[{size:,}] gdcat serve (embedded store)", flush=True)
     gdcat = start_gdcat_on(str(store_dir), port, env)
     try:
-        result["serve_start_seconds"] = round(gdcat.start_seconds, 1)
+        result.update(start_facts(gdcat))
         result["index_mb"] = size_mb(work / "index")
         result["embedded"] = reads(gdcat, base, args.requests, size)
         print(f"[{size:,}] embedded {result['embedded']}", flush=True)
     finally:
         gdcat.stop()
-    if args.server:
+    if args.server and given is not None:
+        result["oxigraph_server"] = serve_same_directory(size, store_dir, work, base, args)
+    elif args.server:
         result["oxigraph_server"] = serve_remote(size, nquads, work, base, result, args)
     nquads.unlink(missing_ok=True)
     return result
+
+
+def serve_same_directory(
+    size: int, store_dir: Path, work: Path, base: str, args: argparse.Namespace
+) -> dict[str, Any]:
+    """``oxigraph serve`` of the very directory the embedded run measured (the server and
+    pyoxigraph share the on-disk format: no second load of the same quads), and ``gdcat
+    serve`` over it, with the search index the embedded run built (an operator moving a
+    store to a server keeps its index; the start then checks it is in step, over HTTP)."""
+    ox_port, port = _free_port(), _free_port()
+    engine = Server(
+        [
+            str(BIN / "oxigraph"),
+            "serve",
+            "--location",
+            str(store_dir),
+            "--bind",
+            f"127.0.0.1:{ox_port}",
+        ],
+        f"http://127.0.0.1:{ox_port}",
+        "/query?query=ASK%7B%7D",
+        dict(os.environ),
+        deadline=1800,
+    )
+    out: dict[str, Any] = {"engine_start_seconds": round(engine.start_seconds, 1)}
+    try:
+        env = gdcat_env(work / "unused-store", work, base)
+        gdcat = start_gdcat_on(f"http://127.0.0.1:{ox_port}/", port, env)
+        try:
+            out.update(start_facts(gdcat))
+            out.update(reads(gdcat, base, args.requests, size))
+            print(f"[{size:,}] oxigraph server {out}", flush=True)
+        finally:
+            gdcat.stop()
+    finally:
+        engine.stop()
+    return out
 
 
 def serve_remote(
@@ -405,7 +488,7 @@ def serve_remote(
         (work / "remote").mkdir()
         gdcat = start_gdcat_on(f"http://127.0.0.1:{ox_port}/", port, env)
         try:
-            out["serve_start_seconds"] = round(gdcat.start_seconds, 1)
+            out.update(start_facts(gdcat))
             out.update(reads(gdcat, base, args.requests, size))
             print(f"[{size:,}] oxigraph server {out}", flush=True)
         finally:
