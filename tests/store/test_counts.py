@@ -131,3 +131,34 @@ def test_counts_agree_after_a_harvest_a_publication_and_a_withdrawal(any_store: 
         assert_counts_match_a_recount(store)
     finally:
         publisher.close()
+
+
+def test_rebuilt_counts_are_complete_again_and_agree_with_a_recount(any_store: Store) -> None:
+    store = any_store
+    cohort = DatasetSpec(ORG + "cohort", ("SWE",), individuals=500, genomes=500, types=("WGS",))
+    derived = DatasetSpec(
+        ORG + "derived",
+        ("SWE",),
+        individuals=500,
+        genomes=500,
+        extra=[(URIRef(ORG + "derived"), rdfns.DCTERMS.source, URIRef(ORG + "cohort"))],
+    )
+    store.put_records(
+        [write(spec, country=country) for spec, country in RECORDS]
+        + [write(SERIES), write(WITHDRAWN), write(cohort), write(derived)]
+    )
+    store.withdraw(WITHDRAWN.iri)
+    expected = recount_inventory(store)
+    # a raw update (here: one emptying both count graphs, as in a store written before
+    # counts existed) leaves the counts incomplete
+    store.update(
+        f"DROP SILENT GRAPH <{BASE}graph/counts> ; DROP SILENT GRAPH <{BASE}graph/record-counts>"
+    )
+    assert read_counts(store) is None
+    counted = store.rebuild_counts()
+    assert counted == len(RECORDS) + 3  # the live ones: records, series, cohort, derived
+    assert_counts_match_a_recount(store)
+    assert compute_inventory(store) == expected
+    # and they are kept in step again by the writes that follow
+    store.withdraw(cohort.iri)
+    assert_counts_match_a_recount(store)

@@ -10,6 +10,7 @@ harvest.
 | ``POST /api/harvest`` | admin | harvest in the background, one at a time (202, 409) |
 | ``GET /api/harvest/jobs/{id}`` | anyone | a started harvest: running, done or failed |
 | ``POST /api/index/rebuild`` | admin | rebuild the search index from the store (409) |
+| ``POST /api/counts/rebuild`` | admin | count every record's share of the counts again |
 | ``GET /api/harvest/jobs/{id}/report`` | anyone | a started harvest with its full report |
 | ``POST /api/records`` | admin | write records the operator validated (``gdcat load``) |
 | ``DELETE /api/records?iri=`` | admin | withdraw a record (``gdcat withdraw``; 404) |
@@ -39,6 +40,7 @@ from starlette.concurrency import run_in_threadpool
 from gdcat.api.admin_models import (
     ChangeModel,
     ChangePage,
+    CountsRebuildModel,
     FailureModel,
     HarvestJobModel,
     HarvestReportModel,
@@ -88,6 +90,7 @@ from gdcat.publish import Caller
 from gdcat.rdf.parse import parse_bytes
 from gdcat.search.index import RebuildRunningError
 from gdcat.store import RecordMeta, RecordWrite, RecordWriteError
+from gdcat.store.inventory import read_counts
 
 _log = logging.getLogger(__name__)
 
@@ -782,6 +785,31 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         except RebuildRunningError as e:  # other index errors are gdcat errors (500)
             raise Problem(409, "Rebuild running", str(e), kind="rebuild-running") from e
         return IndexRebuildModel(records=records, seconds=round(time.perf_counter() - started, 3))
+
+    @app.post(
+        "/api/counts/rebuild",
+        tags=["nodes"],
+        summary="Rebuild the counts the inventory is read from",
+        response_model=CountsRebuildModel,
+        responses=problem_responses(401, 403, 500, 503),
+    )
+    def rebuild_counts(
+        caller: Annotated[Caller, Depends(admin)],
+        context: Context,
+    ) -> CountsRebuildModel:
+        """What ``gdcat recount`` does when this server holds the store: every live record's
+        share of the counts is counted again from its graph and the counts are replaced,
+        marked complete (after a raw SPARQL update made them incomplete, or for a store
+        written before counts existed). Until it ends, the inventory counts the records
+        themselves; **500** when another process wrote meanwhile (the counts stay incomplete:
+        run it again)."""
+        started = time.perf_counter()
+        records = context.store.rebuild_counts()
+        return CountsRebuildModel(
+            records=records,
+            seconds=round(time.perf_counter() - started, 3),
+            complete=read_counts(context.store) is not None,
+        )
 
 
 def _record_write(upload: RecordUpload, max_bytes: int) -> RecordWrite:

@@ -427,3 +427,15 @@ class HarvestReportModel(BaseModel):
     report: dict[str, Any] | None = Field(
         None, description="The run's report (null while the harvest runs or when it failed)"
     )
+
+
+class CountsRebuildModel(BaseModel):
+    """A finished rebuild of the counts the inventory and the home page read."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"records": 400, "seconds": 1.2, "complete": True}]}
+    )
+
+    records: int = Field(description="Live records counted")
+    seconds: float = Field(description="How long the rebuild took")
+    complete: bool = Field(description="Whether the counts are marked complete now")

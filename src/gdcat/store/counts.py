@@ -39,8 +39,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
+from gdcat.store.protocol import QueryableStore
+from gdcat.store.records import SOURCE_COUNTRY, RecordStatus
 from gdcat.vocab import ACCESS_LEVELS, ACCESS_RIGHT, COUNTRY, GDCAT, GDCATV, HEALTHDCATAP
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -384,3 +387,73 @@ def contributions_of(
         for iri, amount in added.items():
             deltas[iri] = deltas.get(iri, 0) + amount
     return "".join(lines), "".join(descriptions), deltas
+
+
+@dataclass
+class Recounted:
+    """One batch of live records counted afresh (:func:`recount_batches`)."""
+
+    records: int
+    #: their contributions, as triple lines for ``graph/record-counts``
+    lines: str
+    #: descriptions of the counters first touched by this batch, as triple lines
+    descriptions: str
+    deltas: dict[str, int]
+
+
+def recount_batches(
+    store: QueryableStore, layout: CountLayout, batch: int = 2000
+) -> Iterator[Recounted]:
+    """Every live record's share of the counts, counted again from its graph (what a write
+    would have added), batch by batch: what rebuilding the counts writes after a raw update
+    made them incomplete, or for a store written before counts existed."""
+    prov = store.provenance_graph
+    live = store.query(
+        f"SELECT ?record ?dataset ?country WHERE {{ GRAPH <{prov}> {{ "
+        f"?record <{PRIMARY_TOPIC}> ?dataset "
+        f"OPTIONAL {{ ?record <{SOURCE_COUNTRY}> ?country }} "
+        f"FILTER NOT EXISTS {{ ?record <http://www.w3.org/ns/adms#status> "
+        f"<{RecordStatus.WITHDRAWN.iri}> }} }} }} ORDER BY ?record",
+        union_default_graph=False,
+    ).rows
+    described: set[str] = set()
+    seen: set[str] = set()
+    records: list[tuple[str, str, str | None]] = []
+    for record_term, dataset_term, country_term in live:
+        if not isinstance(record_term, ox.NamedNode) or not isinstance(dataset_term, ox.NamedNode):
+            continue
+        if record_term.value in seen:
+            continue
+        seen.add(record_term.value)
+        country_iri = country_term.value if isinstance(country_term, ox.NamedNode) else None
+        records.append((record_term.value, dataset_term.value, country_iri))
+    for start in range(0, len(records), batch):
+        part = records[start : start + batch]
+        values = " ".join(f"(<{r}> <{d}>)" for r, d, _ in part)
+        rows = store.query(
+            f"SELECT ?record ?p ?o WHERE {{ VALUES (?record ?dataset) {{ {values} }} "
+            "GRAPH ?record { ?dataset ?p ?o } }",
+            union_default_graph=False,
+        ).rows
+        pairs: dict[str, list[tuple[str, Term]]] = {}
+        for graph_term, p, o in rows:
+            if not isinstance(graph_term, ox.NamedNode) or not isinstance(p, ox.NamedNode):
+                continue
+            if isinstance(o, ox.NamedNode):
+                term = Term(o.value)
+            elif isinstance(o, ox.Literal):
+                term = Term(o.value, iri=False, datatype=o.datatype.value)
+            else:
+                continue
+            pairs.setdefault(graph_term.value, []).append((p.value, term))
+        lines: list[str] = []
+        descriptions: list[str] = []
+        deltas: dict[str, int] = {}
+        for record, dataset, country in part:
+            counted = contribution(dataset, pairs.get(record, ()), country)
+            text, described_now, added = layout.record_lines(record, counted, " .\n", described)
+            lines.append(text)
+            descriptions.append(described_now)
+            for iri, amount in added.items():
+                deltas[iri] = deltas.get(iri, 0) + amount
+        yield Recounted(len(part), "".join(lines), "".join(descriptions), deltas)

@@ -178,3 +178,11 @@ class Store(Protocol):
     def release_lease(self, name: str, owner: str) -> None:
         """Give the lease up (nothing happens if ``owner`` does not hold it)."""
         ...
+
+    def rebuild_counts(self) -> int:
+        """Count every live record's share of the counts again from its graph and replace
+        the counts with the result, marked complete (after a raw update made them incomplete,
+        or for a store written before counts existed); returns how many records were counted.
+        Until it ends the counts are incomplete and the inventory counts the records
+        themselves; a write by another process meanwhile leaves them incomplete (run it again)."""
+        ...

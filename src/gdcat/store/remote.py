@@ -87,7 +87,7 @@ from rdflib import Graph
 from rdflib import Literal as RdfLiteral
 
 from gdcat.errors import QueryError, StoreError
-from gdcat.store.counts import CountLayout
+from gdcat.store.counts import CountLayout, recount_batches
 from gdcat.store.datatypes import (
     DURATION_TYPES,
     duration_parts,
@@ -1062,6 +1062,37 @@ class RemoteStore:
             self._post_update(operation)
         except _Refused as e:
             raise StoreError(f"the store refused a lease update: {e}") from e
+
+    def rebuild_counts(self) -> int:
+        layout = self._counts
+        counted = 0
+        with self._lock:
+            self._update(
+                [f"DROP SILENT GRAPH <{layout.totals}>", f"DROP SILENT GRAPH <{layout.records}>"]
+            )
+            # every update of this process moves the shared generation by one: any other
+            # move is another process's write, whose share may be missing or counted twice
+            expected = self.generation
+            deltas: dict[str, int] = {}
+            descriptions: list[str] = []
+            for part in recount_batches(self, layout):
+                if part.lines:
+                    self._update([f"INSERT DATA {{ GRAPH <{layout.records}> {{\n{part.lines}}} }}"])
+                    expected += 1
+                descriptions.append(part.descriptions)
+                for iri, amount in part.deltas.items():
+                    deltas[iri] = deltas.get(iri, 0) + amount
+                counted += part.records
+            if self.generation != expected:
+                raise StoreError(
+                    "the store was written while its counts were rebuilt: they stay incomplete "
+                    "(the inventory counts the records themselves); rebuild them again when "
+                    "nothing writes"
+                )
+            totals = "".join(descriptions) + layout.totals_lines(deltas, " .\n")
+            self._update([f"INSERT DATA {{ GRAPH <{layout.totals}> {{\n{totals}}} }}"])
+            self._committed()
+        return counted
 
     def _claims(self, lease: str) -> list[tuple[str, datetime | None]]:
         result = self.query(claims_query(self._sharing.leases, lease), union_default_graph=False)
