@@ -327,6 +327,9 @@ class ShapePlan:
         return check
 
     def _pyshacl_component_check(self, component: Any) -> Check:
+        for helper in getattr(component, "sparql_constraints", ()):
+            _prepare_once(helper)
+
         def check(run: Run, fvn: FocusValues, path: list[Any]) -> Outcome:
             executor, graph = run.pyshacl()
             ok, reports = component.evaluate(executor, graph, fvn, [*path, component])
@@ -682,6 +685,45 @@ class ShapePlan:
                 non_conformant = non_conformant or any(r.severity not in _ALLOWED for r in found)
             reports.extend(found)
         return not non_conformant, reports
+
+
+def _prepare_once(helper: Any) -> None:
+    """Let one of pySHACL's SPARQL query helpers prepare its query text once.
+
+    pySHACL writes a SPARQL constraint's text again for every focus node: checks it, binds
+    ``$PATH`` and the current shape, adds the prefixes. None of that depends on the focus node,
+    which is handed to rdflib as the binding of ``$this``; this keeps the first answer and
+    changes only that binding. Calls with a value node or extra variables go to pySHACL.
+    """
+    original = helper.pre_bind_variables
+    original_prefixes = helper.apply_prefixes
+    known: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+
+    def pre_bind_variables(
+        thisnode: Node, valuenode: Node | None = None, extravars: Any = None
+    ) -> tuple[dict[str, Any], str]:
+        if valuenode is not None or extravars is not None:
+            found: tuple[dict[str, Any], str] = original(thisnode, valuenode, extravars)
+            return found
+        if not known:
+            bindings, text = original(thisnode)
+            known["this"] = "this" in bindings
+            known["fixed"] = {k: v for k, v in bindings.items() if k != "this"}
+            known["text"] = text
+        bindings = dict(known["fixed"])
+        if known["this"]:
+            bindings["this"] = thisnode
+        return bindings, known["text"]
+
+    def apply_prefixes(text: str) -> str:
+        found = texts.get(text)
+        if found is None:
+            found = texts[text] = original_prefixes(text)
+        return found
+
+    helper.pre_bind_variables = pre_bind_variables
+    helper.apply_prefixes = apply_prefixes
 
 
 def _datatype_matcher(c: Any, rule: Node) -> Callable[[Node], bool]:
