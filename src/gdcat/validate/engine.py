@@ -780,13 +780,16 @@ def _found(node: Node, by_subject: dict[Node, dict[Node, list[Node]]]) -> Found:
         return values[0] if values else None
 
     component = one(SH.sourceConstraintComponent)
+    focus = one(SH.focusNode)
+    shape = one(SH.sourceShape)
+    severity = one(SH.resultSeverity)
     return Found(
-        focus=one(SH.focusNode) or Literal(""),
+        focus=focus if focus is not None else Literal(""),
         value=one(SH.value),
         path=one(SH.resultPath),
         component=URIRef(str(component)),
-        shape=one(SH.sourceShape) or Literal(""),
-        severity=one(SH.resultSeverity) or SH.Violation,
+        shape=shape if shape is not None else Literal(""),
+        severity=severity if severity is not None else SH.Violation,
         constraint=one(SH.sourceConstraint),
         details=tuple(_found(d, by_subject) for d in props.get(SH.detail, ())),
     )

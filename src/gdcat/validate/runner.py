@@ -175,7 +175,7 @@ def _raw_found(found: Found, shapes: ShapesSource, index: Index) -> RawResult:
         message = _nested_rule(shapes.graph, constraint, shape, details)
     return RawResult(
         focus=found.focus,
-        path=shapes.memo("path", found.path, path_spec) if found.path is not None else None,
+        path=_found_path(found.path, shapes),
         severity=local_name(str(found.severity)),
         component=component,
         source_shape=shapes.memo("name", shape, _shape_name),
@@ -280,6 +280,7 @@ def _warm_worker(profile_name: str) -> None:
     profile = get_profile(profile_name)
     for level in profile.level_names:
         compiled_shapes(profile_name, level)
+        native_engine(profile_name, level)
     vocabulary_index()
     class_index()
 
@@ -319,6 +320,14 @@ def _raw(report: Graph, node: Node, shapes: ShapesSource, data: Graph) -> RawRes
         details=details,
         described=focus is not None and (focus, None, None) in data,
     )
+
+
+def _found_path(node: Node | None, shapes: ShapesSource) -> PathSpec | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):  # a predicate (also any predicate of data under sh:closed)
+        return ("p", str(node))
+    return shapes.memo("path", node, path_spec)  # a path of the shapes graph
 
 
 def _component_name(component: Node | None) -> str:
