@@ -46,6 +46,11 @@ _ALLOWED = frozenset({SH.Info, SH.Warning})
 _MAX_DEPTH = 15  # pySHACL's executor.max_validation_depth
 _RDF_TYPE = RDF.type
 _NOTHING: frozenset[Node] = frozenset()
+_NO_PREDICATES: dict[Node, set[Node]] = {}
+#: The components whose checks hand pySHACL's evaluation path on (to the shapes they reach).
+_PATH_READERS = frozenset(
+    {"NodeConstraintComponent", "PropertyConstraintComponent", "OrConstraintComponent"}
+)
 _SUBCLASS = RDFS.subClassOf
 
 
@@ -285,6 +290,8 @@ class ShapePlan:
         self.checks: list[tuple[Any, Check]] = []
         self._compiled = False
         self._values: Callable[[Run, Node], Set[Node]] | None = None
+        self._predicate: URIRef | None = None
+        self._passes_path = True
 
     # --- compilation ------------------------------------------------------------------
 
@@ -317,6 +324,9 @@ class ShapePlan:
         if self.is_property:
             assert self.path_node is not None
             self._values = self.engine.path_function(self.path_node)
+            if isinstance(self.path_node, URIRef):
+                self._predicate = self.path_node
+        self._passes_path = any(getattr(check, "passes_path", True) for _, check in self.checks)
 
     def _native_check(self, c: Any) -> Check | None:
         name = type(c).__name__
@@ -324,6 +334,8 @@ class ShapePlan:
         if build is None:
             return None
         check: Check | None = build(c)
+        if check is not None and name not in _PATH_READERS:
+            check.passes_path = False  # type: ignore[attr-defined]
         return check
 
     def _pyshacl_component_check(self, component: Any) -> Check:
@@ -656,6 +668,10 @@ class ShapePlan:
     # --- evaluation -----------------------------------------------------------------
 
     def value_nodes(self, run: Run, focus: Iterable[Node]) -> FocusValues:
+        predicate = self._predicate
+        if predicate is not None:  # the common case, inline: a predicate path
+            out = run.index.out
+            return {f: out.get(f, _NO_PREDICATES).get(predicate, _NOTHING) for f in focus}
         if self._values is None:
             return {f: {f} for f in focus}
         values = self._values
@@ -674,9 +690,12 @@ class ShapePlan:
         return self._validate(run, focus, path)
 
     def _validate(self, run: Run, focus: list[Node], path: list[Any]) -> Outcome:
-        self.compile()
+        if not self._compiled:
+            self.compile()
         fvn = self.value_nodes(run, focus)
-        here = [*path, self.shape]
+        # pySHACL's evaluation path, for the checks that pass it on (shapes they reach,
+        # pySHACL's own components); the others never read it.
+        here = [*path, self.shape] if self._passes_path else path
         non_conformant = False
         reports: list[Found] = []
         for _, check in self.checks:

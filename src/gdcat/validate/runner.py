@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
@@ -551,10 +551,16 @@ class _Tracer:
         return found if found is not None else (None, ())
 
 
+#: A predicate's field name and CURIE, computed once per predicate (both are the same for
+#: every result: pure functions of the IRI and the shipped model).
+_field_name = lru_cache(maxsize=4096)(field_name)
+_curie = lru_cache(maxsize=4096)(curie)
+
+
 def _spec_field(spec: PathSpec) -> str:
     kind = spec[0]
     if kind == "p":
-        return field_name(spec[1])
+        return _field_name(spec[1])
     if kind == "inv":
         return "^" + _spec_field(spec[1])
     if kind == "seq":
@@ -567,7 +573,7 @@ def _spec_field(spec: PathSpec) -> str:
 def _spec_curie(spec: PathSpec) -> str:
     kind = spec[0]
     if kind == "p":
-        return curie(spec[1])
+        return _curie(spec[1])
     if kind == "inv":
         return "^" + _spec_curie(spec[1])
     if kind == "seq":
