@@ -46,7 +46,7 @@ def _scale_graphs(count: int, seed: int) -> list[Graph]:
     from gdcat.demo import iter_record_documents
     from gdcat.rdf import parse_bytes, split_records
 
-    out = []
+    out: list[Graph] = []
     for text in iter_record_documents(count, seed=seed):
         out.extend(r.graph for r in split_records(parse_bytes(text.encode(), "turtle")))
     return out
@@ -312,3 +312,23 @@ def test_shapes_the_engine_cannot_follow_go_to_pyshacl_whole(shapes: str) -> Non
     engine, _, pyshacl = _both(shapes)
     assert not engine.supported
     assert pyshacl  # pySHACL finds something to say: the fallback is not a silent pass
+
+
+def test_the_graph_answered_from_the_index_is_the_data_graph() -> None:
+    """pySHACL's components and rdflib's SPARQL engine read the batch through an rdflib graph
+    answered from the engine's index: every pattern gives what the data graph gives."""
+    data = Graph().parse(data=_DATA, format="turtle")
+    index = Index(list(data) + list(data)[:5])  # duplicates count once, as in a graph
+    graph = index.graph
+    assert len(graph) == len(data)
+    terms: list[Any] = [None, *sorted({t for triple in data for t in triple}, key=repr)]
+    for s in terms:
+        for p in terms:
+            for o in terms:
+                assert set(graph.triples((s, p, o))) == set(data.triples((s, p, o)))
+    query = (
+        "SELECT ?s ?n WHERE { ?s a <https://example.org/Thing> "
+        "OPTIONAL { ?s <https://example.org/name> ?n } }"
+    )
+    assert set(graph.query(query)) == set(data.query(query))
+    assert dict(graph.namespaces()) == dict(Graph().namespaces())
