@@ -283,6 +283,7 @@ def main() -> None:
         default="healthdcat-ap-r8,gdcat",
         help="comma-separated profiles, each measured on the same records",
     )
+    parser.add_argument("--profile", help="one profile only (the same as --profiles NAME)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
         "--out",
@@ -304,7 +305,7 @@ def main() -> None:
         "timing": "CPU seconds of this process, best of --repeat runs, engines alternating",
         "profiles": {},
     }
-    for name in args.profiles.split(","):
+    for name in (args.profile or args.profiles).split(","):
         result["profiles"][name] = compare_profile(name.strip(), records, args.repeat)
         args.out.write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(result["profiles"][name], indent=2), flush=True)

@@ -1,4 +1,4 @@
-"""The batched SHACL runner: many records, few pySHACL runs, results traced back to fields.
+"""The batched SHACL runner: many records, few validation runs, results traced back to fields.
 
 How a validation goes:
 
@@ -10,8 +10,9 @@ How a validation goes:
    catalogue to its datasets) gets that node's ``rdf:type``, so that range checks hold,
    without owning it.
 2. Units are grouped by shapes graph (the HealthDCAT-AP level is chosen per dataset from its
-   access right) and packed into batches; one pySHACL run validates a whole batch. Two units
-   that describe the same subject differently never share a batch.
+   access right) and packed into batches; one run validates a whole batch: gdcat's own
+   engine (:mod:`.engine`, pySHACL's results; ``settings.validation_engine``) or pySHACL.
+   Two units that describe the same subject differently never share a batch.
 3. Each run sees the batch plus the vocabulary triples it names (:mod:`.background`).
 4. Every result is given to the units that own its focus node; results on vocabulary nodes
    belong to nobody and are dropped. A ``sh:node`` failure on an agent, contact point or
