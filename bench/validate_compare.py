@@ -44,6 +44,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +60,35 @@ def _records(n: int) -> list[Any]:
     for text in iter_record_documents(n, seed=7):
         records.extend(split_records(parse_bytes(text.encode(), "turtle")))
     return records[:n]
+
+
+def _broken(records: list[Any], every: int) -> list[Any]:
+    """``records``, every ``every``-th one broken by the next of the demo's defects (a missing
+    title, a negative count, a literal for an IRI...); all of them unchanged when 0."""
+    from rdflib import Graph
+    from rdflib.namespace import DCAT, RDF
+
+    from gdcat.demo.defects import DEFECTS
+    from gdcat.demo.turtle import TripleList
+
+    if every <= 0:
+        return records
+    out = []
+    for i, record in enumerate(records):
+        if i % every:
+            out.append(record)
+            continue
+        triples = TripleList()
+        for t in record.graph:
+            triples.add(t)
+        defect = DEFECTS[(i // every) % len(DEFECTS)]
+        for ds in record.graph.subjects(RDF.type, DCAT.Dataset):
+            defect.apply(triples, ds)
+        graph = Graph()
+        for t in triples:
+            graph.add(t)
+        out.append(SimpleNamespace(graph=graph))
+    return out
 
 
 def _batches(profile: str, records: list[Any]) -> list[tuple[str, Any, Any]]:
@@ -286,6 +316,12 @@ def main() -> None:
     parser.add_argument("--profile", help="one profile only (the same as --profiles NAME)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument(
+        "--broken-every",
+        type=int,
+        default=0,
+        help="break every N-th record with one of the demo's defects (0: none)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=ROOT / "bench" / "results" / "validate_compare.json",
@@ -295,13 +331,14 @@ def main() -> None:
 
     import pyshacl
 
-    records = _records(args.records)
+    records = _broken(_records(args.records), args.broken_every)
     result: dict[str, Any] = {
         "measured": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
         "versions": {"pyshacl": pyshacl.__version__, "pyrudof": version("pyrudof")},
         "records": len(records),
         "repeat": args.repeat,
+        "broken_every": args.broken_every,
         "timing": "CPU seconds of this process, best of --repeat runs, engines alternating",
         "profiles": {},
     }
