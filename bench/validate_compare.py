@@ -1,26 +1,33 @@
-"""Batch validation side by side (issue 13 item 4): gdcat, naive pySHACL and rudof on the same
-shapes and the same records, in one run.
+"""Batch validation side by side (issue 13 item 4): gdcat's engine, gdcat with pySHACL, naive
+pySHACL and rudof on the same shapes and the same records, in one run.
 
 The records are ``--records`` generated HealthDCAT-AP-style datasets (the demo generator),
-validated with the ``--profile`` profile (default ``healthdcat-ap-r8``). gdcat cuts them into
+validated with each of ``--profiles`` (default ``healthdcat-ap-r8,gdcat``). gdcat cuts them into
 batches as its validator does (records of one profile level together, ``validation_batch_size``
 a batch); each engine then validates the same batches:
 
-- **gdcat**: ``Validator(profile, workers=1).validate_many(graphs)``, end to end (units and
-  batches, the data graph with its vocabulary and class entailments, pySHACL with the prepared
-  shapes, results traced back to fields): what a harvest pays per batch;
+- **gdcat**: ``Validator(profile, workers=1).validate_many(graphs)`` with gdcat's own engine
+  (:mod:`gdcat.validate.engine`, the default), end to end (units and batches, the data graph
+  with its vocabulary and class entailments, validation, results traced back to fields and
+  explained): what a harvest pays;
+- **gdcat_engine_only**: the same batches through
+  :func:`gdcat.validate.runner.validate_batch` (data graph with vocabulary and entailments,
+  validation, raw results): the part that compares with rudof's;
+- **gdcat_pyshacl**: the same validator with ``validation_engine="pyshacl"`` (pySHACL with the
+  prepared shapes): today's gdcat before this engine;
 - **naive pySHACL**: a fresh ``pyshacl.validate(data, shacl_graph=shapes)`` per batch, on the
   same data graph gdcat hands pySHACL (shapes graph rebuilt into pySHACL's index every time);
 - **rudof** (``pyrudof``, the Rust SHACL engine): shapes read once, each batch's data graph read
   from N-Triples text (prepared beforehand, not timed) and validated with the native engine.
 
 Times are CPU seconds of this process (on a shared machine, wall time measures the neighbours),
-best of ``--repeat`` runs, engines alternating. rudof's results are compared with pySHACL's
-(gdcat's raw results) result by result, as (focus node, constraint component, path, value):
-the counts that agree and that differ, by component, go to the results file; rudof is a
-reference here, not a dependency, until its results equal pySHACL's.
+best of ``--repeat`` runs, engines alternating. Results: gdcat's engine against pySHACL, every
+field of every raw result batch by batch and every report of the two validators (they must be
+identical); rudof against pySHACL, result by result as (focus node, constraint component, path,
+value), the counts that agree and that differ, by component (rudof is a reference here, not a
+dependency).
 
-    PYTHONPATH=src .venv/bin/python bench/validate_compare.py --records 2000 --repeat 2
+    PYTHONPATH=src .venv/bin/python bench/validate_compare.py --records 500 --repeat 2
 
 Results go to ``bench/results/validate_compare.json`` (``--out`` elsewhere) and the end of
 ``docs/benchmarks.md``.
@@ -37,6 +44,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +62,37 @@ def _records(n: int) -> list[Any]:
     return records[:n]
 
 
-def _batches(profile: str, records: list[Any]) -> list[tuple[str, Any]]:
-    """(level, data graph) per batch, cut as gdcat's validator cuts them."""
+def _broken(records: list[Any], every: int) -> list[Any]:
+    """``records``, every ``every``-th one broken by the next of the demo's defects (a missing
+    title, a negative count, a literal for an IRI...); all of them unchanged when 0."""
+    from rdflib import Graph
+    from rdflib.namespace import DCAT, RDF
+
+    from gdcat.demo.defects import DEFECTS
+    from gdcat.demo.turtle import TripleList
+
+    if every <= 0:
+        return records
+    out = []
+    for i, record in enumerate(records):
+        if i % every:
+            out.append(record)
+            continue
+        triples = TripleList()
+        for t in record.graph:
+            triples.add(t)
+        defect = DEFECTS[(i // every) % len(DEFECTS)]
+        for ds in record.graph.subjects(RDF.type, DCAT.Dataset):
+            defect.apply(triples, ds)
+        graph = Graph()
+        for t in triples:
+            graph.add(t)
+        out.append(SimpleNamespace(graph=graph))
+    return out
+
+
+def _batches(profile: str, records: list[Any]) -> list[tuple[str, Any, Any]]:
+    """(level, data graph, batch triples) per batch, cut as gdcat's validator cuts them."""
     from gdcat.validate import Validator
     from gdcat.validate.runner import _add_stubs, validation_data
 
@@ -64,10 +101,11 @@ def _batches(profile: str, records: list[Any]) -> list[tuple[str, Any]]:
     for index, record in enumerate(records):
         units.extend(validator._units(index, record.graph))
     _add_stubs(units)
-    return [
-        (b.level, validation_data(profile, b.level, b.triples()))
-        for b in validator._batches(units, False)
-    ]
+    out = []
+    for b in validator._batches(units, False):
+        triples = b.triples()
+        out.append((b.level, validation_data(profile, b.level, triples), triples))
+    return out
 
 
 def _component(iri: str) -> str:
@@ -108,37 +146,56 @@ def _rudof_keys(entries: list[Any]) -> Counter[Key]:
     return keys
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--records", type=int, default=2000)
-    parser.add_argument("--profile", default="healthdcat-ap-r8")
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=ROOT / "bench" / "results" / "validate_compare.json",
-        help="results file",
-    )
-    args = parser.parse_args()
+def _raw_keys(raws: Any) -> Counter[tuple[Any, ...]]:
+    """Results of :func:`gdcat.validate.runner.validate_batch` as comparable keys (all fields)."""
 
+    def key(raw: Any) -> tuple[Any, ...]:
+        details = tuple(sorted((key(d) for d in raw.details), key=repr))
+        return (
+            raw.focus,
+            raw.path,
+            raw.severity,
+            raw.component,
+            raw.source_shape,
+            raw.shape_message,
+            raw.value,
+            raw.params,
+            details,
+            raw.described,
+        )
+
+    return Counter(key(raw) for raw in raws)
+
+
+def compare_profile(profile_name: str, records: list[Any], repeat: int) -> dict[str, Any]:
+    """Every engine on the same batches of ``records`` under one profile."""
     import pyrudof
     import pyshacl
 
+    from gdcat.settings import Settings
     from gdcat.validate import Validator
     from gdcat.validate.classes import validation_shapes
-    from gdcat.validate.runner import check_profile
+    from gdcat.validate.runner import check_profile, validate_batch
 
-    profile = check_profile(args.profile)
-    records = _records(args.records)
+    profile = check_profile(profile_name)
     graphs = [r.graph for r in records]
-    batches = _batches(args.profile, records)
+    cut = _batches(profile_name, records)
+    batches = [(level, data) for level, data, _ in cut]
     levels = sorted({level for level, _ in batches})
-    shapes = {level: validation_shapes(args.profile, level)[0] for level in levels}
+    shapes = {level: validation_shapes(profile_name, level)[0] for level in levels}
     shapes_text = {level: g.serialize(format="turtle") for level, g in shapes.items()}
     data_text = [(level, d.serialize(format="nt")) for level, d in batches]
 
-    validator = Validator(args.profile, workers=1)
-    validator.validate_many(graphs[:5])  # shapes prepared, as in a running harvester
+    validators = {
+        engine: Validator(
+            profile_name,
+            workers=1,
+            settings=Settings.model_validate({"validation_engine": engine}),
+        )
+        for engine in ("gdcat", "pyshacl")
+    }
+    for validator in validators.values():
+        validator.validate_many(graphs[:5])  # shapes prepared, as in a running harvester
 
     rudofs: dict[str, Any] = {}
     for level in levels:
@@ -146,9 +203,17 @@ def main() -> None:
         rudof.read_shacl(shapes_text[level], pyrudof.ShaclFormat.Turtle)
         rudofs[level] = rudof
     rudof_entries: list[Any] = []
+    reports: dict[str, list[Any]] = {}
 
-    def run_gdcat() -> None:
-        validator.validate_many(graphs)
+    def run_validator(engine: str) -> Callable[[], None]:
+        def run() -> None:
+            reports[engine] = validators[engine].validate_many(graphs)
+
+        return run
+
+    def run_engine() -> None:
+        for level, _, triples in cut:
+            validate_batch(profile_name, level, triples, "gdcat")
 
     def run_naive() -> None:
         for level, data in batches:
@@ -170,23 +235,35 @@ def main() -> None:
             rudof_entries.extend(report.violations)
 
     engines: dict[str, Callable[[], None]] = {
-        "gdcat": run_gdcat,
+        "gdcat": run_validator("gdcat"),
+        "gdcat_engine_only": run_engine,
+        "gdcat_pyshacl": run_validator("pyshacl"),
         "naive_pyshacl": run_naive,
         "rudof": run_rudof,
     }
     best: dict[str, float] = {}
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         for name, run in engines.items():
             start = time.process_time()
             run()
             spent = time.process_time() - start
             best[name] = min(best.get(name, spent), spent)
 
-    ours = _pyshacl_keys(args.profile, batches)
+    # Exactly the same results: every field of every raw result, batch by batch, and every
+    # report the two validators give.
+    raw_gdcat: Counter[tuple[Any, ...]] = Counter()
+    raw_pyshacl: Counter[tuple[Any, ...]] = Counter()
+    for level, _, triples in cut:
+        raw_gdcat.update(_raw_keys(validate_batch(profile_name, level, triples, "gdcat")))
+        raw_pyshacl.update(_raw_keys(validate_batch(profile_name, level, triples, "pyshacl")))
+    same_reports = [r.to_json() for r in reports["gdcat"]] == [
+        r.to_json() for r in reports["pyshacl"]
+    ]
+
+    ours = _pyshacl_keys(profile_name, batches)
     theirs = _rudof_keys(rudof_entries)
     only_pyshacl = ours - theirs
     only_rudof = theirs - ours
-    agree = sum((ours & theirs).values())
 
     def by_component(keys: Counter[Key]) -> dict[str, int]:
         out: Counter[str] = Counter()
@@ -198,33 +275,77 @@ def main() -> None:
         return [list(k) for k in list(keys)[:3]]
 
     rate = {name: round(len(records) / seconds, 1) for name, seconds in best.items()}
-    result = {
-        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, Python {platform.python_version()}",
-        "versions": {"pyshacl": pyshacl.__version__, "pyrudof": version("pyrudof")},
+    return {
         "profile": profile.name,
         "records": len(records),
         "batches": len(batches),
-        "batch_size": validator.batch_size,
-        "repeat": args.repeat,
+        "batch_size": validators["gdcat"].batch_size,
         "cpu_seconds": {name: round(s, 2) for name, s in best.items()},
         "records_per_second": rate,
+        "ratio_to_rudof": {name: round(best["rudof"] / s, 2) for name, s in best.items()},
+        "gdcat_vs_gdcat_pyshacl": round(best["gdcat_pyshacl"] / best["gdcat"], 2),
         "gdcat_vs_naive": round(best["naive_pyshacl"] / best["gdcat"], 2),
-        "gdcat_vs_rudof": round(best["rudof"] / best["gdcat"], 2),
-        "results": {
+        "gdcat_engine_identical_to_pyshacl": {
+            "raw_results": sum(raw_gdcat.values()),
+            "raw_results_pyshacl": sum(raw_pyshacl.values()),
+            "raw_results_identical": raw_gdcat == raw_pyshacl,
+            "reports_identical": same_reports,
+            "results_in_reports": sum(len(r.results) for r in reports["gdcat"]),
+        },
+        "rudof_vs_pyshacl": {
             "pyshacl": sum(ours.values()),
             "rudof": sum(theirs.values()),
-            "agree": agree,
+            "agree": sum((ours & theirs).values()),
             "only_pyshacl": by_component(only_pyshacl),
             "only_rudof": by_component(only_rudof),
             "examples_only_pyshacl": example(only_pyshacl),
             "examples_only_rudof": example(only_rudof),
+            "same_results": not only_pyshacl and not only_rudof,
         },
-        "same_results": not only_pyshacl and not only_rudof,
     }
-    out = args.out
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--records", type=int, default=2000)
+    parser.add_argument(
+        "--profiles",
+        default="healthdcat-ap-r8,gdcat",
+        help="comma-separated profiles, each measured on the same records",
+    )
+    parser.add_argument("--profile", help="one profile only (the same as --profiles NAME)")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--broken-every",
+        type=int,
+        default=0,
+        help="break every N-th record with one of the demo's defects (0: none)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "results" / "validate_compare.json",
+        help="results file",
+    )
+    args = parser.parse_args()
+
+    import pyshacl
+
+    records = _broken(_records(args.records), args.broken_every)
+    result: dict[str, Any] = {
+        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "versions": {"pyshacl": pyshacl.__version__, "pyrudof": version("pyrudof")},
+        "records": len(records),
+        "repeat": args.repeat,
+        "broken_every": args.broken_every,
+        "timing": "CPU seconds of this process, best of --repeat runs, engines alternating",
+        "profiles": {},
+    }
+    for name in (args.profile or args.profiles).split(","):
+        result["profiles"][name] = compare_profile(name.strip(), records, args.repeat)
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result["profiles"][name], indent=2), flush=True)
 
 
 if __name__ == "__main__":

@@ -149,6 +149,14 @@ def _known_targets(targets: dict[int, tuple[tuple[Node, ...], ...]]) -> Iterator
         setattr(Shape, "target", original)  # noqa: B010
 
 
+@contextmanager
+def quiet_pyshacl() -> Iterator[None]:
+    """For one run of :mod:`gdcat.validate.engine`: pySHACL's components it calls write no
+    text descriptions of their results (nobody reads them)."""
+    with _no_descriptions():
+        yield
+
+
 def _empty_description(self: Any, *args: Any, **kwargs: Any) -> str:
     return ""
 
@@ -202,6 +210,10 @@ class CompiledShapes:
             _, report, _ = validator.run()
         assert isinstance(report, Graph)
         return report
+
+    def targets_of(self, shape: Any) -> tuple[tuple[Node, ...], ...]:
+        """pySHACL's five kinds of targets of ``shape`` (one of :attr:`shapes_graph`'s)."""
+        return self._targets[id(shape)]
 
     def memo(self, kind: str, node: Node | None, build: Callable[[Graph, Node | None], T]) -> T:
         """``build(graph, node)``, computed once per shapes node (the graph never changes)."""

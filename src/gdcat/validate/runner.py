@@ -1,4 +1,4 @@
-"""The batched SHACL runner: many records, few pySHACL runs, results traced back to fields.
+"""The batched SHACL runner: many records, few validation runs, results traced back to fields.
 
 How a validation goes:
 
@@ -10,8 +10,9 @@ How a validation goes:
    catalogue to its datasets) gets that node's ``rdf:type``, so that range checks hold,
    without owning it.
 2. Units are grouped by shapes graph (the HealthDCAT-AP level is chosen per dataset from its
-   access right) and packed into batches; one pySHACL run validates a whole batch. Two units
-   that describe the same subject differently never share a batch.
+   access right) and packed into batches; one run validates a whole batch: gdcat's own
+   engine (:mod:`.engine`, pySHACL's results; ``settings.validation_engine``) or pySHACL.
+   Two units that describe the same subject differently never share a batch.
 3. Each run sees the batch plus the vocabulary triples it names (:mod:`.background`).
 4. Every result is given to the units that own its focus node; results on vocabulary nodes
    belong to nobody and are dropped. A ``sh:node`` failure on an agent, contact point or
@@ -36,7 +37,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
@@ -50,7 +51,8 @@ from gdcat.settings import Settings
 from gdcat.validate import sparql_cache
 from gdcat.validate.background import Triple, vocabulary_index
 from gdcat.validate.classes import class_index, entailments, original_class, validation_shapes
-from gdcat.validate.compiled import CompiledShapes, ShapesSource
+from gdcat.validate.compiled import CompiledShapes, ShapesSource, quiet_pyshacl
+from gdcat.validate.engine import Engine, Found, Index
 from gdcat.validate.messages import curie, explain, field_name, local_name
 from gdcat.validate.profiles import Profile, get_profile, shapes_graph
 from gdcat.validate.report import PathSpec, ValidationReport, ValidationResult
@@ -119,11 +121,16 @@ _DATASET = DCAT.Dataset
 _RDF_TYPE = RDF.type
 
 
-def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> list[RawResult]:
+def validate_batch(
+    profile_name: str, level: str, triples: Sequence[Triple], engine: str = "gdcat"
+) -> list[RawResult]:
     """Validate ``triples`` (plus the vocabulary they name) with one profile level.
 
-    The graph pySHACL sees also carries the class entailments of :mod:`.classes` (value checks
-    follow the class hierarchy and the classes of authority-table values).
+    The graph the engine sees also carries the class entailments of :mod:`.classes` (value
+    checks follow the class hierarchy and the classes of authority-table values). ``engine`` is
+    ``"gdcat"`` (:mod:`.engine`, pySHACL's results without pySHACL's run; shapes it cannot
+    follow are validated by pySHACL) or ``"pyshacl"`` (pySHACL's own run, with the prepared
+    shapes).
 
     Module-level so that worker processes can run it; the shapes (as pySHACL uses them,
     :func:`compiled_shapes`) and the vocabulary index are cached per process. Runs in one
@@ -131,21 +138,70 @@ def validate_batch(profile_name: str, level: str, triples: Sequence[Triple]) -> 
     """
     with _ONE_RUN_AT_A_TIME:
         sparql_cache.install()
-        data = validation_data(profile_name, level, triples)
         try:
             with _fast_parameter_lookup():
+                if engine == "gdcat":
+                    native = native_engine(profile_name, level)
+                    if native.supported:
+                        index = Index(validation_triples(profile_name, level, triples))
+                        with quiet_pyshacl():
+                            found = native.run(index)
+                        shapes = native.compiled
+                        return [_raw_found(f, shapes, index) for f in found]
+                data = validation_data(profile_name, level, triples)
                 report_graph, shapes = _report(profile_name, level, data)
+        except GdcatError:
+            raise
         except Exception as e:  # pySHACL's errors share no useful base class
             raise GdcatError(f"SHACL validation with profile {profile_name!r} failed: {e}") from e
         return _raw_results(report_graph, shapes, data)
+
+
+@cache
+def native_engine(profile_name: str, level: str) -> Engine:
+    """gdcat's engine for one profile level (compiled once per process)."""
+    return Engine(compiled_shapes(profile_name, level))
+
+
+def _raw_found(found: Found, shapes: ShapesSource, index: Index) -> RawResult:
+    """A result of :mod:`.engine` as :func:`_raw` reads the same result from pySHACL's report."""
+    constraint = found.constraint
+    shape = found.shape
+    component = _component_name(found.component)
+    message = shapes.memo("message", constraint, _shape_message) or shapes.memo(
+        "message", shape, _shape_message
+    )
+    details = tuple(_raw_found(d, shapes, index) for d in found.details)
+    if message is None and component == "Node":
+        message = _nested_rule(shapes.graph, constraint, shape, details)
+    return RawResult(
+        focus=found.focus,
+        path=_found_path(found.path, shapes),
+        severity=local_name(str(found.severity)),
+        component=component,
+        source_shape=shapes.memo("name", shape, _shape_name),
+        shape_message=message,
+        value=found.value,
+        params=shapes.memo("params", shape, _params),
+        details=details,
+        described=index.described(found.focus),
+    )
 
 
 def validation_data(profile_name: str, level: str, triples: Sequence[Triple]) -> Graph:
     """The data graph pySHACL sees for ``triples``: the triples, the vocabulary they name, and
     the class entailments the profile level's shapes need (benchmarks hand the same graph to
     other engines)."""
-    _, shape_classes = validation_shapes(profile_name, level)
     data = Graph()
+    for triple in validation_triples(profile_name, level, triples):
+        data.add(triple)
+    return data
+
+
+def validation_triples(profile_name: str, level: str, triples: Sequence[Triple]) -> list[Triple]:
+    """The triples of :func:`validation_data`, in the order it adds them."""
+    _, shape_classes = validation_shapes(profile_name, level)
+    data: dict[Triple, None] = {}
     # A series is validated as a series whatever else it is typed (the store's rule of
     # kinds): ``a dcat:Dataset`` on it (DCAT's entailment, which gdcat's feed writes for
     # clients that do no inference) does not make it a target of the dataset shapes.
@@ -153,13 +209,11 @@ def validation_data(profile_name: str, level: str, triples: Sequence[Triple]) ->
     for triple in triples:
         if triple[0] in series and triple[1] == _RDF_TYPE and triple[2] == _DATASET:
             continue
-        data.add(triple)
+        data[triple] = None
     background = vocabulary_index().background_for(triples).triples
-    for triple in background:
-        data.add(triple)
-    for triple in entailments(triples, shape_classes, class_index(), background):
-        data.add(triple)
-    return data
+    data.update(dict.fromkeys(background))
+    data.update(dict.fromkeys(entailments(triples, shape_classes, class_index(), background)))
+    return list(data)
 
 
 @cache
@@ -227,6 +281,7 @@ def _warm_worker(profile_name: str) -> None:
     profile = get_profile(profile_name)
     for level in profile.level_names:
         compiled_shapes(profile_name, level)
+        native_engine(profile_name, level)
     vocabulary_index()
     class_index()
 
@@ -266,6 +321,14 @@ def _raw(report: Graph, node: Node, shapes: ShapesSource, data: Graph) -> RawRes
         details=details,
         described=focus is not None and (focus, None, None) in data,
     )
+
+
+def _found_path(node: Node | None, shapes: ShapesSource) -> PathSpec | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):  # a predicate (also any predicate of data under sh:closed)
+        return ("p", str(node))
+    return shapes.memo("path", node, path_spec)  # a path of the shapes graph
 
 
 def _component_name(component: Node | None) -> str:
@@ -489,10 +552,16 @@ class _Tracer:
         return found if found is not None else (None, ())
 
 
+#: A predicate's field name and CURIE, computed once per predicate (both are the same for
+#: every result: pure functions of the IRI and the shipped model).
+_field_name = lru_cache(maxsize=4096)(field_name)
+_curie = lru_cache(maxsize=4096)(curie)
+
+
 def _spec_field(spec: PathSpec) -> str:
     kind = spec[0]
     if kind == "p":
-        return field_name(spec[1])
+        return _field_name(spec[1])
     if kind == "inv":
         return "^" + _spec_field(spec[1])
     if kind == "seq":
@@ -505,7 +574,7 @@ def _spec_field(spec: PathSpec) -> str:
 def _spec_curie(spec: PathSpec) -> str:
     kind = spec[0]
     if kind == "p":
-        return curie(spec[1])
+        return _curie(spec[1])
     if kind == "inv":
         return "^" + _spec_curie(spec[1])
     if kind == "seq":
@@ -847,7 +916,8 @@ class Validator:
         return batches
 
     def _run(self, batches: list[_Batch], parallel: bool) -> list[list[RawResult]]:
-        jobs = [(self.profile.name, b.level, b.triples()) for b in batches]
+        engine = self.settings.validation_engine
+        jobs = [(self.profile.name, b.level, b.triples(), engine) for b in batches]
         if not parallel or len(jobs) <= 1:
             return [validate_batch(*job) for job in jobs]
         pool = self._executor()
