@@ -38,6 +38,7 @@ from gdcat.api.security_headers import install_security_headers
 from gdcat.settings import Settings
 from gdcat.store import Store
 from gdcat.validate.background import vocabulary_index
+from gdcat.validate.classes import class_index
 
 _log = logging.getLogger(__name__)
 
@@ -127,8 +128,8 @@ def create_app(
     app.state.ctx = ctx
     if background_index:
         # What the first pages would otherwise wait for, read at start while the server
-        # answers: the vocabularies every page's controlled terms are described from (about
-        # 3 s) and the listing of every live record (minutes at a million records).
+        # answers: the vocabularies and classes every page's controlled terms are described
+        # from (about 3 s) and the listing of every live record (minutes at a million records).
         threading.Thread(
             target=_warm, args=(resources.linked_data(ctx),), name="gdcat-warm", daemon=True
         ).start()
@@ -252,6 +253,7 @@ class HeadAsGet:
 def _warm(data: resources.LinkedData) -> None:
     try:
         vocabulary_index()
+        class_index()
         data.listing()
     except Exception as e:  # the first page that needs them reads them again
         _log.warning("reading the vocabularies or the listing at start failed: %s", e)
