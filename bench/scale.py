@@ -420,24 +420,37 @@ def serve_same_directory(
     pyoxigraph share the on-disk format: no second load of the same quads), and ``gdcat
     serve`` over it, with the search index the embedded run built (an operator moving a
     store to a server keeps its index; the start then checks it is in step, over HTTP)."""
+    env = gdcat_env(work / "unused-store", work, base)
+    return gdcat_over_oxigraph_server(size, store_dir, env, base, args, deadline=1800)
+
+
+def gdcat_over_oxigraph_server(
+    size: int,
+    location: Path,
+    env: dict[str, str],
+    base: str,
+    args: argparse.Namespace,
+    *,
+    deadline: float = 1800,
+) -> dict[str, Any]:
+    """``oxigraph serve`` of ``location``, ``gdcat serve`` over it, and the reads."""
     ox_port, port = _free_port(), _free_port()
     engine = Server(
         [
             str(BIN / "oxigraph"),
             "serve",
             "--location",
-            str(store_dir),
+            str(location),
             "--bind",
             f"127.0.0.1:{ox_port}",
         ],
         f"http://127.0.0.1:{ox_port}",
         "/query?query=ASK%7B%7D",
         dict(os.environ),
-        deadline=1800,
+        deadline=deadline,
     )
     out: dict[str, Any] = {"engine_start_seconds": round(engine.start_seconds, 1)}
     try:
-        env = gdcat_env(work / "unused-store", work, base)
         gdcat = start_gdcat_on(f"http://127.0.0.1:{ox_port}/", port, env)
         try:
             out.update(start_facts(gdcat))
@@ -468,33 +481,10 @@ def serve_remote(
             2,
         )
     print(f"[{size:,}] oxigraph load {out['load_oxigraph_cli']}", flush=True)
-    ox_port, port = _free_port(), _free_port()
-    engine = Server(
-        [
-            str(BIN / "oxigraph"),
-            "serve",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{ox_port}",
-        ],
-        f"http://127.0.0.1:{ox_port}",
-        "/query?query=ASK%7B%7D",
-        dict(os.environ),
-    )
-    try:
-        env = gdcat_env(work / "unused-store", work / "remote", base)
-        shutil.rmtree(work / "remote", ignore_errors=True)
-        (work / "remote").mkdir()
-        gdcat = start_gdcat_on(f"http://127.0.0.1:{ox_port}/", port, env)
-        try:
-            out.update(start_facts(gdcat))
-            out.update(reads(gdcat, base, args.requests, size))
-            print(f"[{size:,}] oxigraph server {out}", flush=True)
-        finally:
-            gdcat.stop()
-    finally:
-        engine.stop()
+    shutil.rmtree(work / "remote", ignore_errors=True)
+    (work / "remote").mkdir()
+    env = gdcat_env(work / "unused-store", work / "remote", base)
+    out.update(gdcat_over_oxigraph_server(size, location, env, base, args))
     out["store_mb"] = size_mb(location)
     shutil.rmtree(location, ignore_errors=True)
     return out

@@ -149,22 +149,7 @@ def _rudof_keys(entries: list[Any]) -> Counter[Key]:
 def _raw_keys(raws: Any) -> Counter[tuple[Any, ...]]:
     """Results of :func:`gdcat.validate.runner.validate_batch` as comparable keys (all fields)."""
 
-    def key(raw: Any) -> tuple[Any, ...]:
-        details = tuple(sorted((key(d) for d in raw.details), key=repr))
-        return (
-            raw.focus,
-            raw.path,
-            raw.severity,
-            raw.component,
-            raw.source_shape,
-            raw.shape_message,
-            raw.value,
-            raw.params,
-            details,
-            raw.described,
-        )
-
-    return Counter(key(raw) for raw in raws)
+    return Counter(raw.key() for raw in raws)
 
 
 def compare_profile(profile_name: str, records: list[Any], repeat: int) -> dict[str, Any]:

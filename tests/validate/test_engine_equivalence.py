@@ -33,7 +33,6 @@ from gdcat.validate import Validator
 from gdcat.validate.compiled import CompiledShapes, quiet_pyshacl
 from gdcat.validate.engine import Engine, Index
 from gdcat.validate.runner import (
-    RawResult,
     _add_stubs,
     _fast_parameter_lookup,
     _raw_found,
@@ -145,21 +144,6 @@ def _batches(profile: str, graphs: tuple[Graph, ...]) -> list[tuple[str, list[An
     return [(b.level, b.triples()) for b in validator._batches(units, False)]
 
 
-def _key(raw: RawResult) -> tuple[Any, ...]:
-    return (
-        raw.focus,
-        raw.path,
-        raw.severity,
-        raw.component,
-        raw.source_shape,
-        raw.shape_message,
-        raw.value,
-        raw.params,
-        tuple(sorted((_key(d) for d in raw.details), key=repr)),
-        raw.described,
-    )
-
-
 def _components(raws: Iterable[tuple[Any, ...]]) -> set[str]:
     """The constraint components of these results and of their details."""
     out: set[str] = set()
@@ -174,8 +158,8 @@ def test_both_engines_give_the_same_results(profile: str) -> None:
     ours: Counter[tuple[Any, ...]] = Counter()
     theirs: Counter[tuple[Any, ...]] = Counter()
     for level, triples in _batches(profile, _all_graphs()):
-        gdcat = Counter(_key(r) for r in validate_batch(profile, level, triples, "gdcat"))
-        pyshacl = Counter(_key(r) for r in validate_batch(profile, level, triples, "pyshacl"))
+        gdcat = Counter(r.key() for r in validate_batch(profile, level, triples, "gdcat"))
+        pyshacl = Counter(r.key() for r in validate_batch(profile, level, triples, "pyshacl"))
         assert gdcat - pyshacl == Counter(), f"only the gdcat engine reports these ({level})"
         assert pyshacl - gdcat == Counter(), f"only pySHACL reports these ({level})"
         ours.update(gdcat)
@@ -288,12 +272,12 @@ def _both(shapes_text: str) -> tuple[Engine, Counter[Any], Counter[Any]]:
     compiled = CompiledShapes(shapes)
     engine = Engine(compiled)
     with _fast_parameter_lookup():
-        pyshacl = Counter(_key(r) for r in _raw_results(compiled.run(data), compiled, data))
+        pyshacl = Counter(r.key() for r in _raw_results(compiled.run(data), compiled, data))
         gdcat: Counter[Any] = Counter()
         if engine.supported:
             index = Index(data)
             with quiet_pyshacl():
-                gdcat.update(_key(_raw_found(f, compiled, index)) for f in engine.run(index))
+                gdcat.update(_raw_found(f, compiled, index).key() for f in engine.run(index))
     return engine, gdcat, pyshacl
 
 

@@ -106,6 +106,22 @@ class RawResult:
     def param_map(self) -> dict[str, tuple[str, ...]]:
         return dict(self.params)
 
+    def key(self) -> tuple[Any, ...]:
+        """Every field, details in a fixed order: two engines' results compare by it."""
+        details = tuple(sorted((d.key() for d in self.details), key=repr))
+        return (
+            self.focus,
+            self.path,
+            self.severity,
+            self.component,
+            self.source_shape,
+            self.shape_message,
+            self.value,
+            self.params,
+            details,
+            self.described,
+        )
+
 
 #: pySHACL is not safe to run in two threads of one process at once: rdflib's SPARQL parser
 #: (pyparsing) keeps parse state that a second thread corrupts ("Param.postParse2() missing
