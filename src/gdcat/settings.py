@@ -227,3 +227,16 @@ class Settings(BaseSettings):
         "other processes wrote (seconds): a write through one process is searchable through "
         "every other within about this delay; 0 stops following.",
     )
+    harvest_parse_workers: int | None = Field(
+        None,
+        ge=0,
+        description="Worker processes that parse, split and hash the pages of DCAT documents "
+        "and feeds during a harvest (default: one per core; 0 parses in the harvesting "
+        "process).",
+    )
+    harvest_parse_pool_from: int = Field(
+        65536,
+        ge=0,
+        description="Pages of at least this many bytes go to the parsing processes; smaller "
+        "ones are parsed in the harvesting process, where they cost less than the trip.",
+    )

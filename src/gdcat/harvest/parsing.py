@@ -1,0 +1,162 @@
+"""Harvested pages parsed, normalised, split and hashed in worker processes.
+
+The harvester process fetches; a pool of worker processes (``settings.harvest_parse_workers``,
+by default one per core) turns each page's bytes into records: the page parsed under the same
+limits as anywhere else (:func:`gdcat.rdf.parse_bytes`: the size and triple limits, no network
+access: no remote JSON-LD context, no XML entity), normalised (:func:`normalise`), split into
+records and each record hashed. What comes back is plain data, not rdflib graphs: per record
+its IRI, kind, content hash and triples as N-Triples text (written by the store's own
+:class:`~gdcat.store.quads.QuadWriter`, blank nodes labelled per record), plus the page's
+links to the next page and whether it describes anything at all. The harvester compares the
+hashes with what the store holds and builds an rdflib graph only for the records that changed
+(:meth:`ParsedRecord.record`): the unchanged records of a changed page cost the harvester
+nothing but their hash.
+
+A crawl thread waits for its page's answer (its next page may depend on it), so the pool
+works on the pages of as many nodes as are crawled at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+
+import pyoxigraph as ox
+from rdflib import BNode
+from rdflib.term import Node
+
+from gdcat.errors import InputError
+from gdcat.harvest.normalise import normalise
+from gdcat.rdf.formats import RdfFormat
+from gdcat.rdf.parse import ParseLimits, parse_bytes
+from gdcat.rdf.records import (
+    Record,
+    describes_resources,
+    new_record_graph,
+    not_metadata_error,
+    split_records,
+)
+from gdcat.rdf.terms import ox_to_rdflib
+from gdcat.sources.base import ParsedPage, ParsedRecord, located_message
+from gdcat.sources.dcat import next_pages
+from gdcat.store.quads import QuadWriter, UnwritableTermError
+
+__all__ = ["PageParser", "parse_page", "parse_workers", "record_of"]
+
+
+def parse_page(
+    body: bytes,
+    fmt: RdfFormat,
+    url: str,
+    base_iri: str,
+    max_bytes: int,
+    limits: ParseLimits,
+) -> ParsedPage:
+    """One page of a DCAT document or feed to records (runs in a worker process).
+
+    A page that is not usable RDF comes back with its ``error`` (the message the harvest
+    reports for the page), never as an exception: an exception raised in a worker would cross
+    the process boundary only if it pickles."""
+    try:
+        graph = parse_bytes(
+            body, fmt, source=url, base_iri=base_iri, max_bytes=max_bytes, limits=limits
+        )
+    except InputError as e:
+        return ParsedPage((), (), error=located_message(e))
+    links = next_pages(graph, url)
+    graph = normalise(graph)
+    records = split_records(graph, source=url)
+    warning = None
+    if not records and not describes_resources(graph):
+        warning = str(not_metadata_error(graph, url))
+    writer = QuadWriter()
+    parsed = []
+    for record in records:
+        try:
+            text: str | None = writer.lines(record.graph, " .\n")
+            triples: tuple[tuple[Node, Node, Node], ...] = ()
+        except UnwritableTermError:
+            # a term N-Triples cannot carry: the triples travel as rdflib terms (pickled), so
+            # the record meets the store's refusal as it would have in this process
+            text, triples = None, tuple(record.graph)
+        parsed.append(ParsedRecord(record.iri, record.kind, record.content_hash, text, triples))
+    return ParsedPage(tuple(parsed), links, not_metadata=warning)
+
+
+def record_of(parsed: ParsedRecord, source: str) -> Record:
+    """The :class:`Record` of a record parsed in a worker: its graph built from the N-Triples
+    text (fresh blank nodes for this record), its hash the one the worker computed."""
+    graph = new_record_graph()
+    if parsed.ntriples is None:
+        graph.addN((s, p, o, graph) for s, p, o in parsed.triples)
+    else:
+        blanks: dict[str, BNode] = {}
+
+        def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+            if isinstance(value, ox.BlankNode):
+                blank = blanks.get(value.value)
+                if blank is None:
+                    blank = blanks[value.value] = BNode()
+                return blank
+            if isinstance(value, ox.Triple):  # never written by QuadWriter
+                raise ValueError("RDF-star quoted triples are not supported")
+            return ox_to_rdflib(value)
+
+        graph.addN(
+            (term(t.subject), term(t.predicate), term(t.object), graph)
+            for t in ox.parse(parsed.ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+        )
+    record = Record(parsed.iri, graph, kind=parsed.kind, source=source, ntriples=parsed.ntriples)
+    # the hash of the very triples the worker split (cached_property's slot)
+    record.__dict__["content_hash"] = parsed.content_hash
+    return record
+
+
+class PageParser:
+    """The pool of parsing processes of one harvester (started at the first page large enough
+    to send there, stopped by :meth:`close`); calling it parses one page and waits for the
+    answer. A page smaller than ``pool_from`` bytes is parsed in this process by the same
+    function: shipping it would cost more than parsing it."""
+
+    def __init__(self, workers: int, pool_from: int = 0) -> None:
+        self.workers = workers
+        self.pool_from = pool_from
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __call__(
+        self,
+        body: bytes,
+        fmt: RdfFormat,
+        url: str,
+        base_iri: str,
+        max_bytes: int,
+        limits: ParseLimits,
+    ) -> ParsedPage:
+        if len(body) < self.pool_from:
+            return parse_page(body, fmt, url, base_iri, max_bytes, limits)
+        with self._lock:
+            if self._pool is None:
+                # spawn: the harvester has threads running, which a forked child would copy
+                # mid-step
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            pool = self._pool
+        return pool.submit(parse_page, body, fmt, url, base_iri, max_bytes, limits).result()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
+def parse_workers(setting: int | None) -> int:
+    """The number of parsing processes for ``settings.harvest_parse_workers`` (None: one per
+    core; 0: none, pages are parsed in the harvester process)."""
+    if setting is None:
+        return os.cpu_count() or 1
+    return max(0, setting)
