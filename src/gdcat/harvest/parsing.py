@@ -151,6 +151,13 @@ def _iri(value: str) -> URIRef:
     return URIRef(value)
 
 
+@lru_cache(maxsize=1 << 16)
+def _literal(value: ox.Literal) -> Node:
+    """The rdflib literal of ``value``, made once for the values records repeat (dates,
+    numbers, keywords, codes): making an rdflib literal costs microseconds."""
+    return ox_to_rdflib(value)
+
+
 def record_of(parsed: ParsedRecord, source: str) -> Record:
     """The :class:`Record` of a record parsed in a worker: its graph built from the N-Triples
     text (fresh blank nodes for this record, over :class:`RecordTriples`), its hash the one
@@ -172,7 +179,9 @@ def record_of(parsed: ParsedRecord, source: str) -> Record:
                 return blank
             if isinstance(value, ox.Triple):  # never written by QuadWriter
                 raise ValueError("RDF-star quoted triples are not supported")
-            return ox_to_rdflib(value)
+            # short values repeat (dates, numbers, codes); long ones (descriptions) do not,
+            # and would hold the cache's memory
+            return _literal(value) if len(value.value) <= 64 else ox_to_rdflib(value)
 
         add = graph.store.add  # the terms are built here: nothing for Graph.add to check
         for t in ox.parse(parsed.ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES):
