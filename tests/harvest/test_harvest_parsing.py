@@ -230,3 +230,24 @@ def test_records_written_from_their_n_triples_are_the_records_written_from_graph
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_parsing_process_that_dies_fails_its_page_and_the_next_page_is_parsed() -> None:
+    import os
+    import signal
+
+    url = "https://n.example/catalog.ttl"
+    turtle = get_format("turtle")
+    pool = PageParser(1)
+    try:
+        assert len(pool(many_datasets(3), turtle, url, url, 10**8, DEFAULT_LIMITS).records) == 3
+        # fault injection: the pool's one process killed (a real pool; only the kill is made)
+        processes = pool._pool._processes if pool._pool is not None else {}
+        for pid in list(processes or {}):
+            os.kill(pid, signal.SIGKILL)
+        died = pool(many_datasets(3), turtle, url, url, 10**8, DEFAULT_LIMITS)
+        assert died.records == () and died.error is not None and "died" in died.error
+        again = pool(many_datasets(4), turtle, url, url, 10**8, DEFAULT_LIMITS)
+        assert again.error is None and len(again.records) == 4
+    finally:
+        pool.close()

@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Generator, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -223,7 +223,16 @@ class PageParser:
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
                 )
             pool = self._pool
-        return pool.submit(parse_page, body, fmt, url, base_iri, max_bytes, limits).result()
+        try:
+            return pool.submit(parse_page, body, fmt, url, base_iri, max_bytes, limits).result()
+        except BrokenExecutor as e:
+            # a parsing process died (killed, out of memory): this page fails, the next one
+            # starts a new pool
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            return ParsedPage((), (), error=f"the process parsing this page died ({e})")
 
     def close(self) -> None:
         with self._lock:
