@@ -232,3 +232,16 @@ class Settings(BaseSettings):
         description="The SHACL engine that validates records: gdcat's own (the same results "
         "as pySHACL, several times faster; shapes it cannot follow go to pySHACL) or pySHACL.",
     )
+    harvest_parse_workers: int | None = Field(
+        None,
+        ge=0,
+        description="Worker processes that parse, split and hash the pages of DCAT documents "
+        "and feeds during a harvest (default: one per core; 0 parses in the harvesting "
+        "process).",
+    )
+    harvest_parse_pool_from: int = Field(
+        65536,
+        ge=0,
+        description="Pages of at least this many bytes go to the parsing processes; smaller "
+        "ones are parsed in the harvesting process, where they cost less than the trip.",
+    )

@@ -49,6 +49,7 @@ from rdflib.namespace import DCTERMS, FOAF
 from gdcat.errors import GdcatError
 from gdcat.harvest.leases import HarvestLeases
 from gdcat.harvest.normalise import apply_crosswalks, link_beacon_datasets, normalise
+from gdcat.harvest.parsing import PageParser, parse_workers, record_of
 from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import NodeReport, PageFailure, Reason, Rejection, RunReport
 from gdcat.harvest.state import NodeState, RejectedRecord, due_nodes, load_state, save_state
@@ -63,7 +64,7 @@ from gdcat.rdf.records import (
     split_records,
 )
 from gdcat.settings import Settings
-from gdcat.sources import Document, Failure, HttpClient, PageState
+from gdcat.sources import Document, Failure, HttpClient, PageState, ParsedRecord
 from gdcat.sources.network import Network
 from gdcat.store import RecordMeta, RecordStatus, RecordWrite, RecordWriteError, Store
 from gdcat.store.inventory import count_record_kinds
@@ -110,25 +111,38 @@ class Holder:
 
 def current_holders(store: Store, datasets: Sequence[str]) -> dict[str, Holder]:
     """The catalogue records of ``datasets`` as they are now (one query a few thousand
-    datasets); datasets the catalogue never held are left out."""
-    out: dict[str, Holder] = {}
+    datasets); datasets the catalogue never held are left out.
+
+    Each property is its own branch of a ``UNION``, every branch starting from the records
+    named: an ``OPTIONAL`` beside the ``VALUES`` made Oxigraph read the property for every
+    record of the catalogue, a cost per batch that grew with the catalogue."""
     prov = store.provenance_graph
     withdrawn = RecordStatus.WITHDRAWN.iri
     unique = list(dict.fromkeys(datasets))
+    wanted = (FOAF.primaryTopic, SOURCE_NODE, SOURCE_URL, ADMS_STATUS)
+    out: dict[str, Holder] = {}
     for start in range(0, len(unique), 2000):
         # record IRIs are minted from hashes: safe in query text whatever the dataset IRI
-        values = " ".join(
-            f"<{record_iri(store.base_iri, d)}>" for d in unique[start : start + 2000]
+        part = unique[start : start + 2000]
+        values = " ".join(f"<{record_iri(store.base_iri, d)}>" for d in part)
+        branches = " UNION ".join(
+            f"{{ VALUES ?record {{ {values} }} GRAPH <{prov}> {{ ?record <{p}> ?value }} "
+            f"BIND({i} AS ?property) }}"
+            for i, p in enumerate(wanted)
         )
         result = store.query(
-            f"SELECT ?dataset ?node ?source ?status WHERE {{ VALUES ?record {{ {values} }} "
-            f"GRAPH <{prov}> {{ ?record <{FOAF.primaryTopic}> ?dataset "
-            f"OPTIONAL {{ ?record <{SOURCE_NODE}> ?node }} "
-            f"OPTIONAL {{ ?record <{SOURCE_URL}> ?source }} "
-            f"OPTIONAL {{ ?record <{ADMS_STATUS}> ?status }} }} }}",
-            union_default_graph=False,
+            f"SELECT ?record ?property ?value WHERE {{ {branches} }}", union_default_graph=False
         )
-        for dataset, node, source, status in result.rows:
+        found: dict[str, dict[int, ox.NamedNode | ox.Literal | ox.BlankNode]] = {}
+        for record, prop, value in result.rows:
+            if (
+                isinstance(record, ox.NamedNode)
+                and isinstance(prop, ox.Literal)
+                and isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode)
+            ):
+                found.setdefault(record.value, {})[int(prop.value)] = value
+        for values_of in found.values():
+            dataset, node, source, status = (values_of.get(i) for i in range(4))
             if not isinstance(dataset, ox.NamedNode):
                 continue
             out[dataset.value] = Holder(
@@ -200,11 +214,18 @@ class Harvester:
         self._lock = threading.Lock()
         self._started = _now()
         self._leases: HarvestLeases | None = None
+        workers = parse_workers(self.settings.harvest_parse_workers)
+        #: parses DCAT documents and feeds into records in worker processes (None: here)
+        self._parser = (
+            PageParser(workers, self.settings.harvest_parse_pool_from) if workers else None
+        )
 
     def close(self) -> None:
         for validator in self._validators.values():
             validator.close()
         self._validators.clear()
+        if self._parser is not None:
+            self._parser.close()
 
     def __enter__(self) -> Harvester:
         return self
@@ -358,7 +379,10 @@ class Harvester:
         new_pages: dict[str, PageState] = {}
         with HttpClient(policy, network=self.network) as client:
             try:
-                for item in node.source(self._limits).crawl(client, pages):
+                # a node whose records a crosswalk rewrites is parsed here, where the
+                # crosswalk's code runs
+                parser = None if node.crosswalks else self._parser
+                for item in node.source(self._limits, parser=parser).crawl(client, pages):
                     if isinstance(item, Failure):
                         report.failures.append(PageFailure(item.url, item.kind, item.message))
                         continue
@@ -405,40 +429,47 @@ class Harvester:
                     c.seen.add(iri)
                     c.unchanged.append(iri)
             return
-        assert doc.graph is not None
-        records = self._records(c, doc)
-        if not records and not describes_resources(doc.graph):
-            c.report.warnings.append(str(not_metadata_error(doc.graph, doc.url)))
-        c.documents[doc.url] = tuple(r.iri for r in records)
-        for record in records:
-            if record.iri in c.seen:
+        found: list[Record] | list[ParsedRecord]
+        if doc.parsed is not None:  # parsed, split and hashed by a parsing process
+            found = list(doc.parsed.records)
+            if doc.parsed.not_metadata is not None:
+                c.report.warnings.append(doc.parsed.not_metadata)
+        else:
+            assert doc.graph is not None
+            found = self._records(c, doc)
+            if not found and not describes_resources(doc.graph):
+                c.report.warnings.append(str(not_metadata_error(doc.graph, doc.url)))
+        c.documents[doc.url] = tuple(r.iri for r in found)
+        for item in found:
+            if item.iri in c.seen:
                 c.report.warnings.append(
-                    f"{record.iri} is described in more than one document; kept the first "
+                    f"{item.iri} is described in more than one document; kept the first "
                     f"(also in {doc.url})"
                 )
                 continue
-            c.seen.add(record.iri)
-            if record.iri in c.known.published:
+            c.seen.add(item.iri)
+            if item.iri in c.known.published:
                 c.report.warnings.append(
-                    f"{record.iri} was published by the node's stewards over the API; the "
+                    f"{item.iri} was published by the node's stewards over the API; the "
                     f"harvested version (in {doc.url}) was not stored"
                 )
                 continue
-            digest = record.content_hash
-            if c.known.hashes.get(record.iri) == digest and record.iri not in c.known.stale:
-                c.unchanged.append(record.iri)
+            digest = item.content_hash
+            if c.known.hashes.get(item.iri) == digest and item.iri not in c.known.stale:
+                c.unchanged.append(item.iri)
                 continue
-            before = c.state.rejected.get(record.iri)
+            before = c.state.rejected.get(item.iri)
             if (
                 before is not None
                 and before.content_hash == digest
                 and (before.profile, before.policy) == (c.node.profile, c.node.policy)
             ):
-                c.carried_rejections[record.iri] = RejectedRecord(
+                c.carried_rejections[item.iri] = RejectedRecord(
                     digest, doc.url, before.reasons, before.profile, before.policy
                 )
                 continue
-            c.changed.append(record)
+            # only a record to validate and write gets an rdflib graph
+            c.changed.append(item if isinstance(item, Record) else record_of(item, doc.url))
             if len(c.changed) >= BATCH and c.outbox is not None:
                 c.outbox.put(("batch", c, c.changed))  # waits while the main thread is behind
                 c.changed = []
@@ -627,6 +658,7 @@ class Harvester:
         return RecordWrite(
             dataset_iri=record.iri,
             graph=record.graph,
+            ntriples=record.ntriples,
             meta=RecordMeta(
                 source=record.source,
                 content_hash=record.content_hash,

@@ -73,6 +73,9 @@ class Record:
     source: str = field(default="", compare=False)
     #: the row it was written in, for documents that have rows (spreadsheets)
     origin: RecordOrigin | None = field(default=None, compare=False)
+    #: the graph's triples as N-Triples lines, when it was built from them (a harvest's
+    #: parsing processes hand records over that way); the store writes them as they are
+    ntriples: str | None = field(default=None, compare=False, repr=False)
 
     def locate(self, path: str = "") -> SourceLocation:
         """Where the record (or its field ``path``) was written, as precisely as known."""

@@ -2,7 +2,16 @@
 kind of national node. Sources hand the harvest pipeline documents and failures; they never
 validate or write."""
 
-from gdcat.sources.base import Document, Failure, Item, PageState, Source
+from gdcat.sources.base import (
+    Document,
+    Failure,
+    Item,
+    PageParser,
+    PageState,
+    ParsedPage,
+    ParsedRecord,
+    Source,
+)
 from gdcat.sources.beacon import BeaconSource
 from gdcat.sources.dcat import DcatSource
 from gdcat.sources.fdp import FdpSource, strip_fdp_defaults
@@ -23,7 +32,10 @@ __all__ = [
     "HttpClient",
     "HttpPolicy",
     "Item",
+    "PageParser",
     "PageState",
+    "ParsedPage",
+    "ParsedRecord",
     "Response",
     "Source",
     "SparqlSource",

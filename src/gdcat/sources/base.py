@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from gdcat.errors import InputError
 from gdcat.rdf import format_for_media_type, format_for_path, get_format, parse_bytes
@@ -41,12 +42,53 @@ class PageState:
     links: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ParsedRecord:
+    """A record as a parsing process hands it over: plain data, no rdflib graph."""
+
+    iri: str
+    kind: str
+    content_hash: str
+    #: the record's triples as N-Triples (None for a record holding a term N-Triples cannot
+    #: carry, whose ``triples`` come as rdflib terms instead)
+    ntriples: str | None
+    triples: tuple[tuple[Node, Node, Node], ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A page parsed, normalised, split and hashed away from the harvester's process."""
+
+    records: tuple[ParsedRecord, ...]
+    #: the next page it names (a feed page)
+    next_pages: tuple[str, ...]
+    #: why the page is not usable RDF (reported as the page's failure)
+    error: str | None = None
+    #: the warning for a page that describes no DCAT resource at all
+    not_metadata: str | None = None
+
+
+class PageParser(Protocol):
+    """Parses a page's body into records elsewhere (:mod:`gdcat.harvest.parsing`)."""
+
+    def __call__(
+        self,
+        body: bytes,
+        fmt: RdfFormat,
+        url: str,
+        base_iri: str,
+        max_bytes: int,
+        limits: ParseLimits,
+    ) -> ParsedPage: ...
+
+
 @dataclass
 class Document:
     """Records fetched together; they are attributed to ``url``."""
 
     url: str
-    #: None when every page of the document is unchanged since the previous harvest
+    #: None when every page of the document is unchanged since the previous harvest, or
+    #: when it was parsed by a :class:`PageParser` (then ``parsed`` holds its records)
     graph: Graph | None
     pages: list[PageState] = field(default_factory=list)
     #: records to take from the graph besides datasets and series: (IRI, kind) pairs
@@ -56,10 +98,12 @@ class Document:
     members: tuple[str, ...] | None = None
     #: a page read only to find others (an FDP root or catalogue): it holds no records
     navigation: bool = False
+    #: the document's records, parsed by a :class:`PageParser`
+    parsed: ParsedPage | None = None
 
     @property
     def unchanged(self) -> bool:
-        return self.graph is None
+        return self.graph is None and self.parsed is None
 
 
 @dataclass(frozen=True)
@@ -88,14 +132,16 @@ class Source(Protocol):
 
 @dataclass
 class Fetched:
-    """A page as read: its state, and its graph unless it is unchanged."""
+    """A page as read: its state, and its graph (or its records parsed elsewhere) unless it
+    is unchanged."""
 
     state: PageState
     graph: Graph | None
+    parsed: ParsedPage | None = None
 
     @property
     def unchanged(self) -> bool:
-        return self.graph is None
+        return self.graph is None and self.parsed is None
 
 
 def fetch_rdf(
@@ -107,8 +153,10 @@ def fetch_rdf(
     base_iri: str | None = None,
     default_format: str = "turtle",
     limits: ParseLimits = DEFAULT_LIMITS,
+    parser: PageParser | None = None,
 ) -> Fetched:
-    """GET an RDF page conditionally and parse it unless it is unchanged.
+    """GET an RDF page conditionally and parse it unless it is unchanged; with ``parser``,
+    the page is parsed into records by it (in another process) instead of into a graph here.
 
     Raises :class:`FetchError` (kind ``parse`` for a body that is not usable RDF).
     """
@@ -124,6 +172,18 @@ def fetch_rdf(
     if before is not None and before.body_hash == digest:
         return Fetched(PageState(url, response.validators, digest, before.links), None)
     fmt = rdf_format_of(response, default_format)
+    if parser is not None:
+        parsed = parser(
+            response.body,
+            fmt,
+            url,
+            base_iri or response.url,
+            client.policy.max_bytes,
+            limits,
+        )
+        if parsed.error is not None:
+            raise FetchError(url, "parse", parsed.error)
+        return Fetched(PageState(url, response.validators, digest), None, parsed)
     try:
         graph = parse_bytes(
             response.body,
@@ -134,7 +194,7 @@ def fetch_rdf(
             limits=limits,
         )
     except InputError as e:
-        raise FetchError(url, "parse", e.message if e.location is None else _located(e)) from None
+        raise FetchError(url, "parse", located_message(e)) from None
     return Fetched(PageState(url, response.validators, digest), graph)
 
 
@@ -154,7 +214,10 @@ def rdf_format_of(response: Response, default: str) -> RdfFormat:
         return get_format(default)
 
 
-def _located(error: InputError) -> str:
+def located_message(error: InputError) -> str:
+    """A parse error's message, with its line and column when known."""
+    if error.location is None:
+        return error.message
     loc = error.location
     where = ""
     if loc is not None and loc.line is not None:

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from rdflib import Graph, Literal, URIRef
 
 from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits, expand_paths
-from gdcat.sources.base import Document, Failure, Item, PageState, fetch_rdf
+from gdcat.sources.base import Document, Failure, Item, PageParser, PageState, fetch_rdf
 from gdcat.sources.http import FetchError, HttpClient, is_local, local_path
 from gdcat.vocab import HYDRA
 
@@ -31,6 +31,8 @@ class DcatSource:
     url: str
     max_pages: int = 1000
     limits: ParseLimits = DEFAULT_LIMITS
+    #: parses pages into records elsewhere (the harvest's parsing processes); None: here
+    parser: PageParser | None = None
 
     def crawl(self, client: HttpClient, previous: Mapping[str, PageState]) -> Iterator[Item]:
         if is_local(self.url) and local_path(self.url).is_dir():
@@ -55,16 +57,19 @@ class DcatSource:
                 return
             read.append(url)
             try:
-                fetched = fetch_rdf(client, url, previous, limits=self.limits)
+                fetched = fetch_rdf(client, url, previous, limits=self.limits, parser=self.parser)
             except FetchError as e:
                 yield Failure.of(e)
                 return
             state = fetched.state
-            if fetched.graph is not None:
+            if fetched.parsed is not None:
+                links = fetched.parsed.next_pages
+                state = PageState(state.url, state.validators, state.body_hash, links)
+            elif fetched.graph is not None:
                 state = PageState(
                     state.url, state.validators, state.body_hash, next_pages(fetched.graph, url)
                 )
-            yield Document(url, fetched.graph, [state])
+            yield Document(url, fetched.graph, [state], parsed=fetched.parsed)
             url = state.links[0] if state.links else None
 
 

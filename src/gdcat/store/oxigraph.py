@@ -282,7 +282,7 @@ class OxigraphStore:
                 if item.write.dataset_iri in failures:
                     continue
                 try:
-                    data = writer.lines(item.write.graph, " .\n")
+                    data = _record_lines(writer, item.write, " .\n")
                     catalog = self._catalog_lines(writer, item, now, " .\n", first=False)
                 except UnwritableTermError as e:
                     failures[item.write.dataset_iri] = str(e)
@@ -690,7 +690,7 @@ class OxigraphStore:
         texts: list[tuple[_Pending, str, str]] = []
         for item in batch:
             try:
-                data = writer.lines(item.write.graph, " .\n")
+                data = _record_lines(writer, item.write, " .\n")
                 catalog = self._catalog_lines(writer, item, now, " .\n", first=False)
             except UnwritableTermError as e:
                 failures[item.write.dataset_iri] = str(e)
@@ -787,7 +787,7 @@ class OxigraphStore:
         size = 0
         for item in fresh:
             try:
-                data = writer.lines(item.write.graph, f" <{item.record}> .\n")
+                data = _record_lines(writer, item.write, f" <{item.record}> .\n")
                 catalog = self._catalog_lines(writer, item, now, provenance_tail, first=True)
             except UnwritableTermError as e:
                 failures[item.write.dataset_iri] = str(e)
@@ -1061,3 +1061,12 @@ def _value(term: object) -> str:
 
 def _message(error: BaseException) -> str:
     return str(error) or type(error).__name__
+
+
+def _record_lines(writer: QuadWriter, write: RecordWrite, tail: str) -> str:
+    """The record's triples as lines closed by ``tail`` (``" .\\n"``, or a graph name and
+    ``" .\\n"``): its N-Triples when it came with them (a line ends only at ``" .\\n"``: a
+    literal's line breaks are escaped), else its graph written now."""
+    if write.ntriples is None:
+        return writer.lines(write.graph, tail)
+    return write.ntriples if tail == " .\n" else write.ntriples.replace(" .\n", tail)

@@ -267,15 +267,20 @@ def withdraw_operations(
 
 
 def mark_seen_operation(provenance: str, records: list[str], run: str) -> str:
-    """``gdcat:lastHarvestRun`` of each of ``records`` (that exists) set to ``run`` (written)."""
+    """``gdcat:lastHarvestRun`` of each of ``records`` (that exists) set to ``run`` (written).
+
+    Two operations of one request (one transaction), each starting from the records named:
+    an ``OPTIONAL`` for the old value made Oxigraph read the property of every record in the
+    catalogue at each call, which made a re-harvest's cost grow with nodes x records."""
     prov = provenance
     values = " ".join(f"<{r}>" for r in records)
     return (
         f"DELETE {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> ?old }} }}\n"
+        f"WHERE {{ VALUES ?record {{ {values} }} "
+        f"GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> ?old }} }} ;\n"
         f"INSERT {{ GRAPH <{prov}> {{ ?record <{LAST_HARVEST_RUN}> {run} }} }}\n"
         f"WHERE {{ VALUES ?record {{ {values} }} "
-        f"GRAPH <{prov}> {{ ?record <{PRIMARY_TOPIC}> ?dataset "
-        f"OPTIONAL {{ ?record <{LAST_HARVEST_RUN}> ?old }} }} }}"
+        f"GRAPH <{prov}> {{ ?record <{PRIMARY_TOPIC}> ?dataset }} }}"
     )
 
 

@@ -175,6 +175,11 @@ class RecordWrite:
     dataset_iri: str
     graph: Graph = field(repr=False)
     meta: RecordMeta
+    #: ``graph``'s triples as ``s p o .`` lines written by a
+    #: :class:`~gdcat.store.quads.QuadWriter` (blank nodes labelled for this record alone),
+    #: when the caller has them already (a harvest's parsing processes write them): the
+    #: embedded store writes them as they are instead of writing ``graph`` again
+    ntriples: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
