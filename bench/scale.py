@@ -19,6 +19,10 @@ For each size, in one run on the same generated records (``gdcat.demo.scale``, s
     PYTHONPATH=src nice .venv/bin/python bench/scale.py --sizes 10000,100000 --compare --server
     PYTHONPATH=src nice .venv/bin/python bench/scale.py --sizes 1000000 --store 1000000=DIR --server
 
+``--store SIZE=DIR --during-build`` measures what such a store's server answers while its
+search index is still being built (first answer, search's 503, one dataset, the inventory and
+counts, the home page), without waiting for the index.
+
 ``--store SIZE=DIR`` measures a store filled before (``python -m gdcat.demo.scale_load``,
 whose figures are read from ``DIR/../load.json`` when present; with ``--server`` the Oxigraph
 server then serves that same directory, with the index the embedded run built). Results are merged into
@@ -368,6 +372,72 @@ def reads(server: Server, base: str, requests: int, seed: int) -> dict[str, Any]
     return out
 
 
+def during_build(
+    size: int, store_dir: Path, work: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    """``gdcat serve`` on a store filled before, measured while its search index is still
+    being built (no index yet): when it first answers, what search says, and the reads that
+    do not need the index (one dataset, the inventory and the counts, the home page), then
+    stopped without waiting for the index."""
+    base = args.base
+    port = _free_port()
+    env = gdcat_env(store_dir, work, base)
+    started = time.perf_counter()
+    server = Server(
+        [str(BIN / "gdcat"), "serve", "--store", str(store_dir), "--port", str(port)],
+        f"http://127.0.0.1:{port}",
+        "/health",
+        env,
+        deadline=1800,
+    )
+    out: dict[str, Any] = {"datasets": size, "first_answer_seconds": round(server.start_seconds, 1)}
+    rng = random.Random(size)
+    try:
+        with httpx.Client(base_url=server.url, timeout=1800) as client:
+            search = client.get("/api/datasets", params={"page_size": "1"})
+            out["search_while_building"] = {
+                "status": search.status_code,
+                "retry_after": search.headers.get("Retry-After"),
+            }
+            prov = f"{base}graph/provenance"
+            query = (
+                f"SELECT ?r WHERE {{ GRAPH <{prov}> {{ ?r <http://xmlns.com/foaf/0.1/primaryTopic> ?d }} }} "
+                f"LIMIT {args.requests * 5}"
+            )
+            rows = client.post(
+                "/sparql",
+                data={"query": query},
+                headers={"Accept": "application/sparql-results+json"},
+            ).json()["results"]["bindings"]
+            keys = [row["r"]["value"].rsplit("/", 1)[1] for row in rows]
+            chosen = [rng.choice(keys) for _ in range(args.requests)]
+            timed(client, [dataset_call(k) for k in chosen[:20]])
+            out["dataset_turtle"] = percentiles(timed(client, [dataset_call(k) for k in chosen]))
+            html = [
+                (lambda key: lambda c: c.get(f"/dataset/{key}", headers={"Accept": "text/html"}))(k)
+                for k in chosen[: max(20, args.requests // 4)]
+            ]
+            out["dataset_html"] = percentiles(timed(client, html))
+            first = timed(client, [lambda c: c.get("/api/inventory")])[0]
+            again = timed(client, [lambda c: c.get("/api/inventory")] * 20)
+            out["inventory"] = {"first_ms": round(first, 1), **percentiles(again)}
+            counted = sparql_call(
+                "/sparql", counted_facet_query(base), "application/sparql-results+json"
+            )
+            out["sparql_facet_counted"] = percentiles(timed(client, [counted] * 20))
+            home = [lambda c: c.get("/", headers={"Accept": "text/html"})]
+            out["home_first_ms"] = round(timed(client, home)[0], 1)
+            out["home"] = percentiles(timed(client, home * 20))
+            out["index_still_building"] = (
+                client.get("/api/datasets", params={"page_size": "1"}).status_code == 503
+            )
+        out["gdcat_peak_rss_mb"] = round(server.peak_rss_mb(), 0)
+        out["seconds_since_start"] = round(time.perf_counter() - started, 1)
+    finally:
+        server.stop()
+    return out
+
+
 def measure(size: int, args: argparse.Namespace, work: Path, given: Path | None) -> dict[str, Any]:
     port = _free_port()
     base = args.base
@@ -503,6 +573,11 @@ def main() -> None:
         "--loaders", type=int, default=0, help="only compare the loaders at this size"
     )
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--during-build",
+        action="store_true",
+        help="with --store: what gdcat serves while the index of that store is being built",
+    )
     args = parser.parse_args()
     if args.loaders:
         work = Path(tempfile.mkdtemp(prefix="gdcat-loaders-", dir=args.work))
@@ -524,6 +599,19 @@ def main() -> None:
     given = {int(k): Path(v) for k, v in (s.split("=", 1) for s in args.store)}
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.setdefault("sizes", {})
+    if args.during_build:
+        for size, store_dir in given.items():
+            work = Path(tempfile.mkdtemp(prefix=f"gdcat-building-{size}-", dir=args.work))
+            try:
+                measured = during_build(size, store_dir, work, args)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            measured["measured"] = datetime.now(UTC).isoformat(timespec="seconds")
+            measured["load_average"] = [round(x, 2) for x in os.getloadavg()]
+            results.setdefault("during_build", {})[str(size)] = measured
+            RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+            print(json.dumps(measured, indent=2), flush=True)
+        return
     for size in (int(s) for s in args.sizes.split(",")):
         work = Path(tempfile.mkdtemp(prefix=f"gdcat-scale-{size}-", dir=args.work))
         try:
