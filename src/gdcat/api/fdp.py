@@ -25,7 +25,7 @@ their records' catalogue records (``dcat:version`` is the time of the last chang
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Annotated
 
@@ -60,7 +60,6 @@ from gdcat.api.resources import (
     described_for_clients,
     distributions_of,
     documented,
-    entry_kinds,
     format_query,
     linked_data,
     linked_described,
@@ -73,6 +72,7 @@ from gdcat.api.resources import (
     triple,
 )
 from gdcat.paths import shapes_dir
+from gdcat.store.inventory import RecordKinds
 from gdcat.ui import pages
 from gdcat.validate import get_profile
 
@@ -293,7 +293,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                     "id": c.id,
                     "name": _catalogue_name(c),
                     "country": pages.vocabulary_label(c.country) if c.country else None,
-                    **entry_kinds(c.entries).to_json(),
+                    **c.kinds.to_json(),
                     "modified": c.modified.isoformat(timespec="seconds"),
                     "url": locate(request, data, data.catalogue_iri(c.id)),
                 }
@@ -304,7 +304,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 "home.html",
                 home=str(request.base_url),
                 catalogues=catalogues,
-                **entry_kinds(e for c in data.catalogues().values() for e in c.entries).to_json(),
+                **_total_kinds(data.catalogues().values()).to_json(),
                 forms=alternates(request, RDF_OFFERS),
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS)
@@ -533,3 +533,13 @@ def _titles(data: LinkedData, keys: Sequence[str]) -> dict[str, str]:
         if key not in found or (rank, title.value) < found[key]:
             found[key] = (rank, title.value)
     return {key: title for key, (_, title) in found.items()}
+
+
+def _total_kinds(catalogues: Iterable[Catalogue]) -> RecordKinds:
+    """The kinds of every catalogue's records, summed from each catalogue's own count."""
+    counted = [c.kinds for c in catalogues]
+    return RecordKinds(
+        datasets=sum(k.datasets for k in counted),
+        series=sum(k.series for k in counted),
+        services=sum(k.services for k in counted),
+    )

@@ -30,6 +30,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -523,13 +524,21 @@ class Catalogue:
     def services(self) -> list[Entry]:
         return [e for e in self.entries if e.kind == "DataService"]
 
-    @property
+    # Read once per catalogue object (the listing makes a new one when a write changes the
+    # catalogue): at a million records the home page would otherwise walk every entry twice
+    # a request.
+    @cached_property
     def issued(self) -> datetime:
         return min(e.issued for e in self.entries)
 
-    @property
+    @cached_property
     def modified(self) -> datetime:
         return max(e.modified for e in self.entries)
+
+    @cached_property
+    def kinds(self) -> RecordKinds:
+        """:func:`entry_kinds` of its entries."""
+        return entry_kinds(self.entries)
 
 
 @dataclass(frozen=True)
