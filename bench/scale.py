@@ -97,6 +97,12 @@ def load_gdcat(n: int, store_dir: Path, base: str) -> dict[str, Any]:
         "print(json.dumps({'records': f.records, 'quads': f.quads, 'seconds': f.seconds,"
         " 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
     )
+    return _load_in_child(script)
+
+
+def _load_in_child(script: str) -> dict[str, Any]:
+    """Run a loading ``script`` in a child process (its own peak memory); the JSON it prints
+    last, with the quads per second."""
     out = subprocess.run(
         [sys.executable, "-c", script], check=True, capture_output=True, text=True, env=_env()
     )
@@ -127,12 +133,7 @@ def load_pyoxigraph(nquads: Path, store_dir: Path) -> dict[str, Any]:
         "print(json.dumps({'quads': q, 'seconds': t,"
         " 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script], check=True, capture_output=True, text=True, env=_env()
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    result["quads_per_second"] = round(result["quads"] / result["seconds"])
-    return result
+    return _load_in_child(script)
 
 
 def load_oxigraph_cli(nquads: Path, store_dir: Path, quads: int) -> dict[str, Any]:
@@ -313,6 +314,33 @@ def start_facts(server: Server) -> dict[str, Any]:
     }
 
 
+def index_free_reads(
+    client: httpx.Client, keys: list[str], rng: random.Random, requests: int, base: str
+) -> dict[str, Any]:
+    """The reads that do not need the search index: one dataset as Turtle and as HTML (of
+    ``keys``), the home page, the inventory and the facet count read from the counts graph."""
+    out: dict[str, Any] = {}
+    calls = [dataset_call(rng.choice(keys)) for _ in range(requests)]
+    timed(client, calls[:20])
+    out["dataset_turtle"] = percentiles(timed(client, calls))
+    pages = [
+        (lambda key: lambda c: c.get(f"/dataset/{key}", headers={"Accept": "text/html"}))(
+            rng.choice(keys)
+        )
+        for _ in range(max(20, requests // 4))
+    ]
+    out["dataset_html"] = percentiles(timed(client, pages))
+    home = [lambda c: c.get("/", headers={"Accept": "text/html"})]
+    out["home_first_ms"] = round(timed(client, home)[0], 1)
+    out["home"] = percentiles(timed(client, home * 20))
+    first = timed(client, [lambda c: c.get("/api/inventory")])[0]
+    again = timed(client, [lambda c: c.get("/api/inventory")] * 20)
+    out["inventory"] = {"first_ms": round(first, 1), **percentiles(again)}
+    counted = sparql_call("/sparql", counted_facet_query(base), "application/sparql-results+json")
+    out["sparql_facet_counted"] = percentiles(timed(client, [counted] * 20))
+    return out
+
+
 def reads(server: Server, base: str, requests: int, seed: int) -> dict[str, Any]:
     """Search, one dataset, the inventory and the facet counts through ``server``."""
     rng = random.Random(seed)
@@ -322,25 +350,8 @@ def reads(server: Server, base: str, requests: int, seed: int) -> dict[str, Any]
         keys = [h["key"] for h in hits]
         timed(client, search_calls(rng, 20))
         out["search"] = percentiles(timed(client, search_calls(rng, requests)))
-        calls = [dataset_call(rng.choice(keys)) for _ in range(requests)]
-        timed(client, calls[:20])
-        out["dataset_turtle"] = percentiles(timed(client, calls))
-        pages = [
-            (lambda key: lambda c: c.get(f"/dataset/{key}", headers={"Accept": "text/html"}))(
-                rng.choice(keys)
-            )
-            for _ in range(max(20, requests // 4))
-        ]
-        out["dataset_html"] = percentiles(timed(client, pages))
-        home = [lambda c: c.get("/", headers={"Accept": "text/html"})]
-        out["home_first_ms"] = round(timed(client, home)[0], 1)
-        out["home"] = percentiles(timed(client, home * 20))
-        first = timed(client, [lambda c: c.get("/api/inventory")])[0]
-        again = timed(client, [lambda c: c.get("/api/inventory")] * 20)
-        out["inventory"] = {"first_ms": round(first, 1), **percentiles(again)}
+        out.update(index_free_reads(client, keys, rng, requests, base))
         json_accept = "application/sparql-results+json"
-        counted = sparql_call("/sparql", counted_facet_query(base), json_accept)
-        out["sparql_facet_counted"] = percentiles(timed(client, [counted] * 20))
         answers = []
         for query in (counted_facet_query(base), FACET_COUNT):
             response = client.post(
@@ -410,24 +421,7 @@ def during_build(
                 headers={"Accept": "application/sparql-results+json"},
             ).json()["results"]["bindings"]
             keys = [row["r"]["value"].rsplit("/", 1)[1] for row in rows]
-            chosen = [rng.choice(keys) for _ in range(args.requests)]
-            timed(client, [dataset_call(k) for k in chosen[:20]])
-            out["dataset_turtle"] = percentiles(timed(client, [dataset_call(k) for k in chosen]))
-            html = [
-                (lambda key: lambda c: c.get(f"/dataset/{key}", headers={"Accept": "text/html"}))(k)
-                for k in chosen[: max(20, args.requests // 4)]
-            ]
-            out["dataset_html"] = percentiles(timed(client, html))
-            first = timed(client, [lambda c: c.get("/api/inventory")])[0]
-            again = timed(client, [lambda c: c.get("/api/inventory")] * 20)
-            out["inventory"] = {"first_ms": round(first, 1), **percentiles(again)}
-            counted = sparql_call(
-                "/sparql", counted_facet_query(base), "application/sparql-results+json"
-            )
-            out["sparql_facet_counted"] = percentiles(timed(client, [counted] * 20))
-            home = [lambda c: c.get("/", headers={"Accept": "text/html"})]
-            out["home_first_ms"] = round(timed(client, home)[0], 1)
-            out["home"] = percentiles(timed(client, home * 20))
+            out.update(index_free_reads(client, keys, rng, args.requests, base))
             out["index_still_building"] = (
                 client.get("/api/datasets", params={"page_size": "1"}).status_code == 503
             )

@@ -174,12 +174,11 @@ def root_triples(request: Request, data: LinkedData, version: str) -> list[ox.Tr
         triple(container, LDP + "membershipResource", root),
         triple(container, LDP + "hasMemberRelation", FDP + "metadataCatalog"),
     ]
-    entries = data.entries()
-    if entries:
-        out.append(triple(root, FDP + "metadataIssued", timestamp(min(e.issued for e in entries))))
-        out.append(
-            triple(root, FDP + "metadataModified", timestamp(max(e.modified for e in entries)))
-        )
+    if catalogues:  # each catalogue's dates are read once per catalogue object
+        issued = min(c.issued for c in catalogues.values())
+        modified = max(c.modified for c in catalogues.values())
+        out.append(triple(root, FDP + "metadataIssued", timestamp(issued)))
+        out.append(triple(root, FDP + "metadataModified", timestamp(modified)))
     for catalogue in catalogues.values():
         iri = data.catalogue_iri(catalogue.id)
         out.append(triple(root, FDP + "metadataCatalog", iri))

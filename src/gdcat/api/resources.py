@@ -827,7 +827,7 @@ class LinkedData:
             touched.add(entry.node or LOCAL_CATALOGUE)
         catalogues = dict(current.catalogues)
         for name in touched:
-            kept = [e for e in catalogues[name].entries] if name in catalogues else []
+            kept = catalogues[name].entries if name in catalogues else ()
             group = [e for e in kept if e.dataset not in changed]
             group += [e for e in fresh.values() if (e.node or LOCAL_CATALOGUE) == name]
             if not group:

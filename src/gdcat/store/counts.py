@@ -35,7 +35,7 @@ writing), has no such triple, and the inventory is then counted from the records
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -457,3 +457,24 @@ def recount_batches(
             for iri, amount in added.items():
                 deltas[iri] = deltas.get(iri, 0) + amount
         yield Recounted(len(part), "".join(lines), "".join(descriptions), deltas)
+
+
+def write_recounted(
+    store: QueryableStore, layout: CountLayout, insert: Callable[[str], None]
+) -> tuple[int, str]:
+    """Every live record's share of the counts counted again (:func:`recount_batches`),
+    each batch's contributions handed to ``insert`` as an ``INSERT DATA`` update; returns how
+    many records were counted and the ``INSERT DATA`` of the totals, marked complete, for the
+    caller to apply last (once it knows nothing else wrote meanwhile)."""
+    counted = 0
+    deltas: dict[str, int] = {}
+    descriptions: list[str] = []
+    for part in recount_batches(store, layout):
+        if part.lines:
+            insert(f"INSERT DATA {{ GRAPH <{layout.records}> {{\n{part.lines}}} }}")
+        descriptions.append(part.descriptions)
+        for iri, amount in part.deltas.items():
+            deltas[iri] = deltas.get(iri, 0) + amount
+        counted += part.records
+    totals = "".join(descriptions) + layout.totals_lines(deltas, " .\n")
+    return counted, f"INSERT DATA {{ GRAPH <{layout.totals}> {{\n{totals}}} }}"

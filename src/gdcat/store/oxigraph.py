@@ -66,7 +66,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.errors import QueryError, StoreError, os_reason
-from gdcat.store.counts import CountLayout, graph_contribution, recount_batches
+from gdcat.store.counts import CountLayout, graph_contribution, write_recounted
 from gdcat.store.datatypes import graph_from_quads, restore_triples
 from gdcat.store.health import StoreHealth, StoreMode
 from gdcat.store.quads import QuadWriter, UnwritableTermError
@@ -872,23 +872,13 @@ class OxigraphStore:
 
     def rebuild_counts(self) -> int:
         layout = self._counts
-        counted = 0
         with self._lock:  # no write of this process in between (no other opens the store)
             self._writable()
             self._update(
                 f"DROP SILENT GRAPH <{layout.totals}> ; DROP SILENT GRAPH <{layout.records}>"
             )
-            deltas: dict[str, int] = {}
-            descriptions: list[str] = []
-            for part in recount_batches(self, layout):
-                if part.lines:
-                    self._update(f"INSERT DATA {{ GRAPH <{layout.records}> {{\n{part.lines}}} }}")
-                descriptions.append(part.descriptions)
-                for iri, amount in part.deltas.items():
-                    deltas[iri] = deltas.get(iri, 0) + amount
-                counted += part.records
-            totals = "".join(descriptions) + layout.totals_lines(deltas, " .\n")
-            self._update(f"INSERT DATA {{ GRAPH <{layout.totals}> {{\n{totals}}} }}")
+            counted, totals = write_recounted(self, layout, self._update)
+            self._update(totals)
             self._committed()
         return counted
 

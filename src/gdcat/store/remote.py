@@ -87,7 +87,7 @@ from rdflib import Graph
 from rdflib import Literal as RdfLiteral
 
 from gdcat.errors import QueryError, StoreError
-from gdcat.store.counts import CountLayout, recount_batches
+from gdcat.store.counts import CountLayout, write_recounted
 from gdcat.store.datatypes import (
     DURATION_TYPES,
     duration_parts,
@@ -1065,7 +1065,6 @@ class RemoteStore:
 
     def rebuild_counts(self) -> int:
         layout = self._counts
-        counted = 0
         with self._lock:
             self._update(
                 [f"DROP SILENT GRAPH <{layout.totals}>", f"DROP SILENT GRAPH <{layout.records}>"]
@@ -1073,24 +1072,21 @@ class RemoteStore:
             # every update of this process moves the shared generation by one: any other
             # move is another process's write, whose share may be missing or counted twice
             expected = self.generation
-            deltas: dict[str, int] = {}
-            descriptions: list[str] = []
-            for part in recount_batches(self, layout):
-                if part.lines:
-                    self._update([f"INSERT DATA {{ GRAPH <{layout.records}> {{\n{part.lines}}} }}"])
-                    expected += 1
-                descriptions.append(part.descriptions)
-                for iri, amount in part.deltas.items():
-                    deltas[iri] = deltas.get(iri, 0) + amount
-                counted += part.records
-            if self.generation != expected:
+            inserts = 0
+
+            def insert(operation: str) -> None:
+                nonlocal inserts
+                self._update([operation])
+                inserts += 1
+
+            counted, totals = write_recounted(self, layout, insert)
+            if self.generation != expected + inserts:
                 raise StoreError(
                     "the store was written while its counts were rebuilt: they stay incomplete "
                     "(the inventory counts the records themselves); rebuild them again when "
                     "nothing writes"
                 )
-            totals = "".join(descriptions) + layout.totals_lines(deltas, " .\n")
-            self._update([f"INSERT DATA {{ GRAPH <{layout.totals}> {{\n{totals}}} }}"])
+            self._update([totals])
             self._committed()
         return counted
 
