@@ -30,7 +30,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Any
 
 import pyoxigraph as ox
@@ -52,7 +52,8 @@ from gdcat.api.signposting import (
 )
 from gdcat.rdf import access
 from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
-from gdcat.rdf.terms import ox_to_rdflib
+from gdcat.rdf.records import new_record_graph
+from gdcat.rdf.terms import ox_to_rdflib, ox_to_rdflib_cached
 from gdcat.store import CatalogRecord, RecordChange, Store, record_iri
 from gdcat.store.inventory import RecordKinds
 from gdcat.ui import dataset_page as dataset_view
@@ -181,23 +182,37 @@ def described_for_clients(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     gdcat re-publishes (feed, FAIR Data Point, landing pages) goes through here, so that a
     validator that does no inference sees each term's class and scheme. A statement the
     document already makes is not repeated, nor a label for a term it labels itself."""
-    from gdcat.validate.term_descriptions import term_description
-
     present = set(triples)
-    used = {
-        t.object.value
-        for t in triples
-        if isinstance(t.object, ox.NamedNode) and t.predicate != _TYPE
-    }
-    labelled = {t.subject for t in triples if t.predicate == _PREF_LABEL}
+    used: set[str] = set()
+    labelled = set()
+    for t in present:
+        predicate, obj = t.predicate, t.object
+        if predicate == _TYPE:
+            continue
+        if isinstance(obj, ox.NamedNode):
+            used.add(obj.value)
+        if predicate == _PREF_LABEL:
+            labelled.add(t.subject)
     out: dict[ox.Triple, None] = {}
     for term in sorted(used):
-        for s, p, o in term_description(URIRef(term)):
-            added = ox.Triple(ox.NamedNode(str(s)), ox.NamedNode(str(p)), _to_ox(o))
+        for added in _term_description(term):
             if added in present or (added.predicate == _PREF_LABEL and added.subject in labelled):
                 continue
             out[added] = None
     return [*triples, *out]
+
+
+@lru_cache(maxsize=1 << 14)
+def _term_description(term: str) -> tuple[ox.Triple, ...]:
+    """:func:`~gdcat.validate.term_descriptions.term_description` of the IRI ``term`` as
+    pyoxigraph triples, made once per term (every page re-publishes the same few hundred
+    vocabulary terms; an IRI no vocabulary describes costs one empty tuple)."""
+    from gdcat.validate.term_descriptions import term_description
+
+    return tuple(
+        ox.Triple(ox.NamedNode(str(s)), ox.NamedNode(str(p)), _to_ox(o))
+        for s, p, o in term_description(URIRef(term))
+    )
 
 
 _LINKED_KINDS = {
@@ -289,7 +304,6 @@ def timestamp(moment: datetime) -> ox.Literal:
 
 def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
     """gdcat's prefixes that some IRI of ``triples`` starts with."""
-    namespaces = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
     seen: set[str] = set()
     for t in triples:
         for term in (t.subject, t.predicate, t.object):
@@ -299,11 +313,23 @@ def used_prefixes(triples: Iterable[ox.Triple]) -> dict[str, str]:
                 seen.add(term.datatype.value)
     used: dict[str, str] = {}
     for value in seen:
-        for prefix, namespace in namespaces:
-            if value.startswith(namespace):
-                used[prefix] = namespace
-                break
+        found = _prefix_of(value)
+        if found is not None:
+            used[found[0]] = found[1]
     return used
+
+
+_NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+@lru_cache(maxsize=1 << 16)
+def _prefix_of(iri: str) -> tuple[str, str] | None:
+    """The longest of gdcat's namespaces ``iri`` starts with, as ``(prefix, namespace)``
+    (pages repeat their predicates, classes and vocabulary terms: each is looked up once)."""
+    for prefix, namespace in _NAMESPACES:
+        if iri.startswith(namespace):
+            return prefix, namespace
+    return None
 
 
 def serialize(triples: Sequence[ox.Triple], media: str, *, first: str | None = None) -> bytes:
@@ -340,12 +366,11 @@ def _xml_writable(t: ox.Triple) -> ox.Triple:
 
 
 def to_graph(triples: Iterable[ox.Triple]) -> Graph:
-    """An rdflib graph of pyoxigraph triples (for HTML rendering)."""
-    graph = Graph()
-    graph.addN(
-        (ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object), graph)  # type: ignore[arg-type]
-        for t in triples
-    )
+    """An rdflib graph of pyoxigraph triples (for HTML rendering and the signposts), over
+    rdflib's context-free store, its terms converted once per process."""
+    graph = new_record_graph()
+    term = ox_to_rdflib_cached
+    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)  # type: ignore[arg-type]
     return graph
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
@@ -26,3 +28,11 @@ def ox_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     if datatype == _XSD_STRING:
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(datatype))
+
+
+@lru_cache(maxsize=1 << 16)
+def ox_to_rdflib_cached(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """:func:`ox_to_rdflib`, made once per term: rdflib checks every IRI and literal it makes
+    (microseconds each), and the graphs gdcat builds from the store for its pages repeat most
+    of their terms (predicates, classes, vocabulary terms, dates)."""
+    return ox_to_rdflib(term)
