@@ -7,6 +7,7 @@ package; ``GDCAT_HOME`` points elsewhere when gdcat runs from another checkout o
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 
@@ -15,6 +16,13 @@ def project_root() -> Path:
     env = os.environ.get("GDCAT_HOME")
     if env:
         return Path(env)
+    return _installed_root()
+
+
+@cache
+def _installed_root() -> Path:
+    """The project folder this package is installed in (resolving the path costs system
+    calls, and pages ask for the vocabularies' folder on every request)."""
     return Path(__file__).resolve().parents[2]
 
 

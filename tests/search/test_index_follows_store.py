@@ -414,3 +414,38 @@ def test_a_ds_dataset_matches_a_study_of_a_narrower_disease(
     assert keys(index, purpose=breast) == {cancer.iri}
     heart = Purpose(Category.DS, (MONDO + "0005045",))
     assert keys(index, purpose=heart) == {cardio.iri}
+
+
+def test_one_searcher_counts_again_after_every_change(
+    store: OxigraphStore, index: SearchIndex
+) -> None:
+    """The API keeps one searcher, which keeps the facet counts and cohort totals of recent
+    searches: a write, a withdrawal and another filter each give the counts a fresh searcher
+    gives."""
+    searcher = Searcher(index)
+
+    def counted(**request: Any) -> tuple[dict[str, int], int, int]:
+        found = searcher.search(SearchRequest(page_size=1, **request))
+        fresh = Searcher(index).search(SearchRequest(page_size=1, **request))
+        assert (found.facets, found.cohort, found.total) == (
+            fresh.facets,
+            fresh.cohort,
+            fresh.total,
+        )
+        countries = next(f for f in found.facets if f.name == "country")
+        return {b.value: b.count for b in countries.buckets}, found.cohort.individuals, found.total
+
+    store.put_records([Hand("https://es.example/dataset/a", individuals=100).write()])
+    assert counted() == ({"ESP": 1}, 100, 1)
+    assert counted() == ({"ESP": 1}, 100, 1)
+    store.put_records(
+        [Hand("https://fr.example/dataset/b", country="FRA", node="fr", individuals=20).write()]
+    )
+    assert counted() == ({"ESP": 1, "FRA": 1}, 120, 2)
+    assert counted(filters={"country": ("FRA",)}) == ({"ESP": 1, "FRA": 1}, 20, 1)
+    assert counted(filters={"country": ["ESP"]}) == ({"ESP": 1, "FRA": 1}, 100, 1)
+    store.put_records([Hand("https://es.example/dataset/a", individuals=7, version=2).write()])
+    assert counted() == ({"ESP": 1, "FRA": 1}, 27, 2)
+    store.withdraw("https://es.example/dataset/a")
+    assert counted() == ({"FRA": 1}, 20, 1)
+    assert counted(text="genomic") == ({"FRA": 1}, 20, 1)

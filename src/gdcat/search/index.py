@@ -328,8 +328,10 @@ class SearchIndex:
             if not committed:
                 writer.rollback()
         self._digest = digest
-        self.generation += 1
+        # reloaded first: whoever reads the new generation searches the new documents (the
+        # searcher keeps counts by generation)
         self.current().reload()
+        self.generation += 1
         self._write_meta()
 
     def _derived_from(self, datasets: set[str]) -> set[str]:

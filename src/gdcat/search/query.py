@@ -18,7 +18,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +59,8 @@ _SNIPPET_CHARS = 240
 _GENOME_TYPES = ("WGS", "LONGREAD")
 _EXOME_TYPES = ("WES",)
 _WORD = re.compile(r"\w+")
+#: how many searches' facet counts and cohort totals are kept (per index generation)
+_COUNTED_SEARCHES = 256
 #: Words of the query syntax, dropped when a query is searched as plain words.
 _OPERATORS = ("and", "or", "not")
 
@@ -147,8 +151,16 @@ class Searcher:
         self._schema = index.schema
         self._labels: dict[str, str | None] = {}
         self._labels_generation = -1
+        #: facet counts and cohort totals of recent searches, for the index generation
+        #: they were counted on (see :meth:`_aggregates`)
+        self._counted: OrderedDict[Hashable, tuple[tuple[FacetResult, ...], Cohort]] = OrderedDict()
+        self._counted_generation = -1
+        self._counted_lock = threading.Lock()
 
     def search(self, request: SearchRequest) -> SearchResult:
+        # The generation is read before the index: counts made on a newer index than the
+        # generation says are kept under an older key, never the other way round.
+        generation = self._index.generation
         index = self._index.current()
         searcher = index.searcher()
         warnings: list[str] = []
@@ -171,14 +183,61 @@ class Searcher:
             sort = "title"
         total, hits = self._page(searcher, query, request, sort, warnings)
         snippets = self._snippets(searcher, text_query)
+        facets, cohort = self._aggregates(
+            generation,
+            request,
+            lambda: (
+                self._facets(searcher, base, by_facet, request),
+                self._cohort(searcher, query),
+            ),
+        )
         return SearchResult(
             total=total,
             sort=sort,
             hits=tuple(self._hit(searcher, score, a, request, snippets) for score, a in hits),
-            facets=self._facets(searcher, base, by_facet, request),
-            cohort=self._cohort(searcher, query),
+            facets=facets,
+            cohort=cohort,
             warnings=tuple(warnings),
         )
+
+    def _aggregates(
+        self,
+        generation: int,
+        request: SearchRequest,
+        count: Callable[[], tuple[tuple[FacetResult, ...], Cohort]],
+    ) -> tuple[tuple[FacetResult, ...], Cohort]:
+        """The facet counts and cohort totals of ``request``: counted by ``count``, or kept
+        from the same search on the same index generation.
+
+        Counting walks every matching record (a search page with no words or one common word
+        matches most of the catalogue: some 150 ms at a million records), and the same few
+        searches come again and again (the search page as it opens, a popular filter). Any
+        change of the index starts afresh; the page of hits itself is always searched."""
+        key = (
+            request.text,
+            tuple((name, tuple(values)) for name, values in sorted(request.filters.items())),
+            request.kinds,
+            request.outcomes,
+            request.purpose,
+            request.facets,
+            request.facet_size,
+            request.language,
+        )
+        with self._counted_lock:
+            if self._counted_generation != generation:
+                self._counted.clear()
+                self._counted_generation = generation
+            kept = self._counted.get(key)
+            if kept is not None:
+                self._counted.move_to_end(key)
+                return kept
+        counted = count()
+        with self._counted_lock:
+            if self._counted_generation == generation:
+                self._counted[key] = counted
+                while len(self._counted) > _COUNTED_SEARCHES:
+                    self._counted.popitem(last=False)
+        return counted
 
     # -- queries --------------------------------------------------------------------------
 
