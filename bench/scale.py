@@ -285,11 +285,25 @@ def start_gdcat_on(store: str, port: int, env: dict[str, str]) -> Server:
     )
     server.first_answer_seconds = server.start_seconds  # type: ignore[attr-defined]
     server.search_while_building = None  # type: ignore[attr-defined]
+    server.stalls = []  # type: ignore[attr-defined]
     give_up = time.monotonic() + 7200
     while time.monotonic() < give_up:
-        response = httpx.get(server.url + "/api/datasets?page_size=1", timeout=60)
+        asked = time.perf_counter()
+        try:
+            response = httpx.get(server.url + "/api/datasets?page_size=1", timeout=60)
+        except httpx.HTTPError as e:
+            if server.process.poll() is not None:
+                server.stop()
+                raise RuntimeError(f"gdcat exited: {server.log_tail()!r}") from e
+            # an answer that takes a minute while the index builds is a finding, not an end
+            server.stalls.append(round(asked - started, 1))  # type: ignore[attr-defined]
+            continue
         if response.status_code == 200:
             break
+        failure = httpx.get(server.url + "/health", timeout=60).json()["index"].get("failure")
+        if failure:
+            server.stop()
+            raise RuntimeError(f"the search index failed: {failure}; {server.log_tail()!r}")
         if server.search_while_building is None:  # type: ignore[attr-defined]
             server.search_while_building = {  # type: ignore[attr-defined]
                 "status": response.status_code,
@@ -300,6 +314,9 @@ def start_gdcat_on(store: str, port: int, env: dict[str, str]) -> Server:
     else:
         server.stop()
         raise RuntimeError("the search index was not ready within two hours")
+    if response.status_code != 200:
+        server.stop()
+        raise RuntimeError(f"search failed: {response.status_code} {response.text[:300]}")
     server.start_seconds = time.perf_counter() - started
     return server
 
@@ -311,6 +328,8 @@ def start_facts(server: Server) -> dict[str, Any]:
         "first_answer_seconds": round(server.first_answer_seconds, 1),  # type: ignore[attr-defined]
         "search_while_building": server.search_while_building,  # type: ignore[attr-defined]
         "serve_start_seconds": round(server.start_seconds, 1),
+        # when (seconds after the start) a poll of search got no answer within 60 s
+        "stalls_at_seconds": server.stalls,  # type: ignore[attr-defined]
     }
 
 

@@ -100,22 +100,33 @@ class Server:
     ) -> None:
         self.url = url
         start = time.perf_counter()
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        # The server's log goes to a file, not a pipe: a pipe nobody reads fills up (an
+        # access log line a request) and the server blocks writing to it, which stalled a
+        # start of 20 minutes (a million records) until a request timed out.
+        handle, name = tempfile.mkstemp(prefix="gdcat-bench-server-", suffix=".log")
+        os.close(handle)
+        self.log = Path(name)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
         give_up = time.monotonic() + deadline
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{command[0]} exited: {self.process.stderr.read()[-2000:]!r}")  # type: ignore[union-attr]
+                raise RuntimeError(f"{command[0]} exited: {self.log_tail()!r}")
             try:
                 if httpx.get(url + probe, timeout=2).status_code < 500:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > give_up:
-                raise RuntimeError(f"{command[0]} did not start")
+                self.stop()
+                raise RuntimeError(f"{command[0]} did not start: {self.log_tail()!r}")
             time.sleep(0.2)
         self.start_seconds = time.perf_counter() - start
+
+    def log_tail(self, size: int = 2000) -> str:
+        """The end of the server's log (its standard error)."""
+        data = self.log.read_bytes()
+        return data[-size:].decode("utf-8", errors="replace")
 
     def peak_rss_mb(self) -> float:
         """Peak RSS of the server process plus the current RSS of its children."""
@@ -125,12 +136,14 @@ class Server:
         return total / 1024
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.unlink(missing_ok=True)
 
 
 def gdcat_env(store_dir: Path, work: Path, base: str) -> dict[str, str]:
