@@ -37,6 +37,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import Response
 from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import OWL, SKOS
 
 from gdcat.api.context import AppContext
 from gdcat.api.negotiation import HTML, RDF_MEDIA_TYPES, negotiate
@@ -241,7 +242,10 @@ def linked_described(
     linked = {
         t.object
         for t in triples
-        if isinstance(t.object, ox.NamedNode) and t.predicate != _TYPE and t.object not in typed
+        if isinstance(t.object, ox.NamedNode)
+        and t.predicate != _TYPE
+        and t.object not in typed
+        and not _vocabulary_term(t.object.value)
     }
     if not linked:
         return list(triples)
@@ -284,6 +288,23 @@ def linked_described(
             out[ox.Triple(member, p, o)] = None
     present = set(triples)
     return typed_for_clients([*triples, *(t for t in out if t not in present)])
+
+
+@lru_cache(maxsize=1 << 16)
+def _vocabulary_term(iri: str) -> bool:
+    """True when a shipped vocabulary describes ``iri`` as one of its terms (a SKOS concept,
+    an ontology class such as a phenotype or a data use term): a controlled value, which no
+    catalogue record describes, so :func:`linked_described` need not look for one (a
+    dataset names some twenty of them)."""
+    from gdcat.validate.background import vocabulary_index
+
+    return any(
+        p == RDF.type and o in _TERM_CLASSES
+        for _, p, o in vocabulary_index().by_subject.get(URIRef(iri), ())
+    )
+
+
+_TERM_CLASSES = frozenset({SKOS.Concept, OWL.Class})
 
 
 def triple(s: str | ox.NamedNode | ox.BlankNode, p: str, o: Any) -> ox.Triple:
