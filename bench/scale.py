@@ -59,7 +59,7 @@ from serve import (
     dataset_call,
     gdcat_env,
     percentiles,
-    search_calls,
+    search_params,
     sparql_call,
     timed,
 )
@@ -367,8 +367,21 @@ def reads(server: Server, base: str, requests: int, seed: int) -> dict[str, Any]
     with httpx.Client(base_url=server.url, timeout=600) as client:
         hits = client.get("/api/datasets", params={"page_size": "100"}).json()["hits"]
         keys = [h["key"] for h in hits]
-        timed(client, search_calls(rng, 20))
-        out["search"] = percentiles(timed(client, search_calls(rng, requests)))
+        # Search keeps the facet counts of recent searches for the index generation (40
+        # different searches here): the first time each is asked is reported apart.
+        warm = [{"q": word, "page_size": "20"} for word in ("sequencing", "study", "samples")]
+        timed(client, [lambda c, p=p: c.get("/api/datasets", params=p) for p in warm])
+        asked = search_params(rng, requests)
+        times = timed(client, [lambda c, p=p: c.get("/api/datasets", params=p) for p in asked])
+        seen: set[str] = set()
+        first = []
+        for params, ms in zip(asked, times, strict=True):
+            key = json.dumps(params, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                first.append(ms)
+        out["search"] = percentiles(times)
+        out["search_first_time_each"] = percentiles(first)
         out.update(index_free_reads(client, keys, rng, requests, base))
         json_accept = "application/sparql-results+json"
         answers = []

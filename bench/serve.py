@@ -220,6 +220,14 @@ def percentiles(times: list[float]) -> dict[str, float]:
 
 def search_calls(rng: random.Random, count: int) -> list[Callable[[httpx.Client], httpx.Response]]:
     """Searches as a search page sends them: text or none, a filter or two, six facets."""
+    return [
+        (lambda p: lambda c: c.get("/api/datasets", params=p))(params)
+        for params in search_params(rng, count)
+    ]
+
+
+def search_params(rng: random.Random, count: int) -> list[dict[str, str | list[str]]]:
+    """The query parameters of :func:`search_calls` (40 different searches in all)."""
     words = ["genome", "exome", "cancer", "rare", "cohort", "panel", "cardiovascular", ""]
     filters = [
         {},
@@ -236,15 +244,15 @@ def search_calls(rng: random.Random, count: int) -> list[Callable[[httpx.Client]
         "access_rights",
         "publisher",
     ]
-    calls: list[Callable[[httpx.Client], httpx.Response]] = []
+    out: list[dict[str, str | list[str]]] = []
     for _ in range(count):
         params: dict[str, str | list[str]] = {"facet": facets, "page_size": "20"}
         word = rng.choice(words)
         if word:
             params["q"] = word
         params.update(rng.choice(filters))
-        calls.append(lambda c, p=params: c.get("/api/datasets", params=p))
-    return calls
+        out.append(params)
+    return out
 
 
 def dataset_call(key: str) -> Callable[[httpx.Client], httpx.Response]:
