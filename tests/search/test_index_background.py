@@ -134,3 +134,61 @@ def test_a_build_that_fails_says_why(
             Searcher(index).search(SearchRequest(text="bilbao"))
     finally:
         index.close()
+
+
+def test_an_index_on_disk_answers_while_the_store_is_read_to_check_it(
+    store: OxigraphStore, vocabulary: Vocabulary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a million records, reading every record's hash to tell whether the index on disk is
+    in step takes minutes: the index answers meanwhile (the check is held here by a gate)."""
+    path = tmp_path / "index"
+    store.put_records([Hand(BILBAO, title="Genomas de Bilbao", title_lang="es").write()])
+    SearchIndex(store, vocabulary, path).close()
+    checked = threading.Event()
+    record_hashes = store.record_hashes
+
+    def held() -> dict[str, str]:
+        assert checked.wait(DEADLINE), "the test never let the check go on"
+        return record_hashes()
+
+    monkeypatch.setattr(store, "record_hashes", held)
+    index = SearchIndex(store, vocabulary, path, background=True)
+    try:
+        wait_until(lambda: index.ready, DEADLINE, "the index on disk to answer")
+        assert found(index, "bilbao") == {BILBAO}
+        assert not index.reused and index.health().rebuilding  # not checked yet
+        checked.set()
+        wait_until(lambda: not index.health().rebuilding, DEADLINE, "the check")
+        assert index.reused  # in step: kept, not rebuilt
+        store.put_records([Hand(DONOSTIA, title="Genomas de Donostia", title_lang="es").write()])
+        wait_until(lambda: found(index, "donostia") == {DONOSTIA}, DEADLINE, "a later write")
+    finally:
+        checked.set()
+        index.close()
+
+
+def test_an_index_on_disk_serves_unchecked_when_its_remote_store_is_gone(
+    vocabulary: Vocabulary, tmp_path: Path
+) -> None:
+    """The remote store went away before the index on disk could be checked against it: the
+    index serves what it holds, and the health check says it is unchecked."""
+    from oxigraph_server import oxigraph_process
+
+    from gdcat.store.remote import RemoteStore
+
+    path = tmp_path / "index"
+    with oxigraph_process(tmp_path / "engine") as engine:
+        remote = RemoteStore(engine.url, BASE, timeout=5)
+        remote.put_records([Hand(BILBAO, title="Genomas de Bilbao", title_lang="es").write()])
+        SearchIndex(remote, vocabulary, path).close()
+        engine.kill()
+        index = SearchIndex(remote, vocabulary, path, background=True)
+        try:
+            wait_until(lambda: index.health().failure is not None, DEADLINE, "the check to fail")
+            health = index.health()
+            assert health.ready and health.stale and not health.rebuilding
+            assert "unchecked" in str(health.failure)
+            assert found(index, "bilbao") == {BILBAO}
+        finally:
+            index.close()
+            remote.close()

@@ -16,10 +16,12 @@
   once the new index is in place, or on the current one if the rebuild fails. The store
   stays the truth: losing the index loses nothing.
 - **Starting without waiting** (``background=True``, what ``gdcat serve`` does): the index is
-  opened or built in a thread and the server answers at once. An index on disk that is in
-  step serves as soon as it is opened; one built for this schema, vocabularies and base IRI
-  but behind the store serves as it is (its answers miss the latest changes) while a new one
-  is built beside it; with no usable index, readers get :class:`IndexBuildingError` (the API
+  opened or built in a thread and the server answers at once. An index on disk built for
+  this schema, vocabularies and base IRI serves as soon as it is opened, while the store's
+  records are read to tell whether it is in step (a minute or two at a million records); if
+  it is behind, it goes on serving as it is (its answers miss the latest changes) while a new
+  one is built beside it; if the store cannot be read for that check, it goes on serving,
+  unchecked, and the health check says so; with no usable index, readers get :class:`IndexBuildingError` (the API
   answers 503 with ``Retry-After``) until the first build is done. :meth:`SearchIndex.health`
   reports the build's progress.
 """
@@ -145,9 +147,29 @@ class SearchIndex:
         """Open the index on disk or build it (see the module docstring)."""
         previous = self._open_previous()
         if previous is not None:
-            index, digest, in_step = previous
+            index, digest = previous
             with self._lock:
-                self._index, self._digest, self.reused = index, digest, in_step
+                # it answers from now on, while the store is read to tell whether it is in
+                # step (every live record's hash: minutes at a million records)
+                self._index, self._digest = index, digest
+            assert self._path is not None
+            try:
+                in_step = self._unusable(self._path) is None
+            except GdcatError as e:
+                with self._lock:
+                    # what changed meanwhile is indexed with the next change or catch-up
+                    self._stale = True
+                    self._unindexed |= self._pending
+                    self._pending = set()
+                    self._rebuilding = False
+                    self._failure = without_paths(
+                        f"the search index on disk serves, unchecked: the store could not "
+                        f"be read to check it ({e}); rebuild it when the store is back"
+                    )
+                _log.warning("%s", self._failure)
+                return
+            with self._lock:
+                self.reused = in_step
                 if in_step:
                     self._started()
                     return
@@ -352,9 +374,10 @@ class SearchIndex:
 
     # -- opening and rebuilding -----------------------------------------------------------
 
-    def _open_previous(self) -> tuple[tantivy.Index, int, bool] | None:
-        """The index on disk with its record digest and whether it is in step with the
-        store, if it was built for this schema, these vocabularies and this base IRI."""
+    def _open_previous(self) -> tuple[tantivy.Index, int] | None:
+        """The index on disk with its record digest, if it was built for this schema, these
+        vocabularies and this base IRI (whether it is in step with the store is not read
+        here)."""
         if self._path is None:
             return None
         reason = self._incompatible(self._path)
@@ -369,7 +392,7 @@ class SearchIndex:
             _log.info("building the search index in %s: %s", self._path, e)
             return None
         index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
-        return index, digest, self._unusable(self._path) is None
+        return index, digest
 
     def _incompatible(self, path: Path) -> str | None:
         """Why the index at ``path`` cannot serve at all (not even behind the store)."""

@@ -151,6 +151,8 @@ _BATCH = 200
 _SEEN_BATCH = 2000
 #: Longest a connection may take to open (seconds), whatever the request's deadline.
 _CONNECT_TIMEOUT = 5.0
+#: the deadline of a read of every record of the catalogue (at least; seconds)
+BULK_READ_TIMEOUT = 1800.0
 #: How long a caller is told to wait before trying again after the engine failed (seconds).
 _RETRY_AFTER = 2.0
 _GENERATION = "https://w3id.org/gdcat/ns#storeGeneration"
@@ -645,7 +647,13 @@ class RemoteStore:
         return [_value(row[0]) for row in result.rows]
 
     def record_hashes(self) -> dict[str, str]:
-        result = self.query(record_hashes_query(self._provenance), union_default_graph=False)
+        # every record of the catalogue: over a minute at a million records, past the
+        # deadline of one request (the search index reads it at start)
+        result = self.query(
+            record_hashes_query(self._provenance),
+            union_default_graph=False,
+            timeout=max(self._timeout, BULK_READ_TIMEOUT),
+        )
         return {_value(row[0]): _value(row[1]) for row in result.rows}
 
     def record_sources(self, node: str | None = None) -> dict[str, RecordSource]:
@@ -656,11 +664,19 @@ class RemoteStore:
         }
 
     def query(
-        self, sparql: str, *, union_default_graph: bool = True, max_rows: int | None = None
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        max_rows: int | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
+        """See :meth:`Store.query`; ``timeout`` replaces the store's deadline for this query."""
         if uses_service(sparql):
             raise QueryError("federated queries (SERVICE) are not allowed")
-        answer = self.answer(sparql, union_default_graph=union_default_graph, max_rows=max_rows)
+        answer = self.answer(
+            sparql, union_default_graph=union_default_graph, max_rows=max_rows, timeout=timeout
+        )
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(answer))
         if isinstance(answer, list):
