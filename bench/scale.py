@@ -286,6 +286,7 @@ def start_gdcat_on(store: str, port: int, env: dict[str, str]) -> Server:
     server.first_answer_seconds = server.start_seconds  # type: ignore[attr-defined]
     server.search_while_building = None  # type: ignore[attr-defined]
     server.stalls = []  # type: ignore[attr-defined]
+    server.search_first_ok = None  # type: ignore[attr-defined]
     give_up = time.monotonic() + 7200
     while time.monotonic() < give_up:
         asked = time.perf_counter()
@@ -299,7 +300,14 @@ def start_gdcat_on(store: str, port: int, env: dict[str, str]) -> Server:
             server.stalls.append(round(asked - started, 1))  # type: ignore[attr-defined]
             continue
         if response.status_code == 200:
-            break
+            if server.search_first_ok is None:  # type: ignore[attr-defined]
+                server.search_first_ok = time.perf_counter() - started  # type: ignore[attr-defined]
+            # an index on disk answers at once, while the store is read to check it: the
+            # reads are measured once that check (or a rebuild) is over
+            if not httpx.get(server.url + "/health", timeout=60).json()["index"]["rebuilding"]:
+                break
+            time.sleep(1.0)
+            continue
         failure = httpx.get(server.url + "/health", timeout=60).json()["index"].get("failure")
         if failure:
             server.stop()
@@ -327,6 +335,8 @@ def start_facts(server: Server) -> dict[str, Any]:
     return {
         "first_answer_seconds": round(server.first_answer_seconds, 1),  # type: ignore[attr-defined]
         "search_while_building": server.search_while_building,  # type: ignore[attr-defined]
+        # search first answered 200 (an index on disk answers before it is checked)
+        "search_answers_seconds": round(server.search_first_ok, 1),  # type: ignore[attr-defined]
         "serve_start_seconds": round(server.start_seconds, 1),
         # when (seconds after the start) a poll of search got no answer within 60 s
         "stalls_at_seconds": server.stalls,  # type: ignore[attr-defined]
@@ -491,16 +501,17 @@ def measure(size: int, args: argparse.Namespace, work: Path, given: Path | None)
         )
         print(f"[{size:,}] pyoxigraph bulk_load {raw}", flush=True)
         shutil.rmtree(work / "raw", ignore_errors=True)
-    env = gdcat_env(store_dir, work, base)
-    print(f"[{size:,}] gdcat serve (embedded store)", flush=True)
-    gdcat = start_gdcat_on(str(store_dir), port, env)
-    try:
-        result.update(start_facts(gdcat))
-        result["index_mb"] = size_mb(work / "index")
-        result["embedded"] = reads(gdcat, base, args.requests, size)
-        print(f"[{size:,}] embedded {result['embedded']}", flush=True)
-    finally:
-        gdcat.stop()
+    env = with_index(gdcat_env(store_dir, work, base), args)
+    if not args.server_only:
+        print(f"[{size:,}] gdcat serve (embedded store)", flush=True)
+        gdcat = start_gdcat_on(str(store_dir), port, env)
+        try:
+            result.update(start_facts(gdcat))
+            result["index_mb"] = size_mb(Path(env["GDCAT_INDEX_DIR"]))
+            result["embedded"] = reads(gdcat, base, args.requests, size)
+            print(f"[{size:,}] embedded {result['embedded']}", flush=True)
+        finally:
+            gdcat.stop()
     if args.server and given is not None:
         result["oxigraph_server"] = serve_same_directory(size, store_dir, work, base, args)
     elif args.server:
@@ -516,8 +527,19 @@ def serve_same_directory(
     pyoxigraph share the on-disk format: no second load of the same quads), and ``gdcat
     serve`` over it, with the search index the embedded run built (an operator moving a
     store to a server keeps its index; the start then checks it is in step, over HTTP)."""
-    env = gdcat_env(work / "unused-store", work, base)
+    env = with_index(gdcat_env(work / "unused-store", work, base), args)
+    # reading every record over HTTP (the index's check at start, the listing of live
+    # records) takes minutes at a million records: past the default deadline of a request
+    env["GDCAT_STORE_TIMEOUT"] = str(args.store_timeout)
     return gdcat_over_oxigraph_server(size, store_dir, env, base, args, deadline=1800)
+
+
+def with_index(env: dict[str, str], args: argparse.Namespace) -> dict[str, str]:
+    """``env`` with the search index in ``--index`` when given (kept after the run: a
+    million records' index takes an hour to build), else in the run's work folder."""
+    if args.index is not None:
+        env["GDCAT_INDEX_DIR"] = str(args.index)
+    return env
 
 
 def gdcat_over_oxigraph_server(
@@ -592,6 +614,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--compare", action="store_true", help="pyoxigraph bulk_load too")
     parser.add_argument("--server", action="store_true", help="Oxigraph server too")
+    parser.add_argument(
+        "--server-only",
+        action="store_true",
+        help="with --store and --server: the Oxigraph server only (the embedded figures kept)",
+    )
+    parser.add_argument("--index", type=Path, default=None, help="a search index kept")
+    parser.add_argument(
+        "--store-timeout", type=float, default=600.0, help="gdcat's deadline over the server"
+    )
     parser.add_argument("--store", action="append", default=[], help="SIZE=DIR, filled before")
     parser.add_argument("--base", default="http://127.0.0.1:18731/")
     parser.add_argument("--work", type=Path, default=None)
@@ -646,6 +677,8 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
         measured["measured"] = datetime.now(UTC).isoformat(timespec="seconds")
         measured["load_average"] = [round(x, 2) for x in os.getloadavg()]
+        if args.server_only:  # the embedded figures of an earlier run stay
+            measured = {**results["sizes"].get(str(size), {}), **measured}
         results["sizes"][str(size)] = measured
         results["machine"] = f"{os.cpu_count()} cores, Python {platform.python_version()}"
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
