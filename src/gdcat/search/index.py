@@ -21,8 +21,9 @@
   records are read to tell whether it is in step (a minute or two at a million records); if
   it is behind, it goes on serving as it is (its answers miss the latest changes) while a new
   one is built beside it; if the store cannot be read for that check, it goes on serving,
-  unchecked, and the health check says so; with no usable index, readers get :class:`IndexBuildingError` (the API
-  answers 503 with ``Retry-After``) until the first build is done. :meth:`SearchIndex.health`
+  unchecked, and the health check says so; with no usable index, readers get
+  :class:`IndexBuildingError` (the API answers 503 with ``Retry-After``) until the first
+  build is done. :meth:`SearchIndex.health`
   reports the build's progress.
 """
 
