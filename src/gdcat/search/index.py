@@ -23,8 +23,7 @@
   one is built beside it; if the store cannot be read for that check, it goes on serving,
   unchecked, and the health check says so; with no usable index, readers get
   :class:`IndexBuildingError` (the API answers 503 with ``Retry-After``) until the first
-  build is done. :meth:`SearchIndex.health`
-  reports the build's progress.
+  build is done. :meth:`SearchIndex.health` reports the build's progress.
 """
 
 from __future__ import annotations
