@@ -7,6 +7,7 @@ package; ``GDCAT_HOME`` points elsewhere when gdcat runs from another checkout o
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 
@@ -15,6 +16,14 @@ def project_root() -> Path:
     env = os.environ.get("GDCAT_HOME")
     if env:
         return Path(env)
+    return _checkout()
+
+
+@cache
+def _checkout() -> Path:
+    """The checkout this module runs from, resolved once: resolving a path asks the file
+    system about each of its folders, and the vocabularies' index is looked up by this path
+    for every new term a harvest normalises (a tenth of a parsing process's time)."""
     return Path(__file__).resolve().parents[2]
 
 

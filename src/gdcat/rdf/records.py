@@ -145,6 +145,13 @@ def closure_triples(graph: Graph, root: Node, boundary: set[Node]) -> list[Tripl
     return _closure(by_subject, root, boundary)
 
 
+def closure_by_subject(
+    by_subject: dict[Node, list[Triple]], root: Node, boundary: set[Node]
+) -> list[Triple]:
+    """:func:`closure_triples` of triples already grouped by subject (in the graph's order)."""
+    return _closure(by_subject, root, boundary)
+
+
 def _closure(by_subject: dict[Node, list[Triple]], root: Node, boundary: set[Node]) -> list[Triple]:
     out: list[Triple] = []
     seen = {root}

@@ -50,6 +50,7 @@ from gdcat.rdf.ntriples import ntriples_graph, ntriples_triples
 from gdcat.rdf.records import (
     RECORD_CLASSES,
     Record,
+    closure_by_subject,
     closure_triples,
     record_boundary,
     record_roots,
@@ -142,6 +143,8 @@ _DATASET_SERIES = URIRef(f"{DCAT}DatasetSeries")
 #: Terms compared once a triple, read once (a namespace's attribute lookup is slow).
 _DATASET = DCAT.Dataset
 _RDF_TYPE = RDF.type
+_CATALOG = DCAT.Catalog
+_ACCESS_RIGHTS = DCTERMS.accessRights
 
 
 def validate_batch(
@@ -670,13 +673,57 @@ def validate_text_batch(
     profile = get_profile(profile_name)
     batch: _Batch[_Unit] = _Batch(level)
     for position, (iri, text, stubs) in enumerate(records):
-        found = _units_of(position, ntriples_graph(text), profile)
-        if len(found) != 1 or found[0].dataset != iri or found[0].level != level:
-            raise GdcatError(f"the record {iri} given as N-Triples is not one record")
-        found[0].stubs = list(ntriples_triples(stubs)) if stubs else []
-        batch.units.append(found[0])
+        unit = _record_unit(position, iri, text, profile)
+        if unit is None:  # not one record after all: cut as a graph is, which decides
+            found = _units_of(position, ntriples_graph(text), profile)
+            if len(found) != 1 or found[0].dataset != iri:
+                raise GdcatError(f"the record {iri} given as N-Triples is not one record")
+            unit = found[0]
+        if unit.level != level:
+            raise GdcatError(f"the record {iri} was batched at another level than its own")
+        unit.stubs = list(ntriples_triples(stubs)) if stubs else []
+        batch.units.append(unit)
     raws = validate_batch(profile_name, level, _batch_triples(batch), engine)
     return [(unit.source, results) for unit, results in _attribute(batch, raws, profile)]
+
+
+def _record_unit(position: int, iri: str, text: str, profile: Profile) -> _Unit | None:
+    """The unit :func:`_units_of` cuts from the graph of ``text`` (its triples as
+    :func:`~gdcat.rdf.ntriples.ntriples_graph` reads them), cut from the triples as a list
+    when the record is one unit: its root the one node typed ``dcat:Dataset`` or
+    ``dcat:DatasetSeries``, no catalogue, every triple reached from the root. The same triples
+    in the same order, owned nodes and level, without an rdflib graph's pattern lookups (six
+    scans a record). None otherwise."""
+    triples = list(dict.fromkeys(ntriples_triples(text)))  # the graph keeps the first of each
+    root = URIRef(iri)
+    by_subject: dict[Node, list[Triple]] = {}
+    access: list[str] = []
+    rooted = False
+    for triple in triples:
+        s, p, o = triple
+        by_subject.setdefault(s, []).append(triple)
+        if p == _RDF_TYPE:
+            if o in RECORD_CLASSES:
+                if s != root:
+                    return None
+                rooted = True
+            elif o == _CATALOG:
+                return None
+        elif s == root and p == _ACCESS_RIGHTS and isinstance(o, URIRef):
+            access.append(str(o))
+    if not rooted:
+        return None
+    reached = closure_by_subject(by_subject, root, {root})
+    if len(reached) != len(triples):
+        return None
+    return _Unit(
+        source=position,
+        dataset=iri,
+        triples=reached,
+        level=profile.level_of(access),
+        roots=(root,),
+        owned=frozenset(s for s, _, _ in reached) | {root},
+    )
 
 
 def _rest_roots(triples: Sequence[Triple]) -> tuple[Node, ...]:
