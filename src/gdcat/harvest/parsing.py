@@ -36,7 +36,8 @@ from gdcat.rdf.records import (
     Record,
     describes_resources,
     not_metadata_error,
-    split_records,
+    record_triples,
+    triples_hash,
 )
 from gdcat.sources.base import ParsedPage, ParsedRecord, located_message
 from gdcat.sources.dcat import next_pages
@@ -66,21 +67,23 @@ def parse_page(
         return ParsedPage((), (), error=located_message(e), failure=str(e))
     links = next_pages(graph, url)
     graph = normalise(graph)
-    records = split_records(graph, source=url)
+    # the records' triples as lists: hashed and written without a graph each (the same
+    # triples :func:`split_records` puts in one)
+    records = record_triples(graph)
     warning = None
     if not records and not describes_resources(graph):
         warning = str(not_metadata_error(graph, url))
     writer = QuadWriter()
     parsed = []
-    for record in records:
+    for root, kind, found in records:
         try:
-            text: str | None = writer.lines(record.graph, " .\n")
+            text: str | None = writer.lines(found, " .\n")
             triples: tuple[tuple[Node, Node, Node], ...] = ()
         except UnwritableTermError:
             # a term N-Triples cannot carry: the triples travel as rdflib terms (pickled), so
             # the record meets the store's refusal as it would have in this process
-            text, triples = None, tuple(record.graph)
-        parsed.append(ParsedRecord(record.iri, record.kind, record.content_hash, text, triples))
+            text, triples = None, tuple(found)
+        parsed.append(ParsedRecord(str(root), kind, triples_hash(found), text, triples))
     return ParsedPage(tuple(parsed), links, not_metadata=warning)
 
 
