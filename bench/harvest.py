@@ -254,7 +254,7 @@ def serve(sites: list[tuple[str, str, str, Site, str | None]]) -> tuple[list[_Se
     return servers, "\n".join(lines)
 
 
-def _harvest(registry: Path, store: Path, workers: int) -> dict[str, Any]:
+def _harvest(registry: Path, store: Path, workers: int, checkout: Path = ROOT) -> dict[str, Any]:
     """One ``gdcat harvest`` in a fresh process; wall time, report totals, peak memory."""
     code = (
         "import json, resource, sys, time\n"
@@ -278,7 +278,7 @@ def _harvest(registry: Path, store: Path, workers: int) -> dict[str, Any]:
     env = {
         "GDCAT_VALIDATION_WORKERS": str(workers),
         "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT / "src"),
+        "PYTHONPATH": str(checkout / "src"),
     }
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
@@ -290,6 +290,12 @@ def _harvest(registry: Path, store: Path, workers: int) -> dict[str, Any]:
         "totals": report["totals"],
         "status": report["status"],
         "nodes": {n["node"]: n["status"] for n in report["nodes"]},
+        # why a node is not complete, in the report's own words
+        "problems": {
+            n["node"]: {"reasons": n["reasons"], "failures": n["failures"][:5]}
+            for n in report["nodes"]
+            if n["status"] != "complete"
+        },
     }
 
 
@@ -299,6 +305,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "harvest.json", help="results file"
+    )
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose code harvests (default: this one; another to compare)",
     )
     args = parser.parse_args()
     t0 = time.perf_counter()
@@ -310,9 +322,9 @@ def main() -> None:
         registry = Path(tmp) / "nodes.toml"
         registry.write_text(registry_text)
         store = Path(tmp) / "store"
-        first = _harvest(registry, store, args.workers)
+        first = _harvest(registry, store, args.workers, args.checkout)
         hits_first = sum(s.site.hits for s in servers)
-        second = _harvest(registry, store, args.workers)
+        second = _harvest(registry, store, args.workers, args.checkout)
         hits_second = sum(s.site.hits for s in servers) - hits_first
     for server in servers:
         server.shutdown()
@@ -324,6 +336,7 @@ def main() -> None:
         "per_node": args.per_node,
         "records": records,
         "workers": args.workers,
+        "checkout": str(args.checkout),
         "setup_seconds": round(built, 1),
         "first": {
             **first,

@@ -16,13 +16,15 @@ def project_root() -> Path:
     env = os.environ.get("GDCAT_HOME")
     if env:
         return Path(env)
-    return _installed_root()
+    return _checkout()
 
 
 @cache
-def _installed_root() -> Path:
-    """The project folder this package is installed in (resolving the path costs system
-    calls, and pages ask for the vocabularies' folder on every request)."""
+def _checkout() -> Path:
+    """The checkout this module runs from, resolved once: resolving a path asks the file
+    system about each of its folders, and the vocabularies' index is looked up by this path
+    for every new term a harvest normalises (a tenth of a parsing process's time) and on every
+    page that shows a term."""
     return Path(__file__).resolve().parents[2]
 
 

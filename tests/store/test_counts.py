@@ -162,3 +162,34 @@ def test_rebuilt_counts_are_complete_again_and_agree_with_a_recount(any_store: S
     # and they are kept in step again by the writes that follow
     store.withdraw(cohort.iri)
     assert_counts_match_a_recount(store)
+
+
+def test_a_harvested_records_share_is_read_from_its_text_as_from_its_graph() -> None:
+    """The counts read a harvested record's N-Triples lines instead of its graph: the same
+    contribution, a literal holding an escape read from the graph."""
+    from gdcat.demo import iter_record_documents
+    from gdcat.harvest.parsing import parse_page, record_of
+    from gdcat.rdf.formats import get_format
+    from gdcat.rdf.ntriples import ntriples_graph
+    from gdcat.rdf.parse import DEFAULT_LIMITS
+    from gdcat.store.counts import graph_contribution, write_contribution
+
+    records = []
+    for n, text in enumerate(iter_record_documents(40, seed=7)):
+        url = f"https://node.example.org/{n}"
+        page = parse_page(text.encode(), get_format("turtle"), url, url, 10**8, DEFAULT_LIMITS)
+        records.extend(record_of(p, url) for p in page.records)
+    genomes = "https://w3id.org/gdcat/ns#numberOfGenomes"
+    count = '"999999999\\n"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>'
+    escaped = records[0].ntriples.replace(
+        " .\n", f" .\n<{records[0].iri}> <{genomes}> {count} .\n", 1
+    )
+    texts = [(r.iri, r.ntriples) for r in records] + [(records[0].iri, escaped)]
+    assert len(texts) > 40
+    for iri, text in texts:
+        for country in (None, "http://publications.europa.eu/resource/authority/country/NLD"):
+            graph = ntriples_graph(text)
+            assert write_contribution(iri, graph, text, country) == graph_contribution(
+                iri, graph, country
+            ), iri
+    assert any(graph_contribution(iri, ntriples_graph(text), None).amounts for iri, text in texts)

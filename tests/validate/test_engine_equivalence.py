@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 from result_snapshots import PROFILES, demo_graphs, input_files
 
 from gdcat.errors import GdcatError
@@ -316,3 +316,103 @@ def test_the_graph_answered_from_the_index_is_the_data_graph() -> None:
     )
     assert set(graph.query(query)) == set(data.query(query))
     assert dict(graph.namespaces()) == dict(Graph().namespaces())
+
+
+# --- records given as N-Triples text (a harvest's) -----------------------------------------
+
+
+def _as_harvested(graphs: Iterable[Graph]) -> list[Any]:
+    """Each graph as a harvest hands its records to the validator: the document parsed,
+    normalised, split and written as N-Triples by :func:`parse_page` (what a parsing process
+    does), then :func:`record_of` (what the harvester does)."""
+    from gdcat.harvest.parsing import parse_page, record_of
+    from gdcat.rdf.formats import get_format
+    from gdcat.rdf.parse import DEFAULT_LIMITS
+
+    records = []
+    for n, graph in enumerate(graphs):
+        url = f"https://node.example.org/page/{n}"
+        body = graph.serialize(format="nt", encoding="utf-8")
+        page = parse_page(body, get_format("ntriples"), url, url, 10**8, DEFAULT_LIMITS)
+        assert page.error is None
+        records.extend(record_of(p, url) for p in page.records)
+    return records
+
+
+def _shared_and_series() -> list[Graph]:
+    """Records that share a publisher IRI described differently (never one batch), and
+    releases of a series given in another record of the same call (type stubs)."""
+    text = """
+    @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+    @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+    <https://n.example.org/series/1> a dcat:DatasetSeries ; dct:title "A series"@EN ;
+        dct:publisher <https://n.example.org/org/1> .
+    <https://n.example.org/org/1> a foaf:Agent ; foaf:name "One"@en .
+    <https://n.example.org/ds/%d> a dcat:Dataset ; dct:title "Release %d"@en ;
+        dcat:inSeries <https://n.example.org/series/1> ;
+        dct:accessRights <http://publications.europa.eu/resource/authority/access-right/%s> ;
+        dct:publisher <https://n.example.org/org/1> .
+    """
+    graphs = []
+    for i, (name, access) in enumerate([("One", "PUBLIC"), ("Uno", "RESTRICTED"), ("1", "X")]):
+        graph = Graph().parse(data=text % (i, i, access), format="turtle")
+        graph.set((URIRef("https://n.example.org/org/1"), URIRef(f"{FOAF}name"), Literal(name)))
+        graphs.append(graph)
+    return graphs
+
+
+def _comparable(report: Any) -> list[tuple[Any, ...]]:
+    """A report's results, blank nodes named by what reaches them, not by their labels
+    (the two ways read the same text into different blank nodes)."""
+    out = []
+    for r in report.results:
+        fields = r.to_dict()
+        for name in ("dataset", "focus_node", "value"):
+            if isinstance(fields.get(name), str) and fields[name].startswith("_:"):
+                fields[name] = "_:"
+        out.append(tuple(sorted((k, repr(v)) for k, v in fields.items())))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("profile", ["gdcat", "healthdcat-ap-r8"])
+def test_records_given_as_text_get_the_reports_of_their_graphs(profile: str) -> None:
+    from gdcat.rdf.ntriples import ntriples_graph
+
+    graphs = [*_all_graphs(), *_shared_and_series()]
+    # a record whose dataset is a blank node has no IRI to store it under (a harvest
+    # rejects it): see the next test
+    records = [r for r in _as_harvested(graphs) if r.ntriples.startswith(f"<{r.iri}> ")]
+    assert len(records) > 150
+    with Validator(profile, workers=1) as validator:
+        from_text = validator.validate_many(records)
+        # the way before: an rdflib graph of each record, built from the same text
+        from_graphs = validator.validate_many([ntriples_graph(r.ntriples) for r in records])
+    assert len(from_text) == len(from_graphs) == len(records)
+    for record, text, graph in zip(records, from_text, from_graphs, strict=True):
+        assert text.conforms == graph.conforms, record.iri
+        assert text.datasets == graph.datasets == (record.iri,)
+        assert _comparable(text) == _comparable(graph), record.iri
+    # nothing read the records' graphs: they went to the validator as text
+    assert not any(r.graph.store._text is None for r in records)
+    assert any(not r.conforms for r in from_text)
+
+
+def test_records_given_as_text_in_worker_processes_get_the_same_reports() -> None:
+    records = _as_harvested([*_all_graphs()[-40:], *_shared_and_series()])
+    with Validator("gdcat", workers=1) as here, Validator("gdcat", workers=2) as there:
+        assert [_comparable(r) for r in here.validate_many(records)] == [
+            _comparable(r) for r in there.validate_many(records)
+        ]
+
+
+def test_a_call_with_a_record_the_text_does_not_cut_goes_the_graph_way() -> None:
+    from gdcat.rdf.ntriples import ntriples_graph
+
+    records = _as_harvested([*_all_graphs()[-6:], *_shared_and_series()])
+    blank = next(r for r in _as_harvested(_all_graphs()) if not r.ntriples.startswith("<"))
+    records.insert(2, blank)
+    with Validator("gdcat", workers=1) as validator:
+        mixed = validator.validate_many(records)
+        from_graphs = validator.validate_many([ntriples_graph(r.ntriples) for r in records])
+    assert [_comparable(r) for r in mixed] == [_comparable(r) for r in from_graphs]
+    assert mixed[2].datasets[0].startswith("_:")

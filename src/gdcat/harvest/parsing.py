@@ -8,9 +8,10 @@ records and each record hashed. What comes back is plain data, not rdflib graphs
 its IRI, kind, content hash and triples as N-Triples text (written by the store's own
 :class:`~gdcat.store.quads.QuadWriter`, blank nodes labelled per record), plus the page's
 links to the next page and whether it describes anything at all. The harvester compares the
-hashes with what the store holds and builds an rdflib graph only for the records that changed
-(:meth:`ParsedRecord.record`): the unchanged records of a changed page cost the harvester
-nothing but their hash.
+hashes with what the store holds: the unchanged records of a changed page cost the harvester
+nothing but their hash, and a changed one goes on as its text (:func:`record_of`), to the
+validation workers and into the store, with an rdflib graph read from it only where one is
+asked for.
 
 A crawl thread waits for its page's answer (its next page may depend on it), so the pool
 works on the pages of as many nodes as are crawled at once.
@@ -21,27 +22,23 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Generator, Iterator
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
-from functools import lru_cache
-from typing import Any
 
-import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib.store import Store
+from rdflib import Graph
 from rdflib.term import Node
 
 from gdcat.errors import InputError
 from gdcat.harvest.normalise import normalise
 from gdcat.rdf.formats import RdfFormat
+from gdcat.rdf.ntriples import RecordTriples, lazy_record_graph
 from gdcat.rdf.parse import ParseLimits, parse_bytes
 from gdcat.rdf.records import (
     Record,
     describes_resources,
     not_metadata_error,
-    split_records,
+    record_triples,
+    triples_hash,
 )
-from gdcat.rdf.terms import ox_to_rdflib
 from gdcat.sources.base import ParsedPage, ParsedRecord, located_message
 from gdcat.sources.dcat import next_pages
 from gdcat.store.quads import QuadWriter, UnwritableTermError
@@ -53,7 +50,7 @@ def parse_page(
     body: bytes,
     fmt: RdfFormat,
     url: str,
-    base_iri: str,
+    base_iri: str | None,
     max_bytes: int,
     limits: ParseLimits,
 ) -> ParsedPage:
@@ -67,125 +64,40 @@ def parse_page(
             body, fmt, source=url, base_iri=base_iri, max_bytes=max_bytes, limits=limits
         )
     except InputError as e:
-        return ParsedPage((), (), error=located_message(e))
+        return ParsedPage((), (), error=located_message(e), failure=str(e))
     links = next_pages(graph, url)
     graph = normalise(graph)
-    records = split_records(graph, source=url)
+    # the records' triples as lists: hashed and written without a graph each (the same
+    # triples :func:`split_records` puts in one)
+    records = record_triples(graph)
     warning = None
     if not records and not describes_resources(graph):
         warning = str(not_metadata_error(graph, url))
     writer = QuadWriter()
     parsed = []
-    for record in records:
+    for root, kind, found in records:
         try:
-            text: str | None = writer.lines(record.graph, " .\n")
+            text: str | None = writer.lines(found, " .\n")
             triples: tuple[tuple[Node, Node, Node], ...] = ()
         except UnwritableTermError:
             # a term N-Triples cannot carry: the triples travel as rdflib terms (pickled), so
             # the record meets the store's refusal as it would have in this process
-            text, triples = None, tuple(record.graph)
-        parsed.append(ParsedRecord(record.iri, record.kind, record.content_hash, text, triples))
+            text, triples = None, tuple(found)
+        parsed.append(ParsedRecord(str(root), kind, triples_hash(found), text, triples))
     return ParsedPage(tuple(parsed), links, not_metadata=warning)
 
 
-Triple = tuple[Node, Node, Node]
-
-
-class RecordTriples(Store):
-    """The store of a record graph built from a parsing process's N-Triples: its triples in a
-    list (and a set), matched by scanning. A record is tens of triples and the harvester only
-    reads it (its roots and closure for validation, the values the counts read), so a scan
-    costs little, while adding a triple costs an append: rdflib's memory stores index every
-    triple three ways and dispatch an event for it, which made building the graphs of changed
-    records 40% of the harvester's time."""
-
-    context_aware = False
-    formula_aware = False
-    transaction_aware = False
-    graph_aware = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._list: list[Triple] = []
-        self._set: set[Triple] = set()
-
-    def add(self, triple: Triple, context: Any, quoted: bool = False) -> None:
-        if triple not in self._set:
-            self._set.add(triple)
-            self._list.append(triple)
-
-    def addN(self, quads: Any) -> None:
-        for s, p, o, _ in quads:
-            self.add((s, p, o), None)
-
-    def remove(self, triple: Any, context: Any = None) -> None:
-        gone = {t for t, _ in self.triples(triple)}
-        if gone:
-            self._list = [t for t in self._list if t not in gone]  # a new list: scans go on
-            self._set -= gone
-
-    def triples(
-        self, triple_pattern: Any, context: Any = None
-    ) -> Iterator[tuple[Triple, Iterator[Any]]]:
-        s, p, o = triple_pattern
-        if s is not None and p is not None and o is not None:
-            if (s, p, o) in self._set:
-                yield (s, p, o), iter(())
-            return
-        for t in self._list:
-            if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
-                yield t, iter(())
-
-    def __len__(self, context: Any = None) -> int:
-        return len(self._list)
-
-    def contexts(self, triple: Any = None) -> Generator[Graph, None, None]:
-        yield from ()
-
-
-@lru_cache(maxsize=1 << 16)
-def _iri(value: str) -> URIRef:
-    """The rdflib IRI of ``value``, made once: rdflib checks every IRI it makes, the largest
-    cost of building a record's graph, and records repeat most of theirs (predicates, classes,
-    vocabulary terms)."""
-    return URIRef(value)
-
-
-@lru_cache(maxsize=1 << 16)
-def _literal(value: ox.Literal) -> Node:
-    """The rdflib literal of ``value``, made once for the values records repeat (dates,
-    numbers, keywords, codes): making an rdflib literal costs microseconds."""
-    return ox_to_rdflib(value)
-
-
 def record_of(parsed: ParsedRecord, source: str) -> Record:
-    """The :class:`Record` of a record parsed in a worker: its graph built from the N-Triples
-    text (fresh blank nodes for this record, over :class:`RecordTriples`), its hash the one
-    the worker computed."""
-    graph = Graph(store=RecordTriples())
+    """The :class:`Record` of a record parsed in a worker, its hash the one the worker
+    computed. Its graph is read from the N-Triples text only if something reads it
+    (:func:`~gdcat.rdf.ntriples.lazy_record_graph`): the validator takes the text itself and
+    the store writes it as it is."""
     if parsed.ntriples is None:
+        graph = Graph(store=RecordTriples())
         for triple in parsed.triples:
             graph.add(triple)
     else:
-        blanks: dict[str, BNode] = {}
-
-        def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
-            if isinstance(value, ox.NamedNode):
-                return _iri(value.value)
-            if isinstance(value, ox.BlankNode):
-                blank = blanks.get(value.value)
-                if blank is None:
-                    blank = blanks[value.value] = BNode()
-                return blank
-            if isinstance(value, ox.Triple):  # never written by QuadWriter
-                raise ValueError("RDF-star quoted triples are not supported")
-            # short values repeat (dates, numbers, codes); long ones (descriptions) do not,
-            # and would hold the cache's memory
-            return _literal(value) if len(value.value) <= 64 else ox_to_rdflib(value)
-
-        add = graph.store.add  # the terms are built here: nothing for Graph.add to check
-        for t in ox.parse(parsed.ntriples.encode("utf-8"), ox.RdfFormat.N_TRIPLES):
-            add((term(t.subject), term(t.predicate), term(t.object)), graph)
+        graph = lazy_record_graph(parsed.ntriples)
     record = Record(parsed.iri, graph, kind=parsed.kind, source=source, ntriples=parsed.ntriples)
     # the hash of the very triples the worker split (cached_property's slot)
     record.__dict__["content_hash"] = parsed.content_hash
@@ -209,7 +121,7 @@ class PageParser:
         body: bytes,
         fmt: RdfFormat,
         url: str,
-        base_iri: str,
+        base_iri: str | None,
         max_bytes: int,
         limits: ParseLimits,
     ) -> ParsedPage:

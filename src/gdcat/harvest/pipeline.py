@@ -546,7 +546,7 @@ class Harvester:
     ) -> None:
         """Validate a batch of changed records and write what may be stored."""
         node, report = c.node, c.report
-        validations = self._validator(node.profile).validate_many([r.graph for r in records])
+        validations = self._validator(node.profile).validate_many(records)
         report.validations += len(records)
         writes: list[RecordWrite] = []
         failed: dict[str, str] = {}

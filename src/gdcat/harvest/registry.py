@@ -156,13 +156,14 @@ class NodeConfig(BaseModel):
         self, limits: ParseLimits = DEFAULT_LIMITS, *, parser: PageParser | None = None
     ) -> Source:
         """The crawler of this node, parsing what it reads under ``limits``; a DCAT document
-        or feed has its pages parsed into records by ``parser`` when one is given."""
+        or feed, and a SPARQL endpoint's batches, are parsed into records by ``parser`` when one
+        is given."""
         if self.kind == "fdp":
             return FdpSource(self.url, self.published_base, max_pages=self.max_pages, limits=limits)
         if self.kind in ("dcat", "feed"):
             return DcatSource(self.url, max_pages=self.max_pages, limits=limits, parser=parser)
         if self.kind == "sparql":
-            return SparqlSource(self.url, max_pages=self.max_pages, limits=limits)
+            return SparqlSource(self.url, max_pages=self.max_pages, limits=limits, parser=parser)
         return BeaconSource(self.url, limits=limits)
 
 

@@ -109,25 +109,32 @@ def record_boundary(graph: Graph, roots: Iterable[Node]) -> set[Node]:
 
 def split_records(graph: Graph, *, source: str = "") -> list[Record]:
     """Every record described in ``graph``, in a stable order (by IRI)."""
+    origins = graph.origins if isinstance(graph, LocatedGraph) else {}
+    records = []
+    for root, kind, triples in record_triples(graph):
+        # No prefixes bound: binding 30 prefixes costs more than the record's own triples
+        # (bind them before serialising a record for people).
+        record_graph = new_record_graph()
+        record_graph.addN((s, p, o, record_graph) for s, p, o in triples)
+        origin = origins.get(str(root))
+        records.append(Record(str(root), record_graph, kind=kind, source=source, origin=origin))
+    return records
+
+
+def record_triples(graph: Graph) -> list[tuple[Node, str, list[Triple]]]:
+    """The records of :func:`split_records` as ``(root, kind, triples)``, without a graph
+    each (for a caller that only hashes and writes them)."""
     roots = record_roots(graph)
     boundary = record_boundary(graph, roots)
-    origins = graph.origins if isinstance(graph, LocatedGraph) else {}
     # One pass over the graph instead of a pattern lookup per node: documents of thousands of
     # records are split in linear time.
     by_subject: dict[Node, list[Triple]] = {}
     for triple in graph:
         by_subject.setdefault(triple[0], []).append(triple)
-    records = []
-    for root, kind in sorted(roots.items(), key=lambda item: str(item[0])):
-        # No prefixes bound: binding 30 prefixes costs more than the record's own triples
-        # (bind them before serialising a record for people).
-        record_graph = new_record_graph()
-        record_graph.addN(
-            (s, p, o, record_graph) for s, p, o in _closure(by_subject, root, boundary)
-        )
-        origin = origins.get(str(root))
-        records.append(Record(str(root), record_graph, kind=kind, source=source, origin=origin))
-    return records
+    return [
+        (root, kind, _closure(by_subject, root, boundary))
+        for root, kind in sorted(roots.items(), key=lambda item: str(item[0]))
+    ]
 
 
 def new_record_graph() -> Graph:
@@ -142,6 +149,13 @@ def closure_triples(graph: Graph, root: Node, boundary: set[Node]) -> list[Tripl
     by_subject: dict[Node, list[Triple]] = {}
     for triple in graph:
         by_subject.setdefault(triple[0], []).append(triple)
+    return _closure(by_subject, root, boundary)
+
+
+def closure_by_subject(
+    by_subject: dict[Node, list[Triple]], root: Node, boundary: set[Node]
+) -> list[Triple]:
+    """:func:`closure_triples` of triples already grouped by subject (in the graph's order)."""
     return _closure(by_subject, root, boundary)
 
 
@@ -248,9 +262,15 @@ def graph_hash(graph: Graph) -> str:
     indistinguishable or where blank nodes form a cycle fall back to rdflib's canonical
     labelling. ``"x"`` and ``"x"^^xsd:string`` (the same RDF term) hash alike.
     """
-    triples = list(graph)
+    return triples_hash(list(graph))
+
+
+def triples_hash(triples: list[Triple]) -> str:
+    """:func:`graph_hash` of a graph's triples (each once)."""
     labels = _tree_labels(triples)
     if labels is None:
+        graph = new_record_graph()
+        graph.addN((s, p, o, graph) for s, p, o in triples)
         triples = list(to_canonical_graph(graph))
         labels = {}
     encoded: dict[Node, str] = {}

@@ -66,6 +66,9 @@ class ParsedPage:
     error: str | None = None
     #: the warning for a page that describes no DCAT resource at all
     not_metadata: str | None = None
+    #: the parse error as its own text gives it (``source:line:column: message``), where
+    #: ``error`` has the line and column after the message
+    failure: str | None = None
 
 
 class PageParser(Protocol):
@@ -76,7 +79,7 @@ class PageParser(Protocol):
         body: bytes,
         fmt: RdfFormat,
         url: str,
-        base_iri: str,
+        base_iri: str | None,
         max_bytes: int,
         limits: ParseLimits,
     ) -> ParsedPage: ...

@@ -6,7 +6,8 @@ The listing (``SELECT DISTINCT ?d … ORDER BY ?d LIMIT n OFFSET k``) names ever
 CONSTRUCT that follows every property path out of them except the links to other records and
 catalogues (series membership, parts, relations), so that a record comes with its
 distributions, agents, contact points and blank nodes in one request. A batch is one
-document; records are split out of it as from any other document.
+document; records are split out of it as from any other document (with a parser, in the
+harvest's parsing processes, as DCAT documents are: :mod:`gdcat.harvest.parsing`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from gdcat.errors import InputError
-from gdcat.rdf import parse_bytes
+from gdcat.rdf import get_format, parse_bytes
 from gdcat.rdf.parse import DEFAULT_LIMITS, ParseLimits, load_json
-from gdcat.sources.base import Document, Failure, Item, PageState
+from gdcat.sources.base import Document, Failure, Item, PageParser, PageState
 from gdcat.sources.http import FetchError, HttpClient, Validators
 
 _LIST = """PREFIX dcat: <http://www.w3.org/ns/dcat#>
@@ -57,6 +58,8 @@ class SparqlSource:
     batch_size: int = 50
     max_pages: int = 1000
     limits: ParseLimits = DEFAULT_LIMITS
+    #: parses a batch's answer into records elsewhere (None: into a graph here)
+    parser: PageParser | None = None
 
     def crawl(self, client: HttpClient, previous: Mapping[str, PageState]) -> Iterator[Item]:
         datasets: list[str] = []
@@ -98,6 +101,13 @@ class SparqlSource:
         if before is not None and before.body_hash == body_hash:
             return Document(self.url, None, [state], members=tuple(batch))
         fmt = "turtle" if response.media_type == "text/turtle" else "nt"
+        if self.parser is not None:
+            parsed = self.parser(
+                response.body, get_format(fmt), self.url, None, client.policy.max_bytes, self.limits
+            )
+            if parsed.error is not None:
+                return Failure(self.url, "parse", parsed.failure or parsed.error)
+            return Document(self.url, None, [state], members=tuple(batch), parsed=parsed)
         try:
             graph = parse_bytes(
                 response.body,

@@ -193,6 +193,22 @@ def graph_contribution(dataset_iri: str, graph: Graph, country: str | None) -> C
     return contribution(dataset_iri, pairs, country)
 
 
+def write_contribution(
+    dataset_iri: str, graph: Graph, ntriples: str | None, country: str | None
+) -> Contribution:
+    """:func:`graph_contribution` of a record being written, read from its N-Triples lines
+    when it comes with them (a harvested record: no rdflib graph needed), else from its graph.
+    A line of the dataset whose literal holds an escape is read from the graph: the text's
+    value would not be the literal's."""
+    if ntriples is None:
+        return graph_contribution(dataset_iri, graph, country)
+    start = f"<{dataset_iri}> "
+    lines = [line[:-2] for line in ntriples.split("\n") if line.startswith(start)]
+    if any("\\" in line for line in lines):
+        return graph_contribution(dataset_iri, graph, country)
+    return contribution(dataset_iri, ntriples_pairs(dataset_iri, lines), country)
+
+
 def ntriples_pairs(subject: str, lines: Iterable[str]) -> Iterator[tuple[str, Term]]:
     """The ``(predicate, object)`` pairs of ``subject`` in N-Triples lines (``s p o``, no final
     dot), for the terms the counts read (IRIs, and literals without escapes)."""

@@ -66,7 +66,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.errors import QueryError, StoreError, os_reason
-from gdcat.store.counts import CountLayout, graph_contribution, write_recounted
+from gdcat.store.counts import CountLayout, write_contribution, write_recounted
 from gdcat.store.datatypes import graph_from_quads, restore_triples
 from gdcat.store.health import StoreHealth, StoreMode
 from gdcat.store.quads import QuadWriter, UnwritableTermError
@@ -794,8 +794,11 @@ class OxigraphStore:
                 continue
             counted, described, added = self._counts.record_lines(
                 item.record,
-                graph_contribution(
-                    item.write.dataset_iri, item.write.graph, item.write.meta.country
+                write_contribution(
+                    item.write.dataset_iri,
+                    item.write.graph,
+                    item.write.ntriples,
+                    item.write.meta.country,
                 ),
                 counts_tail,
                 tally.counters,
@@ -1027,7 +1030,7 @@ def _problem(write: RecordWrite) -> str | None:
         QuadWriter().iri(write.dataset_iri)
     except ValueError as e:
         return f"not a usable dataset IRI: {e}"
-    if len(write.graph) == 0:
+    if (not write.ntriples) if write.ntriples is not None else len(write.graph) == 0:
         return "the record has no triples"
     return None
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -68,9 +69,10 @@ class QuadWriter:
             return f"{text}^^{self.iri(datatype)}"
         return text
 
-    def lines(self, graph: Graph, tail: str) -> str:
-        """Every triple of ``graph`` as ``s p o{tail}`` lines; ``tail`` closes a line: ``" .\\n"``
-        for quad data inside a ``GRAPH`` block, ``" <g> .\\n"`` for N-Quads.
+    def lines(self, graph: Graph | Iterable[tuple[Node, Node, Node]], tail: str) -> str:
+        """Every triple of ``graph`` (or of a list of triples) as ``s p o{tail}`` lines;
+        ``tail`` closes a line: ``" .\\n"`` for quad data inside a ``GRAPH`` block,
+        ``" <g> .\\n"`` for N-Quads.
 
         Blank nodes get labels no other record written by this writer (or any other) uses.
         """

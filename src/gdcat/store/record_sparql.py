@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gdcat.errors import StoreError
-from gdcat.store.counts import CountLayout, contributions_of, graph_contribution
+from gdcat.store.counts import CountLayout, contributions_of, write_contribution
 from gdcat.store.datatypes import WKT_LITERAL, WKT_STAND_IN
 from gdcat.store.quads import QuadWriter
 from gdcat.store.records import (
@@ -228,7 +228,12 @@ def record_contributions(
     """What ``items`` add to the counters: the deltas, their contributions' lines and the
     descriptions of the counters they touch."""
     counted = (
-        (item.record, graph_contribution(item.write.dataset_iri, item.write.graph, meta.country))
+        (
+            item.record,
+            write_contribution(
+                item.write.dataset_iri, item.write.graph, item.write.ntriples, meta.country
+            ),
+        )
         for item in items
         if (meta := item.write.meta)
     )

@@ -117,7 +117,7 @@ class Index:
         """An rdflib graph of the same triples, answered from this index (for pySHACL's own
         components and rdflib's SPARQL engine); the namespaces of a new ``Graph()``."""
         if self._graph is None:
-            self._graph = Graph(store=_IndexStore(self))
+            self._graph = Graph(store=IndexStore(self))
         return self._graph
 
     def objects(self, subject: Node, predicate: Node) -> Set[Node]:
@@ -220,7 +220,7 @@ class Index:
                 yield subj, pred, obj
 
 
-class _IndexStore(Memory):
+class IndexStore(Memory):
     """rdflib's in-memory store (its namespaces included), its triples answered by an
     :class:`Index`: a graph over a batch costs nothing to build."""
 

@@ -89,10 +89,20 @@ class Profile:
         """The level ``dataset`` is validated at: its access right, else the default level."""
         if not self.level_from_access_rights:
             return self.default_level
+        return self.level_of(
+            str(value)
+            for value in graph.objects(dataset, DCTERMS.accessRights)
+            if isinstance(value, URIRef)
+        )
+
+    def level_of(self, access_rights: Iterable[str]) -> str:
+        """The level of a dataset whose ``dct:accessRights`` IRIs are ``access_rights`` (in
+        the order they are read): the first that names a level, else the default level."""
+        if not self.level_from_access_rights:
+            return self.default_level
         names = self.level_names
-        for value in graph.objects(dataset, DCTERMS.accessRights):
-            text = str(value)
-            if isinstance(value, URIRef) and text.startswith(str(ACCESS_RIGHT)):
+        for text in access_rights:
+            if text.startswith(str(ACCESS_RIGHT)):
                 code = text[len(str(ACCESS_RIGHT)) :]
                 if code in names:
                     return code

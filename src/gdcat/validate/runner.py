@@ -33,12 +33,12 @@ import multiprocessing
 import threading
 import weakref
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -46,7 +46,15 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
 from rdflib.term import Node
 
 from gdcat.errors import GdcatError
-from gdcat.rdf.records import closure_triples, record_boundary, record_roots
+from gdcat.rdf.ntriples import ntriples_graph, ntriples_triples
+from gdcat.rdf.records import (
+    RECORD_CLASSES,
+    Record,
+    closure_by_subject,
+    closure_triples,
+    record_boundary,
+    record_roots,
+)
 from gdcat.settings import Settings
 from gdcat.validate import sparql_cache
 from gdcat.validate.background import Triple, vocabulary_index
@@ -135,6 +143,8 @@ _DATASET_SERIES = URIRef(f"{DCAT}DatasetSeries")
 #: Terms compared once a triple, read once (a namespace's attribute lookup is slow).
 _DATASET = DCAT.Dataset
 _RDF_TYPE = RDF.type
+_CATALOG = DCAT.Catalog
+_ACCESS_RIGHTS = DCTERMS.accessRights
 
 
 def validate_batch(
@@ -483,29 +493,66 @@ class _Unit:
 
 
 @dataclass
-class _Batch:
-    level: str
-    units: list[_Unit] = field(default_factory=list)
-    described: dict[Node, frozenset[tuple[Node, Node]]] = field(default_factory=dict)
+class _TextUnit:
+    """A record handed over as N-Triples text (:attr:`gdcat.rdf.Record.ntriples`), as this
+    process batches it: its level and the subjects it describes, read from the lines as text
+    (no rdflib terms). A subject is its IRI's text, a blank node the pair (record, label)
+    (blank nodes are the record's own: two records never share one); an object likewise, a
+    literal its text with the language tag in lower case (as Oxigraph reads it). The unit
+    itself is cut, validated and reported on in the process that validates its batch
+    (:func:`validate_text_batch`), from the same text."""
 
-    def conflicts_with(self, unit: _Unit) -> bool:
+    source: int
+    dataset: str
+    ntriples: str
+    level: str
+    owned: frozenset[Any]
+    descriptions: dict[Any, frozenset[tuple[str, Any]]]
+    #: the IRI and blank-node objects of its lines, in order
+    objects: list[Any]
+    #: its ``rdf:type`` lines, with their subjects
+    types: list[tuple[Any, str]]
+    #: the ``rdf:type`` lines of nodes other records describe that it points to
+    stubs: list[str] = field(default_factory=list)
+    whole_document: bool = False
+
+    def description(self, subject: Any) -> frozenset[tuple[str, Any]]:
+        return self.descriptions.get(subject, frozenset())
+
+
+U = TypeVar("U", _Unit, _TextUnit)
+T = TypeVar("T")
+
+
+@dataclass
+class _Batch(Generic[U]):
+    level: str
+    units: list[U] = field(default_factory=list)
+    described: dict[Any, frozenset[Any]] = field(default_factory=dict)
+
+    def conflicts_with(self, unit: U) -> bool:
         for subject in unit.owned:
             known = self.described.get(subject)
             if known is not None and known != unit.description(subject):
                 return True
         return False
 
-    def add(self, unit: _Unit) -> None:
+    def add(self, unit: U) -> None:
         self.units.append(unit)
         for subject in unit.owned:
             self.described.setdefault(subject, unit.description(subject))
 
-    def triples(self) -> list[Triple]:
-        seen: dict[Triple, None] = {}
-        for unit in self.units:
-            seen.update(dict.fromkeys(unit.triples))
-            seen.update(dict.fromkeys(unit.stubs))
-        return list(seen)
+    def triples(self: _Batch[_Unit]) -> list[Triple]:
+        """The batch's triples: its units' and their stubs', each once."""
+        return _batch_triples(self)
+
+
+def _batch_triples(batch: _Batch[_Unit]) -> list[Triple]:
+    seen: dict[Triple, None] = {}
+    for unit in batch.units:
+        seen.update(dict.fromkeys(unit.triples))
+        seen.update(dict.fromkeys(unit.stubs))
+    return list(seen)
 
 
 def _add_stubs(units: Sequence[_Unit]) -> None:
@@ -528,6 +575,155 @@ def _add_stubs(units: Sequence[_Unit]) -> None:
             if o not in unit.owned and o in types:
                 out.update(dict.fromkeys(types[o]))
         unit.stubs = list(out)
+
+
+_TYPE_TEXT = f"<{RDF.type}>"
+_RECORD_CLASS_TEXTS = frozenset(f"<{cls}>" for cls in RECORD_CLASSES)
+_CATALOG_TEXT = f"<{DCAT.Catalog}>"
+_ACCESS_RIGHTS_TEXT = f"<{DCTERMS.accessRights}>"
+
+
+def _text_unit(source: int, item: Any, profile: Profile) -> _TextUnit | None:
+    """The :class:`_TextUnit` of ``item`` when it is a record carrying its N-Triples text that
+    the validator would cut into exactly one unit, its own: its root typed ``dcat:Dataset``
+    or ``dcat:DatasetSeries``, no other node typed so, no catalogue (a record's text as
+    :func:`gdcat.rdf.split_records` cuts it always is). None otherwise: the call goes the
+    graph way."""
+    text = getattr(item, "ntriples", None)
+    iri = getattr(item, "iri", None)
+    if not isinstance(text, str) or not isinstance(iri, str) or isinstance(item, Graph):
+        return None
+    root = f"<{iri}>"
+    grouped: dict[Any, set[tuple[str, Any]]] = {}
+    objects: list[Any] = []
+    types: list[tuple[Any, str]] = []
+    access: list[str] = []
+    rooted = False
+    for line in text.split("\n"):
+        if not line:
+            continue
+        subject, predicate, rest = line.split(" ", 2)
+        obj = rest[:-2]  # the line's " ." off
+        key: Any = subject if subject.startswith("<") else (source, subject)
+        value: Any
+        if obj.startswith("<"):
+            value = obj
+            objects.append(obj)
+        elif obj.startswith("_:"):
+            value = (source, obj)
+            objects.append(value)
+        else:
+            end = obj.rfind('"')
+            value = (
+                obj[: end + 1] + obj[end + 1 :].lower() if obj[end + 1 : end + 2] == "@" else obj
+            )
+        grouped.setdefault(key, set()).add((predicate, value))
+        if predicate == _TYPE_TEXT:
+            if obj in _RECORD_CLASS_TEXTS:
+                if subject != root:
+                    return None
+                rooted = True
+            elif obj == _CATALOG_TEXT:
+                return None
+            types.append((key, line + "\n"))
+        elif subject == root and predicate == _ACCESS_RIGHTS_TEXT and obj.startswith("<"):
+            access.append(obj[1:-1])
+    if not rooted:
+        return None
+    return _TextUnit(
+        source=source,
+        dataset=iri,
+        ntriples=text,
+        level=profile.level_of(access),
+        owned=frozenset(grouped) | {root},
+        descriptions={key: frozenset(pairs) for key, pairs in grouped.items()},
+        objects=objects,
+        types=types,
+    )
+
+
+def _add_text_stubs(units: Sequence[_TextUnit]) -> None:
+    """:func:`_add_stubs` for records given as text: the same lines, read as text."""
+    types: dict[Any, list[str]] = {}
+    for unit in units:
+        for key, line in unit.types:
+            types.setdefault(key, []).append(line)
+    for unit in units:
+        out: dict[str, None] = {}
+        for o in unit.objects:
+            if o not in unit.owned and o in types:
+                out.update(dict.fromkeys(types[o]))
+        unit.stubs = list(out)
+
+
+def validate_text_batch(
+    profile_name: str,
+    level: str,
+    records: Sequence[tuple[str, str, str]],
+    engine: str = "gdcat",
+) -> list[tuple[int, list[ValidationResult]]]:
+    """Validate a batch of records given as ``(IRI, N-Triples, stub lines)`` and report on
+    each: the work :meth:`Validator.validate_many` does for graphs, done where the batch is
+    validated (a worker process), so that the records cross the process boundary as text,
+    not as pickled rdflib terms. Each record's graph is read from its text the way the
+    harvest reads it (:func:`gdcat.rdf.ntriples.ntriples_graph`), cut into its unit as
+    :meth:`Validator.validate_many` cuts a graph, given its stubs, validated with
+    :func:`validate_batch` and its results attributed as for graphs. Returns, per record
+    with results, its position in ``records`` and its results."""
+    profile = get_profile(profile_name)
+    batch: _Batch[_Unit] = _Batch(level)
+    for position, (iri, text, stubs) in enumerate(records):
+        unit = _record_unit(position, iri, text, profile)
+        if unit is None:  # not one record after all: cut as a graph is, which decides
+            found = _units_of(position, ntriples_graph(text), profile)
+            if len(found) != 1 or found[0].dataset != iri:
+                raise GdcatError(f"the record {iri} given as N-Triples is not one record")
+            unit = found[0]
+        if unit.level != level:
+            raise GdcatError(f"the record {iri} was batched at another level than its own")
+        unit.stubs = list(ntriples_triples(stubs)) if stubs else []
+        batch.units.append(unit)
+    raws = validate_batch(profile_name, level, _batch_triples(batch), engine)
+    return [(unit.source, results) for unit, results in _attribute(batch, raws, profile)]
+
+
+def _record_unit(position: int, iri: str, text: str, profile: Profile) -> _Unit | None:
+    """The unit :func:`_units_of` cuts from the graph of ``text`` (its triples as
+    :func:`~gdcat.rdf.ntriples.ntriples_graph` reads them), cut from the triples as a list
+    when the record is one unit: its root the one node typed ``dcat:Dataset`` or
+    ``dcat:DatasetSeries``, no catalogue, every triple reached from the root. The same triples
+    in the same order, owned nodes and level, without an rdflib graph's pattern lookups (six
+    scans a record). None otherwise."""
+    triples = list(dict.fromkeys(ntriples_triples(text)))  # the graph keeps the first of each
+    root = URIRef(iri)
+    by_subject: dict[Node, list[Triple]] = {}
+    access: list[str] = []
+    rooted = False
+    for triple in triples:
+        s, p, o = triple
+        by_subject.setdefault(s, []).append(triple)
+        if p == _RDF_TYPE:
+            if o in RECORD_CLASSES:
+                if s != root:
+                    return None
+                rooted = True
+            elif o == _CATALOG:
+                return None
+        elif s == root and p == _ACCESS_RIGHTS and isinstance(o, URIRef):
+            access.append(str(o))
+    if not rooted:
+        return None
+    reached = closure_by_subject(by_subject, root, {root})
+    if len(reached) != len(triples):
+        return None
+    return _Unit(
+        source=position,
+        dataset=iri,
+        triples=reached,
+        level=profile.level_of(access),
+        roots=(root,),
+        owned=frozenset(s for s, _, _ in reached) | {root},
+    )
 
 
 def _rest_roots(triples: Sequence[Triple]) -> tuple[Node, ...]:
@@ -828,32 +1024,69 @@ class Validator:
         """The report for every record in ``graph`` (and the rest of the document)."""
         return self.validate_many([graph])[0]
 
-    def validate_many(self, graphs: Sequence[Graph]) -> list[ValidationReport]:
+    def validate_many(self, graphs: Sequence[Graph | Record]) -> list[ValidationReport]:
         """One report per graph (or record: anything with a ``graph``), in order.
 
         All graphs are validated together, in batches; a record in one graph may point to a
         record in another (a dataset to its series) and is checked as if they came together.
+
+        Records that carry their triples as N-Triples text (a harvest's, :func:`gdcat.harvest.
+        parsing.record_of`) are batched here from their text and cut, validated and reported
+        on where their batch runs (:func:`validate_text_batch`): the same reports, without
+        rdflib graphs in this process nor rdflib terms pickled to the workers.
         """
-        documents = [_as_graph(g) for g in graphs]
-        if not documents:
+        if not graphs:
             return []
+        texts = [_text_unit(i, item, self.profile) for i, item in enumerate(graphs)]
+        if all(unit is not None for unit in texts):
+            return self._validate_texts([unit for unit in texts if unit is not None])
+        documents = [_as_graph(g) for g in graphs]
         units: list[_Unit] = []
         datasets: list[list[str]] = []
         for index, graph in enumerate(documents):
-            found = self._units(index, graph)
+            found = _units_of(index, graph, self.profile)
             units.extend(found)
             datasets.append([u.dataset for u in found if u.dataset])
         _add_stubs(units)
         parallel = self.workers > 1 and (self._pool is not None or len(units) >= self.parallel_from)
-        batches = self._batches(units, parallel)
-        outcomes = self._run(batches, parallel)
+        batches = _batches(units, parallel, self.batch_size, self.workers)
+        engine = self.settings.validation_engine
+        jobs = [(self.profile.name, b.level, _batch_triples(b), engine) for b in batches]
+        outcomes = self._map(validate_batch, jobs, parallel)
         per_document: list[list[ValidationResult]] = [[] for _ in documents]
         for batch, raws in zip(batches, outcomes, strict=True):
-            for unit, results in self._attribute(batch, raws):
+            for unit, results in _attribute(batch, raws, self.profile):
                 per_document[unit.source].extend(results)
         return [
             ValidationReport.from_results(_deduplicate(results), self.profile.name, datasets[i])
             for i, results in enumerate(per_document)
+        ]
+
+    def _validate_texts(self, units: list[_TextUnit]) -> list[ValidationReport]:
+        """:meth:`validate_many` of records given as text, one unit each."""
+        _add_text_stubs(units)
+        parallel = self.workers > 1 and (self._pool is not None or len(units) >= self.parallel_from)
+        batches = _batches(units, parallel, self.batch_size, self.workers)
+        engine = self.settings.validation_engine
+        jobs = [
+            (
+                self.profile.name,
+                b.level,
+                [(u.dataset, u.ntriples, "".join(u.stubs)) for u in b.units],
+                engine,
+            )
+            for b in batches
+        ]
+        outcomes = self._map(validate_text_batch, jobs, parallel)
+        per_record: list[list[ValidationResult]] = [[] for _ in units]
+        for batch, found in zip(batches, outcomes, strict=True):
+            for position, results in found:
+                per_record[batch.units[position].source].extend(results)
+        return [
+            ValidationReport.from_results(
+                _deduplicate(results), self.profile.name, [units[i].dataset]
+            )
+            for i, results in enumerate(per_record)
         ]
 
     def close(self) -> None:
@@ -872,72 +1105,19 @@ class Validator:
     # --- internals -----------------------------------------------------------------
 
     def _units(self, index: int, graph: Graph) -> list[_Unit]:
-        roots = {str(root): root for root in record_roots(graph)}
-        boundary = record_boundary(graph, roots.values())
-        units: list[_Unit] = []
-        covered: set[Triple] = set()
-        for iri, root in sorted(roots.items()):
-            triples = closure_triples(graph, root, boundary)
-            covered.update(triples)
-            owned = frozenset(s for s, _, _ in triples) | {root}
-            units.append(
-                _Unit(
-                    source=index,
-                    dataset=iri if isinstance(root, URIRef) else f"_:{root}",
-                    triples=triples,
-                    level=self.profile.level_for(graph, root),
-                    roots=(root,),
-                    owned=owned,
-                )
-            )
-        rest = [t for t in graph if t not in covered]
-        if rest or not units:
-            owned = frozenset(s for s, _, _ in rest)
-            units.append(
-                _Unit(
-                    source=index,
-                    dataset="",
-                    triples=rest,
-                    level=self.profile.default_level,
-                    roots=_rest_roots(rest),
-                    owned=owned,
-                    whole_document=not units,
-                )
-            )
-        return units
+        return _units_of(index, graph, self.profile)
 
-    def _batches(self, units: list[_Unit], parallel: bool) -> list[_Batch]:
-        by_level: dict[str, list[_Unit]] = {}
-        for unit in units:
-            by_level.setdefault(unit.level, []).append(unit)
-        batches: list[_Batch] = []
-        for level, members in by_level.items():
-            size = self.batch_size
-            if parallel:
-                size = min(size, max(1, math.ceil(len(members) / self.workers)))
-            open_batches: list[_Batch] = []
-            for unit in members:
-                if unit.whole_document:
-                    batches.append(_Batch(level, [unit]))
-                    continue
-                target = next(
-                    (b for b in open_batches if len(b.units) < size and not b.conflicts_with(unit)),
-                    None,
-                )
-                if target is None:
-                    target = _Batch(level)
-                    open_batches.append(target)
-                target.add(unit)
-            batches.extend(open_batches)
-        return batches
+    def _batches(self, units: list[_Unit], parallel: bool) -> list[_Batch[_Unit]]:
+        return _batches(units, parallel, self.batch_size, self.workers)
 
-    def _run(self, batches: list[_Batch], parallel: bool) -> list[list[RawResult]]:
-        engine = self.settings.validation_engine
-        jobs = [(self.profile.name, b.level, b.triples(), engine) for b in batches]
+    def _map(
+        self, function: Callable[..., T], jobs: list[tuple[Any, ...]], parallel: bool
+    ) -> list[T]:
+        """``function`` over ``jobs``: in the worker processes, or here for one job."""
         if not parallel or len(jobs) <= 1:
-            return [validate_batch(*job) for job in jobs]
+            return [function(*job) for job in jobs]
         pool = self._executor()
-        futures = [pool.submit(validate_batch, *job) for job in jobs]
+        futures = [pool.submit(function, *job) for job in jobs]
         try:
             return [f.result() for f in futures]
         except BrokenExecutor as e:
@@ -956,26 +1136,93 @@ class Validator:
             self._finalizer = weakref.finalize(self, _shutdown, self._pool)
         return self._pool
 
-    def _attribute(
-        self, batch: _Batch, raws: list[RawResult]
-    ) -> list[tuple[_Unit, list[ValidationResult]]]:
-        owners: dict[Node, list[_Unit]] = {}
-        for unit in batch.units:
-            for node in unit.owned:
-                owners.setdefault(node, []).append(unit)
-        tracers: dict[int, _Tracer] = {}
-        out: dict[int, tuple[_Unit, list[ValidationResult]]] = {}
-        for raw in raws:
-            units = owners.get(raw.focus)
-            if not units and not raw.described:
-                units = [u for u in batch.units if u.whole_document]
-            for unit in units or ():
-                tracer = tracers.get(id(unit))
-                if tracer is None:
-                    tracer = tracers[id(unit)] = _Tracer(unit)
-                entry = out.setdefault(id(unit), (unit, []))
-                entry[1].extend(_convert(unit, tracer, raw, self.profile))
-        return list(out.values())
+
+def _units_of(index: int, graph: Graph, profile: Profile) -> list[_Unit]:
+    """The units of one document (see the module's docstring)."""
+    roots = {str(root): root for root in record_roots(graph)}
+    boundary = record_boundary(graph, roots.values())
+    units: list[_Unit] = []
+    covered: set[Triple] = set()
+    for iri, root in sorted(roots.items()):
+        triples = closure_triples(graph, root, boundary)
+        covered.update(triples)
+        owned = frozenset(s for s, _, _ in triples) | {root}
+        units.append(
+            _Unit(
+                source=index,
+                dataset=iri if isinstance(root, URIRef) else f"_:{root}",
+                triples=triples,
+                level=profile.level_for(graph, root),
+                roots=(root,),
+                owned=owned,
+            )
+        )
+    rest = [t for t in graph if t not in covered]
+    if rest or not units:
+        owned = frozenset(s for s, _, _ in rest)
+        units.append(
+            _Unit(
+                source=index,
+                dataset="",
+                triples=rest,
+                level=profile.default_level,
+                roots=_rest_roots(rest),
+                owned=owned,
+                whole_document=not units,
+            )
+        )
+    return units
+
+
+def _batches(units: Sequence[U], parallel: bool, batch_size: int, workers: int) -> list[_Batch[U]]:
+    """Units grouped by level and packed into batches; two units that describe a subject
+    differently never share one."""
+    by_level: dict[str, list[U]] = {}
+    for unit in units:
+        by_level.setdefault(unit.level, []).append(unit)
+    batches: list[_Batch[U]] = []
+    for level, members in by_level.items():
+        size = batch_size
+        if parallel:
+            size = min(size, max(1, math.ceil(len(members) / workers)))
+        open_batches: list[_Batch[U]] = []
+        for unit in members:
+            if unit.whole_document:
+                batches.append(_Batch[U](level, [unit]))
+                continue
+            target = next(
+                (b for b in open_batches if len(b.units) < size and not b.conflicts_with(unit)),
+                None,
+            )
+            if target is None:
+                target = _Batch[U](level)
+                open_batches.append(target)
+            target.add(unit)
+        batches.extend(open_batches)
+    return batches
+
+
+def _attribute(
+    batch: _Batch[_Unit], raws: list[RawResult], profile: Profile
+) -> list[tuple[_Unit, list[ValidationResult]]]:
+    """Each result given to the units that own its focus node, as fields of theirs."""
+    owners: dict[Node, list[_Unit]] = {}
+    for unit in batch.units:
+        for node in unit.owned:
+            owners.setdefault(node, []).append(unit)
+    tracers: dict[int, _Tracer] = {}
+    out: dict[int, tuple[_Unit, list[ValidationResult]]] = {}
+    for raw in raws:
+        units = owners.get(raw.focus)
+        if not units and not raw.described:
+            units = [u for u in batch.units if u.whole_document]
+        for unit in units or ():
+            tracer = tracers.get(id(unit))
+            if tracer is None:
+                tracer = tracers[id(unit)] = _Tracer(unit)
+            entry = out.setdefault(id(unit), (unit, []))
+            entry[1].extend(_convert(unit, tracer, raw, profile))
+    return list(out.values())
 
 
 def check_profile(name: str) -> Profile:

@@ -6,6 +6,9 @@ other bindings; rdflib parses and translates that text every time, which was hal
 validation time on gdcat's shapes. rdflib supports exactly this reuse through prepared queries
 (translate once, evaluate with any ``initBindings``); the processor here keeps the prepared
 form of recent texts and hands it to rdflib's own processor, so results are unchanged.
+
+On the graph of a batch's index (:class:`gdcat.validate.engine.Index`), a query simple enough
+for :mod:`.sparql_native` is answered from the index instead, with the same rows.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor
+
+from gdcat.validate.engine import IndexStore
+from gdcat.validate.sparql_native import plan_of
 
 _MAX_PREPARED = 512
 _prepared: OrderedDict[tuple[str, str | None, tuple[tuple[str, str], ...]], Query] = OrderedDict()
@@ -38,6 +44,13 @@ class CachingSPARQLProcessor(SPARQLProcessor):
     ) -> Mapping[str, Any]:
         if isinstance(strOrQuery, str):
             strOrQuery = prepared(strOrQuery, base, initNs)
+        store = getattr(self.graph, "store", None)
+        if isinstance(store, IndexStore):
+            plan = plan_of(strOrQuery)
+            if plan is not None:
+                answer = plan.run(store.index, initBindings or {})
+                if answer is not None:
+                    return answer
         return super().query(strOrQuery, initBindings or {}, initNs or {}, base, DEBUG)
 
 
