@@ -24,6 +24,8 @@ from gdcat.search import (
 )
 from gdcat.search.extract import BATCH, RecordFacts
 from gdcat.search.index import META_FILE, RebuildRunningError, open_search_index
+from gdcat.search.query import _all
+from gdcat.search.terms import FACETS_BY_NAME
 from gdcat.search.vocabulary import Vocabulary
 from gdcat.settings import Settings
 from gdcat.store import OxigraphStore, RecordMeta, RecordWrite, open_store
@@ -449,3 +451,43 @@ def test_one_searcher_counts_again_after_every_change(
     store.withdraw("https://es.example/dataset/a")
     assert counted() == ({"FRA": 1}, 20, 1)
     assert counted(text="genomic") == ({"FRA": 1}, 20, 1)
+
+
+#: searches of every shape: none, words, filters of one or two facets, kinds, no facets
+_SHAPES: list[dict[str, Any]] = [
+    {},
+    {"text": "genome"},
+    {"filters": {"country": ("NLD", "FRA")}},
+    {"filters": {"access_rights": ("RESTRICTED",)}, "text": "cohort"},
+    {"kinds": ("dataset",)},
+    {"kinds": ("series",)},
+    {"facets": ("country",), "filters": {"country": ("ESP",)}},
+    {"facets": ()},
+]
+
+
+def test_facets_and_cohort_counted_in_one_pass_equal_those_counted_apart(
+    store: OxigraphStore, index: SearchIndex
+) -> None:
+    """The facets no filter restricts and the cohort totals share one pass over the matches:
+    they equal the facets and the cohort counted by passes of their own."""
+    store.put_records(demo_writes(60), bulk=True)
+    store.put_records([Hand("https://es.example/dataset/a", individuals=7).write()])
+    searcher = Searcher(index)
+    tantivy_searcher = index.current().searcher()
+    for shape in _SHAPES:
+        request = SearchRequest(**shape)
+        found = searcher.search(request)
+        base = [searcher._kinds(request.kinds)]
+        if request.text:
+            text_query = searcher._text_query(index.current(), request.text, [])
+            assert text_query is not None
+            base.append(text_query)
+        by_facet = {
+            name: searcher._filter(FACETS_BY_NAME[name], values)
+            for name, values in request.filters.items()
+        }
+        query = _all([*base, *by_facet.values()])
+        assert found.facets == searcher._facets(tantivy_searcher, base, by_facet, request), shape
+        assert found.cohort == searcher._cohort(tantivy_searcher, query), shape
+        assert found.cohort.datasets > 0 or request.kinds == ("series",), shape

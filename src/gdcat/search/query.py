@@ -184,12 +184,7 @@ class Searcher:
         total, hits = self._page(searcher, query, request, sort, warnings)
         snippets = self._snippets(searcher, text_query)
         facets, cohort = self._aggregates(
-            generation,
-            request,
-            lambda: (
-                self._facets(searcher, base, by_facet, request),
-                self._cohort(searcher, query),
-            ),
+            generation, request, lambda: self._facets_and_cohort(searcher, base, by_facet, request)
         )
         return SearchResult(
             total=total,
@@ -380,6 +375,29 @@ class Searcher:
 
     # -- facets ---------------------------------------------------------------------------
 
+    def _facets_and_cohort(
+        self,
+        searcher: tantivy.Searcher,
+        base: list[tantivy.Query],
+        by_facet: dict[str, tantivy.Query],
+        request: SearchRequest,
+    ) -> tuple[tuple[FacetResult, ...], Cohort]:
+        """The facet counts and the cohort totals of a search. The facets that no filter of
+        the search restricts are counted over what the search matches, as the cohort is:
+        both come from one pass over the matches (a search matching most of a million
+        records reads each match once rather than three times)."""
+        query = _all([*base, *by_facet.values()])
+        if all(name in by_facet for name in request.facets):
+            return self._facets(searcher, base, by_facet, request), self._cohort(searcher, query)
+        shared = {_COHORT: {"terms": {"field": "kind", "size": 10}, "aggs": _cohort_aggs()}}
+        answers = self._facet_answers(searcher, base, by_facet, request, shared)
+        by_kind = answers.pop(_COHORT, {})
+        bucket: dict[str, Any] = next(
+            (b for b in by_kind.get("buckets", []) if b.get("key") == "dataset"), {}
+        )
+        cohort = self._cohort_of(bucket, int(bucket.get("doc_count", 0)))
+        return self._facet_results(answers, request), cohort
+
     def _facets(
         self,
         searcher: tantivy.Searcher,
@@ -387,18 +405,38 @@ class Searcher:
         by_facet: dict[str, tantivy.Query],
         request: SearchRequest,
     ) -> tuple[FacetResult, ...]:
+        """The facet counts of a search."""
+        return self._facet_results(self._facet_answers(searcher, base, by_facet, request), request)
+
+    def _facet_answers(
+        self,
+        searcher: tantivy.Searcher,
+        base: list[tantivy.Query],
+        by_facet: dict[str, tantivy.Query],
+        request: SearchRequest,
+        shared: dict[str, Any] | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """The index's answers to the facets' aggregations, by facet; ``shared``: more
+        aggregations to run in the pass over what the search matches (answered under their
+        own names)."""
         wanted = [FACETS_BY_NAME[name] for name in request.facets]
         unfiltered = [f for f in wanted if f.name not in by_facet]
         answers: dict[str, dict[str, Any]] = {}
         if unfiltered:
             query = _all([*base, *by_facet.values()])
             aggs = {f.name: _terms(f.name, request.facet_size) for f in unfiltered}
-            answers.update(searcher.aggregate(query, aggs))
+            answers.update(searcher.aggregate(query, {**aggs, **(shared or {})}))
         for facet in wanted:
             if facet.name in by_facet:
                 others = [q for name, q in by_facet.items() if name != facet.name]
                 aggs = {facet.name: _terms(facet.name, request.facet_size)}
                 answers.update(searcher.aggregate(_all([*base, *others]), aggs))
+        return answers
+
+    def _facet_results(
+        self, answers: dict[str, dict[str, Any]], request: SearchRequest
+    ) -> tuple[FacetResult, ...]:
+        wanted = [FACETS_BY_NAME[name] for name in request.facets]
         results = []
         for facet in wanted:
             answer = answers.get(facet.name, {})
@@ -438,14 +476,16 @@ class Searcher:
 
     def _cohort(self, searcher: tantivy.Searcher, query: tantivy.Query) -> Cohort:
         datasets = _all([query, self._any("kind", ["dataset"])])
-        sums = {name: {"sum": {"field": name}} for name in COUNT_FIELDS}
-        aggs: dict[str, Any] = dict(sums)
-        aggs["by_country"] = {**_terms("country", 1000), "aggs": sums}
-        aggs["by_type"] = {**_terms("sequencing_type", 1000), "aggs": sums}
-        answer = searcher.aggregate(datasets, aggs)
-        total = _count(searcher.search(datasets, 1, count=True))
+        answer = searcher.aggregate(datasets, _cohort_aggs())
+        return self._cohort_of(answer, _count(searcher.search(datasets, 1, count=True)))
+
+    def _cohort_of(self, answer: dict[str, Any], total: int) -> Cohort:
+        """The cohort of the datasets a search matches, from the answer of
+        :func:`_cohort_aggs` over them and how many they are."""
         totals = {name: _sum(answer.get(name)) for name in COUNT_FIELDS}
-        by_country = [self._row("country", b) for b in answer["by_country"]["buckets"]]
+        by_country = [
+            self._row("country", b) for b in answer.get("by_country", {}).get("buckets", [])
+        ]
         placed = sum(r.datasets for r in by_country)
         if placed < total:
             by_country.append(
@@ -456,7 +496,9 @@ class Searcher:
                     *(totals[n] - sum(getattr(r, n) for r in by_country) for n in COUNT_FIELDS),
                 )
             )
-        by_type = [self._row("sequencing_type", b) for b in answer["by_type"]["buckets"]]
+        by_type = [
+            self._row("sequencing_type", b) for b in answer.get("by_type", {}).get("buckets", [])
+        ]
         return Cohort(
             total,
             totals["individuals"],
@@ -523,6 +565,20 @@ def _all(queries: Sequence[tantivy.Query]) -> tantivy.Query:
 
 def _terms(field_name: str, size: int) -> dict[str, Any]:
     return {"terms": {"field": field_name, "size": size}}
+
+
+#: the name of the cohort's aggregations when they share the facets' pass
+_COHORT = "\x00cohort"
+
+
+def _cohort_aggs() -> dict[str, Any]:
+    """The cohort's totals over a set of datasets: the sums of each count, by country and by
+    sequencing type."""
+    sums = {name: {"sum": {"field": name}} for name in COUNT_FIELDS}
+    aggs: dict[str, Any] = dict(sums)
+    aggs["by_country"] = {**_terms("country", 1000), "aggs": sums}
+    aggs["by_type"] = {**_terms("sequencing_type", 1000), "aggs": sums}
+    return aggs
 
 
 def _sum(answer: Any) -> int:
