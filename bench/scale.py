@@ -25,8 +25,14 @@ counts, the home page), without waiting for the index.
 
 ``--store SIZE=DIR`` measures a store filled before (``python -m gdcat.demo.scale_load``,
 whose figures are read from ``DIR/../load.json`` when present; with ``--server`` the Oxigraph
-server then serves that same directory, with the index the embedded run built). Results are merged into
-``bench/results/scale.json`` by size.
+server then serves that same directory, with the index the embedded run built). ``--index
+DIR`` keeps that index between runs (a million records' takes about an hour to build; an
+index on disk answers at once and is checked against the store in the background, which the
+reads wait for), ``--server-only`` measures the Oxigraph server alone and keeps the embedded
+figures. Results are merged into ``bench/results/scale.json`` by size.
+
+    PYTHONPATH=src nice .venv/bin/python bench/scale.py --sizes 1000000 \
+        --store 1000000=DIR/store --server --requests 200 --index DIR/index
 """
 
 from __future__ import annotations
