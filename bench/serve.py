@@ -220,10 +220,12 @@ def percentiles(times: list[float]) -> dict[str, float]:
 
 def search_calls(rng: random.Random, count: int) -> list[Callable[[httpx.Client], httpx.Response]]:
     """Searches as a search page sends them: text or none, a filter or two, six facets."""
-    return [
-        (lambda p: lambda c: c.get("/api/datasets", params=p))(params)
-        for params in search_params(rng, count)
-    ]
+    return [search_call(params) for params in search_params(rng, count)]
+
+
+def search_call(params: dict[str, str | list[str]]) -> Callable[[httpx.Client], httpx.Response]:
+    """One search of ``/api/datasets`` with these query parameters."""
+    return lambda c: c.get("/api/datasets", params=params)
 
 
 def search_params(rng: random.Random, count: int) -> list[dict[str, str | list[str]]]:

@@ -25,7 +25,7 @@ their records' catalogue records (``dcat:version`` is the time of the last chang
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from typing import Annotated
 
@@ -303,7 +303,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 "home.html",
                 home=str(request.base_url),
                 catalogues=catalogues,
-                **_total_kinds(data.catalogues().values()).to_json(),
+                **RecordKinds.total(c.kinds for c in data.catalogues().values()).to_json(),
                 forms=alternates(request, RDF_OFFERS),
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS)
@@ -532,13 +532,3 @@ def _titles(data: LinkedData, keys: Sequence[str]) -> dict[str, str]:
         if key not in found or (rank, title.value) < found[key]:
             found[key] = (rank, title.value)
     return {key: title for key, (_, title) in found.items()}
-
-
-def _total_kinds(catalogues: Iterable[Catalogue]) -> RecordKinds:
-    """The kinds of every catalogue's records, summed from each catalogue's own count."""
-    counted = [c.kinds for c in catalogues]
-    return RecordKinds(
-        datasets=sum(k.datasets for k in counted),
-        series=sum(k.series for k in counted),
-        services=sum(k.services for k in counted),
-    )

@@ -35,7 +35,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -616,6 +616,16 @@ class RecordKinds:
 
     def to_json(self) -> dict[str, int]:
         return {"datasets": self.datasets, "series": self.series, "services": self.services}
+
+    @classmethod
+    def total(cls, parts: Iterable[RecordKinds]) -> RecordKinds:
+        """The kinds of several sets of records (each catalogue's) together."""
+        counted = list(parts)
+        return cls(
+            datasets=sum(k.datasets for k in counted),
+            series=sum(k.series for k in counted),
+            services=sum(k.services for k in counted),
+        )
 
     def to_text(self) -> str:
         """The three numbers in a sentence, as the home and inventory pages name them."""

@@ -1030,7 +1030,8 @@ def _problem(write: RecordWrite) -> str | None:
         QuadWriter().iri(write.dataset_iri)
     except ValueError as e:
         return f"not a usable dataset IRI: {e}"
-    if (not write.ntriples) if write.ntriples is not None else len(write.graph) == 0:
+    empty = not write.ntriples if write.ntriples is not None else len(write.graph) == 0
+    if empty:
         return "the record has no triples"
     return None
 
