@@ -391,7 +391,7 @@ def to_graph(triples: Iterable[ox.Triple]) -> Graph:
     rdflib's context-free store, its terms converted once per process."""
     graph = new_record_graph()
     term = ox_to_rdflib_cached
-    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)
+    graph.addN((term(t.subject), term(t.predicate), term(t.object), graph) for t in triples)  # type: ignore[arg-type]
     return graph
 
 

@@ -12,15 +12,14 @@ only when something asks for it (:func:`lazy_record_graph`), and then over
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph
 from rdflib.store import Store
 from rdflib.term import Node
 
-from gdcat.rdf.terms import ox_to_rdflib
+from gdcat.rdf.terms import ox_to_rdflib_cached, rdflib_iri
 
 __all__ = ["RecordTriples", "lazy_record_graph", "ntriples_graph", "ntriples_triples"]
 
@@ -112,21 +111,6 @@ class LazyRecordTriples(RecordTriples):
         return super().__len__(context)
 
 
-@lru_cache(maxsize=1 << 16)
-def _iri(value: str) -> URIRef:
-    """The rdflib IRI of ``value``, made once: rdflib checks every IRI it makes, the largest
-    cost of building a record's graph, and records repeat most of theirs (predicates, classes,
-    vocabulary terms)."""
-    return URIRef(value)
-
-
-@lru_cache(maxsize=1 << 16)
-def _literal(value: ox.Literal) -> Node:
-    """The rdflib literal of ``value``, made once for the values records repeat (dates,
-    numbers, keywords, codes): making an rdflib literal costs microseconds."""
-    return ox_to_rdflib(value)
-
-
 def ntriples_triples(text: str) -> Iterator[Triple]:
     """The triples of N-Triples ``text`` as rdflib terms, in the order of its lines, with
     blank nodes new to this call (two records never share one)."""
@@ -134,7 +118,7 @@ def ntriples_triples(text: str) -> Iterator[Triple]:
 
     def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
         if isinstance(value, ox.NamedNode):
-            return _iri(value.value)
+            return rdflib_iri(value.value)
         if isinstance(value, ox.BlankNode):
             blank = blanks.get(value.value)
             if blank is None:
@@ -142,9 +126,7 @@ def ntriples_triples(text: str) -> Iterator[Triple]:
             return blank
         if isinstance(value, ox.Triple):  # never written by QuadWriter
             raise ValueError("RDF-star quoted triples are not supported")
-        # short values repeat (dates, numbers, codes); long ones (descriptions) do not, and
-        # would hold the cache's memory
-        return _literal(value) if len(value.value) <= 64 else ox_to_rdflib(value)
+        return ox_to_rdflib_cached(value)
 
     for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES):
         yield term(t.subject), term(t.predicate), term(t.object)

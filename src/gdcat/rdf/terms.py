@@ -30,9 +30,29 @@ def ox_to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     return Literal(term.value, datatype=URIRef(datatype))
 
 
+#: literals longer than this are converted each time (descriptions do not repeat, and kept
+#: they would hold memory)
+_KEPT_LITERAL = 64
+
+
 @lru_cache(maxsize=1 << 16)
+def rdflib_iri(value: str) -> URIRef:
+    """The rdflib IRI of ``value``, made once: rdflib checks every IRI it makes, and records
+    and pages repeat most of theirs (predicates, classes, vocabulary terms)."""
+    return URIRef(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _kept_literal(term: ox.Literal) -> Node:
+    return ox_to_rdflib(term)
+
+
 def ox_to_rdflib_cached(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """:func:`ox_to_rdflib`, made once per term: rdflib checks every IRI and literal it makes
-    (microseconds each), and the graphs gdcat builds from the store for its pages repeat most
-    of their terms (predicates, classes, vocabulary terms, dates)."""
+    """:func:`ox_to_rdflib`, with IRIs and short literals (dates, numbers, codes) made once
+    per process: making an rdflib term costs microseconds, and the graphs gdcat builds (a
+    harvested record's, a page's) repeat most of theirs."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib_iri(term.value)
+    if isinstance(term, ox.Literal) and len(term.value) <= _KEPT_LITERAL:
+        return _kept_literal(term)
     return ox_to_rdflib(term)
