@@ -214,3 +214,15 @@ def os_reason(error: BaseException) -> str:
         if code in codes or words in text:
             return reason
     return "the server's disk or files failed"
+
+
+class ListingPendingError(GdcatError):
+    """The listing of live records is being read for the first time since the start (try
+    again in :attr:`retry_after` seconds)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(
+            "the catalogues are being listed since the server started (minutes for a large "
+            f"catalogue); try again in {retry_after:g} s"
+        )
+        self.retry_after = retry_after

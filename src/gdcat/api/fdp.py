@@ -71,8 +71,9 @@ from gdcat.api.resources import (
     to_graph,
     triple,
 )
+from gdcat.errors import ListingPendingError
 from gdcat.paths import shapes_dir
-from gdcat.store.inventory import RecordKinds
+from gdcat.store.inventory import RecordKinds, kept_record_kinds
 from gdcat.ui import pages
 from gdcat.validate import get_profile
 
@@ -263,6 +264,48 @@ def closure(triples: Sequence[ox.Triple], start: str, stop: set[str]) -> list[ox
     return out
 
 
+def _home_page(request: Request, data: LinkedData) -> str:
+    """The home page: the catalogues with what each holds. Before the listing's first read
+    has ended (minutes after a start at a million records) it says so, with the totals the
+    store keeps (when they are complete) instead of the table."""
+    forms = alternates(request, RDF_OFFERS)
+    try:
+        listed = data.catalogues()
+    except ListingPendingError as pending:
+        totals = kept_record_kinds(data.store)
+        return pages.render(
+            request,
+            "home.html",
+            home=str(request.base_url),
+            catalogues=[],
+            listing_pending=pending.retry_after,
+            counted=totals is not None,
+            **(totals or RecordKinds(0, 0, 0)).to_json(),
+            forms=forms,
+        )
+    catalogues = [
+        {
+            "id": c.id,
+            "name": _catalogue_name(c),
+            "country": pages.vocabulary_label(c.country) if c.country else None,
+            **c.kinds.to_json(),
+            "modified": c.modified.isoformat(timespec="seconds"),
+            "url": locate(request, data, data.catalogue_iri(c.id)),
+        }
+        for c in listed.values()
+    ]
+    return pages.render(
+        request,
+        "home.html",
+        home=str(request.base_url),
+        catalogues=catalogues,
+        listing_pending=None,
+        counted=True,
+        **RecordKinds.total(c.kinds for c in listed.values()).to_json(),
+        forms=forms,
+    )
+
+
 def install(app: FastAPI, ctx: AppContext) -> None:
     """Add the FAIR Data Point's routes."""
     data = linked_data(ctx)
@@ -287,26 +330,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
     def root(request: Request, format_: str | None = format_query(PAGE_FORMATS)) -> Response:
         media = choose_form(request, PAGE_OFFERS)
         if media == HTML:
-            catalogues = [
-                {
-                    "id": c.id,
-                    "name": _catalogue_name(c),
-                    "country": pages.vocabulary_label(c.country) if c.country else None,
-                    **c.kinds.to_json(),
-                    "modified": c.modified.isoformat(timespec="seconds"),
-                    "url": locate(request, data, data.catalogue_iri(c.id)),
-                }
-                for c in data.catalogues().values()
-            ]
-            body = pages.render(
-                request,
-                "home.html",
-                home=str(request.base_url),
-                catalogues=catalogues,
-                **RecordKinds.total(c.kinds for c in data.catalogues().values()).to_json(),
-                forms=alternates(request, RDF_OFFERS),
-            )
-            return answer(request, body, HTML, offers=PAGE_OFFERS)
+            return answer(request, _home_page(request, data), HTML, offers=PAGE_OFFERS)
         triples = described_for_clients(root_triples(request, data, app.version))
         return rdf_answer(request, triples, media, first=data.base)
 

@@ -24,6 +24,7 @@ from gdcat.errors import (
     ForbiddenNetworkAccessError,
     GdcatError,
     InputError,
+    ListingPendingError,
     ParseLimitError,
     PayloadTooLargeError,
     ProfileError,
@@ -172,6 +173,9 @@ def problem_for(error: GdcatError) -> Problem:
     if isinstance(error, IndexBuildingError):
         retry = {"Retry-After": str(max(1, math.ceil(error.retry_after)))}
         return Problem(503, "Search index not ready", message, kind="index-building", headers=retry)
+    if isinstance(error, ListingPendingError):
+        retry = {"Retry-After": str(max(1, math.ceil(error.retry_after)))}
+        return Problem(503, "Catalogues not listed yet", message, kind="listing", headers=retry)
     if isinstance(error, StoreError):
         wait = error.retry_after if error.retry_after is not None else 5
         retry = {"Retry-After": str(max(1, math.ceil(wait)))}

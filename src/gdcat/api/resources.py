@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -51,6 +52,7 @@ from gdcat.api.signposting import (
     linkset_text,
     signposts,
 )
+from gdcat.errors import ListingPendingError
 from gdcat.rdf import access
 from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.records import new_record_graph
@@ -60,6 +62,8 @@ from gdcat.store.inventory import RecordKinds
 from gdcat.ui import dataset_page as dataset_view
 from gdcat.ui import pages
 from gdcat.vocab import PREFIXES
+
+_log = logging.getLogger(__name__)
 
 # -- vocabulary (as plain IRIs: the routes build pyoxigraph terms) --------------------------
 
@@ -587,6 +591,15 @@ class Catalogue:
         return entry_kinds(self.entries)
 
 
+#: How long a page waits for the listing of every live record to be brought in step with the
+#: store before it answers without it: an update of the listing takes milliseconds, its first
+#: read after a start minutes at a million records (then the page answers 503 with
+#: ``Retry-After``, the home page with the store's totals).
+PAGE_WAIT = 2.0
+#: The ``Retry-After`` (seconds) of a page answered before the listing's first read ended.
+LISTING_RETRY_AFTER = 10
+
+
 @dataclass(frozen=True)
 class _Listing:
     generation: int
@@ -630,6 +643,8 @@ class LinkedData:
         self._changed: set[str] = set()
         self._everything = False
         self._changes_lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+        self._reader_lock = threading.Lock()
         store.add_listener(self._on_change)
 
     def close(self) -> None:
@@ -670,28 +685,80 @@ class LinkedData:
 
     # -- reading ------------------------------------------------------------------------
 
-    def listing(self) -> _Listing:
-        generation = self.store.generation
+    def listing(self, *, wait: float | None = None) -> _Listing:
+        """The listing of every live record, in step with the store.
+
+        Without ``wait`` the caller reads it (or waits for the thread reading it). With
+        ``wait`` (a page), a read runs in a thread of its own and the page waits for it at
+        most ``wait`` seconds: past that it gets the listing as it was before the change
+        being read (a full read again after a raw update takes minutes at a million records)
+        or, while the first read has not ended, :class:`ListingPendingError`."""
         current = self._listing
-        if (
-            current is not None
-            and current.generation == generation
-            and not (self._changed or self._everything)
-        ):
+        if current is not None and self._in_step(current):
             return current
-        with self._lock:
-            with self._changes_lock:
-                changed, self._changed = self._changed, set()
-                everything, self._everything = self._everything, False
-            current = self._listing
+        if wait is None:
+            with self._lock:
+                return self._refreshed()
+        reader = self._reader_thread()
+        reader.join(wait)
+        if not reader.is_alive():
+            done = self._listing
+            if done is not None and self._in_step(done):
+                return done
+            return self.listing()  # read here: a failed read raises its error here
+        if current is not None:
+            return current
+        raise ListingPendingError(LISTING_RETRY_AFTER)
+
+    @property
+    def listing_ready(self) -> bool:
+        """Whether the listing's first read has ended (pages need not wait for it)."""
+        return self._listing is not None
+
+    def _in_step(self, current: _Listing) -> bool:
+        return current.generation == self.store.generation and not (
+            self._changed or self._everything
+        )
+
+    def _refreshed(self) -> _Listing:
+        """The listing brought in step with the store; the caller holds ``_lock``."""
+        generation = self.store.generation
+        with self._changes_lock:
+            changed, self._changed = self._changed, set()
+            everything, self._everything = self._everything, False
+        current = self._listing
+        try:
             if current is None or everything:
                 current = self._read_listing(generation)
             elif changed:
                 current = self._changed_listing(current, changed, generation)
             elif current.generation != generation:  # a write that changed no record
                 current = replace(current, generation=generation)
-            self._listing = current
+        except BaseException:
+            with self._changes_lock:  # read again next time
+                self._changed |= changed
+                self._everything = self._everything or everything
+            raise
+        self._listing = current
         return current
+
+    def _reader_thread(self) -> threading.Thread:
+        """The thread bringing the listing in step for pages (one at a time)."""
+        with self._reader_lock:
+            reader = self._reader
+            if reader is None or not reader.is_alive():
+                reader = threading.Thread(
+                    target=self._read_for_pages, name="gdcat-listing", daemon=True
+                )
+                self._reader = reader
+                reader.start()
+            return reader
+
+    def _read_for_pages(self) -> None:
+        try:
+            self.listing()
+        except Exception as e:  # the page that finds no listing reads it and reports this
+            _log.warning("reading the listing of live records failed: %s", e)
 
     def listed(self, datasets: Iterable[str]) -> dict[str, Entry]:
         """The live records of ``datasets`` by dataset IRI: from the listing when it is read
@@ -711,10 +778,11 @@ class LinkedData:
 
     def entries(self) -> tuple[Entry, ...]:
         """Every live record, by catalogue then key."""
-        return self.listing().entries
+        return self.listing(wait=PAGE_WAIT).entries
 
     def catalogues(self) -> dict[str, Catalogue]:
-        return self.listing().catalogues
+        """The catalogues of live records, for a page (see :meth:`listing`)."""
+        return self.listing(wait=PAGE_WAIT).catalogues
 
     def topic(self, key: str) -> str | None:
         """The dataset IRI of a catalogue record (withdrawn ones too), None if unknown."""
