@@ -75,6 +75,9 @@ with TestClient(app) as client:
     out["dataset_turtle_ms"] = [cpu(lambda k=k: client.get(f"/dataset/{k}", headers=turtle)) for k in keys]
     out["dataset_html_ms"] = [cpu(lambda k=k: client.get(f"/dataset/{k}", headers=html)) for k in keys]
     out["home_first_ms"] = cpu(lambda: client.get("/", headers=html))
+    # a version that answers before the listing is read says 503 meanwhile: wait for it
+    while client.get("/catalog/", headers=turtle).status_code == 503:
+        time.sleep(0.5)
     out["home_ms"] = [cpu(lambda: client.get("/", headers=html)) for _ in range(10)]
     # one record written: the next catalogue page brings the listing in step
     ds = URIRef("https://bench.example.org/written")
@@ -117,6 +120,7 @@ def main() -> None:
     parser.add_argument("--after", type=Path, default=ROOT / "src")
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gdcat-page-cost-"))
     runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
@@ -153,8 +157,8 @@ def main() -> None:
         "cpu_ms": table,
         "before_over_after": ratios,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 

@@ -29,15 +29,22 @@ def _checkout() -> Path:
 
 
 def shapes_dir() -> Path:
-    return project_root() / "shapes"
+    return _under(os.environ.get("GDCAT_HOME"), "shapes")
 
 
 def ontologies_dir() -> Path:
-    return project_root() / "ontologies"
+    return _under(os.environ.get("GDCAT_HOME"), "ontologies")
 
 
 def model_dir() -> Path:
-    return project_root() / "model"
+    return _under(os.environ.get("GDCAT_HOME"), "model")
+
+
+@cache
+def _under(home: str | None, name: str) -> Path:
+    """A folder of the project root (of ``GDCAT_HOME`` when set), made once: pages look the
+    vocabularies up by this path for every term they describe."""
+    return (Path(home) if home else _checkout()) / name
 
 
 def examples_dir() -> Path:

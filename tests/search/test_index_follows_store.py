@@ -491,3 +491,39 @@ def test_facets_and_cohort_counted_in_one_pass_equal_those_counted_apart(
         assert found.facets == searcher._facets(tantivy_searcher, base, by_facet, request), shape
         assert found.cohort == searcher._cohort(tantivy_searcher, query), shape
         assert found.cohort.datasets > 0 or request.kinds == ("series",), shape
+
+
+def test_a_rebuild_reads_ahead_in_threads_and_gets_what_one_reader_gets(
+    store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gdcat.search.extract import RecordReader
+
+    store.put_records(
+        [
+            Hand(f"https://es.example/dataset/r{i:02}", title=f"Genomas {i}").write()
+            for i in range(23)
+        ]
+    )
+    reader = RecordReader(store)
+    datasets = sorted(store.record_hashes())
+    one = list(reader.read(datasets, batch=4))
+    assert len(one) == 23
+    assert list(reader.read_ahead(datasets, batch=4, readers=2)) == one  # same facts, same order
+
+    # a batch that fails fails the read, and no batch past the read-ahead window is read
+    batch = RecordReader._batch
+    asked: list[str] = []
+
+    def failing(self: RecordReader, part: list[str]) -> Iterator[RecordFacts]:
+        asked.append(part[0])
+        if part[0] == datasets[8]:
+            raise OSError("the store went away")
+        return batch(self, part)
+
+    monkeypatch.setattr(RecordReader, "_batch", failing)
+    got: list[RecordFacts] = []
+    with pytest.raises(OSError, match="went away"):
+        for fact in reader.read_ahead(datasets, batch=4, readers=2):
+            got.append(fact)
+    assert got == one[:8]  # the batches before the failing one, in order
+    assert len(asked) <= 2 + 2 * 2  # the batches taken and at most 2 × readers ahead

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as rdfns
 from rdflib.compare import isomorphic
 
@@ -20,6 +20,7 @@ from gdcat.store import (
     RemoteStore,
     Store,
     open_store,
+    record_iri,
 )
 from gdcat.vocab import COUNTRY, HEALTHDCATAP, VCARD
 
@@ -54,6 +55,36 @@ def test_a_record_comes_back_as_written_with_its_datatypes(
         Literal("1300", datatype=rdfns.XSD.nonNegativeInteger),
         Literal("42", datatype=rdfns.XSD.nonNegativeInteger),
     }
+
+
+def test_a_record_read_by_its_record_iri_is_the_record_read_by_its_dataset(store: Store) -> None:
+    """What a page reads (by the key in its address, without an rdflib graph) is what the
+    dataset's record reads: the same triples, datatypes restored, the same catalogue record."""
+    spec = DatasetSpec(D1, individuals=1300, genomes=1200, byte_sizes=(1300, 42))
+    store.put_records([RecordWrite(D1, spec.graph(), meta())])
+    record = record_iri(BASE, D1)
+
+    triples = store.record_triples(record)
+    back = store.get_record(D1)
+    assert back is not None and len(triples) == len(back)
+    assert isomorphic(graph_of(triples), back)
+    assert store.catalog_record_at(record) == store.catalog_record(D1)
+
+    assert store.record_triples(record_iri(BASE, D2)) == []
+    assert store.catalog_record_at(record_iri(BASE, D2)) is None
+    store.withdraw(D1)
+    assert store.record_triples(record) == []
+    withdrawn = store.catalog_record_at(record)
+    assert withdrawn is not None and withdrawn.withdrawn and withdrawn.dataset_iri == D1
+
+
+def graph_of(triples: list[ox.Triple]) -> Graph:
+    from gdcat.rdf.terms import ox_to_rdflib
+
+    graph = Graph()
+    for t in triples:
+        graph.add((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)))
+    return graph
 
 
 #: Values engines keep in forms of their own (Virtuoso: durations as numbers, WKT as a

@@ -401,6 +401,10 @@ def to_graph(triples: Iterable[ox.Triple]) -> Graph:
 
 def alternates(request: Request, offers: Sequence[str]) -> list[tuple[str, str, str]]:
     """(label, media type, URL) of each form of the requested resource."""
+    url = request.url
+    if not url.query:  # the usual request: no need to parse and encode a query each time
+        plain = str(url)
+        return [(FORM_LABELS[m], m, f"{plain}?format={FORMAT_NAMES[m]}") for m in offers]
     return [
         (
             FORM_LABELS[media],
@@ -784,20 +788,9 @@ class LinkedData:
         """The catalogues of live records, for a page (see :meth:`listing`)."""
         return self.listing(wait=PAGE_WAIT).catalogues
 
-    def topic(self, key: str) -> str | None:
-        """The dataset IRI of a catalogue record (withdrawn ones too), None if unknown."""
-        rows = self.store.query(
-            f"SELECT ?dataset WHERE {{ GRAPH <{self.store.provenance_graph}> {{ "
-            f"<{self.record_iri(key)}> <{FOAF}primaryTopic> ?dataset }} }}",
-            union_default_graph=False,
-        ).rows
-        term = rows[0][0] if rows else None
-        return term.value if isinstance(term, ox.NamedNode) else None
-
     def live_record(self, key: str) -> CatalogRecord:
         """The catalogue record of a live dataset; 404 for an unknown key, 410 if withdrawn."""
-        dataset = self.topic(key)
-        record = self.store.catalog_record(dataset) if dataset else None
+        record = self.store.catalog_record_at(self.record_iri(key))
         if record is None:
             raise Problem(404, "Not found", f"no dataset has the key {key}", kind="not-found")
         if record.withdrawn:
@@ -814,11 +807,7 @@ class LinkedData:
     def record_triples(self, key: str) -> list[ox.Triple]:
         """A record's graph as published (the store restores the datatypes it rewrote), each
         series typed ``dcat:Dataset`` as well (see :func:`typed_for_clients`)."""
-        result = self.store.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{self.record_iri(key)}> {{ ?s ?p ?o }} }}",
-            union_default_graph=False,
-        )
-        return typed_for_clients(list(result.triples))
+        return typed_for_clients(self.store.record_triples(self.record_iri(key)))
 
     def related(
         self, request: Request, dataset: str, series: Iterable[str]
@@ -1078,7 +1067,9 @@ class LandingPage:
 
     record: CatalogRecord
     triples: list[ox.Triple]
-    graph: Graph
+    #: the whole record as a graph for the HTML page; the RDF forms' signposts read only the
+    #: dataset's and its distributions' statements
+    graph: Graph | access.Statements
     url: str
     catalogue: str
     catalogue_url: str
@@ -1107,6 +1098,7 @@ def landing_page(
         and t.predicate.value == DCAT + "inSeries"
         and isinstance(t.object, ox.NamedNode)
     ]
+    graph: Graph | access.Statements
     if html:
         graph = to_graph(triples)
         series, releases = data.related(request, record.dataset_iri, in_series)
@@ -1116,7 +1108,13 @@ def landing_page(
             for t in triples
             if t.subject == dataset and t.predicate.value == DCAT + "distribution"
         }
-        graph = to_graph(t for t in triples if t.subject == dataset or t.subject in distributed)
+        term = ox_to_rdflib_cached
+        statements = access.Statements(
+            (term(t.subject), term(t.predicate), term(t.object))  # type: ignore[arg-type]
+            for t in triples
+            if t.subject == dataset or t.subject in distributed
+        )
+        graph = statements
         live = data.listed(in_series)
         series = [
             pages.Related(s, locate(request, data, data.dataset_page(live[s].key)))
@@ -1125,9 +1123,9 @@ def landing_page(
         ]
         releases = []
         subject = URIRef(record.dataset_iri)
-        if (subject, RDF.type, access.DATASET_SERIES) in graph and not access.licences(
-            graph, subject
-        ):
+        if access.DATASET_SERIES in set(
+            statements.objects(subject, RDF.type)
+        ) and not access.licences(statements, subject):
             releases = data.related(request, record.dataset_iri, ())[1]
     url = locate(request, data, data.dataset_page(key))
     catalogue = record.meta.node or LOCAL_CATALOGUE
@@ -1214,6 +1212,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         page = landing_page(request, data, key, html=media == HTML)
         record, triples = page.record, page.triples
         if media == HTML:
+            assert isinstance(page.graph, Graph)  # html=True: the whole record
             body = dataset_view.dataset_page(
                 request,
                 page.graph,

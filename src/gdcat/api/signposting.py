@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from gdcat.rdf import access
 
@@ -68,7 +68,7 @@ class Link:
 
 
 def signposts(
-    graph: Graph,
+    graph: access.Described,
     dataset: str,
     *,
     page_url: str,

@@ -484,7 +484,7 @@ class SearchIndex:
         datasets = sorted(self._store.record_hashes())
         self._progress = (0, len(datasets))
         try:
-            for done, fact in enumerate(self._reader.read(datasets), 1):
+            for done, fact in enumerate(self._reader.read_ahead(datasets), 1):
                 record = make_document(fact, self._vocabulary)
                 writer.add_document(record.document)
                 digest ^= digest_entry(record.dataset, record.content_hash)

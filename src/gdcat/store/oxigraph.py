@@ -321,7 +321,10 @@ class OxigraphStore:
         return graph_from_quads(quads) if quads else None
 
     def catalog_record(self, dataset_iri: str) -> CatalogRecord | None:
-        record = self.record_iri(dataset_iri)
+        return self.catalog_record_at(self.record_iri(dataset_iri))
+
+    def catalog_record_at(self, record_iri: str) -> CatalogRecord | None:
+        record = record_iri
         try:
             quads = list(
                 self._open().quads_for_pattern(
@@ -329,7 +332,7 @@ class OxigraphStore:
                 )
             )
         except OSError as e:
-            raise StoreError(f"cannot read the catalogue record of {dataset_iri}: {e}") from e
+            raise StoreError(f"cannot read the catalogue record {record}: {e}") from e
         if not quads:
             return None
         values: dict[str, str] = {}
@@ -338,6 +341,14 @@ class OxigraphStore:
             if isinstance(obj, ox.NamedNode | ox.Literal):
                 values[quad.predicate.value] = obj.value
         return catalog_record_from(record, values)
+
+    def record_triples(self, record_iri: str) -> list[ox.Triple]:
+        # the graph's quads read directly: a CONSTRUCT would parse, plan and deduplicate
+        try:
+            quads = list(self._open().quads_for_pattern(None, None, None, ox.NamedNode(record_iri)))
+        except OSError as e:
+            raise StoreError(f"cannot read the record {record_iri}: {e}") from e
+        return restore_triples([q.triple for q in quads])
 
     def list_records(self) -> list[str]:
         result = self.query(list_records_query(self._provenance), union_default_graph=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.store.health import StoreHealth
@@ -96,6 +97,16 @@ class Store(Protocol):
 
     def catalog_record(self, dataset_iri: str) -> CatalogRecord | None:
         """The dataset's catalogue record, withdrawn ones included, or None if never stored."""
+        ...
+
+    def catalog_record_at(self, record_iri: str) -> CatalogRecord | None:
+        """:meth:`catalog_record` by the record's own IRI (a page's key names the record)."""
+        ...
+
+    def record_triples(self, record_iri: str) -> list[ox.Triple]:
+        """The triples of the record graph ``record_iri`` as published (datatypes restored,
+        as :meth:`get_record`), none for a graph that does not exist: what a page of the
+        record reads, without an rdflib graph."""
         ...
 
     def list_records(self) -> list[str]:

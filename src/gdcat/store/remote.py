@@ -628,7 +628,19 @@ class RemoteStore:
             raise StoreError(f"the store sent {what} as malformed N-Triples: {e}") from e
 
     def catalog_record(self, dataset_iri: str) -> CatalogRecord | None:
-        record = self.record_iri(dataset_iri)
+        return self.catalog_record_at(self.record_iri(dataset_iri))
+
+    def record_triples(self, record_iri: str) -> list[ox.Triple]:
+        _writer().iri(record_iri)
+        result = self.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{record_iri}> {{ ?s ?p ?o }} }}",
+            union_default_graph=False,
+        )
+        return list(result.triples)
+
+    def catalog_record_at(self, record_iri: str) -> CatalogRecord | None:
+        record = record_iri
+        _writer().iri(record)
         result = self.query(
             f"SELECT ?p ?o WHERE {{ GRAPH <{self._provenance}> {{ <{record}> ?p ?o }} }}",
             union_default_graph=False,
