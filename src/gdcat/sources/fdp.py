@@ -219,10 +219,8 @@ class _Pending:
     job: FdpDataset
     states: list[PageState]
     answer: DatasetAnswer | None = None
+    #: its place in the answer
     index: int = 0
-
-    def ready(self) -> bool:
-        return self.answer is not None and self.answer.done()
 
 
 class _Jobs:
