@@ -336,6 +336,18 @@ def test_the_links_read_without_parsing_the_page_are_the_links_of_its_graph(
     assert links == page_links(graph, (iri, url), url, address, (DCAT.distribution,))
     # not Turtle: not read that way (the page is parsed for its fault)
     assert read_predicates(b"<a> <b> .", turtle, base_iri=iri, predicates=predicates) is None
+    # a format Oxigraph does not read for gdcat: not read that way either (read whole here)
+    jsonld = get_format("jsonld")
+    assert read_predicates(b"{}", jsonld, base_iri=iri, predicates=predicates) is None
+    # nor a page nested deeper than the limit (parse_bytes refuses it before parsing)
+    deep = (
+        b"<http://n/a> <http://n/b> "
+        + b"[ <http://n/c> " * 70
+        + b"<http://n/d> "
+        + b"]" * 70
+        + b" ."
+    )
+    assert read_predicates(deep, turtle, base_iri=iri, predicates=predicates) is None
 
 
 def test_a_dataset_whose_links_are_not_those_the_crawl_read_is_said_so(
