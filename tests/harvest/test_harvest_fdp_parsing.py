@@ -400,3 +400,35 @@ def test_a_small_job_is_parsed_here_while_no_parsing_process_runs(
         assert answer.page is not None and [r.iri for r in answer.page.records] == [iri]
     finally:
         pool.close()
+
+
+def test_a_parsing_process_killed_before_a_harvest_fails_datasets_not_the_harvest(
+    served: ServedFederation,
+) -> None:
+    config = config_of(served)
+    node, iri, pages = demo_pages(served)
+    datasets = sorted(node.content.records)
+    harvest = Harvest.of(ONE_A_JOB)
+    try:
+        parser = harvest.harvester._parser
+        assert parser is not None
+        (started,) = parser.datasets([job_of(node, iri, pages)], 10**8, DEFAULT_LIMITS).result()
+        assert started.page is not None
+        # fault injection: the pool's one process killed (a real pool; only the kill is made)
+        processes = parser._pool._processes if parser._pool is not None else {}
+        for pid in list(processes or {}):
+            os.kill(pid, signal.SIGKILL)
+        report = harvest.run(config)
+        assert report.status == "partial", report.reasons
+        failed = [f.url for f in report.failures]
+        # the jobs sent to the dead pool (one a job, a few ahead at most) fail, each dataset
+        # with its message; the next job starts a new pool and the others are harvested
+        assert 1 <= len(failed) <= 3
+        for failure in report.failures:
+            assert failure.kind == "parse" and "died" in failure.message
+        assert sorted(report.added) == [d for d in datasets if node.local_url(d) not in failed]
+        again = harvest.run(config)
+        assert again.status == "complete", again.reasons
+        assert sorted(again.added) == sorted(set(datasets) - set(report.added))
+    finally:
+        harvest.close()
