@@ -236,12 +236,13 @@ class Settings(BaseSettings):
         None,
         ge=0,
         description="Worker processes that parse, split and hash the pages of DCAT documents "
-        "and feeds during a harvest (default: one per core; 0 parses in the harvesting "
-        "process).",
+        "and feeds, SPARQL endpoints' batches and FAIR Data Points' datasets during a harvest "
+        "(default: one per core; 0 parses in the harvesting process).",
     )
     harvest_parse_pool_from: int = Field(
         65536,
         ge=0,
         description="Pages of at least this many bytes go to the parsing processes; smaller "
-        "ones are parsed in the harvesting process, where they cost less than the trip.",
+        "ones are parsed in the harvesting process, where they cost less than the trip. A FAIR "
+        "Data Point's datasets go several at a time, until their pages reach this many bytes.",
     )

@@ -15,6 +15,13 @@ asked for.
 
 A crawl thread waits for its page's answer (its next page may depend on it), so the pool
 works on the pages of as many nodes as are crawled at once.
+
+A FAIR Data Point's datasets come as their pages' bytes, several datasets a job
+(:meth:`PageParser.datasets`): each is parsed, merged and stripped as the crawl would do it
+(:func:`gdcat.sources.fdp.read_dataset`), then split and hashed as a page is. A page of a few
+kilobytes costs less to parse than to ship alone; a job of datasets carries the work of many
+(the merge, the stripping, the split and the hashes too) for one trip. The crawl fetches the
+next datasets while a job is parsed, and hands the records on in its own order.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 
 from rdflib import Graph
 from rdflib.term import Node
@@ -39,11 +47,12 @@ from gdcat.rdf.records import (
     record_triples,
     triples_hash,
 )
-from gdcat.sources.base import ParsedPage, ParsedRecord, located_message
+from gdcat.sources.base import Failure, ParsedPage, ParsedRecord, located_message
 from gdcat.sources.dcat import next_pages
+from gdcat.sources.fdp import FdpDataset, FdpParsed, read_dataset
 from gdcat.store.quads import QuadWriter, UnwritableTermError
 
-__all__ = ["PageParser", "parse_page", "parse_workers", "record_of"]
+__all__ = ["PageParser", "parse_datasets", "parse_page", "parse_workers", "record_of"]
 
 
 def parse_page(
@@ -65,7 +74,27 @@ def parse_page(
         )
     except InputError as e:
         return ParsedPage((), (), error=located_message(e), failure=str(e))
-    links = next_pages(graph, url)
+    return records_of(graph, url, next_pages(graph, url))
+
+
+def parse_datasets(
+    jobs: Sequence[FdpDataset], max_bytes: int, limits: ParseLimits
+) -> list[FdpParsed]:
+    """FAIR Data Point datasets' pages to their records (runs in a worker process), in the
+    jobs' order; a dataset whose page is not usable RDF comes back with its failure."""
+    answers = []
+    for job in jobs:
+        read = read_dataset(job, max_bytes, limits)
+        if isinstance(read, FdpParsed):
+            answers.append(read)
+        else:
+            answers.append(FdpParsed(page=records_of(read, job.url)))
+    return answers
+
+
+def records_of(graph: Graph, url: str, links: tuple[str, ...] = ()) -> ParsedPage:
+    """The records of a document read from ``url`` (``graph`` is normalised in place), split
+    and hashed, as N-Triples text; ``links`` are the next pages it names."""
     graph = normalise(graph)
     # the records' triples as lists: hashed and written without a graph each (the same
     # triples :func:`split_records` puts in one)
@@ -127,14 +156,7 @@ class PageParser:
     ) -> ParsedPage:
         if len(body) < self.pool_from:
             return parse_page(body, fmt, url, base_iri, max_bytes, limits)
-        with self._lock:
-            if self._pool is None:
-                # spawn: the harvester has threads running, which a forked child would copy
-                # mid-step
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-                )
-            pool = self._pool
+        pool = self._running()
         try:
             return pool.submit(parse_page, body, fmt, url, base_iri, max_bytes, limits).result()
         except BrokenExecutor as e:
@@ -145,6 +167,47 @@ class PageParser:
                     self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
             return ParsedPage((), (), error=f"the process parsing this page died ({e})")
+
+    def datasets(
+        self, jobs: Sequence[FdpDataset], max_bytes: int, limits: ParseLimits
+    ) -> DatasetsAnswer:
+        """FAIR Data Point datasets to their records (:func:`parse_datasets`), answered when
+        the answer's ``result`` is asked for. A job smaller than ``pool_from`` bytes is
+        parsed here while no parsing process runs; a job whose process dies fails each of its
+        datasets, as a page's does."""
+        if sum(job.size for job in jobs) < self.pool_from:
+            with self._lock:
+                idle = self._pool is None
+            if idle:
+                return DatasetsAnswer(self, None, parse_datasets(jobs, max_bytes, limits), jobs)
+        pool = self._running()
+        try:
+            future = pool.submit(parse_datasets, list(jobs), max_bytes, limits)
+        except BrokenExecutor as e:
+            return DatasetsAnswer(self, None, self._died(pool, e, jobs), jobs)
+        return DatasetsAnswer(self, (pool, future), None, jobs)
+
+    def _running(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # spawn: the harvester has threads running, which a forked child would copy
+                # mid-step
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._pool
+
+    def _died(
+        self, pool: ProcessPoolExecutor, error: BrokenExecutor, jobs: Sequence[FdpDataset]
+    ) -> list[FdpParsed]:
+        """The answer of a job whose process died: each dataset fails (the next job starts a
+        new pool)."""
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+        message = f"the process parsing this dataset died ({error})"
+        return [FdpParsed(failure=Failure(job.url, "parse", message)) for job in jobs]
 
     def close(self) -> None:
         with self._lock:
@@ -159,3 +222,33 @@ def parse_workers(setting: int | None) -> int:
     if setting is None:
         return os.cpu_count() or 1
     return max(0, setting)
+
+
+class DatasetsAnswer:
+    """The records of a job of datasets (:meth:`PageParser.datasets`), once parsed."""
+
+    def __init__(
+        self,
+        parser: PageParser,
+        sent: tuple[ProcessPoolExecutor, Future[list[FdpParsed]]] | None,
+        answer: list[FdpParsed] | None,
+        jobs: Sequence[FdpDataset],
+    ) -> None:
+        self._parser = parser
+        self._sent = sent
+        self._answer = answer
+        self._jobs = jobs
+
+    def done(self) -> bool:
+        return self._sent is None or self._sent[1].done()
+
+    def result(self) -> list[FdpParsed]:
+        if self._answer is None:
+            assert self._sent is not None
+            pool, future = self._sent
+            try:
+                self._answer = future.result()
+            except BrokenExecutor as e:
+                # a parsing process died (killed, out of memory): this job's datasets fail
+                self._answer = self._parser._died(pool, e, self._jobs)
+        return self._answer

@@ -215,7 +215,8 @@ class Harvester:
         self._started = _now()
         self._leases: HarvestLeases | None = None
         workers = parse_workers(self.settings.harvest_parse_workers)
-        #: parses DCAT documents and feeds into records in worker processes (None: here)
+        #: parses DCAT documents and feeds, SPARQL endpoints' batches and FAIR Data Points'
+        #: datasets into records in worker processes (None: here)
         self._parser = (
             PageParser(workers, self.settings.harvest_parse_pool_from) if workers else None
         )

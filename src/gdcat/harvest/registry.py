@@ -29,7 +29,7 @@ import tomllib
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -42,11 +42,13 @@ from gdcat.sources import (
     DcatSource,
     FdpSource,
     HttpPolicy,
-    PageParser,
     Source,
     SparqlSource,
 )
 from gdcat.validate.profiles import PROFILE_NAMES
+
+if TYPE_CHECKING:
+    from gdcat.harvest.parsing import PageParser
 
 Kind = Literal["fdp", "dcat", "feed", "sparql", "beacon"]
 Policy = Literal["reject", "accept"]
@@ -156,10 +158,16 @@ class NodeConfig(BaseModel):
         self, limits: ParseLimits = DEFAULT_LIMITS, *, parser: PageParser | None = None
     ) -> Source:
         """The crawler of this node, parsing what it reads under ``limits``; a DCAT document
-        or feed, and a SPARQL endpoint's batches, are parsed into records by ``parser`` when one
-        is given."""
+        or feed, a SPARQL endpoint's batches and a FAIR Data Point's datasets are parsed into
+        records by ``parser`` when one is given."""
         if self.kind == "fdp":
-            return FdpSource(self.url, self.published_base, max_pages=self.max_pages, limits=limits)
+            return FdpSource(
+                self.url,
+                self.published_base,
+                max_pages=self.max_pages,
+                limits=limits,
+                parser=parser,
+            )
         if self.kind in ("dcat", "feed"):
             return DcatSource(self.url, max_pages=self.max_pages, limits=limits, parser=parser)
         if self.kind == "sparql":

@@ -366,6 +366,66 @@ def _parse_with_oxigraph(
     target.addN(triples())
 
 
+def read_predicates(
+    data: bytes,
+    fmt: RdfFormat,
+    *,
+    base_iri: str | None,
+    predicates: frozenset[str],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> Graph | None:
+    """The triples of a document whose predicate is one of ``predicates``, read by Oxigraph
+    as :func:`parse_bytes` reads it (the same terms), without building the rest; None when
+    :func:`parse_bytes` reads the format otherwise or would refuse the document before or
+    while reading it (its size, its nesting, its entities, a syntax error, a triple past the
+    limit, an RDF-star triple), so that the caller parses it for the reason.
+
+    Checks of a document read whole (characters an XML document cannot carry) are not made:
+    a document this reads may still be refused by :func:`parse_bytes`.
+    """
+    native = _OXIGRAPH_FORMATS.get(fmt.rdflib_parser or "")
+    if native is None or len(data) > max_bytes:
+        return None
+    try:
+        if fmt.name == "rdfxml":
+            check_xml_entities(data, "", limits)
+            check_nesting(data, "xml", "", limits)
+        elif fmt.name in ("turtle", "trig"):
+            check_nesting(data, "turtle", "", limits)
+    except InputError:
+        return None
+    graph = _new_graph()
+    iris: dict[str, URIRef] = {}
+    blanks: dict[str, BNode] = {}
+
+    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+        if isinstance(value, ox.NamedNode):
+            known = iris.get(value.value)
+            if known is None:
+                known = iris[value.value] = URIRef(value.value)
+            return known
+        if isinstance(value, ox.BlankNode):
+            blank = blanks.get(value.value)
+            if blank is None:
+                blank = blanks[value.value] = BNode()
+            return blank
+        return ox_to_rdflib(value)
+
+    limit = limits.max_document_triples
+    try:
+        for count, t in enumerate(ox.parse(data, native, base_iri=base_iri), 1):
+            subject, obj = t.subject, t.object
+            if count > limit or isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+                return None
+            predicate = t.predicate.value
+            if predicate in predicates:
+                graph.add((term(subject), term(t.predicate), term(obj)))
+    except (SyntaxError, ValueError, OSError):
+        return None
+    return graph
+
+
 def plain_string_literals(graph: Graph) -> Graph:
     """Write ``"x"^^xsd:string`` as the simple literal ``"x"`` (the same term in RDF 1.1).
 

@@ -163,19 +163,11 @@ def fetch_rdf(
 
     Raises :class:`FetchError` (kind ``parse`` for a body that is not usable RDF).
     """
-    before = previous.get(url)
-    response = client.get(url, accept=accept, validators=before.validators if before else None)
-    if response.not_modified and before is not None:
-        validators = Validators(
-            response.validators.etag or before.validators.etag,
-            response.validators.last_modified or before.validators.last_modified,
-        )
-        return Fetched(PageState(url, validators, before.body_hash, before.links), None)
-    digest = response.body_hash
-    if before is not None and before.body_hash == digest:
-        return Fetched(PageState(url, response.validators, digest, before.links), None)
-    fmt = rdf_format_of(response, default_format)
+    state, response = fetch_page(client, url, previous, accept=accept)
+    if response is None:
+        return Fetched(state, None)
     if parser is not None:
+        fmt = rdf_format_of(response, default_format)
         parsed = parser(
             response.body,
             fmt,
@@ -186,19 +178,69 @@ def fetch_rdf(
         )
         if parsed.error is not None:
             raise FetchError(url, "parse", parsed.error)
-        return Fetched(PageState(url, response.validators, digest), None, parsed)
+        return Fetched(state, None, parsed)
+    graph = parse_response(
+        response,
+        url,
+        base_iri=base_iri,
+        default_format=default_format,
+        max_bytes=client.policy.max_bytes,
+        limits=limits,
+    )
+    return Fetched(state, graph)
+
+
+def fetch_page(
+    client: HttpClient,
+    url: str,
+    previous: Mapping[str, PageState],
+    *,
+    accept: str = RDF_ACCEPT,
+) -> tuple[PageState, Response | None]:
+    """GET a page conditionally: its new state, and the response unless the page is unchanged
+    since ``previous`` (a ``304``, or a body with the same SHA-256). The state of an unchanged
+    page keeps the links it led to; a changed page's has none yet.
+
+    Raises :class:`FetchError`.
+    """
+    before = previous.get(url)
+    response = client.get(url, accept=accept, validators=before.validators if before else None)
+    if response.not_modified and before is not None:
+        validators = Validators(
+            response.validators.etag or before.validators.etag,
+            response.validators.last_modified or before.validators.last_modified,
+        )
+        return PageState(url, validators, before.body_hash, before.links), None
+    digest = response.body_hash
+    if before is not None and before.body_hash == digest:
+        return PageState(url, response.validators, digest, before.links), None
+    return PageState(url, response.validators, digest), response
+
+
+def parse_response(
+    response: Response,
+    url: str,
+    *,
+    base_iri: str | None = None,
+    default_format: str = "turtle",
+    max_bytes: int,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> Graph:
+    """The graph of a page fetched from ``url`` (its format from :func:`rdf_format_of`).
+
+    Raises :class:`FetchError` of kind ``parse`` for a body that is not usable RDF.
+    """
     try:
-        graph = parse_bytes(
+        return parse_bytes(
             response.body,
-            fmt,
+            rdf_format_of(response, default_format),
             source=url,
             base_iri=base_iri or response.url,
-            max_bytes=client.policy.max_bytes,
+            max_bytes=max_bytes,
             limits=limits,
         )
     except InputError as e:
         raise FetchError(url, "parse", located_message(e)) from None
-    return Fetched(PageState(url, response.validators, digest), graph)
 
 
 def rdf_format_of(response: Response, default: str) -> RdfFormat:
