@@ -256,6 +256,7 @@ class Run:
         #: it is reached from (the engine takes no shapes graph whose shapes reach themselves).
         self.known: dict[tuple[int, Node], Outcome] = {}
         self._pyshacl: tuple[Any, Any] | None = None
+        self._namespaces: dict[str, Any] | None = None
 
     def pyshacl(self) -> tuple[Any, Any]:
         """(executor, data graph) as pySHACL's validator would hand its components."""
@@ -266,6 +267,13 @@ class Run:
             executor = SHACLExecutor(allow_warnings=True)
             self._pyshacl = (executor, DataGraph.from_rdflib(self.index.graph))
         return self._pyshacl
+
+    def namespaces(self) -> dict[str, Any]:
+        """The namespaces rdflib's ``Graph.query`` hands the SPARQL processor for queries on
+        the index's graph (the graph's own: the same all run long)."""
+        if self._namespaces is None:
+            self._namespaces = dict(self.index.graph.namespaces())
+        return self._namespaces
 
 
 Check = Callable[[Run, FocusValues, list[Any]], Outcome]
@@ -341,11 +349,52 @@ class ShapePlan:
     def _pyshacl_component_check(self, component: Any) -> Check:
         for helper in getattr(component, "sparql_constraints", ()):
             _prepare_once(helper)
+        if type(component).__name__ == "SPARQLBasedConstraint" and hasattr(
+            component, "_evaluate_sparql_constraint"
+        ):
+            return self._sparql_check(component)
 
         def check(run: Run, fvn: FocusValues, path: list[Any]) -> Outcome:
             executor, graph = run.pyshacl()
             ok, reports = component.evaluate(executor, graph, fvn, [*path, component])
             return bool(ok), [_from_report(node, triples) for _, node, triples in reports]
+
+        return check
+
+    def _sparql_check(self, component: Any) -> Check:
+        """pySHACL's ``SPARQLConstraintComponent.evaluate``, its queries answered from the
+        index where :mod:`.sparql_native` can (rdflib's rows, see there).
+
+        pySHACL evaluates each of the component's SPARQL constraints for each focus node in
+        turn, and a focus node whose query gives no row gives no result. Such a query is
+        answered here without pySHACL's and rdflib's machinery around it (the query text bound,
+        rdflib's ``Graph.query`` with the graph's namespaces, its result object); every other
+        evaluation (a query with rows, one the index cannot answer) is pySHACL's own, for that
+        constraint and focus node, so the results and their order are pySHACL's.
+        """
+        from gdcat.validate.sparql_cache import prepared
+        from gdcat.validate.sparql_native import plan_of
+
+        evaluate = component._evaluate_sparql_constraint
+
+        def check(run: Run, fvn: FocusValues, path: list[Any]) -> Outcome:
+            _, graph = run.pyshacl()
+            namespaces = run.namespaces()
+            out: list[Found] = []
+            for helper in component.sparql_constraints:
+                if helper.deactivated:
+                    continue
+                for f, vs in fvn.items():
+                    bindings, text = helper.pre_bind_variables(f)
+                    text = helper.apply_prefixes(text)
+                    plan = plan_of(prepared(text, None, namespaces))
+                    if plan is not None:
+                        answer = plan.run(run.index, bindings or {})
+                        if answer is not None and not answer["bindings"]:
+                            continue  # no row: pySHACL reports nothing for this node
+                    _, reports = evaluate(helper, graph, {f: vs})
+                    out.extend(_from_report(node, triples) for _, node, triples in reports)
+            return not out, out
 
         return check
 

@@ -46,7 +46,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
 from rdflib.term import Node
 
 from gdcat.errors import GdcatError
-from gdcat.rdf.ntriples import ntriples_graph, ntriples_triples
+from gdcat.rdf.ntriples import ntriples_graph, ntriples_lines, ntriples_triples
 from gdcat.rdf.records import (
     RECORD_CLASSES,
     Record,
@@ -693,8 +693,70 @@ def _record_unit(position: int, iri: str, text: str, profile: Profile) -> _Unit 
     when the record is one unit: its root the one node typed ``dcat:Dataset`` or
     ``dcat:DatasetSeries``, no catalogue, every triple reached from the root. The same triples
     in the same order, owned nodes and level, without an rdflib graph's pattern lookups (six
-    scans a record). None otherwise."""
-    triples = list(dict.fromkeys(ntriples_triples(text)))  # the graph keeps the first of each
+    scans a record). None otherwise.
+
+    The lines are compared as text (:func:`~gdcat.rdf.ntriples.ntriples_lines`: the same
+    text is the same term, an object's key the same term too), which costs a string's
+    cached hash where rdflib terms compare in Python; a text that is not read that way is
+    cut from its triples (:func:`_record_unit_of_triples`)."""
+    lines = ntriples_lines(text)
+    if lines is None:
+        triples = list(dict.fromkeys(ntriples_triples(text)))  # the graph keeps the first
+        return _record_unit_of_triples(position, iri, triples, profile)
+    root = f"<{iri}>"
+    seen: set[tuple[str, str, str]] = set()
+    by_subject: dict[str, list[tuple[str, Triple]]] = {}
+    access: list[str] = []
+    rooted = False
+    for s, p, o, triple in lines:
+        key = (s, p, o)
+        if key in seen:
+            continue  # the same triple again: the graph keeps the first
+        seen.add(key)
+        found = by_subject.get(s)
+        if found is None:
+            found = by_subject[s] = []
+        found.append((o, triple))
+        if p == _TYPE_TEXT:
+            if o in _RECORD_CLASS_TEXTS:
+                if s != root:
+                    return None
+                rooted = True
+            elif o == _CATALOG_TEXT:
+                return None
+        elif s == root and p == _ACCESS_RIGHTS_TEXT and o[0] == "<":
+            access.append(o[1:-1])
+    if not rooted:
+        return None
+    # :func:`gdcat.rdf.records.closure_by_subject` from the root, on the text
+    reached: list[Triple] = []
+    nodes = {root}
+    todo = [root]
+    while todo:
+        for o, triple in by_subject.get(todo.pop(), ()):
+            reached.append(triple)
+            if o in nodes or o[0] == '"':
+                continue
+            if o[0] == "_" or o in by_subject:
+                nodes.add(o)
+                todo.append(o)
+    if len(reached) != len(seen):
+        return None
+    node = URIRef(iri)
+    return _Unit(
+        source=position,
+        dataset=iri,
+        triples=reached,
+        level=profile.level_of(access),
+        roots=(node,),
+        owned=frozenset(t[0] for t in reached) | {node},
+    )
+
+
+def _record_unit_of_triples(
+    position: int, iri: str, triples: list[Triple], profile: Profile
+) -> _Unit | None:
+    """:func:`_record_unit` of the record's triples (each once, in the graph's order)."""
     root = URIRef(iri)
     by_subject: dict[Node, list[Triple]] = {}
     access: list[str] = []
