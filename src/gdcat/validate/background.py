@@ -145,9 +145,24 @@ def _read(path: Path) -> Iterable[ox.Triple]:
 
 
 def build_index(files: Iterable[Path]) -> VocabularyIndex:
-    """Read ``files`` into a :class:`VocabularyIndex`."""
+    """Read ``files`` into a :class:`VocabularyIndex`.
+
+    Each IRI's term is made once (a subject repeats in each of its triples, predicates and
+    classes in thousands): rdflib checks every IRI it makes, which was most of the time a
+    validation worker took to start."""
     by_subject: dict[URIRef, list[Triple]] = {}
     names = []
+    iris: dict[str, URIRef] = {}
+
+    def term(value: object) -> Node | None:
+        if isinstance(value, ox.NamedNode):
+            text = value.value
+            iri = iris.get(text)
+            if iri is None:
+                iri = iris[text] = URIRef(text)
+            return iri
+        return _term(value)
+
     for path in files:
         names.append(str(path))
         for triple in _read(path):
@@ -156,7 +171,7 @@ def build_index(files: Iterable[Path]) -> VocabularyIndex:
                 continue
             if not isinstance(triple.subject, ox.NamedNode):
                 continue
-            s, p, o = _term(triple.subject), _term(triple.predicate), _term(obj)
+            s, p, o = term(triple.subject), term(triple.predicate), term(obj)
             if o is None or not isinstance(s, URIRef) or p is None:
                 continue
             by_subject.setdefault(s, []).append((s, p, o))

@@ -52,6 +52,23 @@ _PATH_READERS = frozenset(
     {"NodeConstraintComponent", "PropertyConstraintComponent", "OrConstraintComponent"}
 )
 _SUBCLASS = RDFS.subClassOf
+#: The components whose checks find nothing, and conform, when no focus node has a value
+#: (each looks at the values only; ``sh:minCount 0`` too, see ``_native_check``).
+_EMPTY_SAFE = frozenset(
+    {
+        "MaxCountConstraintComponent",
+        "ClassConstraintComponent",
+        "DatatypeConstraintComponent",
+        "NodeKindConstraintComponent",
+        "InConstraintComponent",
+        "ClosedConstraintComponent",
+        "PatternConstraintComponent",
+        "MinInclusiveConstraintComponent",
+        "NodeConstraintComponent",
+        "PropertyConstraintComponent",
+        "OrConstraintComponent",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +317,9 @@ class ShapePlan:
         self._values: Callable[[Run, Node], Set[Node]] | None = None
         self._predicate: URIRef | None = None
         self._passes_path = True
+        #: True when every check gives (True, []) for focus nodes without values: such a
+        #: node's outcome is known without running them.
+        self._empty_safe = False
 
     # --- compilation ------------------------------------------------------------------
 
@@ -335,6 +355,7 @@ class ShapePlan:
             if isinstance(self.path_node, URIRef):
                 self._predicate = self.path_node
         self._passes_path = any(getattr(check, "passes_path", True) for _, check in self.checks)
+        self._empty_safe = all(getattr(check, "empty_safe", False) for _, check in self.checks)
 
     def _native_check(self, c: Any) -> Check | None:
         name = type(c).__name__
@@ -344,6 +365,11 @@ class ShapePlan:
         check: Check | None = build(c)
         if check is not None and name not in _PATH_READERS:
             check.passes_path = False  # type: ignore[attr-defined]
+        if check is not None and (
+            name in _EMPTY_SAFE
+            or (name == "MinCountConstraintComponent" and int(c.min_count.value) == 0)
+        ):
+            check.empty_safe = True  # type: ignore[attr-defined]
         return check
 
     def _pyshacl_component_check(self, component: Any) -> Check:
@@ -741,7 +767,17 @@ class ShapePlan:
     def _validate(self, run: Run, focus: list[Node], path: list[Any]) -> Outcome:
         if not self._compiled:
             self.compile()
-        fvn = self.value_nodes(run, focus)
+        predicate = self._predicate
+        if predicate is not None and len(focus) == 1:  # the common case: one node, one predicate
+            node = focus[0]
+            values = run.index.out.get(node, _NO_PREDICATES).get(predicate, _NOTHING)
+            if not values and self._empty_safe:
+                return True, []
+            fvn: FocusValues = {node: values}
+        else:
+            fvn = self.value_nodes(run, focus)
+            if self._empty_safe and not any(fvn.values()):
+                return True, []
         # pySHACL's evaluation path, for the checks that pass it on (shapes they reach,
         # pySHACL's own components); the others never read it.
         here = [*path, self.shape] if self._passes_path else path
