@@ -239,3 +239,18 @@ def test_a_text_oxigraph_cannot_be_given_is_left_to_it() -> None:
     assert ntriples_lines(text) is None
     with pytest.raises(UnicodeEncodeError):
         list(ntriples_triples(text))
+
+
+def test_shared_iris_are_the_terms_read_and_refused_ones_stay_refused() -> None:
+    from gdcat.rdf.ntriples import share_iris
+
+    shared = URIRef("https://example.org/shared/predicate")
+    refused = URIRef("relative")
+    share_iris([shared, refused, Literal("https://example.org/shared/predicate")])
+    lines = ntriples_lines(f"<x:a> <{shared}> <{shared}> .\n")
+    assert lines is not None
+    _, predicate, obj = lines[0][3]
+    assert predicate is shared and obj is shared
+    assert ntriples_lines(f"<x:a> <{refused}> <x:b> .\n") is None  # Oxigraph's to refuse
+    with pytest.raises(SyntaxError):
+        list(ntriples_triples(f"<x:a> <{refused}> <x:b> .\n"))

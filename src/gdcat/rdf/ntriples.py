@@ -12,7 +12,7 @@ only when something asks for it (:func:`lazy_record_graph`), and then over
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -28,6 +28,7 @@ __all__ = [
     "ntriples_graph",
     "ntriples_lines",
     "ntriples_triples",
+    "share_iris",
 ]
 
 Triple = tuple[Node, Node, Node]
@@ -149,6 +150,8 @@ _MAX_KEPT = 1 << 16
 #: IRI text (``<...>``) → its term; language tag as written → as Oxigraph reads it (None:
 #: refused); literal text → its term and key (short literals only).
 _iris: dict[str, URIRef | None] = {}
+#: The IRIs of :func:`share_iris`, kept when the others are dropped.
+_shared: dict[str, URIRef] = {}
 _languages: dict[str, str | None] = {}
 _literals: dict[str, tuple[Literal, str]] = {}
 
@@ -215,6 +218,19 @@ def _parses(document: str) -> Any:
         return None
 
 
+def share_iris(terms: Iterable[Node]) -> None:
+    """Make the IRIs among ``terms`` the very terms :func:`ntriples_lines` gives for them
+    (those it reads as written): a record's predicates and classes are then the shapes' own
+    objects, and a dict keyed by one finds the other by identity, not through rdflib's
+    ``__eq__`` (a Python call each time). Equal terms either way: nothing else changes."""
+    for term in terms:
+        if type(term) is URIRef:
+            text = f"<{term}>"
+            if _iri(text) is not None:
+                _iris[text] = _shared[text] = term
+    _literals.clear()  # their datatypes: the shared IRIs from now on
+
+
 def _iri(text: str) -> URIRef | None:
     """The term of an IRI written ``<...>``, or None when it is not one Oxigraph reads as
     written (checked once per IRI)."""
@@ -228,6 +244,7 @@ def _iri(text: str) -> URIRef | None:
             term = rdflib_iri(value)
     if len(_iris) >= _MAX_KEPT:
         _iris.clear()
+        _iris.update(_shared)
     _iris[text] = term
     return term
 

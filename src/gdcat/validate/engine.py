@@ -52,6 +52,8 @@ _PATH_READERS = frozenset(
     {"NodeConstraintComponent", "PropertyConstraintComponent", "OrConstraintComponent"}
 )
 _SUBCLASS = RDFS.subClassOf
+#: The terms the engine looks data up by itself (not through the shapes).
+ENGINE_TERMS = (_RDF_TYPE, _SUBCLASS)
 #: The components whose checks find nothing, and conform, when no focus node has a value
 #: (each looks at the values only; ``sh:minCount 0`` too, see ``_native_check``).
 _EMPTY_SAFE = frozenset(
@@ -831,28 +833,29 @@ def _prepare_once(helper: Any) -> None:
 
 
 def _datatype_matcher(c: Any, rule: Node) -> Callable[[Node], bool]:
-    lang_string = RDF.langString
-    rdfs_literal = RDFS.Literal
-    rdfs_datatype = RDFS.Datatype
-    xsd_string = URIRef("http://www.w3.org/2001/XMLSchema#string")
+    # what the rule is, compared once (rdflib's ``==`` is a Python call)
+    rule_is_literal = rule == RDFS.Literal
+    rule_is_datatype = rule == RDFS.Datatype
+    rule_is_string = rule == URIRef("http://www.w3.org/2001/XMLSchema#string")
+    rule_is_lang_string = rule == RDF.langString
     actual = c._assert_actual_datatype
 
     def matches(v: Node) -> bool:
         if not isinstance(v, Literal):
             return False
         datatype = v.datatype
-        lang = v.language
-        if datatype == rule:
+        if datatype is not None and (datatype is rule or datatype == rule):
             if getattr(v, "ill_typed", None) is True:
                 return False
             return bool(actual(v, rule))
-        if rule == rdfs_literal:
+        if rule_is_literal:
             return True
-        if rule == rdfs_datatype and datatype:
+        if rule_is_datatype and datatype:
             return True
-        if datatype is None and lang is None and rule == xsd_string:
+        lang = v.language
+        if datatype is None and lang is None and rule_is_string:
             return bool(actual(v, rule))
-        if rule == lang_string and lang:
+        if rule_is_lang_string and lang:
             return bool(actual(v, rule))
         return False
 

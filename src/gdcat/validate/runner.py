@@ -47,7 +47,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
 from rdflib.term import Node
 
 from gdcat.errors import GdcatError
-from gdcat.rdf.ntriples import ntriples_graph, ntriples_lines, ntriples_triples
+from gdcat.rdf.ntriples import ntriples_graph, ntriples_lines, ntriples_triples, share_iris
 from gdcat.rdf.records import (
     RECORD_CLASSES,
     Record,
@@ -61,7 +61,7 @@ from gdcat.validate import sparql_cache
 from gdcat.validate.background import Triple, vocabulary_index
 from gdcat.validate.classes import class_index, entailments, original_class, validation_shapes
 from gdcat.validate.compiled import CompiledShapes, ShapesSource, quiet_pyshacl
-from gdcat.validate.engine import Engine, Found, Index
+from gdcat.validate.engine import ENGINE_TERMS, Engine, Found, Index
 from gdcat.validate.messages import curie, explain, field_name, local_name
 from gdcat.validate.profiles import Profile, get_profile, shapes_graph
 from gdcat.validate.report import PathSpec, ValidationReport, ValidationResult
@@ -186,8 +186,14 @@ def validate_batch(
 
 @cache
 def native_engine(profile_name: str, level: str) -> Engine:
-    """gdcat's engine for one profile level (compiled once per process)."""
-    return Engine(compiled_shapes(profile_name, level))
+    """gdcat's engine for one profile level (compiled once per process).
+
+    The records read from text here get the shapes' IRIs as their terms
+    (:func:`~gdcat.rdf.ntriples.share_iris`), and the engine's own constants last."""
+    engine = Engine(compiled_shapes(profile_name, level))
+    share_iris(term for triple in engine.sg.graph for term in triple)
+    share_iris(ENGINE_TERMS)
+    return engine
 
 
 def _raw_found(found: Found, shapes: ShapesSource, index: Index) -> RawResult:
