@@ -164,11 +164,13 @@ def ntriples_lines(text: str) -> list[Line] | None:
     Oxigraph reads it, in lower case, and without an ``xsd:string`` datatype).
 
     This reads the lines the store's :class:`~gdcat.store.quads.QuadWriter` writes (one
-    triple a line, single spaces, literals without escapes) as text, each term made once per
-    process, instead of through Oxigraph's parser and a conversion per term. Every IRI and
-    language tag is checked once by Oxigraph's parser itself; anything outside that form (an
-    escape, a comment, other spacing, a term Oxigraph refuses) gives None, and the text is
-    read by Oxigraph (:func:`ntriples_triples` then does, and raises its errors)."""
+    triple a line, single spaces, literals with one-character escapes only) as text, each term
+    made once per process, instead of through Oxigraph's parser and a conversion per term.
+    Every IRI is checked once as Oxigraph's parser checks it (the characters N-Triples refuses
+    in one, then Oxigraph's own IRI check), every language tag once by the parser itself.
+    Anything outside that form (a ``\\u`` escape, a comment, other spacing, a term Oxigraph
+    refuses) gives None, and the text is read by Oxigraph (:func:`ntriples_triples` then
+    does, and raises its errors)."""
     try:
         text.encode("utf-8")  # what Oxigraph is given: a text that cannot be is not read here
     except UnicodeError:
@@ -239,8 +241,11 @@ def _iri(text: str) -> URIRef | None:
     value = text[1:-1]
     term: URIRef | None = None
     if text[-1] == ">" and value and not _IRI_FORBIDDEN.search(value):
-        found = _parses(f"{text} {text} {text} .\n")
-        if found and found[0].subject.value == value:
+        try:
+            ox.NamedNode(value)  # Oxigraph's IRI check, the one its parser makes
+        except ValueError:
+            pass
+        else:
             term = rdflib_iri(value)
     if len(_iris) >= _MAX_KEPT:
         _iris.clear()
