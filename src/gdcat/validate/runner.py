@@ -146,6 +146,9 @@ _DATASET = DCAT.Dataset
 _RDF_TYPE = RDF.type
 _CATALOG = DCAT.Catalog
 _ACCESS_RIGHTS = DCTERMS.accessRights
+_TYPE_PREDICATE = frozenset({_RDF_TYPE})
+_SERIES_CLASS = frozenset({_DATASET_SERIES})
+_DATASET_CLASS = frozenset({_DATASET})
 
 
 def validate_batch(
@@ -238,9 +241,15 @@ def validation_triples(profile_name: str, level: str, triples: Sequence[Triple])
     # A series is validated as a series whatever else it is typed (the store's rule of
     # kinds): ``a dcat:Dataset`` on it (DCAT's entailment, which gdcat's feed writes for
     # clients that do no inference) does not make it a target of the dataset shapes.
-    series = {t[0] for t in triples if t[1] == _RDF_TYPE and t[2] == _DATASET_SERIES}
+    # (terms looked up in sets by their hash: a term's ``==`` is a Python call)
+    series = {t[0] for t in triples if t[2] in _SERIES_CLASS and t[1] in _TYPE_PREDICATE}
     for triple in triples:
-        if triple[0] in series and triple[1] == _RDF_TYPE and triple[2] == _DATASET:
+        if (
+            series
+            and triple[0] in series
+            and triple[2] in _DATASET_CLASS
+            and triple[1] in _TYPE_PREDICATE
+        ):
             continue
         data[triple] = None
     background = vocabulary_index().background_for(triples).triples
