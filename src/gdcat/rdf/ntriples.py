@@ -154,6 +154,7 @@ _iris: dict[str, URIRef | None] = {}
 _shared: dict[str, URIRef] = {}
 _languages: dict[str, str | None] = {}
 _literals: dict[str, tuple[Literal, str]] = {}
+_UNKNOWN = object()
 
 
 def ntriples_lines(text: str) -> list[Line] | None:
@@ -236,8 +237,9 @@ def share_iris(terms: Iterable[Node]) -> None:
 def _iri(text: str) -> URIRef | None:
     """The term of an IRI written ``<...>``, or None when it is not one Oxigraph reads as
     written (checked once per IRI)."""
-    if text in _iris:
-        return _iris[text]
+    known = _iris.get(text, _UNKNOWN)  # one lookup: another thread may empty the cache
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
     value = text[1:-1]
     term: URIRef | None = None
     if text[-1] == ">" and value and not _IRI_FORBIDDEN.search(value):
@@ -256,8 +258,9 @@ def _iri(text: str) -> URIRef | None:
 
 def _language(tag: str) -> str | None:
     """A language tag as Oxigraph reads it (lower case), or None when it refuses it."""
-    if tag in _languages:
-        return _languages[tag]
+    known = _languages.get(tag, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
     found = _parses(f'<x:s> <x:p> ""@{tag} .\n') if " " not in tag else None
     language = found[0].object.language if found else None
     if len(_languages) >= _MAX_KEPT:
