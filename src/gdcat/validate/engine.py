@@ -21,6 +21,8 @@ way, on an index of the batch built once:
   file brings) is evaluated by pySHACL's own constraint class on the same data graph, with the
   same evaluation path: it is never skipped. A shapes graph this engine cannot follow at all
   (custom constraint components, shapes that reach themselves) is validated by pySHACL whole.
+  Of ``sh:sparql``, only a query :mod:`.sparql_native` answers with no row for a focus node
+  is answered here (nothing to report: ``ShapePlan._sparql_check``).
 
 Results come out as :class:`Found` trees (a ``sh:node`` result carries its details), which the
 runner turns into its results exactly as it turns pySHACL's report graph.
