@@ -67,3 +67,40 @@ def test_build_index_reads_gzip_and_skips_blank_nodes(tmp_path: Path) -> None:
     index = build_index([path])
     assert len(index) == 1
     assert not index.describes(ACCESS_RIGHT.PUBLIC)
+
+
+def test_the_index_makes_the_terms_every_term_made_at_start_would_give() -> None:
+    """The index makes a subject's rdflib terms when it is asked for; the triples (each once,
+    in the order read), the subjects and the schemes' types are those of making them all at
+    once from Oxigraph's triples."""
+    import pyoxigraph as ox
+
+    from gdcat.rdf.terms import ox_to_rdflib
+    from gdcat.validate.background import _read, vocabulary_files
+
+    files = vocabulary_files()
+    eager: dict[URIRef, list[tuple[object, object, object]]] = {}
+    for path in files:
+        for t in _read(path):
+            o = t.object
+            if isinstance(o, ox.Literal) and o.language and o.language.lower() != "en":
+                continue
+            if not isinstance(t.subject, ox.NamedNode) or isinstance(o, ox.BlankNode):
+                continue
+            s = ox_to_rdflib(t.subject)
+            eager.setdefault(s, []).append((s, ox_to_rdflib(t.predicate), ox_to_rdflib(o)))
+    expected = {s: tuple(dict.fromkeys(triples)) for s, triples in eager.items()}
+    index = build_index(files)
+    assert list(index.by_subject) == list(expected)
+    for subject, triples in expected.items():
+        got = index.by_subject[subject]
+        assert [tuple(map(repr, t)) for t in got] == [tuple(map(repr, t)) for t in triples]
+    assert len(index) == sum(len(t) for t in expected.values())
+    in_scheme = {o for ts in expected.values() for _, p, o in ts if p == SKOS.inScheme}
+    assert set(index.scheme_types) == {o for o in in_scheme if isinstance(o, URIRef)}
+    for scheme, types in index.scheme_types.items():
+        assert types == tuple(t for t in expected.get(scheme, ()) if t[1] == RDF.type)
+    # a key that is not an rdflib IRI is never one of its subjects
+    some = next(iter(expected))
+    assert some in index.by_subject and Literal(str(some)) not in index.by_subject
+    assert str(some) not in index.by_subject and index.by_subject.get(str(some)) is None

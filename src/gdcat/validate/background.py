@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gzip
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -124,13 +124,6 @@ def _format_of(path: Path) -> ox.RdfFormat | None:
     return None
 
 
-def _term(term: object) -> Node | None:
-    """Blank nodes (OWL restrictions and the like) are never needed for validation."""
-    if isinstance(term, ox.NamedNode | ox.Literal):
-        return ox_to_rdflib(term)
-    return None
-
-
 def _read(path: Path) -> Iterable[ox.Triple]:
     fmt = _format_of(path)
     if fmt is None:
@@ -144,29 +137,98 @@ def _read(path: Path) -> Iterable[ox.Triple]:
         raise GdcatError(f"cannot read vocabulary {path}: {e}") from e
 
 
+class _Described(Mapping[URIRef, tuple[Triple, ...]]):
+    """Vocabulary triples by subject IRI, as Oxigraph read them, made into rdflib terms the
+    first time their subject is asked for (each subject's triples once, in the order read,
+    each triple once).
+
+    A validation asks for the few hundred IRIs its records name, of the ~35,000 subjects the
+    vocabularies describe: making every term at start (an rdflib IRI or literal costs
+    microseconds) was most of the second each process took to read the vocabularies."""
+
+    def __init__(self, raw: dict[str, list[ox.Triple]]) -> None:
+        self._raw = raw
+        self._made: dict[str, tuple[Triple, ...]] = {}
+        self._iris: dict[str, URIRef] = {}
+
+    def _iri(self, text: str) -> URIRef:
+        iri = self._iris.get(text)
+        if iri is None:
+            iri = self._iris[text] = URIRef(text)
+        return iri
+
+    def _triples(self, text: str) -> tuple[Triple, ...]:
+        made = self._made.get(text)
+        if made is None:
+            iri = self._iri
+            found: dict[Triple, None] = {}
+            for t in self._raw[text]:
+                obj = t.object
+                o: Node
+                if isinstance(obj, ox.NamedNode):
+                    o = iri(obj.value)
+                elif isinstance(obj, ox.Literal):
+                    o = ox_to_rdflib(obj)
+                else:  # never kept
+                    continue
+                found[(iri(text), iri(t.predicate.value), o)] = None
+            made = self._made[text] = tuple(found)
+        return made
+
+    def __getitem__(self, key: URIRef) -> tuple[Triple, ...]:
+        # the keys are rdflib IRIs: a key of another type (a literal of the same text, a
+        # subclass) is never equal to one
+        if type(key) is not URIRef or str(key) not in self._raw:
+            raise KeyError(key)
+        return self._triples(str(key))
+
+    def __contains__(self, key: object) -> bool:
+        return type(key) is URIRef and str(key) in self._raw
+
+    def __iter__(self) -> Iterator[URIRef]:
+        for text in self._raw:
+            yield self._iri(text)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 def build_index(files: Iterable[Path]) -> VocabularyIndex:
-    """Read ``files`` into a :class:`VocabularyIndex`."""
-    by_subject: dict[URIRef, list[Triple]] = {}
+    """Read ``files`` into a :class:`VocabularyIndex` (its terms made when asked for:
+    :class:`_Described`)."""
+    raw: dict[str, list[ox.Triple]] = {}
     names = []
     for path in files:
         names.append(str(path))
         for triple in _read(path):
             obj = triple.object
-            if isinstance(obj, ox.Literal) and obj.language and obj.language.lower() != "en":
+            if isinstance(obj, ox.Literal):
+                if obj.language and obj.language.lower() != "en":
+                    continue
+            elif not isinstance(obj, ox.NamedNode):
+                continue  # blank nodes (OWL restrictions and the like): never needed
+            subject = triple.subject
+            if not isinstance(subject, ox.NamedNode) or not isinstance(
+                triple.predicate, ox.NamedNode
+            ):
                 continue
-            if not isinstance(triple.subject, ox.NamedNode):
-                continue
-            s, p, o = _term(triple.subject), _term(triple.predicate), _term(obj)
-            if o is None or not isinstance(s, URIRef) or p is None:
-                continue
-            by_subject.setdefault(s, []).append((s, p, o))
-    frozen = {s: tuple(dict.fromkeys(triples)) for s, triples in by_subject.items()}
+            found = raw.get(subject.value)
+            if found is None:
+                found = raw[subject.value] = []
+            found.append(triple)
+    described = _Described(raw)
     scheme_types: dict[URIRef, tuple[Triple, ...]] = {}
-    for triples in frozen.values():
-        for _, p, o in triples:
-            if p == SKOS.inScheme and isinstance(o, URIRef) and o not in scheme_types:
-                scheme_types[o] = tuple(t for t in frozen.get(o, ()) if t[1] == RDF.type)
-    return VocabularyIndex(frozen, scheme_types, tuple(names))
+    in_scheme = str(SKOS.inScheme)
+    for triples in raw.values():
+        for t in triples:
+            obj = t.object
+            if t.predicate.value == in_scheme and isinstance(obj, ox.NamedNode):
+                scheme = URIRef(obj.value)
+                if scheme not in scheme_types:
+                    scheme_types[scheme] = tuple(
+                        t for t in described.get(scheme, ()) if t[1] == RDF.type
+                    )
+    return VocabularyIndex(described, scheme_types, tuple(names))
 
 
 def vocabulary_index(root: Path | None = None) -> VocabularyIndex:
@@ -177,7 +239,8 @@ def vocabulary_index(root: Path | None = None) -> VocabularyIndex:
 @cache
 def _index_for(root: Path) -> VocabularyIndex:
     index = build_index(vocabulary_files(root))
-    log.debug("vocabulary index: %d triples from %d files", len(index), len(index.files))
+    if log.isEnabledFor(logging.DEBUG):  # counting makes every term
+        log.debug("vocabulary index: %d triples from %d files", len(index), len(index.files))
     return index
 
 

@@ -282,6 +282,12 @@ def rewrite_class_checks(shapes: Graph) -> tuple[Graph, ShapesClasses]:
     return out, ShapesClasses(frozenset(checked), frozenset(targeted))
 
 
+#: ``rdf:type`` and ``skos:inScheme`` as sets: a predicate is looked up by its hash (a term's
+#: ``==`` is a Python call, for every triple of a batch).
+_RDF_TYPE = frozenset({RDF.type})
+_IN_SCHEME = frozenset({SKOS.inScheme})
+
+
 def entailments(
     triples: Iterable[Triple],
     shapes: ShapesClasses,
@@ -315,12 +321,12 @@ def entailments(
                 added[(node, RDF.type, r)] = None
 
     for s, p, o in triples:
-        if p == RDF.type and isinstance(o, URIRef):
+        if p in _RDF_TYPE and isinstance(o, URIRef):
             entail(s, o, retarget=True)
     for s, p, o in vocabulary:
-        if p == RDF.type and isinstance(o, URIRef):
+        if p in _RDF_TYPE and isinstance(o, URIRef):
             entail(s, o, retarget=False)
-        elif p == SKOS.inScheme and isinstance(o, URIRef):
+        elif p in _IN_SCHEME and isinstance(o, URIRef):
             for cls in index.table_classes.get(o, ()):
                 entail(s, cls, retarget=False)
     return list(added)

@@ -21,6 +21,8 @@ way, on an index of the batch built once:
   file brings) is evaluated by pySHACL's own constraint class on the same data graph, with the
   same evaluation path: it is never skipped. A shapes graph this engine cannot follow at all
   (custom constraint components, shapes that reach themselves) is validated by pySHACL whole.
+  Of ``sh:sparql``, only a query :mod:`.sparql_native` answers with no row for a focus node
+  is answered here (nothing to report: ``ShapePlan._sparql_check``).
 
 Results come out as :class:`Found` trees (a ``sh:node`` result carries its details), which the
 runner turns into its results exactly as it turns pySHACL's report graph.
@@ -52,6 +54,25 @@ _PATH_READERS = frozenset(
     {"NodeConstraintComponent", "PropertyConstraintComponent", "OrConstraintComponent"}
 )
 _SUBCLASS = RDFS.subClassOf
+#: The terms the engine looks data up by itself (not through the shapes).
+ENGINE_TERMS = (_RDF_TYPE, _SUBCLASS)
+#: The components whose checks find nothing, and conform, when no focus node has a value
+#: (each looks at the values only; ``sh:minCount 0`` too, see ``_native_check``).
+_EMPTY_SAFE = frozenset(
+    {
+        "MaxCountConstraintComponent",
+        "ClassConstraintComponent",
+        "DatatypeConstraintComponent",
+        "NodeKindConstraintComponent",
+        "InConstraintComponent",
+        "ClosedConstraintComponent",
+        "PatternConstraintComponent",
+        "MinInclusiveConstraintComponent",
+        "NodeConstraintComponent",
+        "PropertyConstraintComponent",
+        "OrConstraintComponent",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +277,7 @@ class Run:
         #: it is reached from (the engine takes no shapes graph whose shapes reach themselves).
         self.known: dict[tuple[int, Node], Outcome] = {}
         self._pyshacl: tuple[Any, Any] | None = None
+        self._namespaces: dict[str, Any] | None = None
 
     def pyshacl(self) -> tuple[Any, Any]:
         """(executor, data graph) as pySHACL's validator would hand its components."""
@@ -266,6 +288,13 @@ class Run:
             executor = SHACLExecutor(allow_warnings=True)
             self._pyshacl = (executor, DataGraph.from_rdflib(self.index.graph))
         return self._pyshacl
+
+    def namespaces(self) -> dict[str, Any]:
+        """The namespaces rdflib's ``Graph.query`` hands the SPARQL processor for queries on
+        the index's graph (the graph's own: the same all run long)."""
+        if self._namespaces is None:
+            self._namespaces = dict(self.index.graph.namespaces())
+        return self._namespaces
 
 
 Check = Callable[[Run, FocusValues, list[Any]], Outcome]
@@ -292,6 +321,9 @@ class ShapePlan:
         self._values: Callable[[Run, Node], Set[Node]] | None = None
         self._predicate: URIRef | None = None
         self._passes_path = True
+        #: True when every check gives (True, []) for focus nodes without values: such a
+        #: node's outcome is known without running them.
+        self._empty_safe = False
 
     # --- compilation ------------------------------------------------------------------
 
@@ -327,6 +359,7 @@ class ShapePlan:
             if isinstance(self.path_node, URIRef):
                 self._predicate = self.path_node
         self._passes_path = any(getattr(check, "passes_path", True) for _, check in self.checks)
+        self._empty_safe = all(getattr(check, "empty_safe", False) for _, check in self.checks)
 
     def _native_check(self, c: Any) -> Check | None:
         name = type(c).__name__
@@ -336,16 +369,62 @@ class ShapePlan:
         check: Check | None = build(c)
         if check is not None and name not in _PATH_READERS:
             check.passes_path = False  # type: ignore[attr-defined]
+        if check is not None and (
+            name in _EMPTY_SAFE
+            or (name == "MinCountConstraintComponent" and int(c.min_count.value) == 0)
+        ):
+            check.empty_safe = True  # type: ignore[attr-defined]
         return check
 
     def _pyshacl_component_check(self, component: Any) -> Check:
         for helper in getattr(component, "sparql_constraints", ()):
             _prepare_once(helper)
+        if type(component).__name__ == "SPARQLBasedConstraint" and hasattr(
+            component, "_evaluate_sparql_constraint"
+        ):
+            return self._sparql_check(component)
 
         def check(run: Run, fvn: FocusValues, path: list[Any]) -> Outcome:
             executor, graph = run.pyshacl()
             ok, reports = component.evaluate(executor, graph, fvn, [*path, component])
             return bool(ok), [_from_report(node, triples) for _, node, triples in reports]
+
+        return check
+
+    def _sparql_check(self, component: Any) -> Check:
+        """pySHACL's ``SPARQLConstraintComponent.evaluate``, its queries answered from the
+        index where :mod:`.sparql_native` can (rdflib's rows, see there).
+
+        pySHACL evaluates each of the component's SPARQL constraints for each focus node in
+        turn, and a focus node whose query gives no row gives no result. Such a query is
+        answered here without pySHACL's and rdflib's machinery around it (the query text bound,
+        rdflib's ``Graph.query`` with the graph's namespaces, its result object); every other
+        evaluation (a query with rows, one the index cannot answer) is pySHACL's own, for that
+        constraint and focus node, so the results and their order are pySHACL's.
+        """
+        from gdcat.validate.sparql_cache import prepared
+        from gdcat.validate.sparql_native import plan_of
+
+        evaluate = component._evaluate_sparql_constraint
+
+        def check(run: Run, fvn: FocusValues, path: list[Any]) -> Outcome:
+            _, graph = run.pyshacl()
+            namespaces = run.namespaces()
+            out: list[Found] = []
+            for helper in component.sparql_constraints:
+                if helper.deactivated:
+                    continue
+                for f, vs in fvn.items():
+                    bindings, text = helper.pre_bind_variables(f)
+                    text = helper.apply_prefixes(text)
+                    plan = plan_of(prepared(text, None, namespaces))
+                    if plan is not None:
+                        answer = plan.run(run.index, bindings or {})
+                        if answer is not None and not answer["bindings"]:
+                            continue  # no row: pySHACL reports nothing for this node
+                    _, reports = evaluate(helper, graph, {f: vs})
+                    out.extend(_from_report(node, triples) for _, node, triples in reports)
+            return not out, out
 
         return check
 
@@ -692,7 +771,17 @@ class ShapePlan:
     def _validate(self, run: Run, focus: list[Node], path: list[Any]) -> Outcome:
         if not self._compiled:
             self.compile()
-        fvn = self.value_nodes(run, focus)
+        predicate = self._predicate
+        if predicate is not None and len(focus) == 1:  # the common case: one node, one predicate
+            node = focus[0]
+            values = run.index.out.get(node, _NO_PREDICATES).get(predicate, _NOTHING)
+            if not values and self._empty_safe:
+                return True, []
+            fvn: FocusValues = {node: values}
+        else:
+            fvn = self.value_nodes(run, focus)
+            if self._empty_safe and not any(fvn.values()):
+                return True, []
         # pySHACL's evaluation path, for the checks that pass it on (shapes they reach,
         # pySHACL's own components); the others never read it.
         here = [*path, self.shape] if self._passes_path else path
@@ -746,28 +835,29 @@ def _prepare_once(helper: Any) -> None:
 
 
 def _datatype_matcher(c: Any, rule: Node) -> Callable[[Node], bool]:
-    lang_string = RDF.langString
-    rdfs_literal = RDFS.Literal
-    rdfs_datatype = RDFS.Datatype
-    xsd_string = URIRef("http://www.w3.org/2001/XMLSchema#string")
+    # what the rule is, compared once (rdflib's ``==`` is a Python call)
+    rule_is_literal = rule == RDFS.Literal
+    rule_is_datatype = rule == RDFS.Datatype
+    rule_is_string = rule == URIRef("http://www.w3.org/2001/XMLSchema#string")
+    rule_is_lang_string = rule == RDF.langString
     actual = c._assert_actual_datatype
 
     def matches(v: Node) -> bool:
         if not isinstance(v, Literal):
             return False
         datatype = v.datatype
-        lang = v.language
-        if datatype == rule:
+        if datatype is not None and (datatype is rule or datatype == rule):
             if getattr(v, "ill_typed", None) is True:
                 return False
             return bool(actual(v, rule))
-        if rule == rdfs_literal:
+        if rule_is_literal:
             return True
-        if rule == rdfs_datatype and datatype:
+        if rule_is_datatype and datatype:
             return True
-        if datatype is None and lang is None and rule == xsd_string:
+        lang = v.language
+        if datatype is None and lang is None and rule_is_string:
             return bool(actual(v, rule))
-        if rule == lang_string and lang:
+        if rule_is_lang_string and lang:
             return bool(actual(v, rule))
         return False
 

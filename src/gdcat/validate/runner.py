@@ -27,6 +27,7 @@ validated together, apart, in this process or in workers get the same results.
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import multiprocessing
@@ -46,7 +47,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SH, SKOS
 from rdflib.term import Node
 
 from gdcat.errors import GdcatError
-from gdcat.rdf.ntriples import ntriples_graph, ntriples_triples
+from gdcat.rdf.ntriples import ntriples_graph, ntriples_lines, ntriples_triples, share_iris
 from gdcat.rdf.records import (
     RECORD_CLASSES,
     Record,
@@ -60,7 +61,7 @@ from gdcat.validate import sparql_cache
 from gdcat.validate.background import Triple, vocabulary_index
 from gdcat.validate.classes import class_index, entailments, original_class, validation_shapes
 from gdcat.validate.compiled import CompiledShapes, ShapesSource, quiet_pyshacl
-from gdcat.validate.engine import Engine, Found, Index
+from gdcat.validate.engine import ENGINE_TERMS, Engine, Found, Index
 from gdcat.validate.messages import curie, explain, field_name, local_name
 from gdcat.validate.profiles import Profile, get_profile, shapes_graph
 from gdcat.validate.report import PathSpec, ValidationReport, ValidationResult
@@ -145,6 +146,9 @@ _DATASET = DCAT.Dataset
 _RDF_TYPE = RDF.type
 _CATALOG = DCAT.Catalog
 _ACCESS_RIGHTS = DCTERMS.accessRights
+_TYPE_PREDICATE = frozenset({_RDF_TYPE})
+_SERIES_CLASS = frozenset({_DATASET_SERIES})
+_DATASET_CLASS = frozenset({_DATASET})
 
 
 def validate_batch(
@@ -185,8 +189,14 @@ def validate_batch(
 
 @cache
 def native_engine(profile_name: str, level: str) -> Engine:
-    """gdcat's engine for one profile level (compiled once per process)."""
-    return Engine(compiled_shapes(profile_name, level))
+    """gdcat's engine for one profile level (compiled once per process).
+
+    The records read from text here get the shapes' IRIs as their terms
+    (:func:`~gdcat.rdf.ntriples.share_iris`), and the engine's own constants last."""
+    engine = Engine(compiled_shapes(profile_name, level))
+    share_iris(term for triple in engine.sg.graph for term in triple)
+    share_iris(ENGINE_TERMS)
+    return engine
 
 
 def _raw_found(found: Found, shapes: ShapesSource, index: Index) -> RawResult:
@@ -231,9 +241,15 @@ def validation_triples(profile_name: str, level: str, triples: Sequence[Triple])
     # A series is validated as a series whatever else it is typed (the store's rule of
     # kinds): ``a dcat:Dataset`` on it (DCAT's entailment, which gdcat's feed writes for
     # clients that do no inference) does not make it a target of the dataset shapes.
-    series = {t[0] for t in triples if t[1] == _RDF_TYPE and t[2] == _DATASET_SERIES}
+    # (terms looked up in sets by their hash: a term's ``==`` is a Python call)
+    series = {t[0] for t in triples if t[2] in _SERIES_CLASS and t[1] in _TYPE_PREDICATE}
     for triple in triples:
-        if triple[0] in series and triple[1] == _RDF_TYPE and triple[2] == _DATASET:
+        if (
+            series
+            and triple[0] in series
+            and triple[2] in _DATASET_CLASS
+            and triple[1] in _TYPE_PREDICATE
+        ):
             continue
         data[triple] = None
     background = vocabulary_index().background_for(triples).triples
@@ -310,6 +326,17 @@ def _warm_worker(profile_name: str) -> None:
         native_engine(profile_name, level)
     vocabulary_index()
     class_index()
+    # What was just loaded (shapes, vocabularies, modules: hundreds of thousands of objects)
+    # lives as long as the worker. Left to the garbage collector, its passes walked all of it
+    # again and again, about a fifth of a worker's CPU time; frozen, they walk only what the
+    # batches make, and a batch's millions of short-lived objects start fewer of them.
+    gc.freeze()
+    gc.set_threshold(_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+#: Allocations between two collections of the youngest generation in a worker (Python's
+#: default is 700).
+_GC_THRESHOLD = 10_000
 
 
 def _raw_results(report: Graph, shapes: ShapesSource, data: Graph) -> list[RawResult]:
@@ -612,12 +639,17 @@ def _text_unit(source: int, item: Any, profile: Profile) -> _TextUnit | None:
         elif obj.startswith("_:"):
             value = (source, obj)
             objects.append(value)
+        elif obj[-1:] == '"':  # a literal without a language tag or datatype
+            value = obj
         else:
             end = obj.rfind('"')
             value = (
                 obj[: end + 1] + obj[end + 1 :].lower() if obj[end + 1 : end + 2] == "@" else obj
             )
-        grouped.setdefault(key, set()).add((predicate, value))
+        pairs = grouped.get(key)
+        if pairs is None:
+            pairs = grouped[key] = set()
+        pairs.add((predicate, value))
         if predicate == _TYPE_TEXT:
             if obj in _RECORD_CLASS_TEXTS:
                 if subject != root:
@@ -683,7 +715,14 @@ def validate_text_batch(
             raise GdcatError(f"the record {iri} was batched at another level than its own")
         unit.stubs = list(ntriples_triples(stubs)) if stubs else []
         batch.units.append(unit)
-    raws = validate_batch(profile_name, level, _batch_triples(batch), engine)
+    # The units' triples and stubs in :func:`_batch_triples`' order, repeats left in: the
+    # data graph's making keeps the first of each (:func:`validation_triples`), so the graph
+    # is the same, for one pass less over the batch's triples.
+    triples: list[Triple] = []
+    for unit in batch.units:
+        triples.extend(unit.triples)
+        triples.extend(unit.stubs)
+    raws = validate_batch(profile_name, level, triples, engine)
     return [(unit.source, results) for unit, results in _attribute(batch, raws, profile)]
 
 
@@ -693,8 +732,70 @@ def _record_unit(position: int, iri: str, text: str, profile: Profile) -> _Unit 
     when the record is one unit: its root the one node typed ``dcat:Dataset`` or
     ``dcat:DatasetSeries``, no catalogue, every triple reached from the root. The same triples
     in the same order, owned nodes and level, without an rdflib graph's pattern lookups (six
-    scans a record). None otherwise."""
-    triples = list(dict.fromkeys(ntriples_triples(text)))  # the graph keeps the first of each
+    scans a record). None otherwise.
+
+    The lines are compared as text (:func:`~gdcat.rdf.ntriples.ntriples_lines`: the same
+    text is the same term, an object's key the same term too), which costs a string's
+    cached hash where rdflib terms compare in Python; a text that is not read that way is
+    cut from its triples (:func:`_record_unit_of_triples`)."""
+    lines = ntriples_lines(text)
+    if lines is None:
+        triples = list(dict.fromkeys(ntriples_triples(text)))  # the graph keeps the first
+        return _record_unit_of_triples(position, iri, triples, profile)
+    root = f"<{iri}>"
+    seen: set[tuple[str, str, str]] = set()
+    by_subject: dict[str, list[tuple[str, Triple]]] = {}
+    access: list[str] = []
+    rooted = False
+    for s, p, o, triple in lines:
+        key = (s, p, o)
+        if key in seen:
+            continue  # the same triple again: the graph keeps the first
+        seen.add(key)
+        found = by_subject.get(s)
+        if found is None:
+            found = by_subject[s] = []
+        found.append((o, triple))
+        if p == _TYPE_TEXT:
+            if o in _RECORD_CLASS_TEXTS:
+                if s != root:
+                    return None
+                rooted = True
+            elif o == _CATALOG_TEXT:
+                return None
+        elif s == root and p == _ACCESS_RIGHTS_TEXT and o[0] == "<":
+            access.append(o[1:-1])
+    if not rooted:
+        return None
+    # :func:`gdcat.rdf.records.closure_by_subject` from the root, on the text
+    reached: list[Triple] = []
+    nodes = {root}
+    todo = [root]
+    while todo:
+        for o, triple in by_subject.get(todo.pop(), ()):
+            reached.append(triple)
+            if o in nodes or o[0] == '"':
+                continue
+            if o[0] == "_" or o in by_subject:
+                nodes.add(o)
+                todo.append(o)
+    if len(reached) != len(seen):
+        return None
+    node = URIRef(iri)
+    return _Unit(
+        source=position,
+        dataset=iri,
+        triples=reached,
+        level=profile.level_of(access),
+        roots=(node,),
+        owned=frozenset(t[0] for t in reached) | {node},
+    )
+
+
+def _record_unit_of_triples(
+    position: int, iri: str, triples: list[Triple], profile: Profile
+) -> _Unit | None:
+    """:func:`_record_unit` of the record's triples (each once, in the graph's order)."""
     root = URIRef(iri)
     by_subject: dict[Node, list[Triple]] = {}
     access: list[str] = []

@@ -20,7 +20,7 @@ results with pySHACL's own run on every corpus.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef, Variable
@@ -43,6 +43,9 @@ class Plan:
     def __init__(self, projection: list[Variable], pattern: CompValue) -> None:
         self.projection = projection
         self.pattern = pattern
+        #: the pattern's evaluation, its parts read from the algebra once (reading a part of
+        #: rdflib's algebra node is a Python call)
+        self.solutions = _compiled(pattern)
 
     def run(self, index: Any, bindings: Mapping[str, Node]) -> dict[str, Any] | None:
         """rdflib's answer to the query on ``index`` with ``bindings`` (its ``initBindings``)
@@ -50,8 +53,7 @@ class Plan:
         start: Solution = {Variable(k): v for k, v in bindings.items()}
         try:
             rows = [
-                {v: s[v] for v in self.projection if v in s}
-                for s in _evaluate(self.pattern, start, index)
+                {v: s[v] for v in self.projection if v in s} for s in self.solutions(start, index)
             ]
         except _Elsewhere:
             return None
@@ -139,43 +141,104 @@ def _existence_supported(node: Any) -> bool:
     return node.name == "BGP" and _supported(node)
 
 
-def _exists(node: CompValue, solution: Solution, index: Any) -> bool:
-    if node.name == "Join":
-        return any(_exists(node.p2, found, index) for found in _solutions(node.p1, solution, index))
-    return next(iter(_solutions(node, solution, index)), None) is not None
-
-
-def _solutions(node: CompValue, solution: Solution, index: Any) -> Iterator[Solution]:
-    if node.name == "Join":
-        for found in _solutions(node.p1, solution, index):
-            yield from _solutions(node.p2, found, index)
-        return
-    yield from _bgp(list(_get(node, "triples") or ()), solution, index)
-
-
 def _get(node: CompValue, key: str) -> Any:
     """A part of an algebra node as rdflib's evaluator reads it (an attribute set on the node
     first: rdflib's translation sets some that way; None when it has none)."""
     return getattr(node, key)
 
 
-def _evaluate(node: CompValue, solution: Solution, index: Any) -> Iterator[Solution]:
+Solutions = Callable[[Solution, Any], Iterator[Solution]]
+Test = Callable[[Solution, Any], bool]
+
+
+def _compiled(node: CompValue) -> Solutions:
+    """The solutions of ``node`` (a basic graph pattern, a ``FILTER`` or a ``BIND`` of a
+    constant over one) extending a solution, as a function of (solution, index): each part
+    read from rdflib's algebra once, evaluated with rdflib's semantics."""
     name = node.name
     if name == "BGP":
-        yield from _bgp(list(_get(node, "triples") or ()), solution, index)
-    elif name == "Filter":
-        expr = node.expr
-        for found in _evaluate(node.p, solution, index):
-            if _true(expr, found, index):
-                yield found
-    elif name == "Extend":
+        patterns = list(_get(node, "triples") or ())
+        return lambda solution, index: _bgp(patterns, solution, index)
+    if name == "Filter":
+        inner = _compiled(node.p)
+        test = _compiled_test(node.expr)
+
+        def filtered(solution: Solution, index: Any) -> Iterator[Solution]:
+            for found in inner(solution, index):
+                if test(found, index):
+                    yield found
+
+        return filtered
+    if name == "Extend":
+        inner = _compiled(node.p)
         var = node.var
-        for found in _evaluate(node.p, solution, index):
-            if var in found:
-                raise _Elsewhere  # rdflib's merge of a bound variable: not guessed at
-            yield {**found, var: node.expr}
-    else:  # never compiled
+        value = node.expr
+
+        def extended(solution: Solution, index: Any) -> Iterator[Solution]:
+            for found in inner(solution, index):
+                if var in found:
+                    raise _Elsewhere  # rdflib's merge of a bound variable: not guessed at
+                yield {**found, var: value}
+
+        return extended
+
+    def elsewhere(solution: Solution, index: Any) -> Iterator[Solution]:  # never compiled
         raise _Elsewhere
+        yield solution
+
+    return elsewhere
+
+
+def _compiled_test(expr: CompValue) -> Test:
+    """Whether ``expr`` holds for a solution (``&&``, ``(NOT) EXISTS``, ``=`` / ``!=``
+    between two IRIs), as a function of (solution, index)."""
+    name = expr.name
+    if name == "ConditionalAndExpression":
+        first = _compiled_test(expr.expr)
+        others = [_compiled_test(o) for o in _get(expr, "other") or []]
+        return lambda solution, index: (
+            first(solution, index) and all(o(solution, index) for o in others)
+        )
+    if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+        exists = _compiled_exists(expr.graph)
+        wanted = name == "Builtin_EXISTS"
+        return lambda solution, index: exists(solution, index) == wanted
+    # RelationalExpression: = or != between two IRIs
+    left, right = expr.expr, expr.other
+    equal = expr.op == "="
+
+    def compare(solution: Solution, index: Any) -> bool:
+        return bool((_value(left, solution) == _value(right, solution)) == equal)
+
+    return compare
+
+
+def _compiled_exists(node: CompValue) -> Test:
+    """Whether ``node`` (a pattern :func:`_existence_supported` takes) has a solution
+    extending a solution, as a function of (solution, index): joins evaluated one inside the
+    other, with the outer solution's bindings, as rdflib joins them."""
+    if node.name == "Join":
+        first = _compiled_solutions(node.p1)
+        then = _compiled_exists(node.p2)
+        return lambda solution, index: any(then(found, index) for found in first(solution, index))
+    solutions = _compiled_solutions(node)
+    return lambda solution, index: next(iter(solutions(solution, index)), None) is not None
+
+
+def _compiled_solutions(node: CompValue) -> Solutions:
+    """The solutions of ``node`` (a basic graph pattern or a join of such) extending a
+    solution, as a function of (solution, index)."""
+    if node.name == "Join":
+        first = _compiled_solutions(node.p1)
+        then = _compiled_solutions(node.p2)
+
+        def joined(solution: Solution, index: Any) -> Iterator[Solution]:
+            for found in first(solution, index):
+                yield from then(found, index)
+
+        return joined
+    patterns = list(_get(node, "triples") or ())
+    return lambda solution, index: _bgp(patterns, solution, index)
 
 
 def _bgp(patterns: list[Any], solution: Solution, index: Any) -> Iterator[Solution]:
@@ -201,19 +264,6 @@ def _bgp(patterns: list[Any], solution: Solution, index: Any) -> Iterator[Soluti
                     break
         if ok:
             yield from _bgp(rest, extended, index)
-
-
-def _true(expr: CompValue, solution: Solution, index: Any) -> bool:
-    name = expr.name
-    if name == "ConditionalAndExpression":
-        return _true(expr.expr, solution, index) and all(
-            _true(o, solution, index) for o in _get(expr, "other") or []
-        )
-    if name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-        return _exists(expr.graph, solution, index) == (name == "Builtin_EXISTS")
-    # RelationalExpression: = or != between two IRIs
-    left, right = (_value(side, solution) for side in (expr.expr, expr.other))
-    return bool((left == right) == (expr.op == "="))
 
 
 def _value(side: Any, solution: Solution) -> URIRef:
