@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -163,3 +164,22 @@ def datasets_of(live: LiveGdcat, catalogue: str) -> set[Any]:
     assert answer.status_code == 200, answer.text[:300]
     graph = Graph().parse(data=answer.content, format="turtle")
     return set(graph.objects(None, DCAT.dataset))
+
+
+def test_a_long_first_read_holds_a_page_once_not_every_page(
+    live: LiveGdcat, gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(resources, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    assert get(live, "/catalog/aa", TURTLE).status_code == 503  # waited PAGE_WAIT: 0.3 s
+    # an hour into the read, pages may wait an hour: they answer at once all the same
+    clock[0] += 3600
+    monkeypatch.setattr(resources, "PAGE_WAIT", 3600.0)
+    assert get(live, "/catalog/aa", TURTLE).status_code == 503
+    assert get(live, "/").status_code == 200
+    gate.opened.set()
+    wait_until(
+        lambda: get(live, "/catalog/aa", TURTLE).status_code == 200,
+        DEADLINE,
+        "the catalogue once the listing is read",
+    )

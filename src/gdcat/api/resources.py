@@ -28,6 +28,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -648,6 +649,8 @@ class LinkedData:
         self._everything = False
         self._changes_lock = threading.Lock()
         self._reader: threading.Thread | None = None
+        #: when the whole listing's read began, while it runs
+        self._full_read_since: float | None = None
         self._reader_lock = threading.Lock()
         store.add_listener(self._on_change)
 
@@ -694,7 +697,8 @@ class LinkedData:
 
         Without ``wait`` the caller reads it (or waits for the thread reading it). With
         ``wait`` (a page), a read runs in a thread of its own and the page waits for it at
-        most ``wait`` seconds: past that it gets the listing as it was before the change
+        most ``wait`` seconds from the read's start (a page that finds a read of the whole
+        listing running for longer does not wait): past that it gets the listing as it was before the change
         being read (a full read again after a raw update takes minutes at a million records)
         or, while the first read has not ended, :class:`ListingPendingError`."""
         current = self._listing
@@ -703,6 +707,9 @@ class LinkedData:
         if wait is None:
             with self._lock:
                 return self._refreshed()
+        started = self._full_read_since
+        if started is not None:  # a whole read is running: wait only what is left of ``wait``
+            wait = max(0.0, wait - (time.monotonic() - started))
         reader = self._reader_thread()
         reader.join(wait)
         if not reader.is_alive():
@@ -713,11 +720,6 @@ class LinkedData:
         if current is not None:
             return current
         raise ListingPendingError(LISTING_RETRY_AFTER)
-
-    @property
-    def listing_ready(self) -> bool:
-        """Whether the listing's first read has ended (pages need not wait for it)."""
-        return self._listing is not None
 
     def _in_step(self, current: _Listing) -> bool:
         return current.generation == self.store.generation and not (
@@ -733,7 +735,13 @@ class LinkedData:
         current = self._listing
         try:
             if current is None or everything:
-                current = self._read_listing(generation)
+                # minutes at a million records: a page that finds it running does not wait
+                # for it again and again, only once, at most ``wait`` seconds from its start
+                self._full_read_since = time.monotonic()
+                try:
+                    current = self._read_listing(generation)
+                finally:
+                    self._full_read_since = None
             elif changed:
                 current = self._changed_listing(current, changed, generation)
             elif current.generation != generation:  # a write that changed no record
