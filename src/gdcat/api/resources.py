@@ -698,9 +698,10 @@ class LinkedData:
         Without ``wait`` the caller reads it (or waits for the thread reading it). With
         ``wait`` (a page), a read runs in a thread of its own and the page waits for it at
         most ``wait`` seconds from the read's start (a page that finds a read of the whole
-        listing running for longer does not wait): past that it gets the listing as it was before the change
-        being read (a full read again after a raw update takes minutes at a million records)
-        or, while the first read has not ended, :class:`ListingPendingError`."""
+        listing running for longer does not wait): past that it gets the listing as it was
+        before the change being read (a full read again after a raw update takes minutes at
+        a million records) or, while the first read has not ended,
+        :class:`ListingPendingError`."""
         current = self._listing
         if current is not None and self._in_step(current):
             return current
