@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -319,6 +319,38 @@ def _check_triple_count(count: int, limits: ParseLimits, source: str) -> None:
         )
 
 
+def _document_terms(
+    refuse: Callable[[str], None] | None,
+) -> Callable[[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple], Node]:
+    """rdflib terms for the Oxigraph terms of one document: each IRI made once; each blank
+    node label a fresh node of this document's (Oxigraph keeps a document's labels, and
+    "_:b0" of two documents merged later are not one node); each new IRI and every literal
+    shown to ``refuse`` first, when given. RDF-star quoted triples are refused."""
+    iris: dict[str, URIRef] = {}
+    blanks: dict[str, BNode] = {}
+
+    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+        if isinstance(value, ox.NamedNode):
+            known = iris.get(value.value)
+            if known is None:
+                if refuse is not None:
+                    refuse(value.value)
+                known = iris[value.value] = URIRef(value.value)
+            return known
+        if isinstance(value, ox.BlankNode):
+            blank = blanks.get(value.value)
+            if blank is None:
+                blank = blanks[value.value] = BNode()
+            return blank
+        if isinstance(value, ox.Triple):
+            raise ValueError("RDF-star quoted triples are not supported")
+        if refuse is not None:
+            refuse(value.value)
+        return ox_to_rdflib(value)
+
+    return term
+
+
 def _parse_with_oxigraph(
     data: bytes,
     fmt: ox.RdfFormat,
@@ -329,31 +361,13 @@ def _parse_with_oxigraph(
 ) -> None:
     """Every triple (named graphs merged) into ``target``, simple literals plain (see
     :func:`plain_string_literals`); reading stops past the triple limit."""
-    iris: dict[str, URIRef] = {}
-    # Oxigraph keeps a document's blank node labels: each document gets fresh nodes, so that
-    # "_:b0" of two documents merged later are not taken for one node.
-    blanks: dict[str, BNode] = {}
     unsafe = _XML_UNSAFE.search
 
-    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
-        if isinstance(value, ox.NamedNode):
-            known = iris.get(value.value)
-            if known is None:
-                if unsafe(value.value):
-                    _refuse_unwritable(value.value, data, source)
-                known = iris[value.value] = URIRef(value.value)
-            return known
-        if isinstance(value, ox.BlankNode):
-            blank = blanks.get(value.value)
-            if blank is None:
-                blank = blanks[value.value] = BNode()
-            return blank
-        if isinstance(value, ox.Triple):
-            raise ValueError("RDF-star quoted triples are not supported")
-        if unsafe(value.value):
-            _refuse_unwritable(value.value, data, source)
-        return ox_to_rdflib(value)
+    def refuse(text: str) -> None:
+        if unsafe(text):
+            _refuse_unwritable(text, data, source)
 
+    term = _document_terms(refuse)
     limit = limits.max_document_triples
 
     def triples() -> Iterator[tuple[Node, Node, Node, Graph]]:
@@ -396,22 +410,7 @@ def read_predicates(
     except InputError:
         return None
     graph = _new_graph()
-    iris: dict[str, URIRef] = {}
-    blanks: dict[str, BNode] = {}
-
-    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-        if isinstance(value, ox.NamedNode):
-            known = iris.get(value.value)
-            if known is None:
-                known = iris[value.value] = URIRef(value.value)
-            return known
-        if isinstance(value, ox.BlankNode):
-            blank = blanks.get(value.value)
-            if blank is None:
-                blank = blanks[value.value] = BNode()
-            return blank
-        return ox_to_rdflib(value)
-
+    term = _document_terms(None)
     limit = limits.max_document_triples
     try:
         for count, t in enumerate(ox.parse(data, native, base_iri=base_iri), 1):
