@@ -268,41 +268,35 @@ def _home_page(request: Request, data: LinkedData) -> str:
     """The home page: the catalogues with what each holds. Before the listing's first read
     has ended (minutes after a start at a million records) it says so, with the totals the
     store keeps (when they are complete) instead of the table."""
-    forms = alternates(request, RDF_OFFERS)
     try:
         listed = data.catalogues()
     except ListingPendingError as pending:
+        waiting: float | None = pending.retry_after
+        catalogues: list[dict[str, object]] = []
         totals = kept_record_kinds(data.store)
-        return pages.render(
-            request,
-            "home.html",
-            home=str(request.base_url),
-            catalogues=[],
-            listing_pending=pending.retry_after,
-            counted=totals is not None,
-            **(totals or RecordKinds(0, 0, 0)).to_json(),
-            forms=forms,
-        )
-    catalogues = [
-        {
-            "id": c.id,
-            "name": _catalogue_name(c),
-            "country": pages.vocabulary_label(c.country) if c.country else None,
-            **c.kinds.to_json(),
-            "modified": c.modified.isoformat(timespec="seconds"),
-            "url": locate(request, data, data.catalogue_iri(c.id)),
-        }
-        for c in listed.values()
-    ]
+    else:
+        waiting = None
+        catalogues = [
+            {
+                "id": c.id,
+                "name": _catalogue_name(c),
+                "country": pages.vocabulary_label(c.country) if c.country else None,
+                **c.kinds.to_json(),
+                "modified": c.modified.isoformat(timespec="seconds"),
+                "url": locate(request, data, data.catalogue_iri(c.id)),
+            }
+            for c in listed.values()
+        ]
+        totals = RecordKinds.total(c.kinds for c in listed.values())
     return pages.render(
         request,
         "home.html",
         home=str(request.base_url),
         catalogues=catalogues,
-        listing_pending=None,
-        counted=True,
-        **RecordKinds.total(c.kinds for c in listed.values()).to_json(),
-        forms=forms,
+        listing_pending=waiting,
+        counted=totals is not None,
+        **(totals or RecordKinds(0, 0, 0)).to_json(),
+        forms=alternates(request, RDF_OFFERS),
     )
 
 

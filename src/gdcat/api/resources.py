@@ -1118,12 +1118,11 @@ def landing_page(
             if t.subject == dataset and t.predicate.value == DCAT + "distribution"
         }
         term = ox_to_rdflib_cached
-        statements = access.Statements(
+        statements = graph = access.Statements(
             (term(t.subject), term(t.predicate), term(t.object))  # type: ignore[arg-type]
             for t in triples
             if t.subject == dataset or t.subject in distributed
         )
-        graph = statements
         live = data.listed(in_series)
         series = [
             pages.Related(s, locate(request, data, data.dataset_page(live[s].key)))
@@ -1132,9 +1131,9 @@ def landing_page(
         ]
         releases = []
         subject = URIRef(record.dataset_iri)
-        if access.DATASET_SERIES in set(
-            statements.objects(subject, RDF.type)
-        ) and not access.licences(statements, subject):
+        if access.DATASET_SERIES in statements.objects(subject, RDF.type) and not access.licences(
+            statements, subject
+        ):
             releases = data.related(request, record.dataset_iri, ())[1]
     url = locate(request, data, data.dataset_page(key))
     catalogue = record.meta.node or LOCAL_CATALOGUE

@@ -11,9 +11,10 @@ nothing to cohort totals, as in the inventory). Python only sorts the rows into
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -171,13 +172,12 @@ class RecordReader:
             yield from self.read(datasets, batch)
             return
         waiting = iter(parts)
-        pending: deque[Future[list[RecordFacts]]] = deque()
         with ThreadPoolExecutor(readers, thread_name_prefix="gdcat-index-read") as pool:
+            pending = deque(
+                pool.submit(self._batch_list, part)
+                for part in itertools.islice(waiting, 2 * readers)
+            )
             try:
-                for part in waiting:
-                    pending.append(pool.submit(self._batch_list, part))
-                    if len(pending) >= 2 * readers:
-                        break
                 while pending:
                     facts = pending.popleft().result()
                     following = next(waiting, None)

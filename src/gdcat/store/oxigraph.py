@@ -323,8 +323,7 @@ class OxigraphStore:
     def catalog_record(self, dataset_iri: str) -> CatalogRecord | None:
         return self.catalog_record_at(self.record_iri(dataset_iri))
 
-    def catalog_record_at(self, record_iri: str) -> CatalogRecord | None:
-        record = record_iri
+    def catalog_record_at(self, record: str) -> CatalogRecord | None:
         try:
             quads = list(
                 self._open().quads_for_pattern(

@@ -99,7 +99,7 @@ class Store(Protocol):
         """The dataset's catalogue record, withdrawn ones included, or None if never stored."""
         ...
 
-    def catalog_record_at(self, record_iri: str) -> CatalogRecord | None:
+    def catalog_record_at(self, record: str) -> CatalogRecord | None:
         """:meth:`catalog_record` by the record's own IRI (a page's key names the record)."""
         ...
 

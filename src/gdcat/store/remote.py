@@ -638,8 +638,7 @@ class RemoteStore:
         )
         return list(result.triples)
 
-    def catalog_record_at(self, record_iri: str) -> CatalogRecord | None:
-        record = record_iri
+    def catalog_record_at(self, record: str) -> CatalogRecord | None:
         _writer().iri(record)
         result = self.query(
             f"SELECT ?p ?o WHERE {{ GRAPH <{self._provenance}> {{ <{record}> ?p ?o }} }}",
