@@ -18,9 +18,11 @@ from rdflib.namespace import DCTERMS
 from gdcat.demo import generate_federation
 from gdcat.demo.nodes import ServedFederation, serve_federation
 from gdcat.harvest import Harvester, NodeConfig, NodeReport, RunReport
+from gdcat.harvest.state import load_state
 from gdcat.publish import Caller, Publisher
 from gdcat.settings import Settings
 from gdcat.store import CatalogRecord, OxigraphStore
+from gdcat.store.inventory import count_record_kinds
 
 BASE = "http://127.0.0.1:8000/"
 HOLDER, OTHER = "de", "at"
@@ -118,3 +120,28 @@ def test_a_nodes_harvest_leaves_another_nodes_records_alone_and_says_why(bench: 
         assert record_after is not None and record is not None
         assert record_after.meta == record.meta and not record_after.withdrawn
         assert graph_after is not None and graph is not None and set(graph_after) == set(graph)
+
+
+def test_what_a_node_holds_is_reported_rightly_by_runs_that_change_nothing(bench: Bench) -> None:
+    """A run that writes and withdraws nothing reports the count the last one made, as long
+    as the node's records are still the ones counted; a record the node's steward published
+    in between is counted."""
+    first = bench.harvest(HOLDER)[HOLDER]
+    second = bench.harvest(HOLDER)[HOLDER]
+    assert second.added == second.updated == [] and second.unchanged == len(first.added)
+    counted = count_record_kinds(bench.store, HOLDER).to_json()
+    assert first.held == second.held == counted and counted["datasets"] == len(first.added)
+    assert load_state(bench.store, HOLDER).held is not None
+
+    holder = bench.served.node(HOLDER).content
+    source = f"{DATASETS}de-wgs-0001"
+    extra = f"{DATASETS}de-published-extra"
+    text = holder.records[source].serialize(format="turtle").replace(source, extra)
+    done = bench.publisher.put(STEWARD, HOLDER, extra, text.encode(), "text/turtle")
+    assert done.status == "created"
+    third = bench.harvest(HOLDER)[HOLDER]
+    assert third.added == third.updated == third.withdrawn == []
+    assert third.held == count_record_kinds(bench.store, HOLDER).to_json()
+    assert third.held["datasets"] == counted["datasets"] + 1
+    fourth = bench.harvest(HOLDER)[HOLDER]
+    assert fourth.held == third.held

@@ -104,6 +104,45 @@ _KEPT_VALUES = [
 ]
 
 
+def _last_runs(store: Store) -> dict[str, set[str]]:
+    rows = store.query(
+        f"SELECT ?record ?run WHERE {{ GRAPH <{store.provenance_graph}> "
+        "{ ?record <https://w3id.org/gdcat/ns#lastHarvestRun> ?run } }",
+        union_default_graph=False,
+    ).rows
+    runs: dict[str, set[str]] = {}
+    for record, run in rows:
+        assert record is not None and run is not None
+        runs.setdefault(record.value, set()).add(run.value)
+    return runs
+
+
+def test_marking_records_seen_leaves_each_one_run_the_last_and_invents_no_record(
+    store: Store,
+) -> None:
+    run1, run2, run3 = (f"{BASE}run/{n}" for n in (1, 2, 3))
+    d3 = "https://node.example.org/dataset/3"
+    store.put_records(
+        [
+            write(DatasetSpec(D1), run=run1),
+            write(DatasetSpec(D2), run=run1),
+            write(DatasetSpec(d3)),  # published, never harvested: no run yet
+        ]
+    )
+    r1, r2, r3 = (record_iri(BASE, d) for d in (D1, D2, d3))
+    assert _last_runs(store) == {r1: {run1}, r2: {run1}}
+
+    unknown = "https://node.example.org/dataset/never-written"
+    store.mark_seen([D1, d3, unknown], run2)
+    assert _last_runs(store) == {r1: {run2}, r2: {run1}, r3: {run2}}
+    store.mark_seen([D2, D1], run3)
+    assert _last_runs(store) == {r1: {run3}, r2: {run3}, r3: {run2}}
+    assert store.catalog_record(unknown) is None
+    # the rest of the catalogue record is untouched
+    record = store.catalog_record(D1)
+    assert record is not None and record.meta.run == run1 and record.meta.content_hash == "h1"
+
+
 def test_values_an_engine_keeps_in_its_own_form_come_back_as_written(store: OxigraphStore) -> None:
     spec = DatasetSpec(D1, extra=[(URIRef(D1), p, o) for p, o in _KEPT_VALUES])
     written = spec.graph()

@@ -52,7 +52,15 @@ from gdcat.harvest.normalise import apply_crosswalks, link_beacon_datasets, norm
 from gdcat.harvest.parsing import PageParser, parse_workers, record_of
 from gdcat.harvest.registry import NodeConfig
 from gdcat.harvest.report import NodeReport, PageFailure, Reason, Rejection, RunReport
-from gdcat.harvest.state import NodeState, RejectedRecord, due_nodes, load_state, save_state
+from gdcat.harvest.state import (
+    HeldCounts,
+    NodeState,
+    RejectedRecord,
+    due_nodes,
+    load_state,
+    records_digest,
+    save_state,
+)
 from gdcat.rdf.parse import ParseLimits
 from gdcat.rdf.records import (
     Record,
@@ -164,6 +172,8 @@ class _Known:
     stale: set[str] = field(default_factory=set)
     #: records the node's stewards published over the API: never overwritten nor withdrawn
     published: set[str] = field(default_factory=set)
+    #: :func:`records_digest` of every record the node holds (published ones too)
+    digest: str = ""
 
 
 @dataclass
@@ -402,7 +412,7 @@ class Harvester:
             new_pages = {**state.pages, **new_pages}
             documents = {**state.documents, **documents}
         collected.state = NodeState(
-            new_pages, state.rejected, state.last_run, state.harvested_at, documents
+            new_pages, state.rejected, state.last_run, state.harvested_at, documents, state.held
         )
 
     def _take(self, c: _Collected, doc: Document) -> None:
@@ -522,6 +532,7 @@ class Harvester:
 
     def _known(self, node: NodeConfig) -> _Known:
         sources = self.store.record_sources(node.id)
+        every = {iri: entry.content_hash for iri, entry in sources.items()}
         published = {
             iri
             for iri, entry in sources.items()
@@ -538,7 +549,7 @@ class Harvester:
             or (entry.outcome == "violations" and node.policy == "reject")
         }
         hashes = {iri: e.content_hash for iri, e in sources.items()}
-        return _Known(hashes, by_source, stale, published)
+        return _Known(hashes, by_source, stale, published, records_digest(every))
 
     # -- per node: validate, write, withdraw (main thread) --------------------------------
 
@@ -612,9 +623,12 @@ class Harvester:
         report.updated.sort()
         report.rejected.sort(key=lambda r: r.dataset)
         if not dry_run:
+            held = self._held(c)
+            # the records written carry this run already (their catalogue records were
+            # written with it)
             seen_unchanged = [iri for iri in c.unchanged if iri in c.known.hashes]
             try:
-                self.store.mark_seen(seen_unchanged + c.written, run_iri)
+                self.store.mark_seen(seen_unchanged, run_iri)
                 if not c.failed_writes:
                     state = NodeState(
                         c.state.pages,
@@ -622,15 +636,30 @@ class Harvester:
                         run_iri,
                         self._started.isoformat(),
                         c.state.documents,
+                        held,
                     )
                     save_state(self.store, node.id, state)
             except GdcatError as e:
                 report.partial(f"the run's bookkeeping could not be saved: {e}")
-            try:
-                report.held = count_record_kinds(self.store, node.id).to_json()
-            except GdcatError as e:  # the report goes on without it
-                report.warnings.append(f"the node's records could not be counted: {e}")
         report.seconds = time.monotonic() - c.started
+
+    def _held(self, c: _Collected) -> HeldCounts | None:
+        """The node's records by kind, for its report (``report.held``), and what to remember
+        of them: a run that wrote and withdrew nothing holds the records it found at its start,
+        so when their digest is the one the last count was made over, that count still holds;
+        otherwise they are counted."""
+        unchanged = not c.written and not c.report.withdrawn
+        held = c.state.held
+        if unchanged and held is not None and held.digest == c.known.digest:
+            c.report.held = dict(held.counts)
+            return held
+        try:
+            counts = count_record_kinds(self.store, c.node.id).to_json()
+        except GdcatError as e:  # the report goes on without it
+            c.report.warnings.append(f"the node's records could not be counted: {e}")
+            return None
+        c.report.held = counts
+        return HeldCounts(c.known.digest, counts) if unchanged else None
 
     def _decide(
         self,

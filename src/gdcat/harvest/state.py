@@ -8,12 +8,15 @@ again whatever it needs:
   it led to, so that an unchanged page costs one conditional request and no parsing;
 - per rejected record: its content hash and reasons, so that an invalid record that does not
   change is not validated again (and the report still says why it is out).
+- what the node holds by kind, with a digest of the records counted, so that a run that
+  changes nothing reports it without counting the node's records again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +43,23 @@ class RejectedRecord:
     policy: str = ""
 
 
+@dataclass(frozen=True)
+class HeldCounts:
+    """A node's records by kind (``datasets``, ``series``, ``services``), counted over the
+    records whose :func:`records_digest` is ``digest``."""
+
+    digest: str
+    counts: dict[str, int]
+
+
+def records_digest(hashes: Mapping[str, str]) -> str:
+    """A digest of a set of records: each IRI with its content hash, in order."""
+    digest = hashlib.sha256()
+    for iri in sorted(hashes):
+        digest.update(f"{iri} {hashes[iri]}\n".encode())
+    return digest.hexdigest()
+
+
 @dataclass
 class NodeState:
     pages: dict[str, PageState] = field(default_factory=dict)
@@ -49,6 +69,10 @@ class NodeState:
     harvested_at: str | None = None
     #: document URL -> the records last read from it (what an unchanged document still holds)
     documents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the node's records by kind as the last run counted them, and the digest of the records
+    #: (IRI and content hash) they were counted over: a run that finds the same digest and
+    #: changes nothing reports them without counting again
+    held: HeldCounts | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +95,7 @@ class NodeState:
                 for iri, r in self.rejected.items()
             ],
             "documents": {url: list(iris) for url, iris in self.documents.items()},
+            "held": None if self.held is None else [self.held.digest, self.held.counts],
         }
 
     @classmethod
@@ -88,7 +113,15 @@ class NodeState:
             for iri, h, source, reasons, profile, policy in data.get("rejected", [])
         }
         documents = {url: tuple(iris) for url, iris in data.get("documents", {}).items()}
-        return cls(pages, rejected, data.get("last_run"), data.get("harvested_at"), documents)
+        held = data.get("held")
+        return cls(
+            pages,
+            rejected,
+            data.get("last_run"),
+            data.get("harvested_at"),
+            documents,
+            None if held is None else HeldCounts(held[0], dict(held[1])),
+        )
 
 
 def state_graph_iri(store: Store, node: str) -> str:
