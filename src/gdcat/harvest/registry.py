@@ -83,6 +83,8 @@ class NodeConfig(BaseModel):
     max_bytes: int = Field(50 * 1024 * 1024, gt=0)
     max_redirects: int = Field(5, ge=0, le=30)
     max_pages: int = Field(10_000, gt=0)
+    #: requests kept in flight to the node at once (a FAIR Data Point's datasets)
+    concurrency: int = Field(4, ge=1, le=16)
     max_shrink: float = Field(0.25, ge=0, le=1)
     #: crosswalks applied before validation: "gdi-healthdcat"
     crosswalks: tuple[Literal["gdi-healthdcat"], ...] = ()
@@ -167,6 +169,7 @@ class NodeConfig(BaseModel):
                 max_pages=self.max_pages,
                 limits=limits,
                 parser=parser,
+                concurrency=self.concurrency,
             )
         if self.kind in ("dcat", "feed"):
             return DcatSource(self.url, max_pages=self.max_pages, limits=limits, parser=parser)

@@ -29,6 +29,11 @@ harvested datasets' IRIs) tells the crawler where each child's page is: the pare
 address, if any, and exactly those navigation triples are removed from the record (other
 ``rdfs:seeAlso`` links a steward wrote are kept).
 
+A catalogue's datasets are fetched ``concurrency`` at a time (each dataset's own pages one
+after the other), and handed on in the catalogue's order: a node far away answers each of its
+tens of thousands of small requests after a round trip, which a crawl one request at a time
+would wait for in turn.
+
 With a :class:`DatasetParser` (the harvest's parsing processes), this process only fetches: a
 dataset's page is read for its links alone (:func:`~gdcat.rdf.parse.read_predicates`: the
 triples of the four predicates the links come from, by the parser :func:`parse_bytes` uses),
@@ -42,8 +47,10 @@ dataset are reported in the order a crawl without a parser meets them.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -201,15 +208,20 @@ class FdpSource:
     #: turns the datasets' pages into records elsewhere (the harvest's parsing processes);
     #: None: here
     parser: DatasetParser | None = None
+    #: datasets fetched at once (each over its own connection to the node)
+    concurrency: int = 4
 
     def crawl(self, client: HttpClient, previous: Mapping[str, PageState]) -> Iterator[Item]:
         crawl = _Crawl(self, client, previous)
-        if self.parser is None:
-            for entry in crawl.run():
-                assert not isinstance(entry, _Pending)
-                yield entry
-            return
-        yield from _Jobs(crawl, self.parser).items(crawl.run())
+        try:
+            if self.parser is None:
+                for entry in crawl.run():
+                    assert not isinstance(entry, _Pending)
+                    yield entry
+                return
+            yield from _Jobs(crawl, self.parser).items(crawl.run())
+        finally:
+            crawl.close()
 
 
 @dataclass
@@ -300,6 +312,15 @@ class _Crawl:
         self.base = base
         #: where children not under the node's address are read (their parent's rdfs:seeAlso)
         self.locations: dict[str, str] = {}
+        #: the threads fetching datasets (started with the first catalogue's datasets)
+        self._fetchers: ThreadPoolExecutor | None = None
+        self._counting = threading.Lock()
+
+    def close(self) -> None:
+        """Stop the fetching threads; a dataset being fetched is abandoned."""
+        if self._fetchers is not None:
+            self._fetchers.shutdown(wait=False, cancel_futures=True)
+            self._fetchers = None
 
     # IRIs <-> URLs ---------------------------------------------------------------------
 
@@ -332,9 +353,10 @@ class _Crawl:
     def counted(self, iri: str) -> str:
         """The URL of ``iri``, counted as visited (a :class:`FetchError` past the page cap)."""
         url = self.to_url(iri)
-        if len(self.visited) >= self.source.max_pages:
-            raise FetchError(url, "protocol", f"stopped after {self.source.max_pages} pages")
-        self.visited.add(url)
+        with self._counting:  # datasets are fetched by several threads
+            if len(self.visited) >= self.source.max_pages:
+                raise FetchError(url, "protocol", f"stopped after {self.source.max_pages} pages")
+            self.visited.add(url)
         return url
 
     # the walk ------------------------------------------------------------------------------
@@ -364,18 +386,39 @@ class _Crawl:
             return
         children = self.links(page, iri, _DATASET_LINKS, subcatalogs=True)
         yield _navigation(page)
+        datasets: list[str] = []
         for child in children:
             kind, entry = child.split(" ", 1)
             target = self.link_target(entry)
             if kind == "catalog":
+                # the datasets named before it come first, as the catalogue lists them
+                yield from self.datasets(datasets, iri)
+                datasets = []
                 if self.to_url(target) not in self.visited:
                     yield from self.catalog(target, None)
             elif target not in self.datasets_seen:
                 self.datasets_seen.add(target)
-                if self.source.parser is None:
-                    yield self.dataset(target, iri)
-                else:
-                    yield self.fetch_dataset(target, iri)
+                datasets.append(target)
+        yield from self.datasets(datasets, iri)
+
+    def datasets(self, iris: list[str], catalog: str) -> Iterator[Item | _Pending]:
+        """The datasets ``iris`` of ``catalog`` fetched :attr:`FdpSource.concurrency` at a
+        time, in their order; at most twice as many are fetched ahead of the one handed on."""
+        fetch = self.dataset if self.source.parser is None else self.fetch_dataset
+        workers = self.source.concurrency
+        if workers <= 1 or len(iris) <= 1:
+            for target in iris:
+                yield fetch(target, catalog)
+            return
+        if self._fetchers is None:
+            self._fetchers = ThreadPoolExecutor(workers, thread_name_prefix="gdcat-fdp")
+        ahead: deque[Future[Item | _Pending]] = deque()
+        for target in iris:
+            ahead.append(self._fetchers.submit(fetch, target, catalog))
+            if len(ahead) >= 2 * workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
 
     def dataset(self, iri: str, catalog: str) -> Item:
         try:
