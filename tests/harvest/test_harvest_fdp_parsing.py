@@ -33,6 +33,7 @@ from gdcat.rdf import get_format, parse_bytes
 from gdcat.rdf.parse import DEFAULT_LIMITS, read_predicates
 from gdcat.settings import Settings
 from gdcat.sources import PageState, Validators
+from gdcat.sources.http import HttpClient
 from gdcat.sources.fdp import (
     FdpAddress,
     FdpDataset,
@@ -432,3 +433,43 @@ def test_a_parsing_process_killed_before_a_harvest_fails_datasets_not_the_harves
         assert sorted(again.added) == sorted(set(datasets) - set(report.added))
     finally:
         harvest.close()
+
+
+@pytest.mark.parametrize("settings", [ONE_A_JOB, IN_PROCESS], ids=["parsing-processes", "here"])
+def test_a_far_node_is_crawled_several_datasets_at_once_with_the_same_outcome(
+    served: ServedFederation, settings: Settings
+) -> None:
+    """A node whose every answer takes a round trip: its datasets are fetched four at a time,
+    and the harvest reports, stores and remembers what fetching one at a time does."""
+    node = served.node(NODE)
+    node.latency = 0.01
+    config = config_of(served)
+    one_at_a_time = config.model_copy(update={"concurrency": 1})
+    assert config.concurrency == 4
+    # the crawl hands its items on in the catalogue's order
+    crawled = []
+    for chosen in (one_at_a_time, config):
+        with HttpClient(chosen.http_policy()) as client:
+            crawled.append([getattr(i, "url", None) for i in chosen.source().crawl(client, {})])
+    assert crawled[0] == crawled[1] and len(crawled[0]) > 10
+
+    several, single = Harvest.of(settings), Harvest.of(settings)
+    try:
+        node.most_at_once = 0
+        sequential = single.run(one_at_a_time)
+        assert node.most_at_once == 1
+        node.most_at_once = 0
+        together = several.run(config)
+        assert 1 < node.most_at_once <= 4
+        assert together.status == "complete" and len(together.added) >= 10
+        assert_same(several, single, (together, sequential))
+
+        # re-harvested: the same conditional requests, answered 304 at once
+        before = len(node.requests)
+        again = several.run(config)
+        assert again.unchanged == len(together.added) and again.validations == 0
+        assert {status for _, _, status in node.requests[before:]} >= {304}
+        assert_same(several, single, (again, single.run(one_at_a_time)))
+    finally:
+        several.close()
+        single.close()

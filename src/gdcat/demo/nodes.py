@@ -575,6 +575,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str) -> None:
         node = self.server.node
+        node.arrived()
+        try:
+            if node.latency:
+                time.sleep(node.latency)
+            self._answer(method, node)
+        finally:
+            node.answered()
+
+    def _answer(self, method: str, node: ServedNode) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         parts = urlsplit(self.path)
@@ -632,6 +641,12 @@ class ServedNode:
     content: NodeContent
     #: ``(method, path, status)`` of every request answered, in order.
     requests: list[tuple[str, str, int]] = field(default_factory=list)
+    #: seconds each request waits before it is answered (a node far away)
+    latency: float = 0.0
+    #: the most requests the node was answering at once
+    most_at_once: int = 0
+    _at_once: int = field(default=0, repr=False)
+    _at_once_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _site: _Site | None = field(default=None, repr=False)
     _server: _Server | None = field(default=None, repr=False)
     _faults: dict[str, int] = field(default_factory=dict, repr=False)
@@ -659,6 +674,16 @@ class ServedNode:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+
+    def arrived(self) -> None:
+        """A request is being answered (see :attr:`most_at_once`)."""
+        with self._at_once_lock:
+            self._at_once += 1
+            self.most_at_once = max(self.most_at_once, self._at_once)
+
+    def answered(self) -> None:
+        with self._at_once_lock:
+            self._at_once -= 1
 
     def _fault(self, target: str) -> int | None:
         faults = dict(self._faults)
