@@ -36,16 +36,16 @@ from gdcat.demo.terms import (
 )
 from gdcat.demo.turtle import TripleList, write_turtle
 from gdcat.errors import GdcatError
+from gdcat.store.quads import escape_literal
 
 _FORMATS = {"turtle": ".ttl", "ntriples": ".nt"}
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _PERMISSIONS = ("GRU", "HMB", "HMB", "DS")
 _READINESS = (("READY", 5), ("CONDITIONAL", 3), ("NOT_READY", 2))
 _BARRIERS = ("ETHICS_APPROVAL", "LEGAL_BASIS", "CLINICAL_LINKAGE", "TECHNICAL")
 
 
 def _q(text: str) -> str:
-    return '"' + text.translate(_ESCAPES) + '"'
+    return '"' + escape_literal(text) + '"'
 
 
 def _iri(iri: str) -> str:

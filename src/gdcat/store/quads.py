@@ -27,8 +27,15 @@ from rdflib.term import Node
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def escape_literal(text: str) -> str:
+    """``text`` escaped for a quoted literal in N-Triples, N-Quads or SPARQL: backslash,
+    quote, line feed and carriage return. (Replaced one after the other: ``str.translate``
+    with a table of multi-character replacements costs ten times as much, and a harvest
+    escapes every literal of every record, and each node's state, a string of megabytes.)"""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
 class UnwritableTermError(ValueError):
@@ -60,7 +67,7 @@ class QuadWriter:
         self, value: str, *, datatype: str | None = None, language: str | None = None
     ) -> str:
         """A quoted literal with its language tag or datatype."""
-        text = '"' + value.translate(_ESCAPES) + '"'
+        text = '"' + escape_literal(value) + '"'
         if language:
             if not _LANGUAGE_TAG.match(language):
                 raise UnwritableTermError(f"not a language tag: {language!r}")
