@@ -232,6 +232,13 @@ class Settings(BaseSettings):
         description="The SHACL engine that validates records: gdcat's own (the same results "
         "as pySHACL, several times faster; shapes it cannot follow go to pySHACL) or pySHACL.",
     )
+    harvest_nodes_at_once: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="Nodes a harvest crawls at once, each in a thread (their records are "
+        "validated and written one batch at a time whatever the number).",
+    )
     harvest_parse_workers: int | None = Field(
         None,
         ge=0,

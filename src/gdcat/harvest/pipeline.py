@@ -208,14 +208,15 @@ class Harvester:
         store: Store,
         settings: Settings | None = None,
         *,
-        max_parallel: int = 4,
+        max_parallel: int | None = None,
         progress: Progress | None = None,
         network: Network | None = None,
     ) -> None:
         self.store = store
         self.settings = settings or Settings()
         self._limits = ParseLimits.from_settings(self.settings)
-        self.max_parallel = max_parallel
+        #: nodes crawled at once (default: the setting ``harvest_nodes_at_once``)
+        self.max_parallel = max_parallel or self.settings.harvest_nodes_at_once
         self.progress = progress
         #: where names are resolved and connections opened (the system's, unless a test
         #: needs a name service that answers on demand)
