@@ -78,6 +78,55 @@ def test_a_record_read_by_its_record_iri_is_the_record_read_by_its_dataset(store
     assert withdrawn is not None and withdrawn.withdrawn and withdrawn.dataset_iri == D1
 
 
+def test_a_record_and_its_triples_read_together_are_what_the_two_reads_give(
+    store: Store,
+) -> None:
+    """What a dataset's page reads in one call (one request to a remote store) is what the
+    catalogue record and the record's triples read apart are: the same terms, datatypes the
+    engine rewrote restored; a withdrawn record's tombstone without triples; nothing for an
+    unknown record."""
+    padded = Literal("\n  padded both ends\t ", lang="en")
+    extra = [(URIRef(D1), p, o) for p, o in [*_KEPT_VALUES, (rdfns.DCTERMS.alternative, padded)]]
+    spec = DatasetSpec(D1, individuals=1300, byte_sizes=(1300, 42), extra=extra)
+    other = DatasetSpec(D2, title="Another", individuals=7)
+    store.put_records([RecordWrite(D1, spec.graph(), meta()), write(other, "h2")])
+    record = record_iri(BASE, D1)
+
+    catalogued, triples = store.catalog_record_with_triples(record)
+    assert catalogued is not None and catalogued == store.catalog_record_at(record)
+    assert not catalogued.withdrawn and catalogued.dataset_iri == D1
+    apart = store.record_triples(record)
+    assert sorted(map(str, triples)) == sorted(map(str, apart))
+    assert len(triples) == len(set(triples)) == len(spec.graph())
+    assert isomorphic(graph_of(triples), spec.graph())
+    assert ox.Literal("1300", datatype=ox.NamedNode(str(rdfns.XSD.nonNegativeInteger))) in {
+        t.object
+        for t in triples
+        if t.predicate.value == str(HEALTHDCATAP.numberOfUniqueIndividuals)
+    }
+
+    # white space at a literal's ends survives in solutions too (Virtuoso's SPARQL XML)
+    alternative = f"SELECT ?o WHERE {{ <{D1}> <{rdfns.DCTERMS.alternative}> ?o }}"
+    assert [row[0] for row in store.query(alternative).rows] == [
+        ox.Literal(str(padded), language="en")
+    ]
+
+    assert store.catalog_record_with_triples(record_iri(BASE, "https://node.example.org/x")) == (
+        None,
+        [],
+    )
+    store.withdraw(D1)
+    withdrawn, none = store.catalog_record_with_triples(record)
+    assert none == [] and withdrawn == store.catalog_record_at(record)
+    assert withdrawn is not None and withdrawn.withdrawn and withdrawn.dataset_iri == D1
+    # the other record is untouched by the first's withdrawal
+    live, kept = store.catalog_record_with_triples(record_iri(BASE, D2))
+    assert live == store.catalog_record(D2) and live is not None and not live.withdrawn
+    assert kept and sorted(map(str, kept)) == sorted(
+        map(str, store.record_triples(record_iri(BASE, D2)))
+    )
+
+
 def graph_of(triples: list[ox.Triple]) -> Graph:
     from gdcat.rdf.terms import ox_to_rdflib
 

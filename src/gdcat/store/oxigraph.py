@@ -349,6 +349,15 @@ class OxigraphStore:
             raise StoreError(f"cannot read the record {record_iri}: {e}") from e
         return restore_triples([q.triple for q in quads])
 
+    def catalog_record_with_triples(
+        self, record_iri: str
+    ) -> tuple[CatalogRecord | None, list[ox.Triple]]:
+        # two index reads of one process: nothing to save by joining them
+        record = self.catalog_record_at(record_iri)
+        if record is None or record.withdrawn:
+            return record, []
+        return record, self.record_triples(record_iri)
+
     def list_records(self) -> list[str]:
         result = self.query(list_records_query(self._provenance), union_default_graph=False)
         return [_value(row[0]) for row in result.rows]

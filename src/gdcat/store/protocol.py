@@ -109,6 +109,14 @@ class Store(Protocol):
         record reads, without an rdflib graph."""
         ...
 
+    def catalog_record_with_triples(
+        self, record_iri: str
+    ) -> tuple[CatalogRecord | None, list[ox.Triple]]:
+        """:meth:`catalog_record_at` and, for a live record, :meth:`record_triples`, read
+        together (a remote store asks for both in one request): the catalogue record (None if
+        never stored) and its graph's triples (none for a withdrawn or unknown record)."""
+        ...
+
     def list_records(self) -> list[str]:
         """The dataset IRIs of every live record, sorted."""
         ...

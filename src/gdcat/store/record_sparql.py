@@ -249,6 +249,16 @@ def live_record_ask(provenance: str, record: str) -> str:
     )
 
 
+def record_with_triples_query(provenance: str, record: str) -> str:
+    """The catalogue record ``record`` and the triples of its graph in one answer: a
+    solution of the catalogue record leaves ``?s`` unbound (its subject is ``record``), one of
+    the graph binds all three. A withdrawn record's graph was dropped: it adds nothing."""
+    return (
+        f"SELECT ?s ?p ?o WHERE {{ {{ GRAPH <{provenance}> {{ <{record}> ?p ?o }} }} "
+        f"UNION {{ GRAPH <{record}> {{ ?s ?p ?o }} }} }}"
+    )
+
+
 def withdraw_operations(
     provenance: str, record: str, moment: datetime, counts: CountLayout
 ) -> list[str]:
