@@ -797,9 +797,11 @@ class LinkedData:
         """The catalogues of live records, for a page (see :meth:`listing`)."""
         return self.listing(wait=PAGE_WAIT).catalogues
 
-    def live_record(self, key: str) -> CatalogRecord:
-        """The catalogue record of a live dataset; 404 for an unknown key, 410 if withdrawn."""
-        record = self.store.catalog_record_at(self.record_iri(key))
+    def live_record_with_triples(self, key: str) -> tuple[CatalogRecord, list[ox.Triple]]:
+        """The catalogue record of a live dataset and its triples (as :meth:`record_triples`),
+        read together (one request to a remote store); 404 for an unknown key, 410 if
+        withdrawn."""
+        record, triples = self.store.catalog_record_with_triples(self.record_iri(key))
         if record is None:
             raise Problem(404, "Not found", f"no dataset has the key {key}", kind="not-found")
         if record.withdrawn:
@@ -811,7 +813,7 @@ class LinkedData:
                 kind="withdrawn",
                 record=record.iri,
             )
-        return record
+        return record, typed_for_clients(triples)
 
     def record_triples(self, key: str) -> list[ox.Triple]:
         """A record's graph as published (the store restores the datatypes it rewrote), each
@@ -1097,8 +1099,7 @@ def landing_page(
     signposts: those are read from the dataset's and its distributions' own statements, and
     the releases are read only for a series that names no licence of its own.
     """
-    record = data.live_record(key)
-    triples = data.record_triples(key)
+    record, triples = data.live_record_with_triples(key)
     dataset = ox.NamedNode(record.dataset_iri)
     in_series = [
         t.object.value
