@@ -5,15 +5,18 @@ gdcat.demo.scale_load``, whose base IRI is ``--base``) is started once; each ver
 tree: ``--before`` and ``--after``) then runs in a child process of its own, in turn,
 ``--rounds`` times, against that one server. A child builds the application in process (no
 HTTP between the client and gdcat: Starlette's test client; HTTP between gdcat and the engine,
-over the loopback), waits until its search index is built (so that the build's thread no longer
-runs), and asks for ``--requests`` different datasets, once as Turtle and once as HTML (the
+over the loopback), waits until its search index is built and checked against the store (so
+that gdcat's own threads spend no CPU meanwhile), and asks for ``--requests`` different datasets, once as Turtle and once as HTML (the
 landing page). For each request it notes:
 
 - the **CPU milliseconds of its own process** (the engine's CPU is not counted: it is the
   other process, and the machine is shared);
 - the wall milliseconds (the engine's time included, and the machine's other load);
-- how many requests gdcat sent to the engine (counted by an event hook of the store's HTTP
-  client).
+- how many requests gdcat sent to the engine for the page (counted by an event hook of the
+  store's HTTP client; the change feed is not followed: ``follow_interval`` 0).
+
+The bodies of every version's answers are hashed: the same hash says the pages are the same,
+byte for byte.
 
     PYTHONPATH=src .venv/bin/python bench/remote_page.py --store DIR --before /work/wt-base/src
 
@@ -43,12 +46,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "remote_page.json"
 
 CHILD = r"""
-import json, os, sys, time
+import json, os, sys, threading, time
 base, url, index, requests = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 os.environ["GDCAT_BASE_IRI"] = base
 os.environ["GDCAT_STORE_URL"] = url
 os.environ["GDCAT_INDEX_DIR"] = index
 os.environ["GDCAT_TOKENS_FILE"] = index + "-tokens.json"
+os.environ["GDCAT_FOLLOW_INTERVAL"] = "0"  # nothing writes: no change feed to follow
 from fastapi.testclient import TestClient
 from gdcat.api.app import create_app
 from gdcat.settings import Settings
@@ -59,7 +63,10 @@ vocabulary_index()
 settings = Settings()
 store = open_store(settings)
 sent = [0]
-store._client.event_hooks["request"].append(lambda request: sent.__setitem__(0, sent[0] + 1))
+def note(request):  # the requests of the threads answering pages, not gdcat's own threads
+    if not threading.current_thread().name.startswith("gdcat-"):
+        sent[0] += 1
+store._client.event_hooks["request"].append(note)
 app = create_app(settings, store)
 provenance = store.provenance_graph
 rows = store.query(
@@ -72,6 +79,12 @@ out = {}
 with TestClient(app) as client:
     started = time.perf_counter()
     while client.get("/api/datasets", params={"page_size": "1"}).status_code != 200:
+        time.sleep(0.5)
+    # an index on disk answers at once while the store is read to check it: wait for that
+    # (and the warm-up) to end, so that no other thread of the process spends CPU
+    busy = ("gdcat-index-start", "gdcat-warm", "gdcat-follow-rebuild", "gdcat-listing")
+    until = time.monotonic() + 900
+    while any(t.name in busy for t in threading.enumerate()) and time.monotonic() < until:
         time.sleep(0.5)
     out["index_wait_s"] = round(time.perf_counter() - started, 1)
 

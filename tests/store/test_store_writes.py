@@ -14,6 +14,8 @@ from rdflib.compare import isomorphic
 from gdcat.errors import StoreError
 from gdcat.store import (
     OxigraphStore,
+    ReadAlong,
+    RecordRead,
     RecordStatus,
     RecordWrite,
     RecordWriteError,
@@ -82,19 +84,26 @@ def test_a_record_and_its_triples_read_together_are_what_the_two_reads_give(
     store: Store,
 ) -> None:
     """What a dataset's page reads in one call (one request to a remote store) is what the
-    catalogue record and the record's triples read apart are: the same terms, datatypes the
-    engine rewrote restored; a withdrawn record's tombstone without triples; nothing for an
-    unknown record."""
+    catalogue record, the record's triples and a query read apart are: the same terms,
+    datatypes the engine rewrote restored; a withdrawn record's tombstone without triples;
+    nothing for an unknown record."""
     padded = Literal("\n  padded both ends\t ", lang="en")
     extra = [(URIRef(D1), p, o) for p, o in [*_KEPT_VALUES, (rdfns.DCTERMS.alternative, padded)]]
     spec = DatasetSpec(D1, individuals=1300, byte_sizes=(1300, 42), extra=extra)
     other = DatasetSpec(D2, title="Another", individuals=7)
     store.put_records([RecordWrite(D1, spec.graph(), meta()), write(other, "h2")])
     record = record_iri(BASE, D1)
+    # what a page reads along: values of its own graph and of another record's
+    along = ReadAlong(
+        ("of", "value"),
+        f"{{ GRAPH <{record}> {{ ?of <{rdfns.DCAT.temporalResolution}> ?value }} }} UNION "
+        f"{{ GRAPH <{record_iri(BASE, D2)}> {{ ?of <{rdfns.DCTERMS.title}> ?value }} }}",
+    )
 
-    catalogued, triples = store.catalog_record_with_triples(record)
-    assert catalogued is not None and catalogued == store.catalog_record_at(record)
-    assert not catalogued.withdrawn and catalogued.dataset_iri == D1
+    read = store.catalog_record_with_triples(record, along)
+    assert read.record is not None and read.record == store.catalog_record_at(record)
+    assert not read.record.withdrawn and read.record.dataset_iri == D1
+    triples = read.triples
     apart = store.record_triples(record)
     assert sorted(map(str, triples)) == sorted(map(str, apart))
     assert len(triples) == len(set(triples)) == len(spec.graph())
@@ -104,6 +113,15 @@ def test_a_record_and_its_triples_read_together_are_what_the_two_reads_give(
         for t in triples
         if t.predicate.value == str(HEALTHDCATAP.numberOfUniqueIndividuals)
     }
+    asked = store.query(along.query(), union_default_graph=False).rows
+    assert sorted(map(str, read.along)) == sorted(map(str, asked)) and len(asked) == 4
+    assert {row[1].value for row in read.along if row[1] is not None} == {
+        "P1Y",
+        "PT1H30M",
+        "P2D",
+        "Another",
+    }
+    assert store.catalog_record_with_triples(record).along == ()
 
     # white space at a literal's ends survives in solutions too (Virtuoso's SPARQL XML)
     alternative = f"SELECT ?o WHERE {{ <{D1}> <{rdfns.DCTERMS.alternative}> ?o }}"
@@ -111,18 +129,18 @@ def test_a_record_and_its_triples_read_together_are_what_the_two_reads_give(
         ox.Literal(str(padded), language="en")
     ]
 
-    assert store.catalog_record_with_triples(record_iri(BASE, "https://node.example.org/x")) == (
-        None,
-        [],
-    )
+    unknown = record_iri(BASE, "https://node.example.org/x")
+    assert store.catalog_record_with_triples(unknown, along) == RecordRead(None, [])
     store.withdraw(D1)
-    withdrawn, none = store.catalog_record_with_triples(record)
-    assert none == [] and withdrawn == store.catalog_record_at(record)
-    assert withdrawn is not None and withdrawn.withdrawn and withdrawn.dataset_iri == D1
+    withdrawn = store.catalog_record_with_triples(record, along)
+    assert withdrawn.triples == [] and withdrawn.along == ()
+    assert withdrawn.record is not None and withdrawn.record == store.catalog_record_at(record)
+    assert withdrawn.record.withdrawn and withdrawn.record.dataset_iri == D1
     # the other record is untouched by the first's withdrawal
-    live, kept = store.catalog_record_with_triples(record_iri(BASE, D2))
-    assert live == store.catalog_record(D2) and live is not None and not live.withdrawn
-    assert kept and sorted(map(str, kept)) == sorted(
+    live = store.catalog_record_with_triples(record_iri(BASE, D2))
+    assert live.record == store.catalog_record(D2)
+    assert live.record is not None and not live.record.withdrawn
+    assert live.triples and sorted(map(str, live.triples)) == sorted(
         map(str, store.record_triples(record_iri(BASE, D2)))
     )
 

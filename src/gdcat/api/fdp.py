@@ -423,7 +423,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         request: Request, key: KeyPath, format_: str | None = format_query(PAGE_FORMATS)
     ) -> Response:
         media = choose_form(request, PAGE_OFFERS)
-        record, triples = data.live_record_with_triples(key)
+        record, triples, _ = data.live_record_with_triples(key)
         container = f"{data.dataset_page(key)}/distribution/"
         members = distributions_of(triples, record.dataset_iri)
         triples = [
@@ -460,7 +460,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         format_: str | None = format_query(PAGE_FORMATS),
     ) -> Response:
         media = choose_form(request, PAGE_OFFERS)
-        record, triples = data.live_record_with_triples(key)
+        record, triples, _ = data.live_record_with_triples(key)
         found = next(
             (
                 d

@@ -17,7 +17,14 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.store.health import StoreHealth
-from gdcat.store.records import CatalogRecord, RecordChange, RecordSource, RecordWrite
+from gdcat.store.records import (
+    CatalogRecord,
+    ReadAlong,
+    RecordChange,
+    RecordRead,
+    RecordSource,
+    RecordWrite,
+)
 from gdcat.store.results import QueryResult
 from gdcat.store.sharing import FollowResult, LeaseState
 
@@ -110,11 +117,12 @@ class Store(Protocol):
         ...
 
     def catalog_record_with_triples(
-        self, record_iri: str
-    ) -> tuple[CatalogRecord | None, list[ox.Triple]]:
-        """:meth:`catalog_record_at` and, for a live record, :meth:`record_triples`, read
-        together (a remote store asks for both in one request): the catalogue record (None if
-        never stored) and its graph's triples (none for a withdrawn or unknown record)."""
+        self, record_iri: str, along: ReadAlong | None = None
+    ) -> RecordRead:
+        """:meth:`catalog_record_at` and, for a live record, :meth:`record_triples` and the
+        solutions of ``along``, read together (a remote store asks for all in one request):
+        what a page of the record reads. A withdrawn or unknown record has no triples and
+        no solutions."""
         ...
 
     def list_records(self) -> list[str]:

@@ -28,6 +28,7 @@ from gdcat.store.records import (
     VALIDATION_PROFILE,
     WAS_GENERATED_BY,
     CatalogRecord,
+    ReadAlong,
     RecordMeta,
     RecordStatus,
     RecordWrite,
@@ -249,14 +250,16 @@ def live_record_ask(provenance: str, record: str) -> str:
     )
 
 
-def record_with_triples_query(provenance: str, record: str) -> str:
-    """The catalogue record ``record`` and the triples of its graph in one answer: a
-    solution of the catalogue record leaves ``?s`` unbound (its subject is ``record``), one of
-    the graph binds all three. A withdrawn record's graph was dropped: it adds nothing."""
-    return (
-        f"SELECT ?s ?p ?o WHERE {{ {{ GRAPH <{provenance}> {{ <{record}> ?p ?o }} }} "
-        f"UNION {{ GRAPH <{record}> {{ ?s ?p ?o }} }} }}"
-    )
+def record_with_triples_query(provenance: str, record: str, along: ReadAlong | None) -> str:
+    """The catalogue record ``record``, the triples of its graph and the solutions of
+    ``along`` in one answer: a solution of the catalogue record leaves ``?s`` unbound (its
+    subject is ``record``), one of the graph binds ``?s ?p ?o``, one of ``along`` leaves
+    ``?p`` unbound. A withdrawn record's graph was dropped: it adds nothing."""
+    projection = "?s ?p ?o" + (" " + along.projection if along else "")
+    branches = [f"GRAPH <{provenance}> {{ <{record}> ?p ?o }}", f"GRAPH <{record}> {{ ?s ?p ?o }}"]
+    if along:
+        branches.append(along.pattern)
+    return f"SELECT {projection} WHERE {{ " + " UNION ".join(f"{{ {b} }}" for b in branches) + " }"
 
 
 def withdraw_operations(

@@ -115,8 +115,10 @@ from gdcat.store.record_sparql import (
 )
 from gdcat.store.records import (
     CatalogRecord,
+    ReadAlong,
     RecordChange,
     RecordListeners,
+    RecordRead,
     RecordSource,
     RecordWrite,
     RecordWriteError,
@@ -659,12 +661,13 @@ class RemoteStore:
         return catalog_record_from(record, values)
 
     def catalog_record_with_triples(
-        self, record_iri: str
-    ) -> tuple[CatalogRecord | None, list[ox.Triple]]:
-        # one request: a page's two reads were two round trips to the engine
+        self, record_iri: str, along: ReadAlong | None = None
+    ) -> RecordRead:
+        # one request: a page's reads were a round trip each to the engine
         _writer().iri(record_iri)
         answer = self.answer(
-            record_with_triples_query(self._provenance, record_iri), union_default_graph=False
+            record_with_triples_query(self._provenance, record_iri, along),
+            union_default_graph=False,
         )
         if not isinstance(answer, ox.QuerySolutions):
             raise StoreError(f"the store answered a SELECT with {type(answer).__name__}")
@@ -673,23 +676,26 @@ class RemoteStore:
         found = False
         values: dict[str, str] = {}
         triples: list[ox.Triple] = []
-        for s, p, o in rows:
-            if not isinstance(p, ox.NamedNode) or o is None:
-                continue
-            if s is None:
+        solutions: list[tuple[Term | None, ...]] = []
+        for row in rows:
+            s, p, o = row[0], row[1], row[2]
+            if p is None:  # a solution of ``along``
+                solutions.append(tuple(restore_duration(term) for term in tuple(row)[3:]))
+            elif s is None and isinstance(p, ox.NamedNode):  # the catalogue record
                 found = True
                 o = restore_duration(o)
                 if isinstance(o, ox.NamedNode | ox.Literal):
                     values[p.value] = o.value
-            elif isinstance(s, ox.NamedNode | ox.BlankNode):
+            elif isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode):
+                assert o is not None  # bound with ?s and ?p
                 triples.append(ox.Triple(s, p, o))
         if not found:
-            return None, []
+            return RecordRead(None, [])
         record = catalog_record_from(record_iri, values)
         if record.withdrawn:
-            return record, []
+            return RecordRead(record, [])
         # as :meth:`record_triples` reads them: datatypes restored, each triple once
-        return record, list(dict.fromkeys(restore_triples(triples)))
+        return RecordRead(record, list(dict.fromkeys(restore_triples(triples))), tuple(solutions))
 
     def list_records(self) -> list[str]:
         result = self.query(list_records_query(self._provenance), union_default_graph=False)
