@@ -233,15 +233,19 @@ def linked_along(data: LinkedData, key: str) -> ReadAlong:
     """What :func:`linked_described` reads first, read along with the record ``key`` (one
     request to a remote store): each resource an IRI of the record's graph names (but by
     ``rdf:type``) that is a dataset, series or data service of the catalogue, with its
-    record. The record of a resource is the one the provenance graph names for it."""
+    record, whose IRI the engine computes as :func:`~gdcat.store.record_iri` does. (Through
+    ``OPTIONAL``, Oxigraph looks each one's record up; a join would read every record's
+    types first: 0.4 s at 30,000 records.)"""
     record = data.record_iri(key)
     kinds = ", ".join(f"<{k}>" for k in _LINKED_KINDS)
     return ReadAlong(
         ("record", "member", "kind"),
         f"GRAPH <{record}> {{ ?holder ?link ?member "
         f"FILTER(isIRI(?member) && ?link != <{RDF_TYPE}>) }} "
-        f"GRAPH <{data.store.provenance_graph}> {{ ?record <{FOAF}primaryTopic> ?member }} "
-        f"GRAPH ?record {{ ?member a ?kind . FILTER(?kind IN ({kinds})) }}",
+        f'BIND(IRI(CONCAT("{data.base}record/", SUBSTR(SHA256(STR(?member)), 1, 24))) '
+        "AS ?record) "
+        f"OPTIONAL {{ GRAPH ?record {{ ?member a ?kind . FILTER(?kind IN ({kinds})) }} }} "
+        "FILTER(BOUND(?kind))",
     )
 
 
