@@ -24,6 +24,10 @@ catalogue records in the provenance graph, written with the same SPARQL text
   the engine, but never half: each record is its old version or its new one.
 - **Credentials** (HTTP basic) come from the settings ``store_user`` / ``store_password``
   (``GDCAT_STORE_USER``, ``GDCAT_STORE_PASSWORD``), never from the URL in logs.
+- **Round trips.** Each request costs a round trip the embedded store does not pay: a page of
+  a record reads its catalogue record, its graph and what the page asks first of what it
+  names in one ``SELECT`` (:meth:`RemoteStore.catalog_record_with_triples`, a ``UNION`` whose
+  branches leave different variables unbound).
 
 Flavours (``store_kind``) name the engine's endpoints and how it is asked for the union of its
 graphs as default graph; ``auto`` asks the engine (:func:`detect_flavour`). ``oxigraph`` and
@@ -59,7 +63,8 @@ Virtuoso, tells the operator's side):
   ``FILTER NOT EXISTS`` always true, and a group starting with an ``OPTIONAL`` that matches
   nothing empty: gdcat's own queries and updates are written around these;
 - its TSV results do not tell IRIs from strings: solutions are read as SPARQL XML (blank
-  nodes as Virtuoso names them, ``nodeID://…``, renamed);
+  nodes as Virtuoso names them, ``nodeID://…``, renamed; white space at a literal's ends
+  written as character references first, which pyoxigraph's XML parser would strip);
 - a result longer than its ``ResultSetMaxRows`` is cut without a word: gdcat reads that
   setting and refuses an answer that reaches it;
 - a query past the deadline given in its ``timeout`` parameter stops with a partial answer
