@@ -6,8 +6,8 @@ tree: ``--before`` and ``--after``) then runs in a child process of its own, in 
 ``--rounds`` times, against that one server. A child builds the application in process (no
 HTTP between the client and gdcat: Starlette's test client; HTTP between gdcat and the engine,
 over the loopback), waits until its search index is built and checked against the store (so
-that gdcat's own threads spend no CPU meanwhile), and asks for ``--requests`` different datasets, once as Turtle and once as HTML (the
-landing page). For each request it notes:
+that gdcat's own threads spend no CPU meanwhile), and asks for ``--requests`` different
+datasets, once as Turtle and once as HTML (the landing page). For each request it notes:
 
 - the **CPU milliseconds of its own process** (the engine's CPU is not counted: it is the
   other process, and the machine is shared);
@@ -18,7 +18,10 @@ landing page). For each request it notes:
 The bodies of every version's answers are hashed: the same hash says the pages are the same,
 byte for byte.
 
-    PYTHONPATH=src .venv/bin/python bench/remote_page.py --store DIR --before /work/wt-base/src
+    PYTHONPATH=src .venv/bin/python bench/remote_page.py --store DIR --before OTHER/src
+
+At a million records, give ``--index`` a search index built for the store (else each child
+builds one before it measures, as ``gdcat serve`` would: 23 minutes).
 
 Results go to ``bench/results/remote_page.json``.
 """
@@ -160,6 +163,9 @@ def main() -> None:
     parser.add_argument("--after", type=Path, default=ROOT / "src")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--index", type=Path, default=None, help="a search index of the store, kept (else built)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gdcat-remote-page-"))
@@ -169,7 +175,7 @@ def main() -> None:
         for round_ in range(args.rounds):
             for name in ("before", "after") if round_ % 2 == 0 else ("after", "before"):
                 src = args.before if name == "before" else args.after
-                index = work / f"index-{name}"
+                index = args.index or work / f"index-{name}"
                 runs[name].append(run_child(src, args.base, url, index, args.requests))
                 print(name, json.dumps(runs[name][-1])[:200], flush=True)
     finally:
