@@ -122,6 +122,8 @@ def test_a_record_and_its_triples_read_together_are_what_the_two_reads_give(
         "Another",
     }
     assert store.catalog_record_with_triples(record).along == ()
+    with pytest.raises(ValueError):  # the record's own solutions bind ?s ?p ?o
+        ReadAlong(("o",), f"GRAPH <{record}> {{ ?x ?y ?o }}")
 
     # white space at a literal's ends survives in solutions too (Virtuoso's SPARQL XML)
     alternative = f"SELECT ?o WHERE {{ <{D1}> <{rdfns.DCTERMS.alternative}> ?o }}"

@@ -209,8 +209,10 @@ _RECORD_VARIABLES = frozenset({"s", "p", "o"})
 @dataclass(frozen=True)
 class ReadAlong:
     """A SPARQL group graph pattern read along with a live record (in the same request to a
-    remote store) and the variables of its solutions. It names the record's graph and the
-    provenance graph by their IRIs; its default graph is no graph's union."""
+    remote store) and the variables of its solutions (never ``s``, ``p`` or ``o``, which the
+    record's own solutions bind). It reads every triple inside ``GRAPH``: the record's graph
+    and the provenance graph by their IRIs, others by a variable (the default graph is empty
+    in the embedded store, the union of all graphs in Virtuoso)."""
 
     variables: tuple[str, ...]
     pattern: str
