@@ -59,7 +59,6 @@ from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.records import new_record_graph
 from gdcat.rdf.terms import ox_to_rdflib, ox_to_rdflib_cached
 from gdcat.store import CatalogRecord, ReadAlong, RecordChange, Store, record_iri
-from gdcat.store.datatypes import restore_triples
 from gdcat.store.inventory import RecordKinds
 from gdcat.store.results import Term
 from gdcat.ui import dataset_page as dataset_view
@@ -231,23 +230,22 @@ _LINKED_KINDS = {
 
 
 def linked_along(data: LinkedData, key: str) -> ReadAlong:
-    """What :func:`linked_described` reads, read along with the record ``key`` (one request
-    to a remote store): each resource an IRI of the record's graph names (but by
-    ``rdf:type``) that is a dataset, series or data service of the catalogue, with its record
-    (whose IRI the engine computes as :func:`~gdcat.store.record_iri` does) and that record's
-    triples, a solution each. (Through ``OPTIONAL``, Oxigraph looks each resource's record up;
-    a join read every record's types first: 0.4 s at 30,000 records.)"""
+    """What :func:`linked_described` reads first, read along with the record ``key`` (one
+    request to a remote store): each resource an IRI of the record's graph names (but by
+    ``rdf:type``) that is a dataset, series or data service of the catalogue, with its
+    record, whose IRI the engine computes as :func:`~gdcat.store.record_iri` does. (Through
+    ``OPTIONAL``, Oxigraph looks each one's record up; a join would read every record's
+    types first: 0.4 s at 30,000 records.)"""
     record = data.record_iri(key)
     kinds = ", ".join(f"<{k}>" for k in _LINKED_KINDS)
     return ReadAlong(
-        ("record", "member", "kind", "ls", "lp", "lo"),
+        ("record", "member", "kind"),
         f"GRAPH <{record}> {{ ?holder ?link ?member "
         f"FILTER(isIRI(?member) && ?link != <{RDF_TYPE}>) }} "
         f'BIND(IRI(CONCAT("{data.base}record/", SUBSTR(SHA256(STR(?member)), 1, 24))) '
         "AS ?record) "
         f"OPTIONAL {{ GRAPH ?record {{ ?member a ?kind . FILTER(?kind IN ({kinds})) }} }} "
-        "FILTER(BOUND(?kind)) "
-        "OPTIONAL { GRAPH ?record { ?ls ?lp ?lo } }",
+        "FILTER(BOUND(?kind))",
     )
 
 
@@ -288,7 +286,6 @@ def linked_described(
     # graph to look in. The join starts from these pairs; what the shapes require of each
     # kind is read in a second query, for the resources found only (an OPTIONAL in the first
     # made Oxigraph read every graph's titles: 130 ms for a page at 3,000 records).
-    graphs: dict[str, dict[ox.Triple, None]] = {}  # record -> its triples, when read along
     if along is None:
         pairs = " ".join(
             f"(<{record_iri(data.base, n.value)}> <{n.value}>)" for n in sorted(linked)
@@ -300,19 +297,13 @@ def linked_described(
             union_default_graph=False,
         ).rows
     else:  # read with the record: kept as the query above would find them
-        kept: dict[tuple[Term | None, ...], None] = {}
-        for row in along:
-            if (
-                isinstance(row[0], ox.NamedNode)
-                and isinstance(row[1], ox.NamedNode)
-                and row[0].value == record_iri(data.base, row[1].value)
-            ):
-                kept[row[:3]] = None
-                s, p, o = row[3:6]
-                if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode):
-                    assert o is not None  # bound with ?ls and ?lp
-                    graphs.setdefault(row[0].value, {})[ox.Triple(s, p, o)] = None
-        rows = list(kept)
+        rows = [
+            row
+            for row in along
+            if isinstance(row[0], ox.NamedNode)
+            and isinstance(row[1], ox.NamedNode)
+            and row[0].value == record_iri(data.base, row[1].value)
+        ]
     out: dict[ox.Triple, None] = {}
     found: dict[ox.NamedNode, tuple[ox.NamedNode, ox.NamedNode]] = {}
     for record, member, kind in rows:
@@ -321,14 +312,7 @@ def linked_described(
         assert isinstance(record, ox.NamedNode) and isinstance(kind, ox.NamedNode)
         found[member] = (record, kind)
         out[ox.Triple(member, _TYPE, kind)] = None
-    if whole and along is not None:  # each record as data.record_triples reads it
-        records = sorted({record.value for record, _ in found.values()})
-        out = {
-            t: None
-            for record in records
-            for t in typed_for_clients(restore_triples(graphs.get(record, {})))
-        }
-    elif whole:
+    if whole:
         keys = sorted({data.key_of(record.value) for record, _ in found.values()})
         out = {t: None for key in keys for t in data.record_triples(key)}
     elif found:
