@@ -14,6 +14,8 @@ from rdflib.compare import isomorphic
 from gdcat.errors import StoreError
 from gdcat.store import (
     OxigraphStore,
+    ReadAlong,
+    RecordRead,
     RecordStatus,
     RecordWrite,
     RecordWriteError,
@@ -76,6 +78,73 @@ def test_a_record_read_by_its_record_iri_is_the_record_read_by_its_dataset(store
     assert store.record_triples(record) == []
     withdrawn = store.catalog_record_at(record)
     assert withdrawn is not None and withdrawn.withdrawn and withdrawn.dataset_iri == D1
+
+
+def test_a_record_and_its_triples_read_together_are_what_the_two_reads_give(
+    store: Store,
+) -> None:
+    """What a dataset's page reads in one call (one request to a remote store) is what the
+    catalogue record, the record's triples and a query read apart are: the same terms,
+    datatypes the engine rewrote restored; a withdrawn record's tombstone without triples;
+    nothing for an unknown record."""
+    padded = Literal("\n  padded both ends\t ", lang="en")
+    extra = [(URIRef(D1), p, o) for p, o in [*_KEPT_VALUES, (rdfns.DCTERMS.alternative, padded)]]
+    spec = DatasetSpec(D1, individuals=1300, byte_sizes=(1300, 42), extra=extra)
+    other = DatasetSpec(D2, title="Another", individuals=7)
+    store.put_records([RecordWrite(D1, spec.graph(), meta()), write(other, "h2")])
+    record = record_iri(BASE, D1)
+    # what a page reads along: values of its own graph and of another record's
+    along = ReadAlong(
+        ("of", "value"),
+        f"{{ GRAPH <{record}> {{ ?of <{rdfns.DCAT.temporalResolution}> ?value }} }} UNION "
+        f"{{ GRAPH <{record_iri(BASE, D2)}> {{ ?of <{rdfns.DCTERMS.title}> ?value }} }}",
+    )
+
+    read = store.catalog_record_with_triples(record, along)
+    assert read.record is not None and read.record == store.catalog_record_at(record)
+    assert not read.record.withdrawn and read.record.dataset_iri == D1
+    triples = read.triples
+    apart = store.record_triples(record)
+    assert sorted(map(str, triples)) == sorted(map(str, apart))
+    assert len(triples) == len(set(triples)) == len(spec.graph())
+    assert isomorphic(graph_of(triples), spec.graph())
+    assert ox.Literal("1300", datatype=ox.NamedNode(str(rdfns.XSD.nonNegativeInteger))) in {
+        t.object
+        for t in triples
+        if t.predicate.value == str(HEALTHDCATAP.numberOfUniqueIndividuals)
+    }
+    asked = store.query(along.query(), union_default_graph=False).rows
+    assert sorted(map(str, read.along)) == sorted(map(str, asked)) and len(asked) == 4
+    assert {row[1].value for row in read.along if row[1] is not None} == {
+        "P1Y",
+        "PT1H30M",
+        "P2D",
+        "Another",
+    }
+    assert store.catalog_record_with_triples(record).along == ()
+    with pytest.raises(ValueError):  # the record's own solutions bind ?s ?p ?o
+        ReadAlong(("o",), f"GRAPH <{record}> {{ ?x ?y ?o }}")
+
+    # white space at a literal's ends survives in solutions too (Virtuoso's SPARQL XML)
+    alternative = f"SELECT ?o WHERE {{ <{D1}> <{rdfns.DCTERMS.alternative}> ?o }}"
+    assert [row[0] for row in store.query(alternative).rows] == [
+        ox.Literal(str(padded), language="en")
+    ]
+
+    unknown = record_iri(BASE, "https://node.example.org/x")
+    assert store.catalog_record_with_triples(unknown, along) == RecordRead(None, [])
+    store.withdraw(D1)
+    withdrawn = store.catalog_record_with_triples(record, along)
+    assert withdrawn.triples == [] and withdrawn.along == ()
+    assert withdrawn.record is not None and withdrawn.record == store.catalog_record_at(record)
+    assert withdrawn.record.withdrawn and withdrawn.record.dataset_iri == D1
+    # the other record is untouched by the first's withdrawal
+    live = store.catalog_record_with_triples(record_iri(BASE, D2))
+    assert live.record == store.catalog_record(D2)
+    assert live.record is not None and not live.record.withdrawn
+    assert live.triples and sorted(map(str, live.triples)) == sorted(
+        map(str, store.record_triples(record_iri(BASE, D2)))
+    )
 
 
 def graph_of(triples: list[ox.Triple]) -> Graph:

@@ -423,9 +423,9 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         request: Request, key: KeyPath, format_: str | None = format_query(PAGE_FORMATS)
     ) -> Response:
         media = choose_form(request, PAGE_OFFERS)
-        record = data.live_record(key)
+        record, triples, _ = data.live_record_with_triples(key)
         container = f"{data.dataset_page(key)}/distribution/"
-        members = distributions_of(data.record_triples(key), record.dataset_iri)
+        members = distributions_of(triples, record.dataset_iri)
         triples = [
             triple(container, RDF_TYPE, LDP + "DirectContainer"),
             triple(container, DCT + "title", text("Distributions")),
@@ -460,8 +460,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         format_: str | None = format_query(PAGE_FORMATS),
     ) -> Response:
         media = choose_form(request, PAGE_OFFERS)
-        record = data.live_record(key)
-        triples = data.record_triples(key)
+        record, triples, _ = data.live_record_with_triples(key)
         found = next(
             (
                 d

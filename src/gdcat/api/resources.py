@@ -58,8 +58,9 @@ from gdcat.rdf import access
 from gdcat.rdf.parse import xml_safe_text, xml_unsafe_character
 from gdcat.rdf.records import new_record_graph
 from gdcat.rdf.terms import ox_to_rdflib, ox_to_rdflib_cached
-from gdcat.store import CatalogRecord, RecordChange, Store, record_iri
+from gdcat.store import CatalogRecord, ReadAlong, RecordChange, Store, record_iri
 from gdcat.store.inventory import RecordKinds
+from gdcat.store.results import Term
 from gdcat.ui import dataset_page as dataset_view
 from gdcat.ui import pages
 from gdcat.vocab import PREFIXES
@@ -228,8 +229,32 @@ _LINKED_KINDS = {
 }
 
 
+def linked_along(data: LinkedData, key: str) -> ReadAlong:
+    """What :func:`linked_described` reads first, read along with the record ``key`` (one
+    request to a remote store): each resource an IRI of the record's graph names (but by
+    ``rdf:type``) that is a dataset, series or data service of the catalogue, with its
+    record, whose IRI the engine computes as :func:`~gdcat.store.record_iri` does. (Through
+    ``OPTIONAL``, Oxigraph looks each one's record up; a join would read every record's
+    types first: 0.4 s at 30,000 records.)"""
+    record = data.record_iri(key)
+    kinds = ", ".join(f"<{k}>" for k in _LINKED_KINDS)
+    return ReadAlong(
+        ("record", "member", "kind"),
+        f"GRAPH <{record}> {{ ?holder ?link ?member "
+        f"FILTER(isIRI(?member) && ?link != <{RDF_TYPE}>) }} "
+        f'BIND(IRI(CONCAT("{data.base}record/", SUBSTR(SHA256(STR(?member)), 1, 24))) '
+        "AS ?record) "
+        f"OPTIONAL {{ GRAPH ?record {{ ?member a ?kind . FILTER(?kind IN ({kinds})) }} }} "
+        "FILTER(BOUND(?kind))",
+    )
+
+
 def linked_described(
-    data: LinkedData, triples: Sequence[ox.Triple], *, whole: bool = True
+    data: LinkedData,
+    triples: Sequence[ox.Triple],
+    *,
+    whole: bool = True,
+    along: Sequence[tuple[Term | None, ...]] | None = None,
 ) -> list[ox.Triple]:
     """``triples`` and the datasets, series and data services of the catalogue they link to
     without describing them (a release's ``dcat:inSeries``, an aggregate's ``dct:source``, a
@@ -242,7 +267,10 @@ def linked_described(
     gdcat itself) and takes every dataset it describes gets the same record from either
     page, never a shorter one. Without it (a catalogue page, an index of hundreds of records
     each on its own page) only its type and what the shapes require of one of its kind (titles
-    and descriptions; a service's endpoint URLs)."""
+    and descriptions; a service's endpoint URLs).
+
+    ``along`` holds the solutions of :func:`linked_along` when ``triples`` (a record's) were
+    read with them: then the store is not asked which resources they name."""
     typed = {t.subject for t in triples if t.predicate == _TYPE}
     linked = {
         t.object
@@ -258,13 +286,24 @@ def linked_described(
     # graph to look in. The join starts from these pairs; what the shapes require of each
     # kind is read in a second query, for the resources found only (an OPTIONAL in the first
     # made Oxigraph read every graph's titles: 130 ms for a page at 3,000 records).
-    pairs = " ".join(f"(<{record_iri(data.base, n.value)}> <{n.value}>)" for n in sorted(linked))
-    kinds = ", ".join(f"<{k}>" for k in _LINKED_KINDS)
-    rows = data.store.query(
-        f"SELECT ?record ?member ?kind WHERE {{ VALUES (?record ?member) {{ {pairs} }} "
-        f"GRAPH ?record {{ ?member a ?kind . FILTER(?kind IN ({kinds})) }} }}",
-        union_default_graph=False,
-    ).rows
+    if along is None:
+        pairs = " ".join(
+            f"(<{record_iri(data.base, n.value)}> <{n.value}>)" for n in sorted(linked)
+        )
+        kinds = ", ".join(f"<{k}>" for k in _LINKED_KINDS)
+        rows: Sequence[tuple[Term | None, ...]] = data.store.query(
+            f"SELECT ?record ?member ?kind WHERE {{ VALUES (?record ?member) {{ {pairs} }} "
+            f"GRAPH ?record {{ ?member a ?kind . FILTER(?kind IN ({kinds})) }} }}",
+            union_default_graph=False,
+        ).rows
+    else:  # read with the record: kept as the query above would find them
+        rows = [
+            row
+            for row in along
+            if isinstance(row[0], ox.NamedNode)
+            and isinstance(row[1], ox.NamedNode)
+            and row[0].value == record_iri(data.base, row[1].value)
+        ]
     out: dict[ox.Triple, None] = {}
     found: dict[ox.NamedNode, tuple[ox.NamedNode, ox.NamedNode]] = {}
     for record, member, kind in rows:
@@ -797,9 +836,14 @@ class LinkedData:
         """The catalogues of live records, for a page (see :meth:`listing`)."""
         return self.listing(wait=PAGE_WAIT).catalogues
 
-    def live_record(self, key: str) -> CatalogRecord:
-        """The catalogue record of a live dataset; 404 for an unknown key, 410 if withdrawn."""
-        record = self.store.catalog_record_at(self.record_iri(key))
+    def live_record_with_triples(
+        self, key: str, along: ReadAlong | None = None
+    ) -> tuple[CatalogRecord, list[ox.Triple], tuple[tuple[Term | None, ...], ...]]:
+        """The catalogue record of a live dataset, its triples (as :meth:`record_triples`) and
+        the solutions of ``along``, read together (one request to a remote store); 404 for
+        an unknown key, 410 if withdrawn."""
+        read = self.store.catalog_record_with_triples(self.record_iri(key), along)
+        record = read.record
         if record is None:
             raise Problem(404, "Not found", f"no dataset has the key {key}", kind="not-found")
         if record.withdrawn:
@@ -811,32 +855,56 @@ class LinkedData:
                 kind="withdrawn",
                 record=record.iri,
             )
-        return record
+        return record, typed_for_clients(read.triples), read.along
 
     def record_triples(self, key: str) -> list[ox.Triple]:
         """A record's graph as published (the store restores the datatypes it rewrote), each
         series typed ``dcat:Dataset`` as well (see :func:`typed_for_clients`)."""
         return typed_for_clients(self.store.record_triples(self.record_iri(key)))
 
+    def related_along(self, key: str) -> ReadAlong:
+        """What :meth:`related` reads first for the dataset of the record ``key`` and the
+        series its record names, read along with the record (one request to a remote
+        store)."""
+        record, prov = self.record_iri(key), self.store.provenance_graph
+        dataset = f"GRAPH <{prov}> {{ <{record}> <{FOAF}primaryTopic> ?dataset }}"
+        return ReadAlong(
+            ("of", "title", "issued"),
+            f"{{ {dataset} GRAPH ?g {{ ?of <{DCAT}inSeries> ?dataset "
+            f"OPTIONAL {{ ?of <{DCT}title> ?title }} OPTIONAL {{ ?of <{DCT}issued> ?issued }} }} }}"
+            f" UNION {{ {dataset} GRAPH <{record}> {{ ?dataset <{DCAT}inSeries> ?of "
+            f"FILTER(isIRI(?of)) }} GRAPH ?g {{ ?of <{DCT}title> ?title }} }}",
+        )
+
     def related(
-        self, request: Request, dataset: str, series: Iterable[str]
+        self,
+        request: Request,
+        dataset: str,
+        series: Iterable[str],
+        along: Sequence[tuple[Term | None, ...]] | None = None,
     ) -> tuple[list[pages.Related], list[pages.Related]]:
         """The series ``dataset`` is a release of, and the live releases of ``dataset`` (a
         series), each with its titles, descriptions, issue date, licences, downloads and
-        gdcat's page of it."""
+        gdcat's page of it. ``along`` holds the solutions of :meth:`related_along` when they
+        were read with the record: then the first query is not asked again."""
         found: dict[str, tuple[list[tuple[str, str | None]], list[ox.Literal]]] = {}
         iris = " ".join(f"<{s}>" for s in sorted(series))
-        rows = self.store.query(
-            f"SELECT ?of ?title ?issued WHERE {{ {{ GRAPH ?g {{ ?of <{DCAT}inSeries> <{dataset}> "
-            f"OPTIONAL {{ ?of <{DCT}title> ?title }} OPTIONAL {{ ?of <{DCT}issued> ?issued }} }} }}"
-            + (
-                f" UNION {{ VALUES ?of {{ {iris} }} GRAPH ?g {{ ?of <{DCT}title> ?title }} }}"
-                if iris
-                else ""
-            )
-            + " }",
-            union_default_graph=False,
-        ).rows
+        rows = (
+            along
+            if along is not None
+            else self.store.query(
+                f"SELECT ?of ?title ?issued WHERE {{ {{ GRAPH ?g {{ ?of <{DCAT}inSeries> "
+                f"<{dataset}> OPTIONAL {{ ?of <{DCT}title> ?title }} "
+                f"OPTIONAL {{ ?of <{DCT}issued> ?issued }} }} }}"
+                + (
+                    f" UNION {{ VALUES ?of {{ {iris} }} GRAPH ?g {{ ?of <{DCT}title> ?title }} }}"
+                    if iris
+                    else ""
+                )
+                + " }",
+                union_default_graph=False,
+            ).rows
+        )
         live = self.listed(
             {*series, *(of.value for of, _, _ in rows if isinstance(of, ox.NamedNode))}
         )
@@ -1085,20 +1153,27 @@ class LandingPage:
     series: list[pages.Related]
     releases: list[pages.Related]
     links: list[Link]
+    #: the solutions of :func:`linked_along`, read with the record when asked (``linked``)
+    linked: tuple[tuple[Term | None, ...], ...] | None = None
 
 
 def landing_page(
-    request: Request, data: LinkedData, key: str, *, html: bool = False
+    request: Request, data: LinkedData, key: str, *, html: bool = False, linked: bool = False
 ) -> LandingPage:
     """The landing page of the live dataset ``key`` (404 unknown, 410 withdrawn).
 
     For the HTML page (``html``), everything the page shows: the whole record as a graph, the
     series and releases with their titles. The RDF forms and the link set need only the
     signposts: those are read from the dataset's and its distributions' own statements, and
-    the releases are read only for a series that names no licence of its own.
+    the releases are read only for a series that names no licence of its own. With
+    ``linked`` (an RDF form), what :func:`linked_described` asks first is read too.
+
+    The record is read with what the page asks first of what it names (the releases and
+    series for the HTML page, the linked resources for an RDF form): one request to a
+    remote store.
     """
-    record = data.live_record(key)
-    triples = data.record_triples(key)
+    along = data.related_along(key) if html else linked_along(data, key) if linked else None
+    record, triples, rows = data.live_record_with_triples(key, along)
     dataset = ox.NamedNode(record.dataset_iri)
     in_series = [
         t.object.value
@@ -1110,7 +1185,7 @@ def landing_page(
     graph: Graph | access.Statements
     if html:
         graph = to_graph(triples)
-        series, releases = data.related(request, record.dataset_iri, in_series)
+        series, releases = data.related(request, record.dataset_iri, in_series, rows)
     else:
         distributed = {
             t.object
@@ -1148,7 +1223,16 @@ def landing_page(
         profile=record.meta.conforms_to,
     )
     return LandingPage(
-        record, triples, graph, url, catalogue, catalogue_url, series, releases, links
+        record,
+        triples,
+        graph,
+        url,
+        catalogue,
+        catalogue_url,
+        series,
+        releases,
+        links,
+        rows if linked and not html else None,
     )
 
 
@@ -1217,7 +1301,7 @@ def install(app: FastAPI, ctx: AppContext) -> None:
         request: Request, key: KeyPath, format_: str | None = format_query(PAGE_FORMATS)
     ) -> Response:
         media = choose_form(request, PAGE_OFFERS)
-        page = landing_page(request, data, key, html=media == HTML)
+        page = landing_page(request, data, key, html=media == HTML, linked=media != HTML)
         record, triples = page.record, page.triples
         if media == HTML:
             assert isinstance(page.graph, Graph)  # html=True: the whole record
@@ -1239,10 +1323,12 @@ def install(app: FastAPI, ctx: AppContext) -> None:
                 },
             )
             return answer(request, body, HTML, offers=PAGE_OFFERS, links=page.links)
-        triples += dataset_layer(
-            request, data, record, distributions_of(triples, record.dataset_iri)
+        # what the record links to, read with it; gdcat's own statements (the FDP layer)
+        # link to its pages, no dataset of the catalogue
+        layer = dataset_layer(request, data, record, distributions_of(triples, record.dataset_iri))
+        triples = described_for_clients(
+            [*linked_described(data, triples, along=page.linked), *layer]
         )
-        triples = described_for_clients(linked_described(data, triples))
         return rdf_answer(request, triples, media, first=record.dataset_iri, links=page.links)
 
     @app.get(

@@ -87,8 +87,10 @@ from gdcat.store.record_sparql import now as _now
 from gdcat.store.records import (
     LAST_HARVEST_RUN,
     CatalogRecord,
+    ReadAlong,
     RecordChange,
     RecordListeners,
+    RecordRead,
     RecordSource,
     RecordWrite,
     RecordWriteError,
@@ -349,6 +351,19 @@ class OxigraphStore:
         except OSError as e:
             raise StoreError(f"cannot read the record {record_iri}: {e}") from e
         return restore_triples([q.triple for q in quads])
+
+    def catalog_record_with_triples(
+        self, record_iri: str, along: ReadAlong | None = None
+    ) -> RecordRead:
+        # reads of one process: nothing to save by joining them
+        record = self.catalog_record_at(record_iri)
+        if record is None or record.withdrawn:
+            return RecordRead(record, [])
+        triples = self.record_triples(record_iri)
+        if along is None:
+            return RecordRead(record, triples)
+        rows = self.query(along.query(), union_default_graph=False).rows
+        return RecordRead(record, triples, rows)
 
     def list_records(self) -> list[str]:
         result = self.query(list_records_query(self._provenance), union_default_graph=False)

@@ -17,7 +17,14 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.store.health import StoreHealth
-from gdcat.store.records import CatalogRecord, RecordChange, RecordSource, RecordWrite
+from gdcat.store.records import (
+    CatalogRecord,
+    ReadAlong,
+    RecordChange,
+    RecordRead,
+    RecordSource,
+    RecordWrite,
+)
 from gdcat.store.results import QueryResult
 from gdcat.store.sharing import FollowResult, LeaseState
 
@@ -107,6 +114,15 @@ class Store(Protocol):
         """The triples of the record graph ``record_iri`` as published (datatypes restored,
         as :meth:`get_record`), none for a graph that does not exist: what a page of the
         record reads, without an rdflib graph."""
+        ...
+
+    def catalog_record_with_triples(
+        self, record_iri: str, along: ReadAlong | None = None
+    ) -> RecordRead:
+        """:meth:`catalog_record_at` and, for a live record, :meth:`record_triples` and the
+        solutions of ``along``, read together (a remote store asks for all in one request):
+        what a page of the record reads. A withdrawn or unknown record has no triples and
+        no solutions."""
         ...
 
     def list_records(self) -> list[str]:

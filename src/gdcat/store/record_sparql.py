@@ -28,6 +28,7 @@ from gdcat.store.records import (
     VALIDATION_PROFILE,
     WAS_GENERATED_BY,
     CatalogRecord,
+    ReadAlong,
     RecordMeta,
     RecordStatus,
     RecordWrite,
@@ -247,6 +248,18 @@ def live_record_ask(provenance: str, record: str) -> str:
         f"ASK {{ GRAPH <{provenance}> {{ <{record}> <{PRIMARY_TOPIC}> ?dataset "
         f"FILTER NOT EXISTS {{ <{record}> <{ADMS_STATUS}> <{WITHDRAWN}> }} }} }}"
     )
+
+
+def record_with_triples_query(provenance: str, record: str, along: ReadAlong | None) -> str:
+    """The catalogue record ``record``, the triples of its graph and the solutions of
+    ``along`` in one answer: a solution of the catalogue record leaves ``?s`` unbound (its
+    subject is ``record``), one of the graph binds ``?s ?p ?o``, one of ``along`` leaves
+    ``?p`` unbound. A withdrawn record's graph was dropped: it adds nothing."""
+    projection = "?s ?p ?o" + (" " + along.projection if along else "")
+    branches = [f"GRAPH <{provenance}> {{ <{record}> ?p ?o }}", f"GRAPH <{record}> {{ ?s ?p ?o }}"]
+    if along:
+        branches.append(along.pattern)
+    return f"SELECT {projection} WHERE {{ " + " UNION ".join(f"{{ {b} }}" for b in branches) + " }"
 
 
 def withdraw_operations(

@@ -38,9 +38,11 @@ from enum import StrEnum
 from typing import Literal, NamedTuple, get_args
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from gdcat.errors import StoreError
+from gdcat.store.results import Term
 from gdcat.vocab import ADMS, COUNTRY, GDCAT
 
 #: What validation concluded about a stored record. Records with violations are stored only
@@ -198,6 +200,45 @@ class CatalogRecord:
     @property
     def withdrawn(self) -> bool:
         return self.status is RecordStatus.WITHDRAWN
+
+
+#: Variables a pattern read along with a record may not use: the record's own solutions do.
+_RECORD_VARIABLES = frozenset({"s", "p", "o"})
+
+
+@dataclass(frozen=True)
+class ReadAlong:
+    """A SPARQL group graph pattern read along with a live record (in the same request to a
+    remote store) and the variables of its solutions (never ``s``, ``p`` or ``o``, which the
+    record's own solutions bind). It reads every triple inside ``GRAPH``: the record's graph
+    and the provenance graph by their IRIs, others by a variable (the default graph is empty
+    in the embedded store, the union of all graphs in Virtuoso)."""
+
+    variables: tuple[str, ...]
+    pattern: str
+
+    def __post_init__(self) -> None:
+        if not self.variables or _RECORD_VARIABLES & set(self.variables):
+            raise ValueError(f"a pattern read along with a record binds {self.variables}")
+
+    def query(self) -> str:
+        """The pattern as a query of its own."""
+        return f"SELECT {self.projection} WHERE {{ {self.pattern} }}"
+
+    @property
+    def projection(self) -> str:
+        return " ".join(f"?{v}" for v in self.variables)
+
+
+@dataclass(frozen=True)
+class RecordRead:
+    """A record as a page reads it: its catalogue record (None if never stored), its graph's
+    triples (none unless live), and the solutions of a :class:`ReadAlong` (none unless asked
+    and live), each a tuple in the order of its variables."""
+
+    record: CatalogRecord | None
+    triples: list[ox.Triple]
+    along: tuple[tuple[Term | None, ...], ...] = ()
 
 
 def record_iri(base_iri: str, dataset_iri: str) -> str:

@@ -24,6 +24,10 @@ catalogue records in the provenance graph, written with the same SPARQL text
   the engine, but never half: each record is its old version or its new one.
 - **Credentials** (HTTP basic) come from the settings ``store_user`` / ``store_password``
   (``GDCAT_STORE_USER``, ``GDCAT_STORE_PASSWORD``), never from the URL in logs.
+- **Round trips.** Each request costs a round trip the embedded store does not pay: a page of
+  a record reads its catalogue record, its graph and what the page asks first of what it
+  names in one ``SELECT`` (:meth:`RemoteStore.catalog_record_with_triples`, a ``UNION`` whose
+  branches leave different variables unbound).
 
 Flavours (``store_kind``) name the engine's endpoints and how it is asked for the union of its
 graphs as default graph; ``auto`` asks the engine (:func:`detect_flavour`). ``oxigraph`` and
@@ -59,7 +63,8 @@ Virtuoso, tells the operator's side):
   ``FILTER NOT EXISTS`` always true, and a group starting with an ``OPTIONAL`` that matches
   nothing empty: gdcat's own queries and updates are written around these;
 - its TSV results do not tell IRIs from strings: solutions are read as SPARQL XML (blank
-  nodes as Virtuoso names them, ``nodeID://…``, renamed);
+  nodes as Virtuoso names them, ``nodeID://…``, renamed; white space at a literal's ends
+  written as character references first, which pyoxigraph's XML parser would strip);
 - a result longer than its ``ResultSetMaxRows`` is cut without a word: gdcat reads that
   setting and refuses an answer that reaches it;
 - a query past the deadline given in its ``timeout`` parameter stops with a partial answer
@@ -109,13 +114,16 @@ from gdcat.store.record_sparql import (
     now,
     record_hashes_query,
     record_sources_query,
+    record_with_triples_query,
     replace_operations,
     withdraw_operations,
 )
 from gdcat.store.records import (
     CatalogRecord,
+    ReadAlong,
     RecordChange,
     RecordListeners,
+    RecordRead,
     RecordSource,
     RecordWrite,
     RecordWriteError,
@@ -170,6 +178,10 @@ _SYNTAX = re.compile(r"^error at \d+:\d+|^Virtuoso 37000 Error SP030")
 _VIRTUOSO_REFUSAL = re.compile(r"^Virtuoso (22|37|42|S0)\w* Error")
 #: Virtuoso refusing a query whose estimated cost is past its MaxQueryCostEstimationTime.
 _TOO_COSTLY = re.compile(r"^Virtuoso 42000 Error The estimated execution time")
+#: White space at either end of a literal in SPARQL XML results (see _edge_spaces_kept).
+_LITERAL_EDGES = re.compile(
+    rb"(?P<tag><literal(?: [^>]*)?>)(?P<head>[ \t\r\n]+)|(?P<tail>[ \t\r\n]+)(?=</literal>)"
+)
 #: The query form of a query's code (comments, IRIs and strings blanked).
 _QUERY_FORM = re.compile(r"(?<![\w?$:])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 
@@ -653,6 +665,43 @@ class RemoteStore:
         }
         return catalog_record_from(record, values)
 
+    def catalog_record_with_triples(
+        self, record_iri: str, along: ReadAlong | None = None
+    ) -> RecordRead:
+        # one request: a page's reads were a round trip each to the engine
+        _writer().iri(record_iri)
+        answer = self.answer(
+            record_with_triples_query(self._provenance, record_iri, along),
+            union_default_graph=False,
+        )
+        if not isinstance(answer, ox.QuerySolutions):
+            raise StoreError(f"the store answered a SELECT with {type(answer).__name__}")
+        rows = list(answer)
+        self._refuse_cut(len(rows))
+        found = False
+        values: dict[str, str] = {}
+        triples: list[ox.Triple] = []
+        solutions: list[tuple[Term | None, ...]] = []
+        for row in rows:
+            s, p, o = row[0], row[1], row[2]
+            if p is None:  # a solution of ``along``
+                solutions.append(tuple(restore_duration(term) for term in tuple(row)[3:]))
+            elif s is None and isinstance(p, ox.NamedNode):  # the catalogue record
+                found = True
+                o = restore_duration(o)
+                if isinstance(o, ox.NamedNode | ox.Literal):
+                    values[p.value] = o.value
+            elif isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode):
+                assert o is not None  # bound with ?s and ?p
+                triples.append(ox.Triple(s, p, o))
+        if not found:
+            return RecordRead(None, [])
+        record = catalog_record_from(record_iri, values)
+        if record.withdrawn:
+            return RecordRead(record, [])
+        # as :meth:`record_triples` reads them: datatypes restored, each triple once
+        return RecordRead(record, list(dict.fromkeys(restore_triples(triples))), tuple(solutions))
+
     def list_records(self) -> list[str]:
         result = self.query(list_records_query(self._provenance), union_default_graph=False)
         return [_value(row[0]) for row in result.rows]
@@ -699,16 +748,22 @@ class RemoteStore:
         rows: list[tuple[Term | None, ...]] = [
             tuple(restore_duration(term) for term in solution) for solution in answer
         ]
-        cap = self._engine_max_rows
-        if cap is not None and len(rows) >= cap and (max_rows is None or max_rows >= cap):
-            raise StoreError(
-                f"the store at {self._url} answered with {cap} rows, its ResultSetMaxRows: "
-                "the answer may have been cut; raise ResultSetMaxRows in virtuoso.ini"
-            )
+        if max_rows is None or max_rows >= (self._engine_max_rows or 0):
+            self._refuse_cut(len(rows))
         truncated = max_rows is not None and len(rows) > max_rows
         if max_rows is not None:
             rows = rows[:max_rows]
         return QueryResult("select", variables=variables, rows=tuple(rows), truncated=truncated)
+
+    def _refuse_cut(self, rows: int) -> None:
+        """Fail when an answer of ``rows`` solutions reached the engine's ``ResultSetMaxRows``
+        (Virtuoso cuts an answer there without a word)."""
+        cap = self._engine_max_rows
+        if cap is not None and rows >= cap:
+            raise StoreError(
+                f"the store at {self._url} answered with {cap} rows, its ResultSetMaxRows: "
+                "the answer may have been cut; raise ResultSetMaxRows in virtuoso.ini"
+            )
 
     def answer(
         self,
@@ -787,6 +842,7 @@ class RemoteStore:
             if media == _RESULTS_XML:
                 # Virtuoso names blank nodes nodeID://b1 (no blank node label)
                 content = content.replace(b"<bnode>nodeID://", b"<bnode>")
+                content = _edge_spaces_kept(content)
                 return ox.parse_query_results(content, format=ox.QueryResultsFormat.XML)
             if media == _RESULTS_JSON:
                 return ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
@@ -1189,6 +1245,18 @@ def _first_lines(answer: httpx.Response, max_lines: int) -> httpx.Response:
         if name in answer.headers
     }
     return httpx.Response(answer.status_code, headers=kept, content=body)
+
+
+def _edge_spaces_kept(content: bytes) -> bytes:
+    """SPARQL XML results with the white space that begins or ends a literal written as
+    character references: pyoxigraph's parser strips it from the text, not from references
+    (``" a "`` would come back as ``"a"``). In XML results, text holds no raw ``<``."""
+
+    def kept(found: re.Match[bytes]) -> bytes:
+        tag, spaces = found["tag"] or b"", found["head"] or found["tail"]
+        return tag + b"".join(b"&#%d;" % c for c in spaces)
+
+    return _LITERAL_EDGES.sub(kept, content)
 
 
 def _deadline(seconds: float) -> httpx.Timeout:
