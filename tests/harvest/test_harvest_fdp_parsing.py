@@ -33,7 +33,6 @@ from gdcat.rdf import get_format, parse_bytes
 from gdcat.rdf.parse import DEFAULT_LIMITS, read_predicates
 from gdcat.settings import Settings
 from gdcat.sources import PageState, Validators
-from gdcat.sources.http import HttpClient
 from gdcat.sources.fdp import (
     FdpAddress,
     FdpDataset,
@@ -42,6 +41,7 @@ from gdcat.sources.fdp import (
     page_links,
     read_dataset,
 )
+from gdcat.sources.http import HttpClient
 from gdcat.store import OxigraphStore
 
 BASE = "http://127.0.0.1:8000/"
