@@ -254,7 +254,13 @@ def serve(sites: list[tuple[str, str, str, Site, str | None]]) -> tuple[list[_Se
     return servers, "\n".join(lines)
 
 
-def _harvest(registry: Path, store: Path, workers: int, checkout: Path = ROOT) -> dict[str, Any]:
+def _harvest(
+    registry: Path,
+    store: Path,
+    workers: int,
+    checkout: Path = ROOT,
+    settings: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """One ``gdcat harvest`` in a fresh process; wall time, report totals, peak memory."""
     code = (
         "import json, resource, sys, time\n"
@@ -279,6 +285,7 @@ def _harvest(registry: Path, store: Path, workers: int, checkout: Path = ROOT) -
         "GDCAT_VALIDATION_WORKERS": str(workers),
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(checkout / "src"),
+        **(settings or {}),
     }
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
@@ -312,7 +319,15 @@ def main() -> None:
         default=ROOT,
         help="the checkout whose code harvests (default: this one; another to compare)",
     )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment setting for the harvests (GDCAT_HARVEST_NODES_AT_ONCE=4)",
+    )
     args = parser.parse_args()
+    settings = dict(entry.split("=", 1) for entry in args.setting)
     t0 = time.perf_counter()
     sites = build_sites(args.per_node)
     built = time.perf_counter() - t0
@@ -322,9 +337,9 @@ def main() -> None:
         registry = Path(tmp) / "nodes.toml"
         registry.write_text(registry_text)
         store = Path(tmp) / "store"
-        first = _harvest(registry, store, args.workers, args.checkout)
+        first = _harvest(registry, store, args.workers, args.checkout, settings)
         hits_first = sum(s.site.hits for s in servers)
-        second = _harvest(registry, store, args.workers, args.checkout)
+        second = _harvest(registry, store, args.workers, args.checkout, settings)
         hits_second = sum(s.site.hits for s in servers) - hits_first
     for server in servers:
         server.shutdown()
@@ -337,6 +352,7 @@ def main() -> None:
         "records": records,
         "workers": args.workers,
         "checkout": str(args.checkout),
+        "settings": settings,
         "setup_seconds": round(built, 1),
         "first": {
             **first,

@@ -233,7 +233,7 @@ class Settings(BaseSettings):
         "as pySHACL, several times faster; shapes it cannot follow go to pySHACL) or pySHACL.",
     )
     harvest_nodes_at_once: int = Field(
-        8,
+        4,
         ge=1,
         le=64,
         description="Nodes a harvest crawls at once, each in a thread (their records are "
