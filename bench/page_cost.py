@@ -110,6 +110,7 @@ def summary(values: list[float]) -> dict[str, float]:
     return {
         "p50": round(statistics.median(ordered), 2),
         "p95": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
+        "mean": round(statistics.fmean(ordered), 2),
     }
 
 

@@ -45,6 +45,10 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from page_cost import summary
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "remote_page.json"
 
@@ -124,15 +128,6 @@ def run_child(src: Path, base: str, url: str, index: Path, requests: int) -> dic
     )
     result: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
     return result
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    return {
-        "p50": round(statistics.median(ordered), 2),
-        "p95": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
-        "mean": round(statistics.fmean(ordered), 2),
-    }
 
 
 def start_engine(store: Path) -> tuple[subprocess.Popen[bytes], str]:

@@ -15,11 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from oxigraph_server import clear
 from rdflib import RDF, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS
+from remote_engines import engine_settings
 
 from gdcat.api import create_app
 from gdcat.rdf import parse_file, split_records
@@ -32,17 +32,6 @@ BASE = "http://127.0.0.1:9/"
 EXAMPLE = Path(__file__).resolve().parents[2] / "model" / "examples" / "valid"
 LIVE = "https://node.example.org/dataset/live"
 GONE = "https://node.example.org/dataset/gone"
-
-
-def engine_settings(request: pytest.FixtureRequest, engine: str, **settings: object) -> Settings:
-    """Settings naming the session's ``engine`` (``oxigraph-server`` or ``virtuoso``), cleared."""
-    if engine == "virtuoso":
-        from virtuoso_server import virtuoso_settings
-
-        return virtuoso_settings(request, **settings)
-    url: str = request.getfixturevalue("oxigraph_url")
-    clear(url)
-    return Settings(store_url=url, **settings)  # type: ignore[arg-type]
 
 
 def record_as(iri: str) -> Graph:

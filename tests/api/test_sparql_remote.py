@@ -8,11 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from oxigraph_server import clear
+from remote_engines import engine_settings
 
 from gdcat.api import create_app
 from gdcat.api.server import running
-from gdcat.settings import Settings
 from gdcat.store import open_store
 
 TIMEOUT = 2.0
@@ -24,17 +23,6 @@ RUNAWAY = {
     "oxigraph-server": COSTLY,
     "virtuoso": "SELECT (COUNT(*) AS ?n) WHERE { ?a <urn:p> ?c . ?d <urn:p> ?f . ?g <urn:p> ?i }",
 }
-
-
-def engine_settings(request: pytest.FixtureRequest, engine: str, **settings: object) -> Settings:
-    """Settings naming the session's ``engine`` (``oxigraph-server`` or ``virtuoso``), cleared."""
-    if engine == "virtuoso":
-        from virtuoso_server import virtuoso_settings
-
-        return virtuoso_settings(request, **settings)
-    url: str = request.getfixturevalue("oxigraph_url")
-    clear(url)
-    return Settings(store_url=url, **settings)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("engine", ["oxigraph-server", "virtuoso"])
