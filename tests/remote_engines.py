@@ -7,6 +7,7 @@ from oxigraph_server import clear
 
 from gdcat.settings import Settings
 
+
 def engine_settings(request: pytest.FixtureRequest, engine: str, **settings: object) -> Settings:
     """Settings naming the session's ``engine`` (``oxigraph-server`` or ``virtuoso``), cleared."""
     if engine == "virtuoso":
