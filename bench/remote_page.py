@@ -33,21 +33,18 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from page_cost import summary
+from remote_store import oxigraph_server
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "remote_page.json"
@@ -130,26 +127,6 @@ def run_child(src: Path, base: str, url: str, index: Path, requests: int) -> dic
     return result
 
 
-def start_engine(store: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """``oxigraph serve`` of ``store`` on a free port, once it answers."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [str(Path(sys.executable).with_name("oxigraph")), "serve"]
-    command += ["--location", str(store), "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "query", params={"query": "ASK {}"}, timeout=2).is_success:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("oxigraph serve did not answer within 120 s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, required=True, help="a store scale_load filled")
@@ -165,17 +142,15 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gdcat-remote-page-"))
     runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-    engine, url = start_engine(args.store)
     try:
-        for round_ in range(args.rounds):
-            for name in ("before", "after") if round_ % 2 == 0 else ("after", "before"):
-                src = args.before if name == "before" else args.after
-                index = args.index or work / f"index-{name}"
-                runs[name].append(run_child(src, args.base, url, index, args.requests))
-                print(name, json.dumps(runs[name][-1])[:200], flush=True)
+        with oxigraph_server(args.store, wait=120) as url:
+            for round_ in range(args.rounds):
+                for name in ("before", "after") if round_ % 2 == 0 else ("after", "before"):
+                    src = args.before if name == "before" else args.after
+                    index = args.index or work / f"index-{name}"
+                    runs[name].append(run_child(src, args.base, url, index, args.requests))
+                    print(name, json.dumps(runs[name][-1])[:200], flush=True)
     finally:
-        engine.terminate()
-        engine.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
     table: dict[str, Any] = {}
     for name, results in runs.items():

@@ -49,7 +49,9 @@ SELECT ?country (COUNT(DISTINCT ?d) AS ?n) WHERE {
 
 
 @contextmanager
-def oxigraph_server(folder: Path) -> Iterator[str]:
+def oxigraph_server(folder: Path, wait: float = 30) -> Iterator[str]:
+    """``oxigraph serve`` of ``folder`` on a free port, its URL once it answers (within
+    ``wait`` seconds: a large store takes a while to open)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -58,12 +60,14 @@ def oxigraph_server(folder: Path) -> Iterator[str]:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + wait
+        while True:
             try:
-                if httpx.get(url + "query", params={"query": "ASK {}"}, timeout=1).is_success:
+                if httpx.get(url + "query", params={"query": "ASK {}"}, timeout=2).is_success:
                     break
             except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"oxigraph serve did not answer within {wait:g} s") from None
                 time.sleep(0.05)
         yield url
     finally:

@@ -229,6 +229,21 @@ _LINKED_KINDS = {
 }
 
 
+#: What :meth:`LinkedData.related` reads first: a release or series, a title, an issue date.
+_RELATED_VARIABLES = ("of", "title", "issued")
+#: The titles of the series ``?of`` (:meth:`LinkedData.related`).
+_SERIES_TITLES = f"GRAPH ?g {{ ?of <{DCT}title> ?title }}"
+
+
+def _releases_of(dataset: str) -> str:
+    """The releases ``?of`` of ``dataset`` (an IRI in ``<>`` or a variable), each with its
+    titles and issue dates (:meth:`LinkedData.related`)."""
+    return (
+        f"GRAPH ?g {{ ?of <{DCAT}inSeries> {dataset} "
+        f"OPTIONAL {{ ?of <{DCT}title> ?title }} OPTIONAL {{ ?of <{DCT}issued> ?issued }} }}"
+    )
+
+
 def linked_along(data: LinkedData, key: str) -> ReadAlong:
     """What :func:`linked_described` reads first, read along with the record ``key`` (one
     request to a remote store): each resource an IRI of the record's graph names (but by
@@ -868,12 +883,11 @@ class LinkedData:
         store)."""
         record, prov = self.record_iri(key), self.store.provenance_graph
         dataset = f"GRAPH <{prov}> {{ <{record}> <{FOAF}primaryTopic> ?dataset }}"
+        series = f"GRAPH <{record}> {{ ?dataset <{DCAT}inSeries> ?of FILTER(isIRI(?of)) }}"
         return ReadAlong(
-            ("of", "title", "issued"),
-            f"{{ {dataset} GRAPH ?g {{ ?of <{DCAT}inSeries> ?dataset "
-            f"OPTIONAL {{ ?of <{DCT}title> ?title }} OPTIONAL {{ ?of <{DCT}issued> ?issued }} }} }}"
-            f" UNION {{ {dataset} GRAPH <{record}> {{ ?dataset <{DCAT}inSeries> ?of "
-            f"FILTER(isIRI(?of)) }} GRAPH ?g {{ ?of <{DCT}title> ?title }} }}",
+            _RELATED_VARIABLES,
+            f"{{ {dataset} {_releases_of('?dataset')} }} "
+            f"UNION {{ {dataset} {series} {_SERIES_TITLES} }}",
         )
 
     def related(
@@ -888,23 +902,15 @@ class LinkedData:
         gdcat's page of it. ``along`` holds the solutions of :meth:`related_along` when they
         were read with the record: then the first query is not asked again."""
         found: dict[str, tuple[list[tuple[str, str | None]], list[ox.Literal]]] = {}
-        iris = " ".join(f"<{s}>" for s in sorted(series))
-        rows = (
-            along
-            if along is not None
-            else self.store.query(
-                f"SELECT ?of ?title ?issued WHERE {{ {{ GRAPH ?g {{ ?of <{DCAT}inSeries> "
-                f"<{dataset}> OPTIONAL {{ ?of <{DCT}title> ?title }} "
-                f"OPTIONAL {{ ?of <{DCT}issued> ?issued }} }} }}"
-                + (
-                    f" UNION {{ VALUES ?of {{ {iris} }} GRAPH ?g {{ ?of <{DCT}title> ?title }} }}"
-                    if iris
-                    else ""
-                )
-                + " }",
-                union_default_graph=False,
+        rows = along
+        if rows is None:
+            iris = " ".join(f"<{s}>" for s in sorted(series))
+            pattern = f"{{ {_releases_of(f'<{dataset}>')} }}"
+            if iris:
+                pattern += f" UNION {{ VALUES ?of {{ {iris} }} {_SERIES_TITLES} }}"
+            rows = self.store.query(
+                ReadAlong(_RELATED_VARIABLES, pattern).query(), union_default_graph=False
             ).rows
-        )
         live = self.listed(
             {*series, *(of.value for of, _, _ in rows if isinstance(of, ox.NamedNode))}
         )
