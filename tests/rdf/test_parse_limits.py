@@ -5,6 +5,8 @@ entities, catalogues of thousands of triples) still parse."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.dom.minidom
 
 import pyoxigraph as ox
@@ -185,3 +187,49 @@ def test_the_limits_are_settings() -> None:
     )
     assert ParseLimits.from_settings(settings) == ParseLimits(7, 5, 3, 9)
     assert ParseLimits.from_settings(Settings()) == ParseLimits()
+
+
+#: Documents that leave a string or a tag open, and the nesting each one really has before it
+#: (what the check must report); the open part is long enough that reading it several ways, as
+#: the check once did, would not end in a lifetime.
+UNCLOSED = {
+    "json-string": (b'[["' + b"a" * 100_000 + b"[" * 9, "json", None),
+    "json-escapes": (b'[["' + b'\\"' * 50_000 + b"[" * 9, "json", None),
+    "json-closed-then-deep": (b'[["' + b"a" * 100 + b'"' + b"[" * 9, "json", "1:111"),
+    "turtle-string-each-line": ((b'("' + b"a" * 100 + b"(((\n") * 3 + b"(" * 9, "turtle", "4:6"),
+    "turtle-long-string": (b'("""' + b'a"' * 50_000 + b"(" * 9, "turtle", None),
+    "xml-tag": (b'<a><b x="' + b"<" * 100_000, "xml", None),
+    "xml-comments": (b"<!--" * 50_000, "xml", None),
+    "xml-tags": (b"<" * 100_000, "xml", None),
+}
+_CHECK = """
+import json, sys
+from gdcat.errors import InputError
+from gdcat.rdf.parse import ParseLimits, check_nesting
+data, syntax = sys.stdin.buffer.read(), sys.argv[1]
+try:
+    check_nesting(data, syntax, "doc", ParseLimits(max_nesting_depth=8))
+    print(json.dumps(None))
+except InputError as e:
+    print(json.dumps(f"{e.location.line}:{e.location.column}"))
+"""
+
+
+@pytest.mark.parametrize("name", sorted(UNCLOSED))
+def test_an_unclosed_string_or_tag_is_read_once_by_the_nesting_check(name: str) -> None:
+    """The check runs in a process of its own, so that a check that never ends fails this
+    test (after a minute: a pass takes milliseconds) instead of stopping the suite."""
+    data, syntax, deep_at = UNCLOSED[name]
+    done = subprocess.run(
+        [sys.executable, "-c", _CHECK, syntax],
+        input=data,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(done.stdout) == deep_at
+    if syntax != "xml" and deep_at is None:
+        # the parser stops at the open string: nothing after it is nested for real
+        fmt = "jsonld" if syntax == "json" else "turtle"
+        with pytest.raises(InputError):
+            parse_bytes(data, fmt, source="doc")

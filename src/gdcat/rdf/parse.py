@@ -557,25 +557,34 @@ def check_xml_entities(data: bytes, source: str, limits: ParseLimits) -> None:
                 raise too_large(ref.start())
 
 
+# Every token that opens (a string, an IRI, a comment, a tag) ends where it closes or, left
+# open, where it could still close (the end of the line for a short Turtle string, the end of
+# the document otherwise), and is read without backtracking (possessive repeats): a match
+# that could fail after reading far, or read the same text several ways, made an unclosed
+# string cost time exponential in its length (a JSON string of 40 characters: hours) and an
+# unclosed tag time quadratic in the document's size. An unclosed string or tag stops the
+# parser there, so nothing after it is nested for real.
 _TURTLE_TOKENS = re.compile(
-    rb'"""(?:[^"\\]+|\\.|"(?!""))*"""'
-    rb"|'''(?:[^'\\]+|\\.|'(?!''))*'''"
-    rb'|"(?:[^"\\\n\r]+|\\.)*"'
-    rb"|'(?:[^'\\\n\r]+|\\.)*'"
+    rb'"""(?:[^"\\]|\\.|"(?!""))*+(?:"""|\\?\Z)'
+    rb"|'''(?:[^'\\]|\\.|'(?!''))*+(?:'''|\\?\Z)"
+    rb'|"(?:[^"\\\n\r]|\\.)*+(?:"|(?=[\n\r])|\\?\Z)'
+    rb"|'(?:[^'\\\n\r]|\\.)*+(?:'|(?=[\n\r])|\\?\Z)"
     rb"|<[^<>\s]*>"
     rb"|#[^\n\r]*"
     rb"|\\."
     rb"|[\[\](){}]",
     re.DOTALL,
 )
-_JSON_TOKENS = re.compile(rb'"(?:[^"\\]+|\\.)*"|[\[\]{}]', re.DOTALL)
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
+#: a quoted value inside a tag or declaration, closed or running to the end
+_XML_QUOTED = rb"\"[^\"]*+(?:\"|\Z)|'[^']*+(?:'|\Z)"
 _XML_TOKENS = re.compile(
-    rb"<!--.*?-->"
-    rb"|<!\[CDATA\[.*?\]\]>"
-    rb"|<\?.*?\?>"
-    rb"|<!(?:\"[^\"]*\"|'[^']*'|[^\"'>])*>"
-    rb"|</[^>]*>"
-    rb"|<(?:\"[^\"]*\"|'[^']*'|[^\"'>])*>",
+    rb"<!--.*?(?:-->|\Z)"
+    rb"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
+    rb"|<\?.*?(?:\?>|\Z)"
+    rb"|<!(?:" + _XML_QUOTED + rb"|[^\"'>])*+(?:>|\Z)"
+    rb"|</[^>]*+(?:>|\Z)"
+    rb"|<(?:" + _XML_QUOTED + rb"|[^\"'>])*+(?:>|\Z)",
     re.DOTALL,
 )
 _OPENING = frozenset(b"[({")
